@@ -1,0 +1,64 @@
+"""The `tsdash` command: parses arguments and hands off to the app, the simulator or the config tools.
+
+Imports are done inside each command so `tsdash sim` never loads Textual and `tsdash --help` is fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tsdash",
+        description="A terminal dashboard for TradeStation accounts.",
+    )
+    parser.add_argument("--demo", action="store_true",
+                        help="run against the embedded simulator (no account needed)")
+    parser.add_argument("--config", metavar="PATH", help="config file (default: see `tsdash config path`)")
+    parser.add_argument("--log-level", default=None, metavar="LEVEL",
+                        help="DEBUG, INFO, WARNING or ERROR")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sim = sub.add_parser("sim", help="run the embedded TradeStation v3 simulator standalone")
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--port", type=int, default=8765, help="0 picks a free port (default 8765)")
+    sim.add_argument("--seed", type=int, default=1, help="same seed, same market (default 1)")
+    sim.add_argument("--clock", choices=["real", "fixed"], default="real",
+                     help="fixed: frozen timestamps and a market that only moves when stepped")
+    sim.add_argument("--heartbeat", type=float, default=5.0, metavar="SECONDS",
+                     help="idle seconds before a Heartbeat (default 5)")
+    sim.add_argument("--token-expires-in", type=int, default=1200, metavar="SECONDS",
+                     help="access token lifetime (default 1200, like TradeStation)")
+    sim.add_argument("--fault", action="append", default=[], metavar="SPEC",
+                     help="inject a fault, e.g. goaway:after=50 (repeatable; see `tsdash sim --faults`)")
+    sim.add_argument("--faults", action="store_true", help="list the fault specs and exit")
+    sim.add_argument("--no-trader", action="store_true", help="do not run the demo trader")
+
+    snap = sub.add_parser("snapshot", help="render the dashboard headlessly to an SVG")
+    snap.add_argument("--out", required=True, metavar="FILE.svg")
+    snap.add_argument("--after", type=float, default=2.0, metavar="SECONDS",
+                      help="seconds of streaming before the picture is taken (default 2)")
+    snap.add_argument("--size", default="160x48", metavar="WxH", help="terminal size (default 160x48)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "sim":
+        from tsdash.sim.standalone import run_standalone
+
+        return run_standalone(args)
+    if args.command == "snapshot":
+        from tsdash.ui.snapshot import run_snapshot
+
+        return run_snapshot(args)
+    from tsdash.ui.launch import run_dashboard
+
+    return run_dashboard(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
