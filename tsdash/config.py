@@ -1,0 +1,776 @@
+"""Load, validate and write tsdash's TOML config file.
+
+```python
+from tsdash.config import Settings, load_settings, ConfigError
+
+settings = load_settings()          # or load_settings("path/to/config.toml")
+settings.watchlists["etfs"]
+settings.add_symbol("etfs", "XLK"); settings.save_watchlists()
+settings.save_theme("tsdash-light")
+```
+
+The file layout is documented, key by key, in ``config.example.toml`` (the same text as
+``tsdash/config_template.toml``, which ``tsdash init`` writes). Reading uses the standard library's
+``tomllib``; writing uses ``tomli_w`` and is atomic. Every problem with the file ends in one
+:class:`ConfigError` whose message names the file, the key (as a dotted path) or the line, what
+was expected and what was found.
+
+This module imports only the standard library, platformdirs (through ``tsdash.locations``) and
+tomli_w.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import datetime as _dt
+import difflib
+import math
+import os
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, NoReturn
+
+import tomli_w
+
+from tsdash import locations
+
+__all__ = [
+    "BAR_UNITS",
+    "DEFAULT_KEYS",
+    "DEFAULT_THEME",
+    "DEFAULT_WATCHLISTS",
+    "ENVIRONMENTS",
+    "KNOWN_BINDING_IDS",
+    "BarsSettings",
+    "ConfigError",
+    "Settings",
+    "load_settings",
+    "starting_config_text",
+    "validate_symbol",
+    "write_starting_config",
+]
+
+# --------------------------------------------------------------------------------------------
+# Defaults and allowed values
+# --------------------------------------------------------------------------------------------
+
+ENVIRONMENTS: tuple[str, ...] = ("demo", "sim", "live")
+BAR_UNITS: tuple[str, ...] = ("Minute", "Daily", "Weekly", "Monthly")
+DEFAULT_THEME = "tsdash-dark"
+DEFAULT_WATCHLISTS: dict[str, list[str]] = {
+    "mega-caps": ["AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA", "AVGO"],
+    "etfs": ["SPY", "QQQ", "IWM", "DIA", "TLT", "GLD", "XLF", "XLE"],
+}
+#: binding id -> default key (Textual key names; several keys separated by commas).
+DEFAULT_KEYS: dict[str, str] = {
+    "quit": "q",
+    "help": "question_mark",
+    "reconnect": "r",
+    "reconnect_all": "R",
+    "next_watchlist": "w",
+    "next_theme": "t",
+    "add_symbol": "a",
+    "remove_symbol": "d",
+}
+KNOWN_BINDING_IDS: frozenset[str] = frozenset(DEFAULT_KEYS)
+
+MAX_INTERVAL_MINUTES = 1440
+MAX_BARSBACK = 57600
+MAX_STREAMS_LIMIT = 100
+MAX_REPAINT_HZ = 30
+
+SYMBOL_CHARS_DESCRIPTION = "capital letters A-Z, digits and . / $ ^ - @ #, no spaces"
+_SYMBOL_RE = re.compile(r"[A-Z0-9./$^\-@#]+")
+_BARE_KEY_RE = re.compile(r"[A-Za-z0-9_-]+")
+
+
+# --------------------------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------------------------
+
+
+class ConfigError(Exception):
+    """A problem with the config file (or another setting), in one message a person can act on.
+
+    ``str(error)`` is the whole message; the CLI prints it and exits with status 2.
+    ``path`` is the file concerned (if any), ``key`` the dotted key (if any).
+    """
+
+    def __init__(self, message: str, *, path: Path | None = None, key: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.key = key
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def describe_value(value: Any) -> str:
+    """A TOML-ish rendering of ``value`` with its type, for "found ..." in messages."""
+    if isinstance(value, bool):
+        return f"{'true' if value else 'false'} (a boolean)"
+    if isinstance(value, int):
+        return f"{value} (an integer)"
+    if isinstance(value, float):
+        return f"{_toml_repr(value)} (a number)"
+    if isinstance(value, str):
+        return f"{_toml_repr(value)} (a string)" if value else '"" (an empty string)'
+    if isinstance(value, list):
+        return f"{_toml_repr(value)} (a list)" if value else "[] (an empty list)"
+    if isinstance(value, dict):
+        return "a table" if value else "an empty table"
+    if isinstance(value, _dt.datetime):
+        return f"{value.isoformat()} (a date-time)"
+    if isinstance(value, _dt.date):
+        return f"{value.isoformat()} (a date)"
+    if isinstance(value, _dt.time):
+        return f"{value.isoformat()} (a time)"
+    return repr(value)  # pragma: no cover - tomllib produces nothing else
+
+
+def _toml_repr(value: Any, limit: int = 60) -> str:
+    if isinstance(value, str):
+        text = tomli_w.dumps({"v": value})[4:].rstrip("\n")
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, float):
+        text = tomli_w.dumps({"v": value})[4:].rstrip("\n")
+    elif isinstance(value, list):
+        text = "[" + ", ".join(_toml_repr(v, limit) for v in value) + "]"
+    elif isinstance(value, dict):
+        text = "{...}"
+    elif isinstance(value, (_dt.date, _dt.time)):
+        text = value.isoformat()
+    else:
+        text = str(value)
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return text
+
+
+def _format_key(parts: Iterable[str | int]) -> str:
+    """("watchlists", "my list", 2) -> watchlists.'my list'[2]"""
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+            continue
+        if not _BARE_KEY_RE.fullmatch(part):
+            part = f"'{part}'" if "'" not in part else tomli_w.dumps({"v": part})[4:].rstrip()
+        out += f".{part}" if out else part
+    return out
+
+
+def _did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    if not matches:
+        matches = difflib.get_close_matches(word.lower(), list(candidates), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def validate_symbol(symbol: object) -> str | None:
+    """None if ``symbol`` is an acceptable symbol, else a short reason it is not."""
+    if not isinstance(symbol, str):
+        return "a symbol must be a string"
+    if not symbol:
+        return "a symbol cannot be empty"
+    if any(ch.isspace() for ch in symbol):
+        return "a symbol cannot contain spaces"
+    if not _SYMBOL_RE.fullmatch(symbol):
+        if _SYMBOL_RE.fullmatch(symbol.upper()):
+            return f'symbols are written in capitals: "{symbol.upper()}"'
+        return f"a symbol uses only {SYMBOL_CHARS_DESCRIPTION}"
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Settings
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class BarsSettings:
+    """The bar chart panel: ``[bars]`` in the config file."""
+
+    symbol: str = "SPY"
+    interval: str = "1"  # a string, as TradeStation takes it
+    unit: str = "Minute"  # one of BAR_UNITS
+    barsback: int = 120
+
+
+def _default_watchlists() -> dict[str, list[str]]:
+    return copy.deepcopy(DEFAULT_WATCHLISTS)
+
+
+@dataclass
+class Settings:
+    """Everything the config file sets, typed, with the defaults used when a key is absent.
+
+    ``path`` is the file the settings came from, or would be saved to; it need not exist.
+    """
+
+    environment: str = "demo"
+    theme: str = DEFAULT_THEME
+    watchlists: dict[str, list[str]] = field(default_factory=_default_watchlists)
+    default_watchlist: str = "mega-caps"
+    bars: BarsSettings = field(default_factory=BarsSettings)
+    accounts: list[str] | None = None
+    max_concurrent_streams: int = 10
+    read_timeout: float = 30.0
+    auto_reconnect: bool = False
+    repaint_hz: int = 8
+    keys: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_KEYS))
+    client_id: str | None = None
+    path: Path = field(default_factory=locations.config_file, compare=False)
+
+    # -- watchlist editing (in memory; call save_watchlists() to keep the change) --------------
+
+    def add_symbol(self, watchlist: str, symbol: str) -> str:
+        """Append ``symbol`` to ``watchlist`` and return it as stored.
+
+        The symbol typed by a person is stripped and upper-cased, then validated; a symbol
+        already in the watchlist is not added twice. Raises ``ValueError`` (with a message to
+        show) for an unknown watchlist or an invalid symbol. Only changes memory: call
+        :meth:`save_watchlists` to write the file.
+        """
+        symbols = self._watchlist(watchlist)
+        if not isinstance(symbol, str):
+            raise ValueError(f"not a symbol: {symbol!r}")
+        cleaned = symbol.strip().upper()
+        problem = validate_symbol(cleaned)
+        if problem:
+            raise ValueError(f"cannot add {symbol.strip()!r} to {watchlist!r}: {problem}")
+        if cleaned not in symbols:
+            symbols.append(cleaned)
+        return cleaned
+
+    def remove_symbol(self, watchlist: str, symbol: str) -> None:
+        """Remove ``symbol`` from ``watchlist``.
+
+        Raises ``ValueError`` if the watchlist or the symbol is unknown, or if it is the
+        watchlist's last symbol (a watchlist needs at least one). Only changes memory: call
+        :meth:`save_watchlists` to write the file.
+        """
+        symbols = self._watchlist(watchlist)
+        cleaned = symbol.strip().upper() if isinstance(symbol, str) else symbol
+        if cleaned not in symbols:
+            raise ValueError(f"{symbol!r} is not in the watchlist {watchlist!r}")
+        if len(symbols) == 1:
+            raise ValueError(
+                f"cannot remove {cleaned!r}: it is the last symbol in {watchlist!r} "
+                "(a watchlist needs at least one symbol)"
+            )
+        symbols.remove(cleaned)
+
+    def _watchlist(self, name: str) -> list[str]:
+        try:
+            return self.watchlists[name]
+        except KeyError:
+            known = ", ".join(repr(n) for n in self.watchlists)
+            raise ValueError(f"no watchlist named {name!r} (there are: {known})") from None
+
+    # -- saving ----------------------------------------------------------------------------------
+
+    def save_watchlists(self) -> Path:
+        """Write ``watchlists`` and ``default_watchlist`` back to :attr:`path`, atomically,
+        keeping every other setting in the file (comments are not kept). Creates the file and
+        its directory if needed. Raises :class:`ConfigError` if the watchlists are invalid (the
+        file is then not touched) or the file cannot be read or written."""
+        _check_watchlists(self.watchlists, self.default_watchlist, self.path)
+        update_config_file(
+            self.path,
+            {
+                ("watchlists",): {name: list(syms) for name, syms in self.watchlists.items()},
+                ("default_watchlist",): self.default_watchlist,
+            },
+        )
+        return self.path
+
+    def save_theme(self, name: str) -> Path:
+        """Set :attr:`theme` to ``name`` and write it to :attr:`path` (atomically, keeping every
+        other setting). Raises :class:`ConfigError` for an empty name or an unwritable file."""
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError(
+                _message(self.path, "theme", "a theme name", name), path=self.path, key="theme"
+            )
+        update_config_file(self.path, {("theme",): name})
+        self.theme = name
+        return self.path
+
+    # -- convenience -----------------------------------------------------------------------------
+
+    @property
+    def watchlist_names(self) -> list[str]:
+        """Watchlist names in file order."""
+        return list(self.watchlists)
+
+    def next_watchlist(self, current: str) -> str:
+        """The watchlist after ``current``, wrapping round (for the next-watchlist key)."""
+        names = self.watchlist_names
+        if current not in names:
+            return self.default_watchlist
+        return names[(names.index(current) + 1) % len(names)]
+
+
+# --------------------------------------------------------------------------------------------
+# Loading
+# --------------------------------------------------------------------------------------------
+
+
+def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
+    """Read and validate the config file.
+
+    ``path`` None: ``$TSDASH_CONFIG`` if set, else the platform default (see
+    ``tsdash.locations.config_file``); the CLI passes its ``--config`` value here. A missing file
+    gives the defaults (with ``Settings.path`` set to where it would be saved). Anything wrong
+    raises :class:`ConfigError`.
+    """
+    config_path = locations.config_file(path)
+    data = _read_toml(config_path)
+    if data is None:
+        return Settings(path=config_path)
+    return _Validator(config_path).settings(data)
+
+
+def _read_toml(path: Path) -> dict[str, Any] | None:
+    """The parsed file, None if it does not exist, ConfigError if unreadable or not TOML."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        raise ConfigError(
+            f"config error in {path}: expected a TOML file, found a directory", path=path
+        ) from None
+    except OSError as exc:
+        raise ConfigError(
+            f"config error in {path}: cannot read the file: {exc.strerror or exc}", path=path
+        ) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(
+            f"config error in {path}: line {line}: expected UTF-8 text, found the byte "
+            f"0x{raw[exc.start]:02x}",
+            path=path,
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(_syntax_message(path, text, exc), path=path) from None
+
+
+_AT_LINE_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
+_AT_EOF_RE = re.compile(r"\(at end of document\)")
+
+
+def _syntax_message(path: Path, text: str, exc: tomllib.TOMLDecodeError) -> str:
+    detail = str(exc)
+    message = f"config error in {path}: invalid TOML: {detail}"
+    match = _AT_LINE_RE.search(detail)
+    if match:
+        lineno = int(match.group(1))
+        lines = text.splitlines()
+        if 1 <= lineno <= len(lines):
+            shown = lines[lineno - 1].strip()
+            if len(shown) > 80:
+                shown = shown[:77] + "..."
+            message += f"; line {lineno} reads: {shown}"
+    return message
+
+
+def _message(path: Path, key: str, expected: str, found: Any) -> str:
+    return (
+        f'config error in {path}: key "{key}": expected {expected}, '
+        f"found {describe_value(found)}"
+    )
+
+
+# The layout: top-level keys, and the keys of each fixed table.
+_TOP_LEVEL_KEYS = (
+    "environment",
+    "theme",
+    "default_watchlist",
+    "accounts",
+    "client_id",
+    "watchlists",
+    "bars",
+    "streams",
+    "ui",
+    "keys",
+)
+_TABLE_KEYS: dict[str, tuple[str, ...]] = {
+    "bars": ("symbol", "interval", "unit", "barsback"),
+    "streams": ("max_concurrent_streams", "read_timeout", "auto_reconnect"),
+    "ui": ("repaint_hz",),
+}
+_SECRET_KEYS = ("client_secret",)
+_SECRET_ADVICE = (
+    "the client secret must not be stored in the config file; remove this key and set the "
+    "TS_CLIENT_SECRET environment variable, or let `tsdash login` prompt for it"
+)
+
+
+class _Validator:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    # -- error helpers -------------------------------------------------------------------------
+
+    def fail(self, key: tuple[str | int, ...], expected: str, found: Any,
+             hint: str = "") -> NoReturn:
+        dotted = _format_key(key)
+        message = _message(self.path, dotted, expected, found)
+        if hint:
+            message += f"; {hint}"
+        raise ConfigError(message, path=self.path, key=dotted)
+
+    def unknown(self, key: tuple[str, ...], known: Iterable[str], what: str = "key") -> NoReturn:
+        known = list(known)
+        dotted = _format_key(key)
+        name = key[-1]
+        suggestion = ""
+        # A setting put in the wrong table: say where it belongs.
+        for table, table_keys in _TABLE_KEYS.items():
+            if what == "key" and name in table_keys and key[:-1] != (table,):
+                suggestion = f' (did you mean "{table}.{name}"? it belongs in the [{table}] table)'
+                break
+        if not suggestion and what == "key" and name in _TOP_LEVEL_KEYS and len(key) > 1:
+            suggestion = (
+                f' (did you mean "{name}"? it goes at the top of the file, before any [table])'
+            )
+        if not suggestion:
+            close = _did_you_mean(name, known)
+            if close is not None:
+                suggestion = f' (did you mean "{_format_key(key[:-1] + (close,))}"?)'
+        raise ConfigError(
+            f'config error in {self.path}: unknown {what} "{dotted}"{suggestion}; '
+            f"expected one of: {', '.join(known)}",
+            path=self.path,
+            key=dotted,
+        )
+
+    def reject_secrets(self, table: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> None:
+        for name, value in table.items():
+            if name.lower() in _SECRET_KEYS:
+                dotted = _format_key(prefix + (name,))
+                raise ConfigError(
+                    f'config error in {self.path}: key "{dotted}": {_SECRET_ADVICE}',
+                    path=self.path,
+                    key=dotted,
+                )
+            if isinstance(value, dict):
+                self.reject_secrets(value, prefix + (name,))
+
+    # -- typed getters -------------------------------------------------------------------------
+
+    def table(self, data: Mapping[str, Any], name: str) -> dict[str, Any]:
+        value = data.get(name, {})
+        if not isinstance(value, dict):
+            self.fail((name,), f"a table (a [{name}] section)", value)
+        return value
+
+    def check_keys(self, table: Mapping[str, Any], prefix: tuple[str, ...],
+                   known: Iterable[str], what: str = "key") -> None:
+        known = list(known)
+        for name in table:
+            if name not in known:
+                self.unknown(prefix + (name,), known, what)
+
+    def string(self, key: tuple[str | int, ...], value: Any, expected: str = "a string") -> str:
+        if not isinstance(value, str) or not value.strip():
+            self.fail(key, expected, value)
+        return value
+
+    def integer(self, key: tuple[str, ...], value: Any, low: int, high: int, expected: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            self.fail(key, expected, value)
+        return value
+
+    def symbol(self, key: tuple[str | int, ...], value: Any) -> str:
+        problem = validate_symbol(value)
+        if problem is not None:
+            hint = "" if problem.startswith(("a symbol uses only", "a symbol must be")) else problem
+            self.fail(key, f"a symbol ({SYMBOL_CHARS_DESCRIPTION})", value, hint)
+        return value
+
+    # -- the whole file ------------------------------------------------------------------------
+
+    def settings(self, data: dict[str, Any]) -> Settings:
+        self.reject_secrets(data)
+        self.check_keys(data, (), _TOP_LEVEL_KEYS)
+        s = Settings(path=self.path)
+
+        if "environment" in data:
+            s.environment = self.environment(data["environment"])
+        if "theme" in data:
+            s.theme = self.string(("theme",), data["theme"], "a theme name (a non-empty string)")
+        if "watchlists" in data:
+            s.watchlists = self.watchlists(data["watchlists"])
+        if "default_watchlist" in data:
+            s.default_watchlist = self.default_watchlist(data["default_watchlist"], s.watchlists)
+        elif s.default_watchlist not in s.watchlists:
+            s.default_watchlist = next(iter(s.watchlists))
+        if "accounts" in data:
+            s.accounts = self.accounts(data["accounts"])
+        if "client_id" in data:
+            s.client_id = self.string(
+                ("client_id",), data["client_id"], "your TradeStation API key (a non-empty string)"
+            )
+        s.bars = self.bars(self.table(data, "bars"))
+
+        streams = self.table(data, "streams")
+        self.check_keys(streams, ("streams",), _TABLE_KEYS["streams"])
+        if "max_concurrent_streams" in streams:
+            s.max_concurrent_streams = self.integer(
+                ("streams", "max_concurrent_streams"),
+                streams["max_concurrent_streams"],
+                1,
+                MAX_STREAMS_LIMIT,
+                f"a whole number from 1 to {MAX_STREAMS_LIMIT}",
+            )
+        if "read_timeout" in streams:
+            s.read_timeout = self.read_timeout(streams["read_timeout"])
+        if "auto_reconnect" in streams:
+            value = streams["auto_reconnect"]
+            if not isinstance(value, bool):
+                self.fail(("streams", "auto_reconnect"), "true or false", value)
+            s.auto_reconnect = value
+
+        ui = self.table(data, "ui")
+        self.check_keys(ui, ("ui",), _TABLE_KEYS["ui"])
+        if "repaint_hz" in ui:
+            s.repaint_hz = self.integer(
+                ("ui", "repaint_hz"),
+                ui["repaint_hz"],
+                1,
+                MAX_REPAINT_HZ,
+                f"a whole number of repaints per second from 1 to {MAX_REPAINT_HZ}",
+            )
+
+        s.keys = self.keys(self.table(data, "keys"))
+        return s
+
+    # -- one key each ----------------------------------------------------------------------------
+
+    def environment(self, value: Any) -> str:
+        expected = 'one of "demo", "sim" or "live"'
+        if not isinstance(value, str):
+            self.fail(("environment",), expected, value)
+        if value.lower() in ENVIRONMENTS:
+            return value.lower()
+        close = _did_you_mean(value.lower(), ENVIRONMENTS)
+        self.fail(("environment",), expected, value, f'did you mean "{close}"?' if close else "")
+        raise AssertionError  # pragma: no cover
+
+    def watchlists(self, value: Any) -> dict[str, list[str]]:
+        if not isinstance(value, dict):
+            self.fail(
+                ("watchlists",),
+                'a table of named symbol lists, e.g. [watchlists] tech = ["AAPL", "MSFT"]',
+                value,
+            )
+        if not value:
+            self.fail(("watchlists",), "at least one watchlist", value)
+        result: dict[str, list[str]] = {}
+        for name, symbols in value.items():
+            key = ("watchlists", name)
+            if not name.strip():
+                self.fail(key, "a watchlist name that is not empty", name)
+            if not isinstance(symbols, list):
+                self.fail(key, 'a list of symbols, e.g. ["AAPL", "MSFT"]', symbols)
+            if not symbols:
+                self.fail(key, "a list of at least one symbol", symbols)
+            seen: set[str] = set()
+            for index, symbol in enumerate(symbols):
+                self.symbol(key + (index,), symbol)
+                if symbol in seen:
+                    self.fail(key + (index,), "each symbol once per watchlist", symbol,
+                              f'"{symbol}" is already in this watchlist')
+                seen.add(symbol)
+            result[name] = list(symbols)
+        return result
+
+    def default_watchlist(self, value: Any, watchlists: Mapping[str, list[str]]) -> str:
+        names = ", ".join(_toml_repr(n) for n in watchlists)
+        expected = f"the name of a watchlist ({names})"
+        if not isinstance(value, str):
+            self.fail(("default_watchlist",), expected, value)
+        if value not in watchlists:
+            close = _did_you_mean(value, watchlists)
+            self.fail(("default_watchlist",), expected, value,
+                      f'did you mean "{close}"?' if close else "")
+        return value
+
+    def accounts(self, value: Any) -> list[str]:
+        expected = ('a list of account ids as strings, e.g. ["11111111"] '
+                    "(leave the key out for every account)")
+        if not isinstance(value, list) or not value:
+            self.fail(("accounts",), expected, value)
+        for index, account in enumerate(value):
+            if not isinstance(account, str) or not account or any(c.isspace() for c in account):
+                self.fail(("accounts", index), 'an account id as a string, e.g. "11111111"', account)
+        return list(value)
+
+    def read_timeout(self, value: Any) -> float:
+        key = ("streams", "read_timeout")
+        expected = "a number of seconds greater than 0"
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.fail(key, expected, value)
+        if not math.isfinite(value) or value <= 0:
+            self.fail(key, expected, value)
+        return float(value)
+
+    def bars(self, table: dict[str, Any]) -> BarsSettings:
+        self.check_keys(table, ("bars",), _TABLE_KEYS["bars"])
+        bars = BarsSettings()
+        if "symbol" in table:
+            bars.symbol = self.symbol(("bars", "symbol"), table["symbol"])
+        if "unit" in table:
+            value = table["unit"]
+            expected = 'one of "Minute", "Daily", "Weekly" or "Monthly"'
+            if not isinstance(value, str):
+                self.fail(("bars", "unit"), expected, value)
+            canonical = {u.lower(): u for u in BAR_UNITS}.get(value.lower())
+            if canonical is None:
+                close = _did_you_mean(value.capitalize(), BAR_UNITS)
+                self.fail(("bars", "unit"), expected, value,
+                          f'did you mean "{close}"?' if close else "")
+            bars.unit = canonical
+        if "interval" in table:
+            bars.interval = self.interval(table["interval"], bars.unit)
+        elif bars.unit != "Minute":
+            bars.interval = "1"
+        if "barsback" in table:
+            bars.barsback = self.integer(
+                ("bars", "barsback"), table["barsback"], 1, MAX_BARSBACK,
+                f"a whole number of bars from 1 to {MAX_BARSBACK}",
+            )
+        return bars
+
+    def interval(self, value: Any, unit: str) -> str:
+        key = ("bars", "interval")
+        if unit == "Minute":
+            expected = f'a whole number of minutes from "1" to "{MAX_INTERVAL_MINUTES}"'
+        else:
+            expected = f'"1" (the only interval for unit "{unit}")'
+        if isinstance(value, bool):
+            self.fail(key, expected, value)
+        if isinstance(value, int):
+            number = value
+        elif isinstance(value, str) and re.fullmatch(r"[0-9]+", value.strip()):
+            number = int(value.strip())
+        else:
+            self.fail(key, expected, value)
+        high = MAX_INTERVAL_MINUTES if unit == "Minute" else 1
+        if not 1 <= number <= high:
+            self.fail(key, expected, value)
+        return str(number)
+
+    def keys(self, table: dict[str, Any]) -> dict[str, str]:
+        self.check_keys(table, ("keys",), sorted(KNOWN_BINDING_IDS), what="binding id")
+        keys = dict(DEFAULT_KEYS)
+        for binding, key in table.items():
+            if not isinstance(key, str) or not key.strip() or not all(
+                part.strip() for part in key.split(",")
+            ):
+                self.fail(("keys", binding),
+                          'a key name, e.g. "r", "ctrl+r" or "question_mark"', key)
+            keys[binding] = key.strip()
+        # Two actions on one key: only one would ever run.
+        owner: dict[str, str] = {}
+        for binding, key in keys.items():
+            for part in (p.strip() for p in key.split(",")):
+                if part in owner:
+                    other = owner[part]
+                    culprit, partner = (binding, other) if binding in table else (other, binding)
+                    by_default = "" if partner in table else " by default"
+                    self.fail(("keys", culprit), "a key no other action uses", keys[culprit],
+                              f'"{part}" is also bound to "{partner}"{by_default}')
+                owner[part] = binding
+        return keys
+
+
+def _check_watchlists(watchlists: Mapping[str, list[str]], default: str, path: Path) -> None:
+    """Validate watchlists about to be saved, with the same rules as loading."""
+    validator = _Validator(path)
+    validator.watchlists(dict(watchlists))
+    validator.default_watchlist(default, watchlists)
+
+
+# --------------------------------------------------------------------------------------------
+# Writing
+# --------------------------------------------------------------------------------------------
+
+
+def update_config_file(path: str | os.PathLike[str],
+                       updates: Mapping[tuple[str, ...], Any]) -> Path:
+    """Change only the given keys of the TOML file at ``path`` and write it back atomically.
+
+    ``updates`` maps a key path (``("theme",)``, ``("bars", "symbol")``) to its new value, or to
+    None to remove the key. Every other setting in the file is kept; comments are not. A missing
+    file (and its directory) is created. An existing file that is not valid TOML is left alone
+    and :class:`ConfigError` raised, so a save never destroys what a person wrote.
+    """
+    path = Path(path)
+    document = _read_toml(path) or {}
+    for key, value in updates.items():
+        table = document
+        for part in key[:-1]:
+            child = table.get(part)
+            if not isinstance(child, dict):
+                child = table[part] = {}
+            table = child
+        if value is None:
+            table.pop(key[-1], None)
+        else:
+            table[key[-1]] = value
+    text = tomli_w.dumps(document)  # before touching the disk: a failure here changes nothing
+    try:
+        locations.atomic_write(path, text)
+    except OSError as exc:
+        raise ConfigError(
+            f"config error in {path}: cannot write the file: {exc.strerror or exc}", path=path
+        ) from None
+    return path
+
+
+def starting_config_text() -> str:
+    """The commented starting config (``tsdash/config_template.toml``; ``config.example.toml``
+    at the top of the repository is a copy, checked by a test)."""
+    return resources.files("tsdash").joinpath("config_template.toml").read_text(encoding="utf-8")
+
+
+def write_starting_config(path: str | os.PathLike[str] | None = None, force: bool = False) -> Path:
+    """Write the commented starting config to ``path`` (None: ``$TSDASH_CONFIG`` or the
+    platform default) and return where it went. Refuses to overwrite an existing file unless
+    ``force``; creates the directory if needed."""
+    target = locations.config_file(path)
+    if target.exists() and not force:
+        raise ConfigError(
+            f"config error in {target}: the file already exists; pass --force to overwrite it "
+            "(your current settings would be replaced by the defaults)",
+            path=target,
+        )
+    if target.is_dir():
+        raise ConfigError(f"config error in {target}: expected a file, found a directory",
+                          path=target)
+    try:
+        locations.atomic_write(target, starting_config_text())
+    except OSError as exc:
+        raise ConfigError(
+            f"config error in {target}: cannot write the file: {exc.strerror or exc}", path=target
+        ) from None
+    return target
+
+
+def settings_fields() -> list[str]:
+    """Names of the settings a config file can hold (``Settings`` fields minus ``path``)."""
+    return [f.name for f in dataclasses.fields(Settings) if f.name != "path"]
