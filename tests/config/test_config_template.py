@@ -1,0 +1,145 @@
+"""config.example.toml, the starting config `tsdash init` writes, and write_starting_config."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from tsdash import config
+from tsdash.config import BarsSettings, ConfigError, Settings, load_settings, write_starting_config
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "config.example.toml"
+
+# Where each Settings field lives in the file. A new field must be added here (and to the
+# template), or test_every_field_has_a_place fails.
+FIELD_PLACES: dict[str, tuple[str, ...]] = {
+    "environment": ("environment",),
+    "theme": ("theme",),
+    "watchlists": ("watchlists",),
+    "default_watchlist": ("default_watchlist",),
+    "bars": ("bars",),
+    "accounts": ("accounts",),
+    "max_concurrent_streams": ("streams", "max_concurrent_streams"),
+    "read_timeout": ("streams", "read_timeout"),
+    "auto_reconnect": ("streams", "auto_reconnect"),
+    "repaint_hz": ("ui", "repaint_hz"),
+    "keys": ("keys",),
+    "client_id": ("client_id",),
+}
+
+
+def uncommented(text: str) -> str:
+    """The template with its commented-out optional settings switched on."""
+    return re.sub(r"^# ((?:accounts|client_id) = .*)$", r"\1", text, flags=re.M)
+
+
+def test_example_file_is_identical_to_the_packaged_template() -> None:
+    assert EXAMPLE.read_text(encoding="utf-8") == config.starting_config_text(), (
+        "config.example.toml and tsdash/config_template.toml differ: copy the template over "
+        "the example (cp tsdash/config_template.toml config.example.toml)"
+    )
+
+
+def test_example_loads_to_exactly_the_defaults() -> None:
+    settings = load_settings(EXAMPLE)
+    assert settings == Settings()
+    assert settings.path == EXAMPLE
+
+
+def test_every_field_has_a_place() -> None:
+    assert set(FIELD_PLACES) == set(config.settings_fields())
+
+
+def test_example_mentions_every_setting() -> None:
+    document = tomllib.loads(uncommented(EXAMPLE.read_text(encoding="utf-8")))
+    for name, place in FIELD_PLACES.items():
+        table = document
+        for part in place:
+            assert part in table, f"config.example.toml does not document {'.'.join(place)}"
+            table = table[part]
+    for field in dataclasses.fields(BarsSettings):
+        assert field.name in document["bars"], f"bars.{field.name} is not documented"
+    assert set(document["keys"]) == config.KNOWN_BINDING_IDS
+    assert document["keys"] == config.DEFAULT_KEYS
+
+
+def test_commented_examples_are_valid_settings(tmp_path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(uncommented(config.starting_config_text()))
+    settings = load_settings(path)
+    assert settings.accounts and all(isinstance(a, str) for a in settings.accounts)
+    assert settings.client_id
+    # Only the commented-out lines changed things.
+    assert dataclasses.replace(settings, accounts=None, client_id=None) == Settings()
+
+
+def test_example_documents_each_setting_with_a_comment() -> None:
+    lines = EXAMPLE.read_text(encoding="utf-8").splitlines()
+    documented = [place[-1] for place in FIELD_PLACES.values()]
+    documented += [f.name for f in dataclasses.fields(BarsSettings)]
+    for name in documented:
+        pattern = re.compile(rf"^(# )?({re.escape(name)} = |\[{re.escape(name)}\]$)")
+        where = [i for i, line in enumerate(lines) if pattern.match(line)]
+        assert len(where) == 1, f"{name} should appear once as a setting, found {len(where)}"
+        above = lines[where[0] - 1]
+        assert above.startswith("# ") and not pattern.match(above), (
+            f"{name} (line {where[0] + 1}) needs an explanatory comment above it"
+        )
+
+
+def test_example_mentions_the_secret_rule_and_that_comments_are_lost() -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    assert "TS_CLIENT_SECRET" in text
+    assert "NOT these comments" in text
+    assert "client_secret =" not in text
+
+
+# -- write_starting_config ----------------------------------------------------------------------
+
+
+def test_write_starting_config_writes_the_template(tmp_path) -> None:
+    target = tmp_path / "new" / "config.toml"
+    assert write_starting_config(target) == target
+    assert target.read_text(encoding="utf-8") == config.starting_config_text()
+    assert load_settings(target) == Settings()
+
+
+def test_write_starting_config_default_location(isolated_dirs, linux_only) -> None:
+    written = write_starting_config()
+    assert written == isolated_dirs["CONFIG"] / "tsdash" / "config.toml"
+    assert written.read_text(encoding="utf-8") == config.starting_config_text()
+
+
+def test_write_starting_config_follows_tsdash_config(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("TSDASH_CONFIG", str(tmp_path / "env.toml"))
+    assert write_starting_config() == tmp_path / "env.toml"
+    assert (tmp_path / "env.toml").is_file()
+
+
+def test_write_starting_config_refuses_to_overwrite(tmp_path) -> None:
+    target = tmp_path / "config.toml"
+    target.write_text('theme = "mine"\n')
+    with pytest.raises(ConfigError) as info:
+        write_starting_config(target)
+    assert str(target) in str(info.value)
+    assert "already exists" in str(info.value)
+    assert "--force" in str(info.value)
+    assert target.read_text() == 'theme = "mine"\n'
+
+
+def test_write_starting_config_force_overwrites(tmp_path) -> None:
+    target = tmp_path / "config.toml"
+    target.write_text('theme = "mine"\n')
+    write_starting_config(target, force=True)
+    assert target.read_text(encoding="utf-8") == config.starting_config_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml"]
+
+
+def test_write_starting_config_onto_a_directory(tmp_path) -> None:
+    with pytest.raises(ConfigError, match="directory"):
+        write_starting_config(tmp_path, force=True)
