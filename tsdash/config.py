@@ -616,7 +616,8 @@ class _Validator:
             self.fail(("accounts",), expected, value)
         for index, account in enumerate(value):
             if not isinstance(account, str) or not account or any(c.isspace() for c in account):
-                self.fail(("accounts", index), 'an account id as a string, e.g. "11111111"', account)
+                self.fail(("accounts", index), 'an account id as a string, e.g. "11111111"',
+                          account)
         return list(value)
 
     def read_timeout(self, value: Any) -> float:

@@ -106,7 +106,8 @@ def parse_level(level: str | int | None) -> int:
 _HANDLER_MARK = "_tsdash_handler"
 
 
-def setup_logging(level: str | int | None = None, path: str | os.PathLike[str] | None = None) -> Path:
+def setup_logging(level: str | int | None = None,
+                  path: str | os.PathLike[str] | None = None) -> Path:
     """Send log records to a rotating file and return its path.
 
     ``level``: the ``--log-level`` value (DEBUG, INFO, WARNING, ERROR, CRITICAL; any case;
