@@ -18,7 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="run against the embedded simulator (no account needed)")
     parser.add_argument("--config", metavar="PATH", help="config file (default: see `tsdash config path`)")
     parser.add_argument("--log-level", default=None, metavar="LEVEL",
-                        help="DEBUG, INFO, WARNING or ERROR")
+                        help="DEBUG, INFO, WARNING or ERROR (default INFO)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     sim = sub.add_parser("sim", help="run the embedded TradeStation v3 simulator standalone")
@@ -36,6 +36,21 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--faults", action="store_true", help="list the fault specs and exit")
     sim.add_argument("--no-trader", action="store_true", help="do not run the demo trader")
 
+    init = sub.add_parser("init", help="write a commented starting config file")
+    init.add_argument("--force", action="store_true", help="overwrite an existing config file")
+
+    cfg = sub.add_parser("config", help="config file tools")
+    cfg_sub = cfg.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    cfg_sub.add_parser("path", help="print where the config file is read from")
+
+    login = sub.add_parser("login", help="sign in to TradeStation and store a refresh token")
+    login.add_argument("--env", choices=["sim", "live"], default=None,
+                       help="environment to sign in for (default: the config's, else sim)")
+    login.add_argument("--port", type=int, default=31022,
+                       help="localhost callback port registered for your API key (default 31022)")
+    login.add_argument("--no-browser", action="store_true", help="only print the sign-in URL")
+    sub.add_parser("logout", help="delete the stored refresh token and revoke it")
+
     snap = sub.add_parser("snapshot", help="render the dashboard headlessly to an SVG")
     snap.add_argument("--out", required=True, metavar="FILE.svg")
     snap.add_argument("--after", type=float, default=2.0, metavar="SECONDS",
@@ -44,13 +59,56 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _epilog() -> str:
+    """The log file's location, for `tsdash --help` (platformdirs only: cheap to import)."""
+    from tsdash.locations import log_file
+
+    return f"Log file: {log_file()}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    parser.epilog = _epilog()
     args = parser.parse_args(argv)
+    from tsdash.config import ConfigError
+
+    try:
+        return _run(args)
+    except ConfigError as exc:
+        print(f"tsdash: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "sim":
         from tsdash.sim.standalone import run_standalone
 
         return run_standalone(args)
+    if args.command == "init":
+        from tsdash.config import write_starting_config
+
+        print(f"wrote {write_starting_config(args.config, force=args.force)}")
+        return 0
+    if args.command == "config":
+        from tsdash.locations import config_file_and_source
+
+        path, _source = config_file_and_source(args.config)
+        print(path)
+        return 0
+
+    from tsdash.logs import setup_logging
+
+    setup_logging(args.log_level)
+    if args.command == "login":
+        from tsdash.login import run_login
+
+        return run_login(args)
+    if args.command == "logout":
+        from tsdash.login import run_logout
+
+        return run_logout(args)
     if args.command == "snapshot":
         from tsdash.ui.snapshot import run_snapshot
 
