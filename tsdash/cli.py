@@ -49,7 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
     login.add_argument("--port", type=int, default=31022,
                        help="localhost callback port registered for your API key (default 31022)")
     login.add_argument("--no-browser", action="store_true", help="only print the sign-in URL")
-    sub.add_parser("logout", help="delete the stored refresh token and revoke it")
+    logout = sub.add_parser("logout", help="delete the stored refresh tokens and revoke them")
+    for cmd in (login, logout):
+        cmd.add_argument("--signin-url", metavar="URL", default=None,
+                         help="sign-in host (default https://signin.tradestation.com; "
+                              "a `tsdash sim` root URL tries the flow offline)")
 
     snap = sub.add_parser("snapshot", help="render the dashboard headlessly to an SVG")
     snap.add_argument("--out", required=True, metavar="FILE.svg")
