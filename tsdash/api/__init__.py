@@ -1,0 +1,58 @@
+"""tsdash.api: the asyncio service layer for TradeStation's v3 API (streams over chunked HTTP).
+
+    from tsdash.api import TradeStationClient, TokenManager, StreamLimitError
+
+    client = TradeStationClient(environment="sim", token_manager=TokenManager(...))
+    sub = await client.market_data.stream_quotes(["AAPL", "MSFT"], callback=on_quote)
+    ...
+    await client.close()
+
+This package imports neither textual nor tsdash.ui, and imports aiohttp only when it first
+talks to a server, so importing it is cheap.
+"""
+
+from .auth import TokenManager, build_authorize_url, exchange_code
+from .backoff import BackoffPolicy
+from .client import LIVE_BASE_URL, SIM_BASE_URL, TradeStationClient
+from .errors import (
+    AuthError,
+    ClosedError,
+    HTTPStatusError,
+    ProtocolError,
+    RateLimitError,
+    StreamConnectionError,
+    StreamError,
+    StreamLimitError,
+    TSError,
+)
+from .manager import StreamManager
+from .market_data import TimeAndSales
+from .streams import GoAway, HttpStream, Stream, WebSocketStream
+from .subscription import STATES, Subscription
+
+__all__ = [
+    "TradeStationClient",
+    "TokenManager",
+    "Subscription",
+    "StreamManager",
+    "Stream",
+    "HttpStream",
+    "WebSocketStream",
+    "BackoffPolicy",
+    "TimeAndSales",
+    "build_authorize_url",
+    "exchange_code",
+    "TSError",
+    "AuthError",
+    "RateLimitError",
+    "StreamLimitError",
+    "ProtocolError",
+    "StreamConnectionError",
+    "ClosedError",
+    "HTTPStatusError",
+    "StreamError",
+    "GoAway",
+    "STATES",
+    "LIVE_BASE_URL",
+    "SIM_BASE_URL",
+]

@@ -1,0 +1,310 @@
+"""Brokerage: accounts and balances (REST), position stream, balance poller.
+
+The account streams (positions here, orders in order_execution) list the accounts once when
+subscribing (``GET brokerage/accounts``) unless given ``accounts=``, and open one stream per up to
+25 accounts. v3 has no balance stream, so ``stream_balance_changes`` polls the REST endpoint: it
+holds no StreamManager slot, delivers every account on the first poll and later only the
+accounts whose balance changed, and is ``live`` while polls succeed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from .errors import StreamError, TSError
+from .streams import BROKERAGE_MEDIA_TYPE
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .client import TradeStationClient
+    from .subscription import Subscription
+
+log = logging.getLogger("tsdash.api.brokerage")
+
+#: TradeStation takes at most this many accounts per brokerage request or stream
+MAX_ACCOUNTS_PER_REQUEST = 25
+
+DataCallback = Callable[[dict], Awaitable[Any]]
+ErrorCallback = Callable[[TSError], Awaitable[Any]]
+StatusCallback = Callable[["Subscription", str], Awaitable[Any]]
+
+_poller_ids = itertools.count(1)
+
+
+def account_groups(accounts: Iterable[Any]) -> list[list[str]]:
+    ids = list(dict.fromkeys(str(a).strip() for a in accounts if str(a).strip()))
+    return [ids[i:i + MAX_ACCOUNTS_PER_REQUEST]
+            for i in range(0, len(ids), MAX_ACCOUNTS_PER_REQUEST)]
+
+
+def _describe_accounts(accounts: list[str]) -> str:
+    if len(accounts) <= 3:
+        return ", ".join(accounts)
+    return f"{', '.join(accounts[:3])} (+{len(accounts) - 3} more)"
+
+
+async def _ignore(_value: Any) -> None:
+    return None
+
+
+async def resolve_accounts(client: TradeStationClient, accounts: Iterable[Any] | None) -> list[str]:
+    """The given accounts, or every account of the login (one GET brokerage/accounts)."""
+    if accounts is not None:
+        if isinstance(accounts, str):
+            accounts = accounts.split(",")
+        groups = account_groups(accounts)
+    else:
+        listed = await client.brokerage.get_accounts()
+        groups = account_groups(a.get("AccountID") for a in listed if a.get("AccountID"))
+    ids = [a for group in groups for a in group]
+    if not ids:
+        raise TSError(
+            "No TradeStation accounts to stream: the login has none, or accounts= was empty."
+        )
+    return ids
+
+
+async def subscribe_account_streams(
+    client: TradeStationClient,
+    *,
+    kind: str,
+    path: str,
+    params: dict[str, str] | None,
+    callback: DataCallback,
+    error_callback: ErrorCallback | None,
+    status_callback: StatusCallback | None,
+    accounts: Iterable[Any] | None,
+    noun: str,
+) -> Subscription:
+    """One stream per up to 25 accounts, wrapped in one Subscription with snapshot events."""
+    from .client import path_segment
+
+    client._check_open()
+    if callback is None:
+        raise TypeError(f"{kind} streams need callback= (an async function taking one message)")
+    ids = await resolve_accounts(client, accounts)
+    groups = account_groups(ids)
+    specs = []
+    for n, group in enumerate(groups, 1):
+        part = f" (stream {n} of {len(groups)})" if len(groups) > 1 else ""
+        specs.append({
+            "url": client.url(f"brokerage/stream/accounts/{path_segment(','.join(group))}/{path}"),
+            "transport": "http",
+            "params": params,
+            "accept": BROKERAGE_MEDIA_TYPE,
+            "description": f"the {noun} stream for account{'s' if len(group) > 1 else ''} "
+                           f"{_describe_accounts(group)}{part}",
+        })
+    feeds = client.stream_manager.create_streams(specs)
+    return await client._subscribe(
+        kind=kind, feeds=feeds, callback=callback, error_callback=error_callback,
+        status_callback=status_callback, snapshots=True,
+        description=f"{noun} for {_describe_accounts(ids)}",
+    )
+
+
+class BalancePoller:
+    """A feed that polls ``GET brokerage/accounts/{ids}/balances`` every ``interval`` seconds.
+
+    Implements the part of the Stream interface a Subscription uses; takes no StreamManager
+    slot. ``connect()`` makes the first poll (so a subscription is live once a poll succeeded),
+    ``run()`` delivers and keeps polling until a poll fails. Changes are detected per AccountID
+    by comparing the whole Balance dict with the one delivered last.
+    """
+
+    transport = "poll"
+    manages_auth = True  # REST calls refresh the token themselves
+
+    def __init__(self, client: TradeStationClient, accounts: list[str], interval: float) -> None:
+        if interval <= 0:
+            raise ValueError("interval must be positive")
+        self._client = client
+        self.accounts = accounts
+        self.interval = float(interval)
+        self.id = f"poll-{next(_poller_ids)}"
+        self.description = f"the balance poll for {_describe_accounts(accounts)}"
+        self.last_message_at: float | None = None
+        self.progress = False
+        self._on_data: DataCallback = _ignore
+        self._on_error: Callable[[TSError], Awaitable[Any]] = _ignore
+        self._pending: list[dict] | None = None
+        self._delivered: dict[str, dict] = {}
+        self._errors: dict[str, str] = {}
+        self._closed = False
+
+    def set_callback(self, callback: DataCallback) -> None:
+        self._on_data = callback
+
+    def set_error_callback(self, callback: Callable[[TSError], Awaitable[Any]]) -> None:
+        self._on_error = callback
+
+    def set_status_callback(self, callback: Any) -> None:
+        pass
+
+    async def _poll(self) -> list[dict]:
+        balances: list[dict] = []
+        errors: dict[str, str] = {}
+        for group in account_groups(self.accounts):
+            data = await self._client.brokerage._get_balances_raw(group)
+            balances.extend(b for b in (data.get("Balances") or []) if isinstance(b, dict))
+            for error in data.get("Errors") or []:
+                if isinstance(error, dict):
+                    account = str(error.get("AccountID", "?"))
+                    errors[account] = f"{error.get('Error', 'Error')}: {error.get('Message', '')}"
+        # report an account's error once, not on every poll
+        for account, text in errors.items():
+            if self._errors.get(account) != text:
+                await self._on_error(StreamError(
+                    f"TradeStation could not give the balance of account {account}: {text}.",
+                    error=text.split(":")[0], account_id=account, raw=None,
+                ))
+        self._errors = errors
+        return balances
+
+    async def connect(self, headers: dict[str, str] | None = None) -> None:
+        self.progress = False
+        self._pending = await self._poll()
+
+    async def run(self) -> None:
+        while True:
+            balances, self._pending = self._pending, None
+            if balances is not None:
+                await self._deliver(balances)
+            await asyncio.sleep(self.interval)
+            self._pending = await self._poll()
+
+    async def _deliver(self, balances: list[dict]) -> None:
+        self.last_message_at = time.monotonic()
+        self.progress = True
+        for balance in balances:
+            account = str(balance.get("AccountID"))
+            if self._delivered.get(account) == balance:
+                continue
+            self._delivered[account] = balance
+            try:
+                await self._on_data(balance)
+            except Exception:
+                log.exception("balance callback failed")
+
+    async def disconnect(self) -> None:
+        self._pending = None
+
+    async def close(self) -> None:
+        self._closed = True
+        self._pending = None
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+
+class BrokerageService:
+    """``client.brokerage``."""
+
+    def __init__(self, client: TradeStationClient) -> None:
+        self._client = client
+
+    async def get_accounts(self) -> list[dict]:
+        """The login's accounts (``GET brokerage/accounts``): dicts with AccountID, AccountType,
+        Currency, Status, ..."""
+        data = await self._client.request("GET", "brokerage/accounts", what="the account list")
+        if isinstance(data, dict):
+            return list(data.get("Accounts") or [])
+        return list(data or [])
+
+    async def _get_balances_raw(self, group: list[str]) -> dict:
+        from .client import path_segment
+
+        data = await self._client.request(
+            "GET", f"brokerage/accounts/{path_segment(','.join(group))}/balances",
+            what=f"the balances of {_describe_accounts(group)}",
+        )
+        if isinstance(data, list):
+            return {"Balances": data}
+        return data if isinstance(data, dict) else {}
+
+    async def get_balances(self, accounts: Iterable[Any] | None = None) -> list[dict]:
+        """Balances of the given accounts (all accounts when None), as sent. Per-account
+        ``Errors`` are left out (logged)."""
+        ids = await resolve_accounts(self._client, accounts)
+        balances: list[dict] = []
+        for group in account_groups(ids):
+            data = await self._get_balances_raw(group)
+            balances.extend(data.get("Balances") or [])
+            for error in data.get("Errors") or []:
+                log.warning("balance error: %s", error)
+        return balances
+
+    async def get_positions(self, accounts: Iterable[Any] | None = None) -> list[dict]:
+        """Positions of the given accounts (all when None), as sent (REST)."""
+        from .client import path_segment
+
+        ids = await resolve_accounts(self._client, accounts)
+        positions: list[dict] = []
+        for group in account_groups(ids):
+            data = await self._client.request(
+                "GET", f"brokerage/accounts/{path_segment(','.join(group))}/positions",
+                what=f"the positions of {_describe_accounts(group)}",
+            )
+            if isinstance(data, dict):
+                positions.extend(data.get("Positions") or [])
+        return positions
+
+    async def get_orders(self, accounts: Iterable[Any] | None = None) -> list[dict]:
+        """Today's orders of the given accounts (all when None), as sent (REST)."""
+        from .client import path_segment
+
+        ids = await resolve_accounts(self._client, accounts)
+        orders: list[dict] = []
+        for group in account_groups(ids):
+            data = await self._client.request(
+                "GET", f"brokerage/accounts/{path_segment(','.join(group))}/orders",
+                what=f"the orders of {_describe_accounts(group)}",
+            )
+            if isinstance(data, dict):
+                orders.extend(data.get("Orders") or [])
+        return orders
+
+    async def stream_position_changes(
+        self,
+        callback: DataCallback,
+        error_callback: ErrorCallback | None = None,
+        status_callback: StatusCallback | None = None,
+        accounts: Iterable[Any] | None = None,
+    ) -> Subscription:
+        """Stream positions (``changes=true``: a snapshot up to EndSnapshot, then changed fields
+        with PositionID; ``{"PositionID": ..., "Deleted": true}`` removes one)."""
+        return await subscribe_account_streams(
+            self._client, kind="positions", path="positions", params={"changes": "true"},
+            callback=callback, error_callback=error_callback, status_callback=status_callback,
+            accounts=accounts, noun="position",
+        )
+
+    async def stream_balance_changes(
+        self,
+        callback: DataCallback,
+        error_callback: ErrorCallback | None = None,
+        status_callback: StatusCallback | None = None,
+        accounts: Iterable[Any] | None = None,
+        interval: float = 5.0,
+    ) -> Subscription:
+        """Deliver a Balance dict whenever an account's balance changes (REST poll every
+        ``interval`` seconds; the first poll delivers every account)."""
+        client = self._client
+        client._check_open()
+        if callback is None:
+            raise TypeError("stream_balance_changes() needs callback=")
+        ids = await resolve_accounts(client, accounts)
+        poller = BalancePoller(client, ids, interval)
+        return await client._subscribe(
+            kind="balances", feeds=[poller], callback=callback, error_callback=error_callback,
+            status_callback=status_callback, managed=False,
+            description=f"balances for {_describe_accounts(ids)}",
+        )
+
+
+__all__ = ["BrokerageService", "BalancePoller", "MAX_ACCOUNTS_PER_REQUEST"]

@@ -1,0 +1,297 @@
+"""TradeStationClient: owns the aiohttp session, the token source, the StreamManager and the
+service objects (market_data, brokerage, order_execution)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from .auth import TokenManager
+from .backoff import BackoffPolicy
+from .errors import (
+    LOGIN_HINT,
+    AuthError,
+    ClosedError,
+    StreamConnectionError,
+    TSError,
+    error_for_status,
+)
+from .manager import DEFAULT_MAX_CONCURRENT_STREAMS, StreamManager
+from .subscription import Subscription
+
+if TYPE_CHECKING:  # pragma: no cover
+    import aiohttp
+
+log = logging.getLogger("tsdash.api.client")
+
+LIVE_BASE_URL = "https://api.tradestation.com/v3"
+SIM_BASE_URL = "https://sim-api.tradestation.com/v3"
+ENVIRONMENTS = {"live": LIVE_BASE_URL, "sim": SIM_BASE_URL}
+
+#: seconds a REST call may take in total
+REST_TIMEOUT = 30.0
+
+
+def path_segment(value: Any) -> str:
+    """One URL path segment (a symbol, an account ID, a comma-separated list of them)."""
+    return quote(str(value), safe="$@.-_~!*:^,+")
+
+
+class _Auth:
+    """The token source the subscriptions and REST calls use."""
+
+    def __init__(self, access_token: str | None, token_manager: TokenManager | None) -> None:
+        self.access_token = access_token
+        self.token_manager = token_manager
+        self.can_refresh = token_manager is not None
+
+    async def token(self) -> str:
+        if self.token_manager is not None:
+            return await self.token_manager.get_token()
+        if self.access_token:
+            return self.access_token
+        raise AuthError(f"No TradeStation credentials are configured. {LOGIN_HINT}")
+
+    async def refresh(self, stale_token: str) -> str:
+        if self.token_manager is None:
+            raise AuthError(f"The access token was refused and cannot be refreshed. {LOGIN_HINT}")
+        return await self.token_manager.refresh(stale_token=stale_token)
+
+
+class TradeStationClient:
+    """The entry point: ``client.market_data``, ``client.brokerage``, ``client.order_execution``.
+
+    ``base_url`` wins over ``environment`` ("live" or "sim"). Give either a fixed
+    ``access_token`` (a 401 is then final) or a ``token_manager`` (refreshes ahead of expiry
+    and once after a 401). ``backoff`` (a BackoffPolicy) tunes automatic reconnects.
+    """
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        environment: str = "live",
+        access_token: str | None = None,
+        token_manager: TokenManager | None = None,
+        max_concurrent_streams: int = DEFAULT_MAX_CONCURRENT_STREAMS,
+        read_timeout: float = 30.0,
+        auto_reconnect: bool = False,
+        *,
+        backoff: BackoffPolicy | None = None,
+        rest_timeout: float = REST_TIMEOUT,
+    ) -> None:
+        if base_url is None:
+            try:
+                base_url = ENVIRONMENTS[environment]
+            except KeyError:
+                raise ValueError(
+                    f"environment must be 'live' or 'sim', not {environment!r}"
+                ) from None
+        if read_timeout is not None and read_timeout <= 0:
+            raise ValueError("read_timeout must be positive")
+        self.base_url = base_url.rstrip("/")
+        self.environment = environment
+        self.token_manager = token_manager
+        self.read_timeout = float(read_timeout)
+        self.auto_reconnect = bool(auto_reconnect)
+        self.backoff = backoff
+        self.rest_timeout = rest_timeout
+        self._auth = _Auth(access_token, token_manager)
+        self._session: aiohttp.ClientSession | None = None
+        self._closed = False
+        self._subscriptions: dict[Subscription, None] = {}
+        self.stream_manager = StreamManager(
+            max_concurrent_streams, session=self._get_session, read_timeout=self.read_timeout
+        )
+        from .brokerage import BrokerageService
+        from .market_data import MarketDataService
+        from .order_execution import OrderExecutionService
+
+        self.market_data = MarketDataService(self)
+        self.brokerage = BrokerageService(self)
+        self.order_execution = OrderExecutionService(self)
+
+    # -- plumbing -------------------------------------------------------------------------------
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def subscriptions(self) -> list[Subscription]:
+        """The subscriptions that are not closed yet."""
+        return list(self._subscriptions)
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}/{path.lstrip('/')}"
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        """The one session for REST and streams, created lazily inside the running loop."""
+        if self._closed:
+            raise ClosedError("The TradeStationClient is closed; create a new one.")
+        if self._session is None or self._session.closed:
+            import aiohttp
+
+            connector = aiohttp.TCPConnector(
+                limit=max(100, self.stream_manager.max_concurrent_streams + 20),
+                limit_per_host=0,
+            )
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                timeout=aiohttp.ClientTimeout(total=self.rest_timeout, sock_connect=10),
+            )
+        return self._session
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        what: str | None = None,
+    ) -> Any:
+        """One REST call with the Bearer token; 401 -> refresh once and retry once.
+
+        Returns the parsed JSON body; raises AuthError, RateLimitError, HTTPStatusError or
+        StreamConnectionError (network) otherwise.
+        """
+        import aiohttp
+
+        what = what or f"{method} {path}"
+        session = self._get_session()
+        token = await self._auth.token()
+        for attempt in (0, 1):
+            headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+            try:
+                async with session.request(
+                    method, self.url(path), params=params, json=json, headers=headers
+                ) as resp:
+                    if 200 <= resp.status < 300:
+                        try:
+                            return await resp.json(content_type=None)
+                        except ValueError:
+                            raise TSError(
+                                f"TradeStation sent a body that is not JSON for {what}."
+                            ) from None
+                    try:
+                        body: Any = await resp.json(content_type=None)
+                    except (ValueError, aiohttp.ClientError):
+                        body = None
+                    error = error_for_status(resp.status, resp.headers, body, what)
+            except TimeoutError:
+                raise StreamConnectionError(
+                    f"TradeStation did not answer in time for {what}. Check your network and "
+                    "try again."
+                ) from None
+            except aiohttp.ClientError as exc:
+                raise StreamConnectionError(
+                    f"Could not reach TradeStation for {what} ({type(exc).__name__}). Check your "
+                    "network and try again."
+                ) from None
+            if error.status == 401 and attempt == 0 and self._auth.can_refresh:
+                log.info("HTTP 401 for %s; refreshing the access token and retrying once", what)
+                token = await self._auth.refresh(token)
+                continue
+            if error.status == 401 and attempt == 1:
+                raise AuthError(
+                    f"TradeStation rejected the access token again after refreshing it "
+                    f"(HTTP 401) for {what}. {LOGIN_HINT}",
+                    status=401,
+                )
+            raise error
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _subscribe(
+        self,
+        *,
+        kind: str,
+        feeds: Sequence[Any],
+        callback: Callable[[dict], Awaitable[Any]],
+        error_callback: Callable[[TSError], Awaitable[Any]] | None,
+        status_callback: Callable[[Subscription, str], Awaitable[Any]] | None,
+        snapshots: bool = False,
+        description: str,
+        managed: bool = True,
+    ) -> Subscription:
+        """Wrap feeds in a Subscription, start it, and return once each feed's first attempt
+        settled (live, or disconnected/reconnecting/failed with the error reported)."""
+        if callback is None:
+            raise TypeError("callback is required (an async function taking one message)")
+
+        async def release(feed: Any) -> None:
+            if managed:
+                await self.stream_manager.close_stream(feed)
+            else:
+                await feed.close()
+
+        sub = Subscription(
+            kind=kind,
+            feeds=feeds,
+            callback=callback,
+            error_callback=error_callback,
+            status_callback=status_callback,
+            auth=self._auth,
+            auto_reconnect=self.auto_reconnect,
+            backoff=self.backoff,
+            snapshots=snapshots,
+            release=release,
+            on_closed=self._forget,
+            description=description,
+        )
+        self._subscriptions[sub] = None
+        log.info("%s: subscribing to %s", sub.id, description)
+        try:
+            await sub._start(CONNECTING_MODE)
+        except BaseException:
+            await sub.unsubscribe()
+            raise
+        return sub
+
+    def _forget(self, sub: Subscription) -> None:
+        self._subscriptions.pop(sub, None)
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ClosedError("The TradeStationClient is closed; create a new one.")
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    async def close_all_streams(self) -> None:
+        """Unsubscribe every subscription (and close any stream made directly on the manager)."""
+        for sub in list(self._subscriptions):
+            await sub._close("closed")
+        await self.stream_manager.close_all_streams()
+
+    async def close(self) -> None:
+        """Close every stream, the REST session and the TokenManager's session (idempotent)."""
+        if self._closed:
+            return
+        try:
+            await self.close_all_streams()
+        finally:
+            self._closed = True
+            session, self._session = self._session, None
+            if session is not None and not session.closed:
+                await session.close()
+            if self.token_manager is not None:
+                await self.token_manager.close()
+            # let the transports' connection_lost callbacks run before the loop may stop
+            await asyncio.sleep(0)
+
+    async def __aenter__(self) -> TradeStationClient:
+        return self
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        await self.close()
+
+    def __repr__(self) -> str:
+        return (
+            f"<TradeStationClient {self.base_url} streams={self.stream_manager.active_count}/"
+            f"{self.stream_manager.max_concurrent_streams}{' closed' if self._closed else ''}>"
+        )
+
+
+CONNECTING_MODE = "connecting"
+
+__all__ = ["TradeStationClient", "LIVE_BASE_URL", "SIM_BASE_URL", "path_segment"]

@@ -1,0 +1,251 @@
+"""The exceptions of tsdash.api: one small hierarchy, messages a person can act on.
+
+Every error the service layer raises or hands to an ``error_callback`` is a :class:`TSError`.
+Messages say what happened and what to do about it; they never contain tokens.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+LOGIN_HINT = "Run `tsdash login` to sign in again."
+
+
+class TSError(Exception):
+    """Base class of every tsdash.api error.
+
+    ``status`` is the HTTP status when the error came from an HTTP answer, else None.
+    """
+
+    status: int | None = None
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class AuthError(TSError):
+    """Credentials are missing, expired or refused; the fix is to sign in again."""
+
+
+class RateLimitError(TSError):
+    """TradeStation answered 429: too many requests. ``retry_after`` is in seconds (or None)."""
+
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message, status=429)
+        self.retry_after = retry_after
+
+
+class HTTPStatusError(TSError):
+    """TradeStation answered a request with an error status (``status``, ``body``)."""
+
+    def __init__(self, message: str, *, status: int, body: Any = None) -> None:
+        super().__init__(message, status=status)
+        self.body = body
+
+
+class StreamError(TSError):
+    """An error message sent inside a stream, e.g. ``{"Symbol": "XYZ", "Error": "FAILED..."}``.
+
+    ``error`` is TradeStation's error code, ``symbol`` / ``account_id`` say what it is about
+    (None for stream-level errors), ``raw`` is the message dict as sent.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        error: str | None = None,
+        symbol: str | None = None,
+        account_id: str | None = None,
+        raw: dict | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.error = error
+        self.symbol = symbol
+        self.account_id = account_id
+        self.raw = raw
+
+
+class ProtocolError(TSError):
+    """The server sent something that is not the expected newline-delimited JSON.
+
+    ``raw`` holds the start of the offending line (at most 200 bytes).
+    """
+
+    def __init__(self, message: str, *, raw: bytes | str | None = None) -> None:
+        super().__init__(message)
+        self.raw = raw
+
+
+class StreamConnectionError(TSError):
+    """The connection could not be made, was lost, or went silent for longer than read_timeout."""
+
+
+class StreamLimitError(TSError, ValueError):
+    """Opening the stream(s) would exceed ``max_concurrent_streams``."""
+
+    def __init__(self, message: str, *, limit: int, requested: int = 1, active: int = 0) -> None:
+        super().__init__(message)
+        self.limit = limit
+        self.requested = requested
+        self.active = active
+
+
+class ClosedError(TSError):
+    """The subscription or client was closed by the user; nothing more will happen on it."""
+
+
+def is_final(error: BaseException) -> bool:
+    """True when retrying cannot help (auth refused, 400/403/404 ...): the subscription fails."""
+    if isinstance(error, (AuthError, ClosedError)):
+        return True
+    if isinstance(error, HTTPStatusError):
+        status = error.status or 0
+        return 400 <= status < 500 and status not in (408, 409, 425, 429)
+    return False
+
+
+__all__ = [
+    "TSError",
+    "AuthError",
+    "RateLimitError",
+    "HTTPStatusError",
+    "StreamError",
+    "ProtocolError",
+    "StreamConnectionError",
+    "StreamLimitError",
+    "ClosedError",
+    "is_final",
+]
+
+
+def _body_message(body: Any) -> str | None:
+    """TradeStation's own explanation from an error body, if any (never echoes headers)."""
+    if isinstance(body, dict):
+        for key in ("Message", "message", "error_description", "Error", "error"):
+            value = body.get(key)
+            if isinstance(value, str) and value:
+                return value[:300]
+    elif isinstance(body, str):
+        text = body.strip()
+        if text and len(text) <= 300 and "\n" not in text:
+            return text
+    return None
+
+
+def parse_retry_after(headers: Any) -> float | None:
+    """Seconds to wait from Retry-After (seconds or HTTP date) or X-RateLimit-Reset."""
+    if headers is None:
+        return None
+    for name in ("Retry-After", "X-RateLimit-Reset"):
+        value = headers.get(name)
+        if value is None:
+            continue
+        value = str(value).strip()
+        try:
+            seconds = float(value)
+        except ValueError:
+            try:
+                from datetime import datetime, timezone
+                from email.utils import parsedate_to_datetime
+
+                when = parsedate_to_datetime(value)
+                seconds = (when - datetime.now(timezone.utc)).total_seconds()
+            except (TypeError, ValueError, IndexError, OverflowError):
+                continue
+        if seconds != seconds:  # NaN
+            continue
+        return max(0.0, seconds)
+    return None
+
+
+def error_for_status(status: int, headers: Any, body: Any, what: str) -> TSError:
+    """Turn an HTTP error answer into the TSError a person can act on.
+
+    ``what`` names the request in plain words ("the quote stream for AAPL").
+    """
+    detail = _body_message(body)
+    suffix = f": {detail}" if detail else ""
+    if status == 401:
+        return AuthError(
+            f"TradeStation rejected the access token (HTTP 401) for {what}{suffix}. {LOGIN_HINT}",
+            status=401,
+        )
+    if status == 429:
+        retry_after = parse_retry_after(headers)
+        when = f"; retry after {retry_after:g} s" if retry_after is not None else ""
+        return RateLimitError(
+            f"TradeStation is rate limiting requests (HTTP 429) for {what}{suffix}{when}. "
+            "Open fewer streams or wait before reconnecting.",
+            retry_after=retry_after,
+        )
+    if status == 403:
+        return HTTPStatusError(
+            f"TradeStation refused access (HTTP 403) to {what}{suffix}. Check that your API key has "
+            "the needed scopes (MarketData, ReadAccount, Trade) and that the accounts are yours.",
+            status=status,
+            body=body,
+        )
+    if status == 404:
+        return HTTPStatusError(
+            f"TradeStation does not know {what} (HTTP 404){suffix}. Check the base URL, the "
+            "symbols and the account IDs.",
+            status=status,
+            body=body,
+        )
+    if 400 <= status < 500:
+        return HTTPStatusError(
+            f"TradeStation rejected the request (HTTP {status}) for {what}{suffix}. Check the "
+            "symbols and parameters.",
+            status=status,
+            body=body,
+        )
+    if status >= 500:
+        return HTTPStatusError(
+            f"TradeStation had a server error (HTTP {status}) for {what}{suffix}. This is usually "
+            "temporary: reconnect in a moment.",
+            status=status,
+            body=body,
+        )
+    return HTTPStatusError(
+        f"TradeStation answered HTTP {status} for {what}{suffix}; expected 200.",
+        status=status,
+        body=body,
+    )
+
+
+def stream_error_from_message(msg: dict, what: str) -> StreamError:
+    """Build the StreamError for an in-stream ``{"Error": ..., "Message": ...}`` message."""
+    error = msg.get("Error")
+    text = msg.get("Message")
+    symbol = msg.get("Symbol")
+    account = msg.get("AccountID")
+    error_s = str(error) if error is not None else "Error"
+    detail = f"{error_s}: {text}" if text else error_s
+    if symbol is not None:
+        message = (
+            f"TradeStation reported an error for symbol {symbol} on {what}: {detail}. "
+            "The other symbols keep streaming; check the symbol and your market data entitlements."
+        )
+    elif account is not None:
+        message = (
+            f"TradeStation reported an error for account {account} on {what}: {detail}. "
+            "Check the account ID and its type."
+        )
+    else:
+        message = f"TradeStation reported an error on {what}: {detail}."
+    return StreamError(
+        message,
+        error=error_s,
+        symbol=str(symbol) if symbol is not None else None,
+        account_id=str(account) if account is not None else None,
+        raw=msg,
+    )

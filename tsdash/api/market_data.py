@@ -1,0 +1,265 @@
+"""Market data: quote, bar and time-and-sales streams, and the quote snapshot REST call."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from .errors import TSError
+from .streams import MARKET_DATA_MEDIA_TYPE
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .client import TradeStationClient
+    from .subscription import Subscription
+
+#: TradeStation serves at most this many symbols on one quote stream
+MAX_SYMBOLS_PER_STREAM = 100
+
+DataCallback = Callable[[dict], Awaitable[Any]]
+ErrorCallback = Callable[[TSError], Awaitable[Any]]
+StatusCallback = Callable[["Subscription", str], Awaitable[Any]]
+
+
+def normalize_symbols(symbols: str | Iterable[str]) -> list[str]:
+    """A list of symbols from a list or a comma-separated string, in order, without repeats."""
+    if isinstance(symbols, str):
+        items = symbols.split(",")
+    else:
+        items = list(symbols)
+    seen: dict[str, None] = {}
+    for item in items:
+        symbol = str(item).strip()
+        if symbol:
+            seen.setdefault(symbol, None)
+    if not seen:
+        raise ValueError("at least one symbol is required")
+    return list(seen)
+
+
+def _describe_symbols(symbols: list[str]) -> str:
+    if len(symbols) <= 3:
+        return ", ".join(symbols)
+    return f"{', '.join(symbols[:3])} (+{len(symbols) - 3} more)"
+
+
+def _to_float(value: Any) -> float | None:
+    try:
+        result = float(value)
+    except (TypeError, ValueError):
+        return None
+    return result if math.isfinite(result) else None
+
+
+class TimeAndSales:
+    """Derives prints from quote messages (TradeStation v3 has no trade stream).
+
+    Each quote message that carries ``TradeTime`` with ``Last`` is one print:
+    ``{"Symbol", "Price", "Size", "Time", "Side"}``. Price is ``Last`` and Time is ``TradeTime``
+    as sent; Size is ``LastSize`` as sent, else the change in ``Volume`` since the previous
+    message for the symbol (as a string), else None. Side compares the price with the latest
+    known ask/bid for the symbol (merged from the deltas, this message included): "buy" at or
+    above the ask, "sell" at or below the bid, else "unknown".
+    """
+
+    __slots__ = ("callback", "_state")
+
+    def __init__(self, callback: DataCallback) -> None:
+        self.callback = callback
+        self._state: dict[str, list] = {}  # symbol -> [bid, ask, volume]
+
+    async def __call__(self, msg: dict) -> None:
+        symbol = msg.get("Symbol")
+        if symbol is None:
+            return
+        state = self._state.get(symbol)
+        if state is None:
+            state = self._state[symbol] = [None, None, None]
+        bid = msg.get("Bid")
+        if bid is not None:
+            state[0] = _to_float(bid)
+        ask = msg.get("Ask")
+        if ask is not None:
+            state[1] = _to_float(ask)
+        previous_volume = state[2]
+        volume = msg.get("Volume")
+        if volume is not None:
+            state[2] = _to_float(volume)
+        if "TradeTime" not in msg or "Last" not in msg:
+            return
+        last = msg["Last"]
+        size = msg.get("LastSize")
+        if size is None and previous_volume is not None and volume is not None \
+                and state[2] is not None:
+            change = state[2] - previous_volume
+            size = str(int(change)) if change == int(change) else str(change)
+        price = _to_float(last)
+        side = "unknown"
+        if price is not None:
+            if state[1] is not None and price >= state[1]:
+                side = "buy"
+            elif state[0] is not None and price <= state[0]:
+                side = "sell"
+        await self.callback(
+            {"Symbol": symbol, "Price": last, "Size": size, "Time": msg["TradeTime"],
+             "Side": side}
+        )
+
+
+class MarketDataService:
+    """``client.market_data``."""
+
+    def __init__(self, client: TradeStationClient) -> None:
+        self._client = client
+
+    async def get_quotes(self, symbols: str | Iterable[str]) -> list[dict]:
+        """Quote snapshots (REST ``GET marketdata/quotes/{symbols}``), 100 symbols per call.
+
+        Returns the ``Quotes`` dicts as sent; per-symbol ``Errors`` are left out (logged).
+        """
+        from .client import path_segment, log
+
+        symbols = normalize_symbols(symbols)
+        quotes: list[dict] = []
+        for i in range(0, len(symbols), MAX_SYMBOLS_PER_STREAM):
+            group = symbols[i:i + MAX_SYMBOLS_PER_STREAM]
+            data = await self._client.request(
+                "GET", f"marketdata/quotes/{path_segment(','.join(group))}",
+                what=f"the quotes for {_describe_symbols(group)}",
+            )
+            if isinstance(data, dict):
+                quotes.extend(data.get("Quotes") or [])
+                for error in data.get("Errors") or []:
+                    log.warning("quote snapshot error: %s", error)
+            elif isinstance(data, list):
+                quotes.extend(data)
+        return quotes
+
+    def _quote_specs(self, symbols: list[str], sub_kind: str, transport: str) -> list[dict]:
+        from .client import path_segment
+
+        client = self._client
+        specs = []
+        groups = [symbols[i:i + MAX_SYMBOLS_PER_STREAM]
+                  for i in range(0, len(symbols), MAX_SYMBOLS_PER_STREAM)]
+        for n, group in enumerate(groups, 1):
+            part = f" (stream {n} of {len(groups)})" if len(groups) > 1 else ""
+            description = f"the quote stream for {_describe_symbols(group)}{part}"
+            if transport == "http":
+                specs.append({
+                    "url": client.url(f"marketdata/stream/quotes/{path_segment(','.join(group))}"),
+                    "transport": "http",
+                    "accept": MARKET_DATA_MEDIA_TYPE,
+                    "description": description,
+                })
+            else:
+                specs.append({
+                    "url": client.url("ws"),
+                    "transport": "ws",
+                    "subscribe_message": {"action": "subscribe", "id": f"{sub_kind}{n}",
+                                          "stream": "quotes", "symbols": group},
+                    "unsubscribe_message": {"action": "unsubscribe", "id": f"{sub_kind}{n}"},
+                    "description": description + " (WebSocket)",
+                })
+        return specs
+
+    async def stream_quotes(
+        self,
+        symbols: str | Iterable[str],
+        callback: DataCallback,
+        error_callback: ErrorCallback | None = None,
+        status_callback: StatusCallback | None = None,
+        *,
+        transport: str = "http",
+    ) -> Subscription:
+        """Stream quote updates (a full quote first per symbol, then deltas) to ``callback``.
+
+        More than 100 symbols use ceil(n/100) streams; StreamLimitError (before any is opened)
+        if the StreamManager has too few free slots. ``transport="ws"`` uses the WebSocket
+        endpoint (``{base_url}/ws``, the simulator's) instead of TradeStation's HTTP stream.
+        """
+        client = self._client
+        client._check_open()
+        symbols = normalize_symbols(symbols)
+        feeds = client.stream_manager.create_streams(self._quote_specs(symbols, "q", transport))
+        return await client._subscribe(
+            kind="quotes", feeds=feeds, callback=callback, error_callback=error_callback,
+            status_callback=status_callback,
+            description=f"quotes for {_describe_symbols(symbols)}",
+        )
+
+    async def stream_bars(
+        self,
+        symbol: str,
+        interval: str | int = "1",
+        unit: str = "Daily",
+        barsback: int | None = None,
+        callback: DataCallback | None = None,
+        error_callback: ErrorCallback | None = None,
+        status_callback: StatusCallback | None = None,
+        *,
+        sessiontemplate: str | None = None,
+        transport: str = "http",
+    ) -> Subscription:
+        """Stream bars for one symbol: ``barsback`` historical bars first, then live updates
+        (the forming bar is re-sent until it closes)."""
+        from .client import path_segment
+
+        client = self._client
+        client._check_open()
+        if callback is None:
+            raise TypeError("stream_bars() needs callback= (an async function taking one bar)")
+        symbol = str(symbol).strip()
+        if not symbol:
+            raise ValueError("a symbol is required")
+        params: dict[str, str] = {"interval": str(interval), "unit": str(unit)}
+        if barsback is not None:
+            params["barsback"] = str(int(barsback))
+        if sessiontemplate:
+            params["sessiontemplate"] = sessiontemplate
+        description = f"the {interval} {unit} bar stream for {symbol}"
+        if transport == "http":
+            spec = {
+                "url": client.url(f"marketdata/stream/barcharts/{path_segment(symbol)}"),
+                "transport": "http", "params": params, "accept": MARKET_DATA_MEDIA_TYPE,
+                "description": description,
+            }
+        else:
+            message: dict[str, Any] = {"action": "subscribe", "id": "b1", "stream": "barcharts",
+                                       "symbol": symbol, "interval": str(interval), "unit": unit}
+            if barsback is not None:
+                message["barsback"] = int(barsback)
+            spec = {
+                "url": client.url("ws"), "transport": "ws", "subscribe_message": message,
+                "unsubscribe_message": {"action": "unsubscribe", "id": "b1"},
+                "description": description + " (WebSocket)",
+            }
+        feeds = client.stream_manager.create_streams([spec])
+        return await client._subscribe(
+            kind="bars", feeds=feeds, callback=callback, error_callback=error_callback,
+            status_callback=status_callback, description=f"{interval} {unit} bars for {symbol}",
+        )
+
+    async def stream_time_and_sales(
+        self,
+        symbol: str,
+        callback: DataCallback,
+        error_callback: ErrorCallback | None = None,
+        status_callback: StatusCallback | None = None,
+        *,
+        transport: str = "http",
+    ) -> Subscription:
+        """Stream prints derived from the quote stream (see :class:`TimeAndSales`):
+        one dict ``{"Symbol", "Price", "Size", "Time", "Side"}`` per print."""
+        client = self._client
+        client._check_open()
+        symbols = normalize_symbols([symbol])
+        feeds = client.stream_manager.create_streams(self._quote_specs(symbols, "t", transport))
+        return await client._subscribe(
+            kind="timesales", feeds=feeds, callback=TimeAndSales(callback),
+            error_callback=error_callback, status_callback=status_callback,
+            description=f"time and sales for {_describe_symbols(symbols)}",
+        )
+
+
+__all__ = ["MarketDataService", "TimeAndSales", "normalize_symbols", "MAX_SYMBOLS_PER_STREAM"]
