@@ -1,0 +1,494 @@
+"""The tsdash dashboard: six panels, a status bar, keys, themes, and the one place errors land.
+
+Construction is plain and synchronous (pytest-textual-snapshot runs the app in its own loop):
+everything async starts on mount. The connector (demo simulator or a signed-in account) is
+injectable, and so is the clock used for "age of the newest message", so tests can freeze it.
+
+Data path: api callback -> panel model (O(1), no widget call) -> ``tick()`` at
+``settings.repaint_hz`` -> each panel repaints what changed, inside one ``batch_update``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from textual import events
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
+from textual.widgets import Footer
+from textual.worker import Worker, WorkerState
+
+from tsdash.ui.commands import DashboardCommands
+from tsdash.ui.connection import Connection, Connector, DemoConnector
+from tsdash.ui.palette import Palette
+from tsdash.ui.panels.account import BalancesPanel, OrdersPanel, PositionsPanel
+from tsdash.ui.panels.bars import BarsPanel
+from tsdash.ui.panels.base import CONNECTING, StreamPanel, describe_error
+from tsdash.ui.panels.quotes import QuotesPanel
+from tsdash.ui.panels.tape import TapePanel
+from tsdash.ui.screens.help import HelpScreen
+from tsdash.ui.themes import FALLBACK_THEME_NAME, VARIABLE_DEFAULTS, load_themes
+from tsdash.ui.widgets.status_bar import PanelDot, StatusBar, StatusInfo
+
+log = logging.getLogger(__name__)
+
+#: compact layout below this size (80x24 must stay readable)
+COMPACT_WIDTH = 120
+COMPACT_HEIGHT = 36
+
+
+def _default_settings() -> Any:
+    from tsdash.config import Settings
+
+    return Settings()
+
+
+class TsdashApp(App[int]):
+    """The dashboard. ``TsdashApp(settings, connector=...)``; ``run()`` returns the exit status."""
+
+    CSS_PATH = "tsdash.tcss"
+    TITLE = "tsdash"
+    ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {DashboardCommands}
+
+    # ids are the config's [keys] binding ids (settings.keys maps id -> key; see set_keymap)
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Help", id="help", key_display="?"),
+        Binding("r", "reconnect", "Reconnect", id="reconnect"),
+        Binding("R", "reconnect_all", "Reconnect all", id="reconnect_all", key_display="R"),
+        Binding("w", "next_watchlist", "Watchlist", id="next_watchlist"),
+        Binding("t", "next_theme", "Theme", id="next_theme"),
+        Binding("s", "sort", "Sort", id="sort", show=False),
+        Binding("z", "zoom", "Zoom", id="zoom", show=False),
+        Binding("tab", "next_panel", "Next panel", id="next_panel", show=False, priority=True),
+        Binding("shift+tab", "previous_panel", "Previous panel", id="previous_panel",
+                show=False, priority=True),
+        Binding("a", "add_symbol", "Add symbol", id="add_symbol", show=False),
+        Binding("d", "remove_symbol", "Remove symbol", id="remove_symbol", show=False),
+    ]
+
+    #: (binding id, what it does) for the help screen, in this order
+    KEY_HELP = (
+        ("reconnect", "reconnect the focused panel's stream"),
+        ("reconnect_all", "reconnect every panel"),
+        ("next_panel", "focus the next panel"),
+        ("previous_panel", "focus the previous panel"),
+        ("next_watchlist", "next watchlist (quotes resubscribe)"),
+        ("sort", "cycle the quotes sort (or click a column header)"),
+        ("zoom", "maximize / restore the focused panel"),
+        ("next_theme", "next colour theme (remembered in the config)"),
+        ("help", "this screen"),
+        ("quit", "quit: unsubscribe, close the client, stop the simulator"),
+    )
+
+    def __init__(self, settings: Any = None, *, connector: Connector | None = None,
+                 clock: Callable[[], float] = time.monotonic,
+                 watch_css: bool = False) -> None:
+        super().__init__(watch_css=watch_css)
+        self.settings = settings if settings is not None else _default_settings()
+        self.connector: Connector = connector if connector is not None else DemoConnector()
+        self.clock = clock
+        self.connection: Connection | None = None
+        self.environment = ""
+        self.notice: str | None = getattr(self.connector, "notice", None)
+        self.tick_no = 0
+        self._timer: Timer | None = None
+        self._shutdown_started = False
+        self._shutdown_done: asyncio.Event | None = None  # created on mount (loop-bound)
+        self.exit_status = 0
+
+        settings = self.settings
+        hz = max(1, min(30, int(getattr(settings, "repaint_hz", 8) or 8)))
+        self.repaint_interval = 1.0 / hz
+        flash_ticks = max(2, round(hz * 0.6))
+        bars = settings.bars
+        accounts = getattr(settings, "accounts", None)
+        self.panels: dict[str, StreamPanel] = {}
+        for panel in (
+            QuotesPanel(settings.watchlists, settings.default_watchlist, clock=clock,
+                        flash_ticks=flash_ticks, selected=bars.symbol),
+            BarsPanel(bars.symbol, interval=bars.interval, unit=bars.unit,
+                      barsback=bars.barsback, clock=clock),
+            TapePanel(bars.symbol, clock=clock),
+            OrdersPanel(accounts=accounts, clock=clock),
+            PositionsPanel(accounts=accounts, clock=clock),
+            BalancesPanel(accounts=accounts, clock=clock),
+        ):
+            self.panels[panel.KEY] = panel
+
+        loaded = load_themes()
+        self.theme_errors = loaded.errors
+        self.dashboard_themes = loaded.names
+        for theme in loaded.themes.values():
+            self.register_theme(theme)
+        wanted = getattr(settings, "theme", FALLBACK_THEME_NAME) or FALLBACK_THEME_NAME
+        if wanted not in self.available_themes:
+            self.theme_errors.append(f"theme {wanted!r} not found; using {FALLBACK_THEME_NAME}")
+            wanted = FALLBACK_THEME_NAME
+        self.theme = wanted
+        self.palette = Palette.from_variables({})
+
+        keys = getattr(settings, "keys", None) or {}
+        if keys:
+            self.set_keymap(dict(keys))
+
+    # -- convenience -----------------------------------------------------------------------------
+
+    @property
+    def quotes_panel(self) -> QuotesPanel | None:
+        return self.panels.get("quotes")  # type: ignore[return-value]
+
+    @property
+    def bars_panel(self) -> BarsPanel:
+        return self.panels["bars"]  # type: ignore[return-value]
+
+    @property
+    def tape_panel(self) -> TapePanel:
+        return self.panels["tape"]  # type: ignore[return-value]
+
+    @property
+    def client(self) -> Any:
+        return self.connection.client if self.connection else None
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return {**super().get_theme_variable_defaults(), **VARIABLE_DEFAULTS}
+
+    # -- layout ----------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        panels = self.panels
+        yield StatusBar(id="status")
+        with Horizontal(id="columns"):
+            with Vertical(id="left"):
+                yield panels["quotes"]
+                yield panels["orders"]
+                with Horizontal(id="account-row"):
+                    yield panels["positions"]
+                    yield panels["balances"]
+            with Vertical(id="right"):
+                yield panels["bars"]
+                yield panels["tape"]
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self._shutdown_done = asyncio.Event()
+        self._apply_layout(self.size.width, self.size.height)
+        self._apply_palette()
+        self.theme_changed_signal.subscribe(self, lambda _theme: self._apply_palette())
+        for message in self.theme_errors:
+            self.notify(message, title="Theme skipped", severity="warning", timeout=8)
+        if self.notice:
+            self.notify(self.notice, title="Demo mode", severity="warning", timeout=10)
+        quotes = self.quotes_panel
+        if quotes is not None and quotes.focus_target is not None:
+            quotes.focus_target.focus()
+        self._timer = self.set_interval(self.repaint_interval, self.tick, name="repaint")
+        self.tick()
+        self.run_worker(self._connect(), name="connect", group="app", exit_on_error=False)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._apply_layout(event.size.width, event.size.height)
+
+    def _apply_layout(self, width: int, height: int) -> None:
+        compact = width < COMPACT_WIDTH or height < COMPACT_HEIGHT
+        self.screen.set_class(compact, "-compact")
+        self.screen.set_class(height < 30, "-short")
+
+    def _apply_palette(self) -> None:
+        self.palette = Palette.from_variables(self.get_css_variables())
+        for panel in self.panels.values():
+            panel.set_palette(self.palette)
+        try:
+            self.query_one(StatusBar).palette = self.palette
+        except Exception:  # not mounted yet
+            pass
+
+    # -- connection ------------------------------------------------------------------------------
+
+    async def _connect(self) -> None:
+        for panel in self.panels.values():
+            panel.state = CONNECTING
+            panel._state_dirty = True
+        connection = await self.connector.connect(self.settings)
+        if self._shutdown_started:
+            await connection.close()
+            return
+        self.connection = connection
+        self.environment = connection.environment
+        if connection.notice and connection.notice != self.notice:
+            self.notice = connection.notice
+            self.notify(connection.notice, severity="warning", timeout=10)
+        for panel in self.panels.values():
+            panel.start(connection.client)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Every worker's failure lands here, and goes to the panel it belongs to."""
+        if event.state != WorkerState.ERROR:
+            return
+        worker = event.worker
+        error = worker.error
+        if error is None:
+            return
+        group = worker.group or ""
+        if group.startswith("panel:"):
+            panel = self.panels.get(group.split(":", 1)[1])
+            if panel is not None:
+                panel.report_error(error)
+                return
+        if worker.name == "connect":
+            log.warning("could not connect: %s", error)
+            for panel in self.panels.values():
+                panel.report_error(error)
+            self.notify(f"could not connect: {describe_error(error)}", severity="error",
+                        timeout=10)
+            return
+        log.warning("worker %s failed: %s", worker.name, error)
+        self.notify(describe_error(error), severity="error")
+
+    # -- the repaint timer -----------------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Repaint what changed, all panels in one batch; then the status bar."""
+        self.tick_no += 1
+        tick = self.tick_no
+        with self.batch_update():
+            for panel in self.panels.values():
+                if panel.is_mounted:
+                    panel.repaint(tick)
+            self._paint_status()
+
+    def status_info(self) -> StatusInfo:
+        streams = None
+        client = self.client
+        if client is not None:
+            manager = getattr(client, "stream_manager", None)
+            if manager is not None:
+                streams = (manager.active_count, manager.max_concurrent_streams)
+        newest = None
+        for panel in self.panels.values():
+            at = panel.activity.last_at
+            if at is not None and (newest is None or at > newest):
+                newest = at
+        age = None if newest is None else max(0.0, self.clock() - newest)
+        quotes = self.quotes_panel
+        return StatusInfo(
+            environment=self.environment,
+            streams=streams,
+            panels=[PanelDot(p.LETTER, p.state) for p in self.panels.values()],
+            age=age,
+            notice="no credentials: demo" if self.notice else None,
+            watchlist=quotes.active if quotes else None,
+        )
+
+    def _paint_status(self) -> None:
+        try:
+            bar = self.query_one(StatusBar)
+        except Exception:
+            return
+        bar.show(self.status_info())
+
+    @property
+    def settled(self) -> bool:
+        """Nothing left to paint (tests wait for this before taking a picture)."""
+        quotes = self.quotes_panel
+        return not (quotes and quotes.flashing)
+
+    # -- focus -----------------------------------------------------------------------------------
+
+    PANEL_ORDER = ("quotes", "bars", "tape", "orders", "positions", "balances")
+
+    def focused_panel(self) -> StreamPanel | None:
+        widget: Any = self.focused
+        while widget is not None and not isinstance(widget, StreamPanel):
+            widget = widget.parent
+        return widget
+
+    def _move_panel_focus(self, step: int) -> None:
+        current = self.focused_panel()
+        order = [self.panels[k] for k in self.PANEL_ORDER if k in self.panels]
+        index = order.index(current) if current in order else (-1 if step > 0 else 0)
+        for offset in range(1, len(order) + 1):
+            panel = order[(index + step * offset) % len(order)]
+            target = panel.focus_target
+            if target is not None and target.display:
+                target.focus()
+                return
+
+    def _on_dashboard(self) -> bool:
+        return self.screen is self.screen_stack[0]
+
+    def action_next_panel(self) -> None:
+        if self._on_dashboard():
+            self._move_panel_focus(+1)
+        else:
+            self.screen.focus_next()
+
+    def action_previous_panel(self) -> None:
+        if self._on_dashboard():
+            self._move_panel_focus(-1)
+        else:
+            self.screen.focus_previous()
+
+    def action_zoom(self) -> None:
+        screen = self.screen
+        if screen.maximized is not None:
+            screen.minimize()
+            return
+        panel = self.focused_panel()
+        if panel is not None:
+            screen.maximize(panel, container=False)
+
+    # -- actions ---------------------------------------------------------------------------------
+
+    def action_reconnect(self) -> None:
+        if self.connection is None:
+            self._retry_connect()
+            return
+        panel = self.focused_panel() or self.quotes_panel
+        if panel is not None:
+            panel.reconnect()
+
+    def action_reconnect_all(self) -> None:
+        if self.connection is None:
+            self._retry_connect()
+            return
+        for panel in self.panels.values():
+            panel.reconnect()
+
+    def _retry_connect(self) -> None:
+        if any(w.name == "connect" and w.is_running for w in self.workers):
+            return
+        self.run_worker(self._connect(), name="connect", group="app", exit_on_error=False)
+
+    def action_next_watchlist(self) -> None:
+        quotes = self.quotes_panel
+        if quotes is not None:
+            quotes.next_watchlist()
+
+    def show_watchlist(self, name: str) -> None:
+        quotes = self.quotes_panel
+        if quotes is not None:
+            quotes.switch_watchlist(name)
+
+    def action_sort(self) -> None:
+        quotes = self.quotes_panel
+        if quotes is not None:
+            quotes.cycle_sort()
+
+    def action_next_theme(self) -> None:
+        names = self.dashboard_themes or [FALLBACK_THEME_NAME]
+        index = names.index(self.theme) if self.theme in names else -1
+        self.set_theme(names[(index + 1) % len(names)])
+
+    def set_theme(self, name: str) -> None:
+        self.theme = name
+        self.run_worker(self._save_theme(name), name="save-theme", group="settings",
+                        exit_on_error=False, exclusive=True)
+
+    async def _save_theme(self, name: str) -> None:
+        """Remember the theme in the config file; a settings object without one is fine."""
+        save = getattr(self.settings, "save_theme", None)
+        if save is None or getattr(self.settings, "path", None) is None:
+            return
+        try:
+            await asyncio.to_thread(save, name)
+        except Exception as exc:  # ConfigError, OSError: the theme still applies for this run
+            self.notify(f"theme not saved: {describe_error(exc)}", severity="warning")
+
+    def select_symbol(self, symbol: str) -> None:
+        """Bars and time & sales follow ``symbol`` (their subscriptions are swapped)."""
+        quotes = self.quotes_panel
+        if quotes is not None and quotes.selected != symbol:
+            quotes.selected = symbol
+            quotes.mark_all_dirty()
+        self.bars_panel.set_symbol(symbol)
+        self.tape_panel.set_symbol(symbol)
+
+    def on_quotes_panel_symbol_selected(self, message: QuotesPanel.SymbolSelected) -> None:
+        self.select_symbol(message.symbol)
+
+    def action_add_symbol(self) -> None:
+        self.notify("Adding symbols from the dashboard is coming; edit [watchlists] in the "
+                    "config for now.", severity="information")
+
+    def action_remove_symbol(self) -> None:
+        self.action_add_symbol()
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+            return
+        self.push_screen(HelpScreen(self.key_help()))
+
+    def key_help(self) -> list[tuple[str, str]]:
+        keys: dict[str, str] = {}
+        keymap = getattr(self, "_keymap", {}) or {}
+        for binding in self.BINDINGS:
+            assert isinstance(binding, Binding)
+            if binding.id is None:
+                continue
+            key = keymap.get(binding.id, binding.key)
+            shown = ", ".join(self._display_key(k.strip()) for k in key.split(","))
+            keys[binding.id] = shown
+        out = [(keys[i], text) for i, text in self.KEY_HELP if i in keys]
+        out.append(("enter / click", "chart the quote row's symbol"))
+        out.append(("ctrl+p", "command palette"))
+        return out
+
+    def _display_key(self, key: str) -> str:
+        try:
+            return self.get_key_display(Binding(key, ""))
+        except Exception:
+            return key
+
+    # -- quitting --------------------------------------------------------------------------------
+
+    async def action_quit(self) -> None:
+        await self.shutdown()
+        self.exit(self.exit_status)
+
+    async def shutdown(self) -> None:
+        """Unsubscribe every panel, close the client, stop the simulator. Idempotent."""
+        if self._shutdown_started:
+            if self._shutdown_done is not None:
+                await self._shutdown_done.wait()
+            return
+        self._shutdown_started = True
+        try:
+            if self._timer is not None:
+                self._timer.stop()
+            for worker in list(self.workers):
+                if (worker.group or "").startswith("panel:") or worker.name == "connect":
+                    worker.cancel()
+            await asyncio.gather(*(p.stop() for p in self.panels.values()),
+                                 return_exceptions=True)
+            connection = self.connection
+            if connection is not None:
+                await connection.close()
+            else:  # quit while still connecting: a started simulator must still stop
+                sim = getattr(self.connector, "sim", None)
+                if sim is not None:
+                    await sim.stop()
+        except Exception as exc:  # shutting down must finish whatever happens
+            log.warning("shutdown: %s", exc)
+        finally:
+            if self._shutdown_done is not None:
+                self._shutdown_done.set()
+
+    async def on_unmount(self) -> None:
+        # any other way out (ctrl+c, an exception, run_test ending) closes cleanly too
+        await self.shutdown()
+
+
+def panel_states(app: TsdashApp) -> dict[str, str]:
+    return {key: panel.state for key, panel in app.panels.items()}
+
+
+__all__ = ["TsdashApp", "panel_states"]

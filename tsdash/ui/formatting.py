@@ -1,0 +1,136 @@
+"""Number and time formatting for the panels (plain strings; colour is the panels' job)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone, tzinfo
+from functools import lru_cache
+from typing import Any
+
+from tsdash.ui.models import to_float
+
+DASH = "—"
+
+
+def _exchange_tz() -> tuple[tzinfo, str]:
+    try:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo("America/New_York"), "ET"
+    except Exception:  # no tz database: show UTC and say so
+        return timezone.utc, "UTC"
+
+
+EXCHANGE_TZ, EXCHANGE_TZ_NAME = _exchange_tz()
+
+
+def price(value: Any, decimals: int | None = None) -> str:
+    number = to_float(value)
+    if number is None:
+        return DASH
+    if decimals is None:
+        decimals = 2 if abs(number) >= 1 or number == 0 else 4
+    return f"{number:,.{decimals}f}"
+
+
+def signed(value: Any, decimals: int = 2) -> str:
+    number = to_float(value)
+    if number is None:
+        return DASH
+    return f"{number:+,.{decimals}f}"
+
+
+def percent(value: float | None, decimals: int = 2) -> str:
+    if value is None:
+        return DASH
+    return f"{value:+.{decimals}f}%"
+
+
+def money(value: Any) -> str:
+    number = to_float(value)
+    if number is None:
+        return DASH
+    return f"{number:,.2f}"
+
+
+def compact(value: Any) -> str:
+    """12345678 -> '12.35M'; sizes and volumes."""
+    number = to_float(value)
+    if number is None:
+        return DASH
+    n = abs(number)
+    sign = "-" if number < 0 else ""
+    if n >= 1e9:
+        return f"{sign}{n / 1e9:.2f}B"
+    if n >= 1e6:
+        return f"{sign}{n / 1e6:.2f}M"
+    if n >= 1e4:
+        return f"{sign}{n / 1e3:.1f}K"
+    return f"{sign}{n:,.0f}"
+
+
+def quantity(value: Any) -> str:
+    number = to_float(value)
+    if number is None:
+        return DASH
+    if number == int(number):
+        return f"{int(number):,}"
+    return f"{number:,.4g}"
+
+
+def change_percent(quote: dict[str, Any]) -> float | None:
+    """Net change in percent, from NetChange and Last (no ambiguity about NetChangePct's unit)."""
+    change = to_float(quote.get("NetChange"))
+    last = to_float(quote.get("Last"))
+    if change is not None and last is not None:
+        base = last - change
+        if base:
+            return change / base * 100.0
+    prev = to_float(quote.get("PreviousClose"))
+    if last is not None and prev:
+        return (last - prev) / prev * 100.0
+    return None
+
+
+@lru_cache(maxsize=4096)
+def parse_time(value: str) -> datetime | None:
+    try:
+        stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except (TypeError, ValueError):
+        return None
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=timezone.utc)
+    return stamp
+
+
+@lru_cache(maxsize=4096)
+def clock_time(value: Any) -> str:
+    """'2026-11-25T14:30:05Z' -> '09:30:05' (exchange time)."""
+    if not value:
+        return DASH
+    stamp = parse_time(str(value))
+    if stamp is None:
+        return str(value)[:8]
+    return stamp.astimezone(EXCHANGE_TZ).strftime("%H:%M:%S")
+
+
+@lru_cache(maxsize=1024)
+def short_time(value: Any) -> str:
+    """'2026-11-25T14:30:00Z' -> '09:30' (exchange time)."""
+    if not value:
+        return ""
+    stamp = parse_time(str(value))
+    if stamp is None:
+        return str(value)[:5]
+    return stamp.astimezone(EXCHANGE_TZ).strftime("%H:%M")
+
+
+def age(seconds: float | None) -> str:
+    if seconds is None:
+        return DASH
+    if seconds < 10:
+        return f"{seconds:.1f}s"
+    if seconds < 120:
+        return f"{seconds:.0f}s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f}m"
+    return f"{seconds / 3600:.0f}h"

@@ -1,0 +1,420 @@
+"""Panel models: what each panel knows, kept apart from how it is painted.
+
+Stream callbacks call ``apply`` (and the snapshot hooks) and nothing else: per-message work is a
+dict update and a set add, O(1), with no widget call. The panel's repaint, on a timer, asks the model
+what changed since the last repaint (``take_changes``) and updates only those rows.
+
+Nothing here imports Textual, so the models are cheap to unit-test.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+Clock = Callable[[], float]
+
+# --------------------------------------------------------------------------------------------------
+# Order status codes
+
+
+WORKING = "working"
+PARTIAL = "partial"
+FILLED = "filled"
+CANCELLED = "cancelled"
+REJECTED = "rejected"
+OTHER = "other"
+
+#: TradeStation order status code -> the category the dashboard colours by.
+#: Stream codes (Status1) and the REST-only ones; anything else is "other".
+ORDER_STATUS_CATEGORY: dict[str, str] = {
+    # working: accepted somewhere along the way and still able to fill
+    "ACK": WORKING,  # Received
+    "OPN": WORKING,  # Sent
+    "DON": WORKING,  # Queued
+    "RSN": WORKING,  # Replace Sent
+    "UCH": WORKING,  # Replaced
+    "CND": WORKING,  # Condition Met
+    "OSO": WORKING,  # OSO Order
+    "SUS": WORKING,  # Suspended
+    "LAT": WORKING,  # Too Late to Cancel
+    "RJC": WORKING,  # Cancel Request Rejected: the order stays
+    "UCN": CANCELLED,  # Cancel Sent
+    "PLA": WORKING,  # Placed (REST)
+    "REC": WORKING,  # Received (REST)
+    "STT": WORKING,  # Status message (REST)
+    "CHG": WORKING,  # Changed (REST)
+    "ASS": WORKING,  # Assigned (REST)
+    "RPD": WORKING,  # Replace pending (REST)
+    "COR": WORKING,  # Corrected (REST)
+    "STP": WORKING,  # Stop hit (REST)
+    # partially filled
+    "FPR": PARTIAL,  # Partial Fill (Alive)
+    "FLP": PARTIAL,  # Partial Fill (UROut)
+    # filled
+    "FLL": FILLED,
+    "EXE": FILLED,  # Executed (REST)
+    # cancelled or otherwise finished without a fill
+    "CAN": CANCELLED,
+    "EXP": CANCELLED,  # Expired
+    "TSC": CANCELLED,  # Trade Server Canceled
+    "OUT": CANCELLED,  # UROut
+    "SCN": CANCELLED,  # Scheduled cancel (REST)
+    "DIS": CANCELLED,  # Dispatched cancel (REST)
+    "ECN": CANCELLED,  # Expired cancel (REST)
+    # rejected
+    "REJ": REJECTED,
+    "RJR": REJECTED,  # Replace rejected (REST)
+    "BRO": REJECTED,  # Broken
+    "BRC": REJECTED,  # Bracket cancelled (REST)
+    "BRF": REJECTED,  # Bracket failed (REST)
+    "DOA": REJECTED,  # Dead on arrival (REST)
+}
+
+#: A short label for each code, used when a message has no StatusDescription.
+ORDER_STATUS_TEXT: dict[str, str] = {
+    "ACK": "Received", "OPN": "Sent", "DON": "Queued", "RSN": "Replace Sent",
+    "UCH": "Replaced", "CND": "Condition Met", "OSO": "OSO Order", "SUS": "Suspended",
+    "LAT": "Too Late to Cancel", "RJC": "Cancel Rejected", "UCN": "Cancel Sent",
+    "FPR": "Partial Fill", "FLP": "Partial Fill (UROut)", "FLL": "Filled", "CAN": "Canceled",
+    "EXP": "Expired", "TSC": "TS Canceled", "OUT": "UROut", "REJ": "Rejected", "BRO": "Broken",
+}
+
+
+def order_status_category(code: str | None) -> str:
+    """working | partial | filled | cancelled | rejected | other, for a TradeStation status code."""
+    if not code:
+        return OTHER
+    return ORDER_STATUS_CATEGORY.get(code.upper(), OTHER)
+
+
+def order_status_text(order: dict[str, Any]) -> str:
+    code = str(order.get("Status") or "")
+    return str(order.get("StatusDescription") or ORDER_STATUS_TEXT.get(code, code or "?"))
+
+
+# --------------------------------------------------------------------------------------------------
+# Shared bits
+
+
+@dataclass
+class Activity:
+    """Counts and the time of the newest message, for the status bar."""
+
+    clock: Clock = time.monotonic
+    messages: int = 0
+    last_at: float | None = None
+
+    def tick(self) -> None:
+        self.messages += 1
+        self.last_at = self.clock()
+
+
+@dataclass
+class Changes:
+    """What a repaint has to do: rows to (re)paint, rows to drop, and whether to check every row."""
+
+    dirty: set[Any] = field(default_factory=set)
+    removed: set[Any] = field(default_factory=set)
+    reset: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.dirty or self.removed or self.reset)
+
+
+# --------------------------------------------------------------------------------------------------
+# Quotes
+
+
+class QuoteModel:
+    """The latest quote per symbol of the active watchlist, merged from deltas by Symbol."""
+
+    def __init__(self, symbols: Iterable[str] = (), clock: Clock = time.monotonic) -> None:
+        self.activity = Activity(clock)
+        self.symbols: list[str] = []
+        self.quotes: dict[str, dict[str, Any]] = {}
+        self.errors: dict[str, str] = {}
+        self._dirty: set[str] = set()
+        self._reset = True
+        self.reset(symbols)
+
+    def reset(self, symbols: Iterable[str]) -> None:
+        """A new watchlist: forget everything, every row is to be (re)drawn."""
+        self.symbols = list(dict.fromkeys(s.upper() for s in symbols))
+        self.quotes = {s: {"Symbol": s} for s in self.symbols}
+        self.errors = {}
+        self._dirty = set(self.symbols)
+        self._reset = True
+
+    def apply(self, msg: dict[str, Any]) -> None:
+        """Merge one quote message (a full quote or a delta). O(size of the delta)."""
+        symbol = msg.get("Symbol")
+        if symbol is None:
+            return
+        quote = self.quotes.get(symbol)
+        if quote is None:  # not in the watchlist (e.g. a late message after a switch): ignore
+            return
+        quote.update(msg)
+        self._dirty.add(symbol)
+        self.activity.tick()
+
+    def set_error(self, symbol: str, text: str) -> None:
+        if symbol in self.quotes:
+            self.errors[symbol] = text
+            self._dirty.add(symbol)
+
+    def take_changes(self) -> Changes:
+        changes = Changes(self._dirty, set(), self._reset)
+        self._dirty = set()
+        self._reset = False
+        return changes
+
+    def mark_all_dirty(self) -> None:
+        self._reset = True
+        self._dirty.update(self.symbols)
+
+    def get(self, symbol: str) -> dict[str, Any]:
+        return self.quotes.get(symbol, {})
+
+
+# --------------------------------------------------------------------------------------------------
+# Bars
+
+
+class BarsModel:
+    """Bars keyed by TimeStamp (Epoch when there is none), oldest first, bounded.
+
+    A bar whose key is already known replaces it (the live bar is re-sent while it forms).
+    """
+
+    def __init__(self, symbol: str = "", interval: str = "1", unit: str = "Minute",
+                 max_bars: int = 600, clock: Clock = time.monotonic) -> None:
+        self.activity = Activity(clock)
+        self.max_bars = max_bars
+        self.symbol = symbol
+        self.interval = interval
+        self.unit = unit
+        self.bars: dict[Any, dict[str, Any]] = {}
+        self._last_key: Any = None
+        self.dirty = True
+        self.reset(symbol)
+
+    def reset(self, symbol: str) -> None:
+        self.symbol = symbol
+        self.bars = {}
+        self._last_key = None
+        self.dirty = True
+
+    @staticmethod
+    def key_of(bar: dict[str, Any]) -> Any:
+        key = bar.get("TimeStamp")
+        if key is None:
+            key = bar.get("Epoch")
+        return key
+
+    def apply(self, bar: dict[str, Any]) -> None:
+        key = self.key_of(bar)
+        if key is None:
+            return
+        bars = self.bars
+        if key in bars:
+            bars[key] = bar
+        elif self._last_key is None or key > self._last_key:
+            bars[key] = bar
+            self._last_key = key
+            if len(bars) > self.max_bars:
+                del bars[next(iter(bars))]
+        else:  # out of order (rare): insert and keep the order
+            bars[key] = bar
+            self.bars = dict(sorted(bars.items())[-self.max_bars:])
+            self._last_key = next(reversed(self.bars))
+        self.dirty = True
+        self.activity.tick()
+
+    def last(self, n: int) -> list[dict[str, Any]]:
+        """The newest ``n`` bars, oldest first."""
+        if n <= 0:
+            return []
+        out: list[dict[str, Any]] = []
+        for bar in reversed(self.bars.values()):
+            out.append(bar)
+            if len(out) >= n:
+                break
+        out.reverse()
+        return out
+
+    def __len__(self) -> int:
+        return len(self.bars)
+
+
+# --------------------------------------------------------------------------------------------------
+# Time and sales
+
+
+class TapeModel:
+    """The newest prints first, in a ring (``deque(maxlen=...)``): bounded memory all day."""
+
+    def __init__(self, symbol: str = "", maxlen: int = 500, clock: Clock = time.monotonic) -> None:
+        self.activity = Activity(clock)
+        self.symbol = symbol
+        self.prints: deque[dict[str, Any]] = deque(maxlen=maxlen)
+        self.dirty = True
+
+    @property
+    def maxlen(self) -> int:
+        return self.prints.maxlen or 0
+
+    def reset(self, symbol: str) -> None:
+        self.symbol = symbol
+        self.prints.clear()
+        self.dirty = True
+
+    def apply(self, trade: dict[str, Any]) -> None:
+        self.prints.appendleft(trade)
+        self.dirty = True
+        self.activity.tick()
+
+    def newest(self, n: int) -> Iterator[dict[str, Any]]:
+        for i, trade in enumerate(self.prints):
+            if i >= n:
+                return
+            yield trade
+
+    def __len__(self) -> int:
+        return len(self.prints)
+
+
+# --------------------------------------------------------------------------------------------------
+# Orders, positions, balances
+
+
+class KeyedModel:
+    """Rows keyed by one field, merged by that key, with snapshot swap.
+
+    ``begin_snapshot()`` starts collecting a fresh snapshot aside; ``end_snapshot()`` swaps it in
+    whole, so rows the server no longer has disappear. Messages outside a snapshot merge into the
+    rows shown. ``{"<key>": ..., "Deleted": true}`` removes a row.
+    """
+
+    key_field = "ID"
+
+    def __init__(self, clock: Clock = time.monotonic) -> None:
+        self.activity = Activity(clock)
+        self.rows: dict[str, dict[str, Any]] = {}
+        self.pending: dict[str, dict[str, Any]] | None = None
+        self.snapshots = 0
+        self._dirty: set[str] = set()
+        self._removed: set[str] = set()
+        self._reset = True
+
+    def begin_snapshot(self) -> None:
+        self.pending = {}
+
+    def end_snapshot(self) -> None:
+        if self.pending is None:
+            return
+        self._removed.update(k for k in self.rows if k not in self.pending)
+        self.rows = self.pending
+        self.pending = None
+        self.snapshots += 1
+        self._reset = True
+
+    @property
+    def in_snapshot(self) -> bool:
+        return self.pending is not None
+
+    def apply(self, msg: dict[str, Any]) -> None:
+        key = msg.get(self.key_field)
+        if key is None:
+            return
+        key = str(key)
+        pending = self.pending
+        target = self.rows if pending is None else pending
+        if msg.get("Deleted"):
+            if target.pop(key, None) is not None and pending is None:
+                self._removed.add(key)
+                self._dirty.discard(key)
+        else:
+            row = target.get(key)
+            if row is None:
+                target[key] = dict(msg)
+            else:
+                row.update(msg)
+            if pending is None:
+                self._dirty.add(key)
+        self.activity.tick()
+
+    def clear(self) -> None:
+        self._removed.update(self.rows)
+        self.rows = {}
+        self.pending = None
+        self._reset = True
+
+    def take_changes(self) -> Changes:
+        if self._reset:
+            changes = Changes(set(self.rows), self._removed, True)
+        else:
+            changes = Changes(self._dirty, self._removed, False)
+        self._dirty = set()
+        self._removed = set()
+        self._reset = False
+        return changes
+
+    def mark_all_dirty(self) -> None:
+        self._reset = True
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+class OrdersModel(KeyedModel):
+    key_field = "OrderID"
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for order in self.rows.values():
+            cat = order_status_category(order.get("Status"))
+            out[cat] = out.get(cat, 0) + 1
+        return out
+
+
+class PositionsModel(KeyedModel):
+    key_field = "PositionID"
+
+    def total_unrealized(self) -> float:
+        total = 0.0
+        for pos in self.rows.values():
+            total += to_float(pos.get("UnrealizedProfitLoss")) or 0.0
+        return total
+
+    def total_todays(self) -> float:
+        total = 0.0
+        for pos in self.rows.values():
+            total += to_float(pos.get("TodaysProfitLoss")) or 0.0
+        return total
+
+    def total_market_value(self) -> float:
+        total = 0.0
+        for pos in self.rows.values():
+            total += to_float(pos.get("MarketValue")) or 0.0
+        return total
+
+
+class BalancesModel(KeyedModel):
+    key_field = "AccountID"
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+def to_float(value: Any) -> float | None:
+    """TradeStation sends numbers as strings; '' and None are missing."""
+    if value is None or value == "":
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None

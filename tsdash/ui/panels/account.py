@@ -1,0 +1,323 @@
+"""Orders, positions and balances: keyed tables fed by the account streams.
+
+Order and position streams start every (re)connect with a snapshot: the model collects it aside
+between ``snapshot_start`` and ``snapshot_end`` and swaps it in whole, so a row the server no
+longer has never lingers. Until the new snapshot is complete the previous rows stay on screen
+(with the panel's state saying what is going on), never a blank table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import Static
+
+from tsdash.ui import formatting as fmt
+from tsdash.ui.models import (
+    BalancesModel,
+    KeyedModel,
+    OrdersModel,
+    PositionsModel,
+    order_status_category,
+    order_status_text,
+    to_float,
+)
+from tsdash.ui.panels.base import StreamPanel
+from tsdash.ui.widgets.table import Cells, ColumnSpec, DashTable
+
+if TYPE_CHECKING:
+    from tsdash.api import TradeStationClient
+
+
+def _t(text: str, style: Style | str = "", justify: str = "right") -> Text:
+    return Text(text, style=style, justify=justify, no_wrap=True, overflow="ellipsis")  # type: ignore[arg-type]
+
+
+class KeyedTablePanel(StreamPanel):
+    """A StreamPanel whose body is a DashTable of ``model.rows``."""
+
+    COLUMNS: ClassVar[tuple[ColumnSpec, ...]] = ()
+    EMPTY_TEXT: ClassVar[str] = "nothing yet"
+
+    DEFAULT_CSS = """
+    KeyedTablePanel > .panel-empty {
+        height: 1;
+        padding: 0 1;
+        color: $text-muted;
+        display: none;
+    }
+    KeyedTablePanel > .panel-empty.-shown { display: block; }
+    """
+
+    model: KeyedModel
+
+    def __init__(self, model: KeyedModel, *, accounts: list[str] | None = None) -> None:
+        super().__init__()
+        self.model = model
+        self.accounts = accounts
+        self.on_data = model.apply
+
+    @property
+    def activity(self):
+        return self.model.activity
+
+    @property
+    def table(self) -> DashTable:
+        return self.query_one(DashTable)
+
+    def compose_body(self) -> ComposeResult:
+        yield DashTable(self.COLUMNS, id=f"{self.KEY}-table")
+        yield Static(self.EMPTY_TEXT, classes="panel-empty", markup=False)
+
+    def account_kwargs(self) -> dict[str, Any]:
+        return {"accounts": list(self.accounts)} if self.accounts else {}
+
+    def on_snapshot(self, event: str) -> None:
+        if event == "snapshot_start":
+            self.model.begin_snapshot()
+        elif event == "snapshot_end":
+            self.model.end_snapshot()
+
+    def mark_all_dirty(self) -> None:
+        self.model.mark_all_dirty()
+
+    def sort_key(self, key: str) -> Any:
+        return key
+
+    sort_reverse: ClassVar[bool] = False
+
+    def render_row(self, key: str) -> Cells:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def repaint_body(self, tick: int) -> None:
+        changes = self.model.take_changes()
+        if not changes:
+            return
+        rows = self.model.rows
+        table = self.table
+        structure = table.sync(changes, rows.__contains__, self.render_row)
+        if structure or changes.reset:
+            table.sort_rows(self.sort_key, reverse=self.sort_reverse)
+        empty = self.query_one(".panel-empty", Static)
+        empty.set_class(not rows, "-shown")
+        self.after_repaint()
+        self.refresh_subtitle()
+
+    def after_repaint(self) -> None:
+        pass
+
+
+# ------------------------------------------------------------------------------------------------
+
+
+ORDER_TYPE_SHORT = {"Market": "MKT", "Limit": "LMT", "StopMarket": "STP", "StopLimit": "STP LMT",
+                    "TrailingStop": "TRAIL"}
+
+
+class OrdersPanel(KeyedTablePanel):
+    KEY = "orders"
+    LETTER = "O"
+    TITLE = "Orders"
+    EMPTY_TEXT = "no orders today"
+    sort_reverse = True
+    COLUMNS = (
+        ColumnSpec("time", "Time", 8, "left"),
+        ColumnSpec("symbol", "Symbol", 6, "left"),
+        ColumnSpec("side", "Side", 4, "left"),
+        ColumnSpec("qty", "Filled/Qty", 10),
+        ColumnSpec("type", "Type", 4, "left"),
+        ColumnSpec("price", "Price", 8),
+        ColumnSpec("status", "Status", 13, "left"),
+        ColumnSpec("order", "Order", 9, "left"),
+        ColumnSpec("account", "Account", 9, "left"),
+    )
+
+    def __init__(self, *, accounts: list[str] | None = None, clock: Callable[[], float]) -> None:
+        super().__init__(OrdersModel(clock=clock), accounts=accounts)
+
+    def detail_text(self) -> str:
+        counts = self.model.counts()  # type: ignore[attr-defined]
+        parts = [f"{counts[c]} {c}" for c in ("working", "partial", "filled", "cancelled",
+                                              "rejected") if counts.get(c)]
+        return " · ".join(parts) if parts else "0 orders"
+
+    async def open(self, client: TradeStationClient, generation: int) -> Any:
+        return await client.order_execution.stream_order_updates(
+            **self.account_kwargs(), **self.callbacks(generation))
+
+    def sort_key(self, key: str) -> Any:
+        order = self.model.rows.get(key, {})
+        return (str(order.get("OpenedDateTime") or ""), key)
+
+    def render_row(self, key: str) -> Cells:
+        order = self.model.rows[key]
+        palette = self.palette
+        legs = order.get("Legs") or [{}]
+        leg = legs[0] if isinstance(legs, list) and legs else {}
+        side = str(leg.get("BuyOrSell") or "")
+        side_style = palette.up if side.startswith("Buy") else palette.down if side else palette.text
+        category = order_status_category(order.get("Status"))
+        status_style = palette.status.get(category, palette.text)
+        ordered = leg.get("QuantityOrdered")
+        filled = leg.get("ExecQuantity")
+        order_type = str(order.get("OrderType") or "")
+        price = (order.get("FilledPrice") if category in ("filled", "partial")
+                 and to_float(order.get("FilledPrice")) else None)
+        price = price or order.get("LimitPrice") or order.get("StopPrice")
+        price_text = fmt.price(price) if price else ("MKT" if order_type == "Market" else fmt.DASH)
+        symbol = str(leg.get("Symbol") or order.get("Symbol") or "?")
+        if len(legs) > 1:
+            symbol += f"+{len(legs) - 1}"
+        return (
+            _t(fmt.clock_time(order.get("OpenedDateTime")), palette.muted, "left"),
+            _t(symbol, Style(bold=True), "left"),
+            _t(side.replace("SellShort", "Short").replace("BuyToCover", "Cover"), side_style,
+               "left"),
+            _t(f"{fmt.quantity(filled)}/{fmt.quantity(ordered)}"),
+            _t(ORDER_TYPE_SHORT.get(order_type, order_type[:6]), palette.muted, "left"),
+            _t(price_text),
+            _t(order_status_text(order), status_style, "left"),
+            _t(str(order.get("OrderID", key)), palette.muted, "left"),
+            _t(str(order.get("AccountID", "")), palette.muted, "left"),
+        )
+
+
+# ------------------------------------------------------------------------------------------------
+
+
+class PositionsPanel(KeyedTablePanel):
+    KEY = "positions"
+    LETTER = "P"
+    TITLE = "Positions"
+    EMPTY_TEXT = "no open positions"
+    COLUMNS = (
+        ColumnSpec("symbol", "Symbol", 6, "left"),
+        ColumnSpec("qty", "Qty", 6),
+        ColumnSpec("avg", "Avg", 8),
+        ColumnSpec("last", "Last", 8),
+        ColumnSpec("pnl", "Unrl P&L", 10),
+        ColumnSpec("pnlp", "P&L%", 7),
+        ColumnSpec("today", "Today", 9),
+        ColumnSpec("value", "Mkt value", 11),
+        ColumnSpec("account", "Account", 9, "left"),
+    )
+
+    DEFAULT_CSS = """
+    PositionsPanel > .positions-total {
+        dock: bottom;
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+    }
+    """
+
+    def __init__(self, *, accounts: list[str] | None = None, clock: Callable[[], float]) -> None:
+        super().__init__(PositionsModel(clock=clock), accounts=accounts)
+
+    def compose_body(self) -> ComposeResult:
+        yield from super().compose_body()
+        yield Static("", classes="positions-total", markup=False)
+
+    def detail_text(self) -> str:
+        return f"{len(self.model)} positions"
+
+    async def open(self, client: TradeStationClient, generation: int) -> Any:
+        return await client.brokerage.stream_position_changes(
+            **self.account_kwargs(), **self.callbacks(generation))
+
+    def sort_key(self, key: str) -> Any:
+        pos = self.model.rows.get(key, {})
+        return (str(pos.get("Symbol") or ""), str(pos.get("AccountID") or ""), key)
+
+    @staticmethod
+    def pnl_percent(pos: dict[str, Any]) -> float | None:
+        pnl = to_float(pos.get("UnrealizedProfitLoss"))
+        cost = to_float(pos.get("TotalCost"))
+        if pnl is not None and cost:
+            return pnl / abs(cost) * 100.0
+        return to_float(pos.get("UnrealizedProfitLossPercent"))
+
+    def render_row(self, key: str) -> Cells:
+        pos = self.model.rows[key]
+        palette = self.palette
+        qty = to_float(pos.get("Quantity"))
+        if qty is not None and str(pos.get("LongShort", "")).lower() == "short" and qty > 0:
+            qty = -qty
+        pnl = to_float(pos.get("UnrealizedProfitLoss"))
+        today = to_float(pos.get("TodaysProfitLoss"))
+        pnl_style = palette.signed(pnl)
+        return (
+            _t(str(pos.get("Symbol") or "?"), Style(bold=True), "left"),
+            _t(fmt.quantity(qty), palette.up if (qty or 0) > 0 else palette.down),
+            _t(fmt.price(pos.get("AveragePrice")), palette.text),
+            _t(fmt.price(pos.get("Last")), palette.text),
+            _t(fmt.signed(pnl), pnl_style),
+            _t(fmt.percent(self.pnl_percent(pos)), pnl_style),
+            _t(fmt.signed(today), palette.signed(today)),
+            _t(fmt.money(pos.get("MarketValue")), palette.text),
+            _t(str(pos.get("AccountID") or ""), palette.muted, "left"),
+        )
+
+    def after_repaint(self) -> None:
+        model: PositionsModel = self.model  # type: ignore[assignment]
+        palette = self.palette
+        total = model.total_unrealized()
+        today = model.total_todays()
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append("Total ", style=Style(bold=True))
+        line.append("unrealized ", style=palette.muted)
+        line.append(fmt.signed(total), style=palette.signed(total) + Style(bold=True))
+        line.append("   today ", style=palette.muted)
+        line.append(fmt.signed(today), style=palette.signed(today))
+        line.append("   value ", style=palette.muted)
+        line.append(fmt.money(model.total_market_value()), style=palette.text)
+        self.query_one(".positions-total", Static).update(line)
+
+
+# ------------------------------------------------------------------------------------------------
+
+
+class BalancesPanel(KeyedTablePanel):
+    KEY = "balances"
+    LETTER = "$"
+    TITLE = "Balances"
+    EMPTY_TEXT = "no accounts yet"
+    COLUMNS = (
+        ColumnSpec("account", "Account", 9, "left"),
+        ColumnSpec("type", "Type", 6, "left"),
+        ColumnSpec("cash", "Cash", 12),
+        ColumnSpec("equity", "Equity", 12),
+        ColumnSpec("bp", "Buying power", 12),
+        ColumnSpec("value", "Mkt value", 11),
+        ColumnSpec("today", "Today P&L", 10),
+    )
+
+    def __init__(self, *, accounts: list[str] | None = None, clock: Callable[[], float],
+                 interval: float = 5.0) -> None:
+        super().__init__(BalancesModel(clock=clock), accounts=accounts)
+        self.interval = interval
+
+    def detail_text(self) -> str:
+        return f"{len(self.model)} accounts · every {self.interval:g}s"
+
+    async def open(self, client: TradeStationClient, generation: int) -> Any:
+        return await client.brokerage.stream_balance_changes(
+            **self.account_kwargs(), interval=self.interval, **self.callbacks(generation))
+
+    def render_row(self, key: str) -> Cells:
+        bal = self.model.rows[key]
+        palette = self.palette
+        today = to_float(bal.get("TodaysProfitLoss"))
+        return (
+            _t(str(bal.get("AccountID", key)), Style(bold=True), "left"),
+            _t(str(bal.get("AccountType") or ""), palette.muted, "left"),
+            _t(fmt.money(bal.get("CashBalance")), palette.text),
+            _t(fmt.money(bal.get("Equity")), palette.text),
+            _t(fmt.money(bal.get("BuyingPower")), palette.text),
+            _t(fmt.money(bal.get("MarketValue")), palette.text),
+            _t(fmt.signed(today), palette.signed(today)),
+        )

@@ -1,0 +1,91 @@
+"""Bars: a candlestick chart with volume for the selected symbol; the live bar updates in place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+
+from tsdash.ui.models import BarsModel
+from tsdash.ui.palette import Palette
+from tsdash.ui.panels.base import StreamPanel
+from tsdash.ui.widgets.candles import CandleChart
+
+if TYPE_CHECKING:
+    from tsdash.api import TradeStationClient
+
+UNIT_SHORT = {"Minute": "min", "Daily": "day", "Weekly": "week", "Monthly": "month"}
+
+
+def interval_label(interval: str, unit: str) -> str:
+    short = UNIT_SHORT.get(unit, unit.lower())
+    return f"{interval} {short}" if unit == "Minute" else short
+
+
+class BarsPanel(StreamPanel):
+    KEY = "bars"
+    LETTER = "B"
+    TITLE = "Bars"
+
+    def __init__(self, symbol: str, *, interval: str = "1", unit: str = "Minute",
+                 barsback: int = 120, clock: Callable[[], float]) -> None:
+        super().__init__()
+        self.symbol = symbol
+        self.interval = interval
+        self.unit = unit
+        self.barsback = barsback
+        self.model = BarsModel(symbol, interval, unit, max_bars=max(600, barsback + 60),
+                               clock=clock)
+        self.on_data = self.model.apply
+
+    @property
+    def activity(self):
+        return self.model.activity
+
+    @property
+    def chart(self) -> CandleChart:
+        return self.query_one(CandleChart)
+
+    def compose_body(self) -> ComposeResult:
+        yield CandleChart(self.model, id="bars-chart")
+
+    def title_text(self) -> Text:
+        title = Text(self.TITLE, style="bold")
+        title.append(f"  {self.symbol}", style=self.palette.accent + Style(bold=True))
+        title.append(f"  {interval_label(self.interval, self.unit)}", style=self.palette.muted)
+        return title
+
+    def detail_text(self) -> str:
+        return f"{len(self.model)} bars"
+
+    async def open(self, client: TradeStationClient, generation: int) -> Any:
+        return await client.market_data.stream_bars(
+            symbol=self.symbol, interval=self.interval, unit=self.unit, barsback=self.barsback,
+            **self.callbacks(generation))
+
+    def reset_model(self) -> None:
+        self.model.reset(self.symbol)
+
+    def set_symbol(self, symbol: str) -> None:
+        if symbol == self.symbol and self.sub is not None:
+            return
+        self.symbol = symbol
+        self.model.reset(symbol)
+        self.border_title = self.title_text()
+        self.resubscribe()
+
+    def set_palette(self, palette: Palette) -> None:
+        super().set_palette(palette)
+        self.chart.palette = palette
+
+    def mark_all_dirty(self) -> None:
+        self.model.dirty = True
+
+    def repaint_body(self, tick: int) -> None:
+        if self.model.dirty:
+            self.model.dirty = False
+            self.chart.invalidate()
+            self.refresh_subtitle()

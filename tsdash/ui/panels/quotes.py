@@ -1,0 +1,302 @@
+"""Quotes: the active watchlist as a table, merged from quote deltas, repainted by difference."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.message import Message
+from textual.widgets import DataTable
+
+from tsdash.ui import formatting as fmt
+from tsdash.ui.models import QuoteModel, to_float
+from tsdash.ui.panels.base import StreamPanel
+from tsdash.ui.widgets.table import Cells, ColumnSpec, DashTable
+
+if TYPE_CHECKING:
+    from tsdash.api import TradeStationClient
+
+# Most important first: a narrow terminal cuts the table from the right.
+COLUMNS = (
+    ColumnSpec("symbol", "Symbol", 7, "left"),
+    ColumnSpec("last", "Last", 8),
+    ColumnSpec("chg", "Chg", 6),
+    ColumnSpec("chgp", "Chg%", 6),
+    ColumnSpec("bid", "Bid", 8),
+    ColumnSpec("ask", "Ask", 8),
+    ColumnSpec("size", "BidSz×AskSz", 11),
+    ColumnSpec("volume", "Volume", 7),
+    ColumnSpec("high", "High", 8),
+    ColumnSpec("low", "Low", 8),
+    ColumnSpec("time", "Time", 8),
+)
+COLUMN_LABELS = {c.key: c.label for c in COLUMNS}
+
+#: columns that flash when their value changes, and the quote field behind each
+FLASH_FIELDS = {"last": "Last", "bid": "Bid", "ask": "Ask"}
+
+#: the `s` key cycles through these sorts: (column, descending)
+SORT_CYCLE: tuple[tuple[str | None, bool], ...] = (
+    (None, False), ("symbol", False), ("chgp", True), ("volume", True), ("last", True),
+)
+
+
+def _num(field: str) -> Callable[[dict[str, Any]], float | None]:
+    return lambda q: to_float(q.get(field))
+
+
+SORT_VALUE: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "symbol": lambda q: q.get("Symbol", ""),
+    "last": _num("Last"),
+    "chg": _num("NetChange"),
+    "chgp": fmt.change_percent,
+    "bid": _num("Bid"),
+    "ask": _num("Ask"),
+    "size": _num("BidSize"),
+    "volume": _num("Volume"),
+    "high": _num("High"),
+    "low": _num("Low"),
+    "time": lambda q: q.get("TradeTime") or "",
+}
+
+
+class QuotesPanel(StreamPanel):
+    KEY = "quotes"
+    LETTER = "Q"
+    TITLE = "Quotes"
+
+    DEFAULT_CSS = """
+    QuotesPanel { height: auto; }
+    QuotesPanel DashTable { height: auto; max-height: 24; }
+    """
+
+    class SymbolSelected(Message):
+        """The user picked a symbol: the chart and the tape follow it."""
+
+        def __init__(self, symbol: str) -> None:
+            super().__init__()
+            self.symbol = symbol
+
+    def __init__(self, watchlists: dict[str, list[str]], active: str, *,
+                 clock: Callable[[], float], flash_ticks: int = 4,
+                 selected: str | None = None) -> None:
+        super().__init__()
+        self.watchlists = {name: list(symbols) for name, symbols in watchlists.items()} or {
+            "default": ["SPY"]}
+        self.active = active if active in self.watchlists else next(iter(self.watchlists))
+        self.model = QuoteModel(self.watchlists[self.active], clock=clock)
+        self.flash_ticks = max(1, flash_ticks)
+        self.selected = selected
+        self.sort_column: str | None = None
+        self.sort_reverse = False
+        self._previous: dict[str, dict[str, float]] = {}
+        self._flash: dict[str, dict[str, tuple[int, bool]]] = {}
+        self._flash_due: dict[str, int] = {}
+        self._sort_dirty = True
+        self._tick = 0
+        self.on_data = self.model.apply  # the hot path: straight into the model
+
+    @property
+    def activity(self):
+        return self.model.activity
+
+    @property
+    def table(self) -> DashTable:
+        return self.query_one(DashTable)
+
+    def compose_body(self) -> ComposeResult:
+        yield DashTable(COLUMNS, id="quotes-table")
+
+    # -- what it shows -------------------------------------------------------------------------
+
+    def title_text(self) -> Text:
+        title = Text(self.TITLE, style="bold")
+        title.append("  ")
+        for index, name in enumerate(self.watchlists):
+            if index:
+                title.append(" │ ", style=self.palette.muted)
+            if name == self.active:
+                title.append(f" {name} ", style=Style(reverse=True, bold=True))
+            else:
+                title.append(name, style=self.palette.muted)
+        return title
+
+    def detail_text(self) -> str:
+        sort = ""
+        if self.sort_column:
+            arrow = "↓" if self.sort_reverse else "↑"
+            sort = f" · sort {COLUMN_LABELS[self.sort_column]}{arrow}"
+        return f"{len(self.model.symbols)} symbols{sort} · w: next list"
+
+    # -- subscription ----------------------------------------------------------------------------
+
+    async def open(self, client: TradeStationClient, generation: int) -> Any:
+        return await client.market_data.stream_quotes(
+            symbols=list(self.model.symbols), **self.callbacks(generation))
+
+    def on_stream_error(self, error: BaseException) -> None:
+        symbol = getattr(error, "symbol", None)
+        if symbol:
+            self.model.set_error(symbol, str(getattr(error, "error", None) or error))
+        super().on_stream_error(error)
+
+    # -- watchlists, sort, selection -------------------------------------------------------------
+
+    def switch_watchlist(self, name: str) -> None:
+        if name not in self.watchlists:
+            return
+        self.active = name
+        self.model.reset(self.watchlists[name])
+        self._previous.clear()
+        self._flash.clear()
+        self._flash_due.clear()
+        self._sort_dirty = True
+        self.border_title = self.title_text()
+        self.refresh_subtitle()
+        self.resubscribe()
+
+    def next_watchlist(self) -> str:
+        names = list(self.watchlists)
+        name = names[(names.index(self.active) + 1) % len(names)]
+        self.switch_watchlist(name)
+        return name
+
+    def set_sort(self, column: str | None, reverse: bool = False) -> None:
+        self.sort_column = column
+        self.sort_reverse = reverse
+        self._sort_dirty = True
+        self.refresh_subtitle()
+        self.repaint_body(self._tick)
+
+    def cycle_sort(self) -> None:
+        try:
+            index = SORT_CYCLE.index((self.sort_column, self.sort_reverse))
+        except ValueError:
+            index = -1
+        column, reverse = SORT_CYCLE[(index + 1) % len(SORT_CYCLE)]
+        self.set_sort(column, reverse)
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        column = event.column_key.value
+        if column == self.sort_column:
+            self.set_sort(column, not self.sort_reverse)
+        else:
+            self.set_sort(column, column not in ("symbol", "time"))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        symbol = event.row_key.value
+        if symbol:
+            self.select(symbol)
+
+    def select(self, symbol: str) -> None:
+        old, self.selected = self.selected, symbol
+        for key in (old, symbol):
+            if key in self.model.quotes:
+                self.model._dirty.add(key)
+        self.post_message(self.SymbolSelected(symbol))
+
+    # -- painting --------------------------------------------------------------------------------
+
+    def mark_all_dirty(self) -> None:
+        self.model.mark_all_dirty()
+        self.border_title = self.title_text()
+
+    @property
+    def flashing(self) -> bool:
+        return bool(self._flash_due)
+
+    def repaint_body(self, tick: int) -> None:
+        self._tick = tick
+        changes = self.model.take_changes()
+        due = [s for s, until in self._flash_due.items() if until <= tick]
+        for symbol in due:
+            del self._flash_due[symbol]
+            changes.dirty.add(symbol)
+        if not changes and not self._sort_dirty:
+            return
+        table = self.table
+        quotes = self.model.quotes
+        structure = table.sync(changes, quotes.__contains__, lambda s: self.render_row(s, tick))
+        if structure or self._sort_dirty or (self.sort_column and changes.dirty):
+            self._sort_dirty = False
+            self._apply_sort()
+        if changes.reset:
+            self.refresh_subtitle()
+
+    def _apply_sort(self) -> None:
+        order = {s: i for i, s in enumerate(self.model.symbols)}
+        if self.sort_column is None:
+            self.table.sort_rows(lambda s: order.get(s, 0))
+            return
+        value = SORT_VALUE[self.sort_column]
+        quotes = self.model.quotes
+
+        def key(symbol: str) -> tuple:
+            v = value(quotes.get(symbol, {}))
+            # missing values last whichever the direction
+            missing = v is None or v == ""
+            return (missing if not self.sort_reverse else not missing, v if not missing else 0,
+                    order.get(symbol, 0))
+
+        self.table.sort_rows(key, reverse=self.sort_reverse)
+
+    def render_row(self, symbol: str, tick: int) -> Cells:
+        quote = self.model.quotes[symbol]
+        palette = self.palette
+        change = to_float(quote.get("NetChange"))
+        direction = palette.signed(change)
+        previous = self._previous.setdefault(symbol, {})
+        flashes = self._flash.setdefault(symbol, {})
+        for column, field in FLASH_FIELDS.items():
+            value = to_float(quote.get(field))
+            if value is None:
+                continue
+            before = previous.get(field)
+            if before is not None and value != before:
+                flashes[column] = (tick + self.flash_ticks, value > before)
+                self._flash_due[symbol] = max(self._flash_due.get(symbol, 0),
+                                              tick + self.flash_ticks)
+            previous[field] = value
+
+        def flash(column: str, style: Style) -> Style:
+            state = flashes.get(column)
+            if state is None:
+                return style
+            until, up = state
+            if until <= tick:
+                del flashes[column]
+                return style
+            return palette.up_flash if up else palette.down_flash
+
+        error = self.model.errors.get(symbol)
+        marker = "▸" if symbol == self.selected else " "
+        symbol_cell = Text(f"{marker}{symbol}", style=palette.error if error else "bold",
+                           no_wrap=True, overflow="ellipsis")
+        if error:
+            blank = Text(fmt.DASH, justify="right", style=palette.muted)
+            note = Text(error[:12], style=palette.error, no_wrap=True, overflow="ellipsis")
+            return (symbol_cell, *(blank for _ in COLUMNS[1:-1]), note)
+
+        def cell(text: str, style: Style) -> Text:
+            return Text(text, style=style, justify="right", no_wrap=True)
+
+        bid_size = fmt.compact(quote.get("BidSize"))
+        ask_size = fmt.compact(quote.get("AskSize"))
+        return (
+            symbol_cell,
+            cell(fmt.price(quote.get("Last")), flash("last", direction)),
+            cell(fmt.signed(quote.get("NetChange")), direction),
+            cell(fmt.percent(fmt.change_percent(quote)), direction),
+            cell(fmt.price(quote.get("Bid")), flash("bid", palette.text)),
+            cell(fmt.price(quote.get("Ask")), flash("ask", palette.text)),
+            cell(f"{bid_size}×{ask_size}", palette.muted),
+            cell(fmt.compact(quote.get("Volume")), palette.text),
+            cell(fmt.price(quote.get("High")), palette.text),
+            cell(fmt.price(quote.get("Low")), palette.text),
+            cell(fmt.clock_time(quote.get("TradeTime")), palette.muted),
+        )

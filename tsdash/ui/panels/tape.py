@@ -1,0 +1,76 @@
+"""Time and sales: the selected symbol's prints, newest first, bounded ring."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+
+from tsdash.ui.models import TapeModel
+from tsdash.ui.palette import Palette
+from tsdash.ui.panels.base import StreamPanel
+from tsdash.ui.widgets.tape import TapeView
+
+if TYPE_CHECKING:
+    from tsdash.api import TradeStationClient
+
+
+class TapePanel(StreamPanel):
+    KEY = "tape"
+    LETTER = "T"
+    TITLE = "Time & Sales"
+
+    def __init__(self, symbol: str, *, clock: Callable[[], float], history: int = 500) -> None:
+        super().__init__()
+        self.symbol = symbol
+        self.model = TapeModel(symbol, maxlen=history, clock=clock)
+        self.on_data = self.model.apply
+
+    @property
+    def activity(self):
+        return self.model.activity
+
+    @property
+    def view(self) -> TapeView:
+        return self.query_one(TapeView)
+
+    def compose_body(self) -> ComposeResult:
+        yield TapeView(self.model, id="tape-view")
+
+    def title_text(self) -> Text:
+        title = Text(self.TITLE, style="bold")
+        title.append(f"  {self.symbol}", style=self.palette.accent + Style(bold=True))
+        return title
+
+    def detail_text(self) -> str:
+        return f"last {self.model.maxlen}"
+
+    async def open(self, client: TradeStationClient, generation: int) -> Any:
+        return await client.market_data.stream_time_and_sales(
+            symbol=self.symbol, **self.callbacks(generation))
+
+    def reset_model(self) -> None:
+        self.model.reset(self.symbol)
+
+    def set_symbol(self, symbol: str) -> None:
+        if symbol == self.symbol and self.sub is not None:
+            return
+        self.symbol = symbol
+        self.model.reset(symbol)
+        self.border_title = self.title_text()
+        self.resubscribe()
+
+    def set_palette(self, palette: Palette) -> None:
+        super().set_palette(palette)
+        self.view.palette = palette
+
+    def mark_all_dirty(self) -> None:
+        self.model.dirty = True
+
+    def repaint_body(self, tick: int) -> None:
+        if self.model.dirty:
+            self.model.dirty = False
+            self.view.refresh()

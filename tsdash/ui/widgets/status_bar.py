@@ -1,0 +1,92 @@
+"""The status bar: environment, streams in use, each panel's state, age of the newest message."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.style import Style
+from rich.text import Text
+from textual.widgets import Static
+
+from tsdash.ui import formatting as fmt
+from tsdash.ui.palette import DEFAULT_PALETTE, Palette
+from tsdash.ui.panels.base import BUSY, LIVE, STATE_GLYPH
+
+
+@dataclass(frozen=True)
+class PanelDot:
+    letter: str
+    state: str
+
+
+@dataclass(frozen=True)
+class StatusInfo:
+    environment: str  # DEMO | SIM | LIVE | "" (not connected yet)
+    streams: tuple[int, int] | None  # active, limit
+    panels: Sequence[PanelDot]
+    age: float | None  # seconds since the newest message, None: nothing yet
+    notice: str | None = None
+    watchlist: str | None = None
+
+
+class StatusBar(Static):
+    DEFAULT_CSS = """
+    StatusBar {
+        dock: top;
+        height: 1;
+        width: 1fr;
+        background: $panel;
+        color: $foreground;
+        padding: 0 1;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id, markup=False)
+        self.palette: Palette = DEFAULT_PALETTE
+        self._shown: Text | None = None
+        self.info: StatusInfo | None = None
+
+    def show(self, info: StatusInfo) -> None:
+        """Repaint only when the text changed."""
+        self.info = info
+        text = self.render_info(info)
+        if text != self._shown:
+            self._shown = text
+            self.update(text)
+
+    def render_info(self, info: StatusInfo) -> Text:
+        palette = self.palette
+        out = Text(no_wrap=True, overflow="ellipsis")
+        env = info.environment or "…"
+        env_style = {
+            "DEMO": palette.warning, "SIM": palette.accent, "LIVE": palette.error,
+        }.get(env, palette.muted)
+        out.append(f" {env} ", style=env_style + Style(reverse=True, bold=True))
+        out.append("  ")
+        if info.streams is None:
+            out.append("streams –/–", style=palette.muted)
+        else:
+            active, limit = info.streams
+            style = palette.error if active >= limit else palette.text
+            out.append("streams ", style=palette.muted)
+            out.append(f"{active}/{limit}", style=style)
+        out.append("   ")
+        for dot in info.panels:
+            state = dot.state
+            style = (palette.success if state == LIVE
+                     else palette.accent if state in BUSY else palette.error)
+            out.append(dot.letter, style=palette.text)
+            out.append(STATE_GLYPH.get(state, "?"), style=style)
+            out.append(" ")
+        out.append("  last msg ", style=palette.muted)
+        age_style = palette.text if info.age is None or info.age < 10 else palette.warning
+        out.append(fmt.age(info.age), style=age_style)
+        if info.watchlist:
+            out.append("   list ", style=palette.muted)
+            out.append(info.watchlist, style=palette.text)
+        if info.notice:
+            out.append("   ")
+            out.append(info.notice, style=palette.warning)
+        return out

@@ -1,0 +1,145 @@
+"""A DataTable that is updated by difference (dolphie's way) and never repaints per tick.
+
+``sync()`` takes the rows that changed since the last repaint and:
+
+* removes the rows that are gone,
+* ``update_cell``s only the cells whose rendered value changed,
+* adds new rows with their key,
+
+all inside one ``app.batch_update()``. Cells are ``rich.text.Text`` (a plain ``str`` would be read
+as markup). Columns are auto-width with a minimum, and only widen when a value needs it, so the
+layout does not jump while prices move.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey, RowKey
+
+from tsdash.ui.models import Changes
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    key: str
+    label: str
+    width: int  # minimum width
+    justify: str = "right"
+
+
+Cells = tuple[Text, ...]
+
+
+class DashTable(DataTable):
+    """A row-cursor DataTable with keyed columns and diff updates."""
+
+    DEFAULT_CSS = """
+    DashTable {
+        height: 1fr;
+        background: $surface;
+        scrollbar-size-vertical: 1;
+    }
+    DashTable > .datatable--header {
+        text-style: bold;
+        background: $panel;
+        color: $foreground;
+    }
+    DashTable:blur > .datatable--cursor {
+        background: $surface-lighten-1;
+        color: $text;
+        text-style: none;
+    }
+    """
+
+    def __init__(self, columns: Sequence[ColumnSpec], *, cursor: bool = True,
+                 id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes, cursor_type="row" if cursor else "none",
+                         zebra_stripes=False, show_row_labels=False)
+        self.specs = list(columns)
+        self.rendered: dict[str, Cells] = {}
+        self._column_keys = [ColumnKey(spec.key) for spec in self.specs]
+
+    def on_mount(self) -> None:
+        for spec in self.specs:
+            label = Text(spec.label.rjust(spec.width) if spec.justify == "right"
+                         else spec.label.ljust(spec.width), no_wrap=True)
+            self.add_column(label, key=spec.key)
+
+    def sync(self, changes: Changes, exists: Callable[[str], bool],
+             render: Callable[[str], Cells]) -> bool:
+        """Apply ``changes``; return True when rows were added or removed (order may need work)."""
+        structure = False
+        rows = self.rows
+        with self.app.batch_update():
+            gone: Iterable[str] = changes.removed
+            if changes.reset:
+                gone = {*gone, *(k.value for k in rows if k.value is not None
+                                 and not exists(k.value))}
+            for key in gone:
+                row_key = RowKey(key)
+                if row_key in rows:
+                    self.remove_row(row_key)
+                    structure = True
+                self.rendered.pop(key, None)
+            for key in changes.dirty:
+                if not exists(key):
+                    continue
+                cells = render(key)
+                old = self.rendered.get(key)
+                if old is None or RowKey(key) not in rows:
+                    self.add_row(*cells, key=key)
+                    structure = True
+                else:
+                    cells = self._update_row(key, old, cells)
+                self.rendered[key] = cells
+        return structure
+
+    def _update_row(self, key: str, old: Cells, new: Cells) -> Cells:
+        """update_cell what differs; return the cells as the table now holds them."""
+        columns = self.columns
+        held: list[Text] = []
+        for index, (before, after) in enumerate(zip(old, new)):
+            if before == after:
+                held.append(before)  # the table keeps the old object: remember that one
+                continue
+            column_key = self._column_keys[index]
+            column = columns.get(column_key)
+            wider = column is not None and after.cell_len > column.content_width
+            self.update_cell(key, column_key, after, update_width=wider)
+            held.append(after)
+        return tuple(held)
+
+    def reset_rows(self) -> None:
+        self.clear()
+        self.rendered.clear()
+
+    def ordered_keys(self) -> list[str]:
+        return [row.key.value for row in self.ordered_rows if row.key.value is not None]
+
+    def sort_rows(self, key: Callable[[str], Any], reverse: bool = False) -> None:
+        """Order the rows by ``key(row_key)`` (keeps the cursor on the same row)."""
+        current = self.ordered_keys()
+        wanted = sorted(current, key=key, reverse=reverse)
+        if wanted == current:
+            return
+        cursor_key = self.cursor_row_key()
+        # DataTable.sort hands the key function cell values, not row keys; the first cell of
+        # each row is the very object kept in self.rendered, so its id() finds the row.
+        rank = {id(self.rendered[k][0]): i for i, k in enumerate(wanted) if k in self.rendered}
+        self.sort(self.specs[0].key, key=lambda cell: rank.get(id(cell), len(rank)))
+        if cursor_key is not None and RowKey(cursor_key) in self.rows:
+            self.move_cursor(row=self.get_row_index(cursor_key), animate=False)
+
+    def cursor_row_key(self) -> str | None:
+        if not self.row_count:
+            return None
+        try:
+            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
+        except Exception:
+            return None
+        return key.value
