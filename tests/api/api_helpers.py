@@ -147,3 +147,9 @@ class ScriptedServer:
 
 def line(obj: Any) -> bytes:
     return json.dumps(obj).encode() + b"\n"
+
+
+def api_tasks() -> list[asyncio.Task]:
+    """Tasks tsdash.api started that are still pending (named "tsdash.api ...")."""
+    return [t for t in asyncio.all_tasks()
+            if t.get_name().startswith("tsdash.api ") and not t.done()]

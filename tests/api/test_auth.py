@@ -188,3 +188,22 @@ async def test_exchange_code(token_server):
         with pytest.raises(AuthError) as info:
             await exchange_code(session, token_server.url, "cid", "csecret", "bad", "http://x")
     assert "tsdash login" in str(info.value)
+
+
+async def test_streams_opened_together_share_one_refresh_on_the_simulator(make_sim, make_client):
+    from api_helpers import Recorder
+
+    sim = await make_sim()
+    client = make_client(sim)
+    rec = Recorder()
+    subs = await asyncio.gather(*(
+        client.market_data.stream_quotes([sym], **rec.callbacks())
+        for sym in ("AAPL", "MSFT", "SPY", "QQQ", "NVDA")))
+    assert all(s.state == "live" for s in subs)
+    assert client.token_manager.refresh_count == 1
+    assert len([r for r in sim.requests if r.path.endswith("/oauth/token")]) == 1
+    # every token expires: each reconnect gets a 401, and all share one refresh
+    sim.expire_tokens()
+    await asyncio.gather(*(s.reconnect() for s in subs))
+    assert all(s.state == "live" for s in subs)
+    assert client.token_manager.refresh_count == 2

@@ -20,7 +20,7 @@ from .errors import (
     error_for_status,
 )
 from .manager import DEFAULT_MAX_CONCURRENT_STREAMS, StreamManager
-from .subscription import Subscription
+from .subscription import Subscription, as_async
 
 if TYPE_CHECKING:  # pragma: no cover
     import aiohttp
@@ -217,29 +217,33 @@ class TradeStationClient:
     ) -> Subscription:
         """Wrap feeds in a Subscription, start it, and return once each feed's first attempt
         settled (live, or disconnected/reconnecting/failed with the error reported)."""
-        if callback is None:
-            raise TypeError("callback is required (an async function taking one message)")
-
         async def release(feed: Any) -> None:
             if managed:
                 await self.stream_manager.close_stream(feed)
             else:
                 await feed.close()
 
-        sub = Subscription(
-            kind=kind,
-            feeds=feeds,
-            callback=callback,
-            error_callback=error_callback,
-            status_callback=status_callback,
-            auth=self._auth,
-            auto_reconnect=self.auto_reconnect,
-            backoff=self.backoff,
-            snapshots=snapshots,
-            release=release,
-            on_closed=self._forget,
-            description=description,
-        )
+        try:
+            if callback is None:
+                raise TypeError("callback is required (an async function taking one message)")
+            sub = Subscription(
+                kind=kind,
+                feeds=feeds,
+                callback=as_async(callback),
+                error_callback=as_async(error_callback) if error_callback else None,
+                status_callback=as_async(status_callback) if status_callback else None,
+                auth=self._auth,
+                auto_reconnect=self.auto_reconnect,
+                backoff=self.backoff,
+                snapshots=snapshots,
+                release=release,
+                on_closed=self._forget,
+                description=description,
+            )
+        except BaseException:
+            for feed in feeds:
+                await release(feed)
+            raise
         self._subscriptions[sub] = None
         log.info("%s: subscribing to %s", sub.id, description)
         try:
@@ -293,5 +297,6 @@ class TradeStationClient:
 
 
 CONNECTING_MODE = "connecting"
+
 
 __all__ = ["TradeStationClient", "LIVE_BASE_URL", "SIM_BASE_URL", "path_segment"]

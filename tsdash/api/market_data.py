@@ -65,7 +65,9 @@ class TimeAndSales:
     __slots__ = ("callback", "_state")
 
     def __init__(self, callback: DataCallback) -> None:
-        self.callback = callback
+        from .subscription import as_async
+
+        self.callback = as_async(callback)
         self._state: dict[str, list] = {}  # symbol -> [bid, ask, volume]
 
     async def __call__(self, msg: dict) -> None:

@@ -186,7 +186,8 @@ class Stream:
         if self._task is not None and not self._task.done():
             raise TSError(f"{self.description} is already running.")
         await self.connect(headers)
-        self._task = asyncio.get_running_loop().create_task(self._run_background())
+        self._task = asyncio.get_running_loop().create_task(
+            self._run_background(), name=f"tsdash.api {self.id}")
 
     async def _run_background(self) -> None:
         try:

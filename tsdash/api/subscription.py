@@ -20,6 +20,7 @@ live. ``status_callback(sub, event)`` gets every change of it, plus "snapshot_st
 from __future__ import annotations
 
 import asyncio
+import inspect
 import itertools
 import logging
 import time
@@ -73,6 +74,24 @@ class TokenSource(Protocol):
 def _resolve(fut: asyncio.Future | None, value: TSError | None) -> None:
     if fut is not None and not fut.done():
         fut.set_result(value)
+
+
+def as_async(fn: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
+    """Callbacks are meant to be async; a plain function is wrapped once (and its result awaited
+    if it happens to return an awaitable) so the per-message path stays a single await."""
+    if not callable(fn):
+        raise TypeError(f"callbacks must be callable, not {type(fn).__name__}")
+    if inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(
+            getattr(fn, "__call__", None)):
+        return fn
+
+    async def wrapper(*args: Any) -> Any:
+        result = fn(*args)
+        if inspect.isawaitable(result):
+            result = await result
+        return result
+
+    return wrapper
 
 
 class Subscription:
@@ -224,7 +243,7 @@ class Subscription:
         for feed in self._feeds:
             first = loop.create_future()
             self._tasks[feed] = loop.create_task(
-                self._supervise(feed, first, mode), name=f"tsdash {self.id} {feed.id}"
+                self._supervise(feed, first, mode), name=f"tsdash.api {self.id} {feed.id}"
             )
             firsts.append(first)
         return list(await asyncio.gather(*firsts))
