@@ -169,9 +169,8 @@ class TsdashApp(App[int]):
             with Vertical(id="left"):
                 yield panels["quotes"]
                 yield panels["orders"]
-                with Horizontal(id="account-row"):
-                    yield panels["positions"]
-                    yield panels["balances"]
+                yield panels["positions"]
+                yield panels["balances"]
             with Vertical(id="right"):
                 yield panels["bars"]
                 yield panels["tape"]

@@ -13,6 +13,8 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 Clock = Callable[[], float]
@@ -197,8 +199,8 @@ class BarsModel:
         self.symbol = symbol
         self.interval = interval
         self.unit = unit
-        self.bars: dict[Any, dict[str, Any]] = {}
-        self._last_key: Any = None
+        self.bars: dict[int, dict[str, Any]] = {}
+        self._last_key: int | None = None
         self.dirty = True
         self.reset(symbol)
 
@@ -209,11 +211,13 @@ class BarsModel:
         self.dirty = True
 
     @staticmethod
-    def key_of(bar: dict[str, Any]) -> Any:
-        key = bar.get("TimeStamp")
-        if key is None:
-            key = bar.get("Epoch")
-        return key
+    def key_of(bar: dict[str, Any]) -> int | None:
+        """Milliseconds since the epoch: ``Epoch`` when sent, else from ``TimeStamp``."""
+        epoch = bar.get("Epoch")
+        if isinstance(epoch, int) and not isinstance(epoch, bool):
+            return epoch
+        stamp = bar.get("TimeStamp")
+        return _epoch_ms(stamp) if isinstance(stamp, str) else None
 
     def apply(self, bar: dict[str, Any]) -> None:
         key = self.key_of(bar)
@@ -408,6 +412,17 @@ class BalancesModel(KeyedModel):
 
 
 # --------------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=2048)
+def _epoch_ms(stamp: str) -> int | None:
+    try:
+        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return int(moment.timestamp() * 1000)
 
 
 def to_float(value: Any) -> float | None:

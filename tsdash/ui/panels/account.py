@@ -223,7 +223,8 @@ class PositionsPanel(KeyedTablePanel):
         yield Static("", classes="positions-total", markup=False)
 
     def detail_text(self) -> str:
-        return f"{len(self.model)} positions"
+        total = self.model.total_unrealized()  # type: ignore[attr-defined]
+        return f"{len(self.model)} positions · P&L {fmt.signed(total)}"
 
     async def open(self, client: TradeStationClient, generation: int) -> Any:
         return await client.brokerage.stream_position_changes(
@@ -288,12 +289,12 @@ class BalancesPanel(KeyedTablePanel):
     EMPTY_TEXT = "no accounts yet"
     COLUMNS = (
         ColumnSpec("account", "Account", 9, "left"),
-        ColumnSpec("type", "Type", 6, "left"),
         ColumnSpec("cash", "Cash", 12),
         ColumnSpec("equity", "Equity", 12),
         ColumnSpec("bp", "Buying power", 12),
         ColumnSpec("value", "Mkt value", 11),
         ColumnSpec("today", "Today P&L", 10),
+        ColumnSpec("type", "Type", 6, "left"),
     )
 
     def __init__(self, *, accounts: list[str] | None = None, clock: Callable[[], float],
@@ -314,10 +315,10 @@ class BalancesPanel(KeyedTablePanel):
         today = to_float(bal.get("TodaysProfitLoss"))
         return (
             _t(str(bal.get("AccountID", key)), Style(bold=True), "left"),
-            _t(str(bal.get("AccountType") or ""), palette.muted, "left"),
             _t(fmt.money(bal.get("CashBalance")), palette.text),
             _t(fmt.money(bal.get("Equity")), palette.text),
             _t(fmt.money(bal.get("BuyingPower")), palette.text),
             _t(fmt.money(bal.get("MarketValue")), palette.text),
             _t(fmt.signed(today), palette.signed(today)),
+            _t(str(bal.get("AccountType") or ""), palette.muted, "left"),
         )

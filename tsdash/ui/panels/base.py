@@ -87,7 +87,7 @@ class StreamPanel(Vertical):
     StreamPanel > .panel-banner {
         dock: top;
         height: auto;
-        max-height: 3;
+        max-height: 2;
         width: 1fr;
         padding: 0 1;
         display: none;
@@ -153,6 +153,9 @@ class StreamPanel(Vertical):
     def on_mount(self) -> None:
         self.border_title = self.title_text()
         self._paint_state()
+
+    def on_resize(self) -> None:
+        self._state_dirty = True
 
     @property
     def focus_target(self) -> Widget | None:
@@ -347,8 +350,10 @@ class StreamPanel(Vertical):
             verb = {WAITING: "starting", CONNECTING: "connecting",
                     RECONNECTING: "reconnecting"}[state]
             return f"◌ {verb}…", "-busy"
-        reason = f": {self.error}" if self.error else ""
-        return f"{STATE_GLYPH.get(state, '○')} {state}{reason} — press r to reconnect", "-problem"
+        reason = f" — {self.error}" if self.error else ""
+        action = "press r to reconnect" if self.size.width >= 45 or not self.size.width \
+            else "press r"
+        return f"{STATE_GLYPH.get(state, '○')} {state} · {action}{reason}", "-problem"
 
     def _paint_state(self) -> None:
         shown = (self.state, self.error, self.warning)

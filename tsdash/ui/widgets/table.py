@@ -43,31 +43,30 @@ class DashTable(DataTable):
         height: 1fr;
         background: $surface;
         scrollbar-size-vertical: 1;
+        scrollbar-size-horizontal: 0;
     }
     DashTable > .datatable--header {
         text-style: bold;
         background: $panel;
         color: $foreground;
     }
-    DashTable:blur > .datatable--cursor {
-        background: $surface-lighten-1;
-        color: $text;
-        text-style: none;
-    }
     """
 
     def __init__(self, columns: Sequence[ColumnSpec], *, cursor: bool = True,
                  id: str | None = None, classes: str | None = None) -> None:
+        # cell_padding=0: every cell carries its own one-space gap on the left (see _pad), so
+        # a full quote row fits 100 columns
         super().__init__(id=id, classes=classes, cursor_type="row" if cursor else "none",
-                         zebra_stripes=False, show_row_labels=False)
+                         zebra_stripes=False, show_row_labels=False, cell_padding=0,
+                         show_cursor=False)
         self.specs = list(columns)
         self.rendered: dict[str, Cells] = {}
         self._column_keys = [ColumnKey(spec.key) for spec in self.specs]
 
     def on_mount(self) -> None:
         for spec in self.specs:
-            label = Text(spec.label.rjust(spec.width) if spec.justify == "right"
-                         else spec.label.ljust(spec.width), no_wrap=True)
+            label = Text(" " + (spec.label.rjust(spec.width) if spec.justify == "right"
+                                else spec.label.ljust(spec.width)), no_wrap=True)
             self.add_column(label, key=spec.key)
 
     def sync(self, changes: Changes, exists: Callable[[str], bool],
@@ -89,7 +88,7 @@ class DashTable(DataTable):
             for key in changes.dirty:
                 if not exists(key):
                     continue
-                cells = render(key)
+                cells = tuple(map(_pad, render(key)))
                 old = self.rendered.get(key)
                 if old is None or RowKey(key) not in rows:
                     self.add_row(*cells, key=key)
@@ -114,6 +113,12 @@ class DashTable(DataTable):
             held.append(after)
         return tuple(held)
 
+    def on_focus(self) -> None:
+        self.show_cursor = True
+
+    def on_blur(self) -> None:
+        self.show_cursor = False
+
     def reset_rows(self) -> None:
         self.clear()
         self.rendered.clear()
@@ -127,13 +132,16 @@ class DashTable(DataTable):
         wanted = sorted(current, key=key, reverse=reverse)
         if wanted == current:
             return
-        cursor_key = self.cursor_row_key()
+        # a focused table keeps its cursor on the same row; the others stay at the top
+        cursor_key = self.cursor_row_key() if self.has_focus else None
         # DataTable.sort hands the key function cell values, not row keys; the first cell of
         # each row is the very object kept in self.rendered, so its id() finds the row.
         rank = {id(self.rendered[k][0]): i for i, k in enumerate(wanted) if k in self.rendered}
         self.sort(self.specs[0].key, key=lambda cell: rank.get(id(cell), len(rank)))
         if cursor_key is not None and RowKey(cursor_key) in self.rows:
             self.move_cursor(row=self.get_row_index(cursor_key), animate=False)
+        elif not self.has_focus:
+            self.move_cursor(row=0, animate=False)
 
     def cursor_row_key(self) -> str | None:
         if not self.row_count:
@@ -143,3 +151,10 @@ class DashTable(DataTable):
         except Exception:
             return None
         return key.value
+
+
+def _pad(cell: Text) -> Text:
+    """The cell with its one-space gap on the left (the table has no cell padding)."""
+    padded = cell.copy()
+    padded.pad_left(1)
+    return padded

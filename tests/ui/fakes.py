@@ -1,0 +1,146 @@
+"""A stand-in for tsdash.api's client, for panel tests that need exact control of a stream.
+
+It speaks the public API the UI uses (stream_* with callback / error_callback /
+status_callback, Subscription.state / last_error / reconnect / unsubscribe, stream_manager
+counts) and lets a test push messages and state changes by hand.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+_ids = itertools.count(1)
+
+
+class FakeSubscription:
+    def __init__(self, client: FakeClient, kind: str, params: dict[str, Any],
+                 callback, error_callback=None, status_callback=None) -> None:
+        self.id = f"fake-{next(_ids)}"
+        self.client = client
+        self.kind = kind
+        self.params = params
+        self.callback = callback
+        self.error_callback = error_callback
+        self.status_callback = status_callback
+        self.state = "connecting"
+        self.last_error: Exception | None = None
+        self.reconnects = 0
+
+    def is_active(self) -> bool:
+        return self.state in ("connecting", "live", "reconnecting")
+
+    async def set_state(self, state: str, error: Exception | None = None) -> None:
+        self.state = state
+        if error is not None:
+            self.last_error = error
+        if self.status_callback:
+            await self.status_callback(self, state)
+
+    async def push(self, *messages: dict[str, Any]) -> None:
+        for msg in messages:
+            await self.callback(msg)
+
+    async def snapshot(self, *messages: dict[str, Any]) -> None:
+        await self.status_callback(self, "snapshot_start")
+        await self.push(*messages)
+        await self.status_callback(self, "snapshot_end")
+
+    async def reconnect(self) -> None:
+        self.reconnects += 1
+        if self.client.fail_reconnect:
+            raise self.client.fail_reconnect
+        await self.set_state("live")
+
+    async def unsubscribe(self) -> None:
+        if self.state != "closed":
+            self.client.open.discard(self)
+            await self.set_state("closed")
+
+
+class _Service:
+    def __init__(self, client: FakeClient) -> None:
+        self.client = client
+
+    async def _open(self, kind, callback, error_callback=None, status_callback=None, **params):
+        sub = FakeSubscription(self.client, kind, params, callback, error_callback,
+                               status_callback)
+        self.client.subs.append(sub)
+        self.client.open.add(sub)
+        await sub.set_state("live")
+        return sub
+
+
+class _MarketData(_Service):
+    async def stream_quotes(self, symbols, callback, error_callback=None, status_callback=None):
+        return await self._open("quotes", callback, error_callback, status_callback,
+                                symbols=list(symbols))
+
+    async def stream_bars(self, symbol, interval="1", unit="Daily", barsback=None, callback=None,
+                          error_callback=None, status_callback=None):
+        return await self._open("bars", callback, error_callback, status_callback, symbol=symbol,
+                                interval=interval, unit=unit, barsback=barsback)
+
+    async def stream_time_and_sales(self, symbol, callback, error_callback=None,
+                                    status_callback=None):
+        return await self._open("tape", callback, error_callback, status_callback, symbol=symbol)
+
+
+class _Brokerage(_Service):
+    async def stream_position_changes(self, callback, error_callback=None, status_callback=None,
+                                      accounts=None):
+        return await self._open("positions", callback, error_callback, status_callback)
+
+    async def stream_balance_changes(self, callback, error_callback=None, status_callback=None,
+                                     accounts=None, interval=5.0):
+        return await self._open("balances", callback, error_callback, status_callback)
+
+
+class _Orders(_Service):
+    async def stream_order_updates(self, callback, error_callback=None, status_callback=None,
+                                   accounts=None):
+        return await self._open("orders", callback, error_callback, status_callback)
+
+
+class _Manager:
+    def __init__(self, client: FakeClient) -> None:
+        self.client = client
+        self.max_concurrent_streams = 10
+
+    @property
+    def active_count(self) -> int:
+        return sum(1 for s in self.client.open if s.kind != "balances")
+
+
+class FakeClient:
+    def __init__(self) -> None:
+        self.subs: list[FakeSubscription] = []
+        self.open: set[FakeSubscription] = set()
+        self.fail_reconnect: Exception | None = None
+        self.closed = False
+        self.market_data = _MarketData(self)
+        self.brokerage = _Brokerage(self)
+        self.order_execution = _Orders(self)
+        self.stream_manager = _Manager(self)
+
+    def latest(self, kind: str) -> FakeSubscription:
+        return [s for s in self.subs if s.kind == kind][-1]
+
+    async def close(self) -> None:
+        for sub in list(self.open):
+            await sub.unsubscribe()
+        self.closed = True
+
+
+class FakeConnector:
+    environment = "DEMO"
+    notice = None
+
+    def __init__(self) -> None:
+        self.client = FakeClient()
+        self.sim = None
+
+    async def connect(self, settings):
+        from tsdash.ui.connection import Connection
+
+        return Connection(self.client, "DEMO", None, None)

@@ -1,0 +1,174 @@
+"""Panel models: merge, snapshot swap, Deleted, the bounded tape, status mapping, bars in place."""
+
+from __future__ import annotations
+
+import pytest
+
+from tsdash.ui import formatting as fmt
+from tsdash.ui.models import (
+    BarsModel,
+    OrdersModel,
+    PositionsModel,
+    QuoteModel,
+    TapeModel,
+    order_status_category,
+    order_status_text,
+)
+
+
+def test_quote_deltas_merge_by_symbol():
+    model = QuoteModel(["AAPL", "MSFT"], clock=lambda: 5.0)
+    model.take_changes()
+    model.apply({"Symbol": "AAPL", "Last": "100", "Bid": "99.9", "Ask": "100.1", "Volume": "10"})
+    model.apply({"Symbol": "AAPL", "Last": "100.5"})  # a delta: only what changed
+    assert model.quotes["AAPL"] == {"Symbol": "AAPL", "Last": "100.5", "Bid": "99.9",
+                                    "Ask": "100.1", "Volume": "10"}
+    changes = model.take_changes()
+    assert changes.dirty == {"AAPL"} and not changes.reset
+    assert not model.take_changes()  # nothing new since
+    assert model.activity.messages == 2 and model.activity.last_at == 5.0
+
+
+def test_quote_for_unknown_symbol_is_ignored_and_reset_replaces_watchlist():
+    model = QuoteModel(["AAPL"])
+    model.apply({"Symbol": "ZZZ", "Last": "1"})
+    model.apply({"Last": "1"})  # no Symbol at all
+    assert set(model.quotes) == {"AAPL"}
+    model.reset(["spy", "QQQ", "SPY"])
+    assert model.symbols == ["SPY", "QQQ"]
+    changes = model.take_changes()
+    assert changes.reset and changes.dirty == {"SPY", "QQQ"}
+
+
+def test_quote_symbol_error_marks_row():
+    model = QuoteModel(["AAPL", "BAD"])
+    model.take_changes()
+    model.set_error("BAD", "FAILED, INVALID SYMBOL")
+    assert model.errors == {"BAD": "FAILED, INVALID SYMBOL"}
+    assert model.take_changes().dirty == {"BAD"}
+
+
+def test_positions_merge_deleted_and_snapshot_swap():
+    model = PositionsModel()
+    model.begin_snapshot()
+    model.apply({"PositionID": "1", "Symbol": "AAPL", "Quantity": "10", "Last": "100"})
+    model.apply({"PositionID": "2", "Symbol": "MSFT", "Quantity": "5", "Last": "300"})
+    assert model.rows == {}  # nothing shown until the snapshot is complete
+    model.end_snapshot()
+    assert set(model.rows) == {"1", "2"}
+    changes = model.take_changes()
+    assert changes.reset and changes.dirty == {"1", "2"}
+
+    model.apply({"PositionID": "1", "Last": "101"})  # changes=true delta
+    assert model.rows["1"]["Last"] == "101" and model.rows["1"]["Symbol"] == "AAPL"
+    model.apply({"PositionID": "2", "Deleted": True})
+    assert set(model.rows) == {"1"}
+    changes = model.take_changes()
+    assert changes.dirty == {"1"} and changes.removed == {"2"}
+
+    # a reconnect: the new snapshot no longer has position 1; the old rows stay until the end
+    model.begin_snapshot()
+    model.apply({"PositionID": "3", "Symbol": "NVDA", "Quantity": "1"})
+    assert set(model.rows) == {"1"}
+    model.end_snapshot()
+    assert set(model.rows) == {"3"}
+    changes = model.take_changes()
+    assert changes.reset and changes.removed == {"1"} and changes.dirty == {"3"}
+
+
+def test_positions_totals():
+    model = PositionsModel()
+    model.apply({"PositionID": "1", "UnrealizedProfitLoss": "10.5", "TodaysProfitLoss": "1",
+                 "MarketValue": "100"})
+    model.apply({"PositionID": "2", "UnrealizedProfitLoss": "-3", "TodaysProfitLoss": "",
+                 "MarketValue": "50"})
+    assert model.total_unrealized() == pytest.approx(7.5)
+    assert model.total_todays() == pytest.approx(1.0)
+    assert model.total_market_value() == pytest.approx(150.0)
+
+
+def test_orders_snapshot_swap_drops_rows_the_server_no_longer_has():
+    model = OrdersModel()
+    model.begin_snapshot()
+    for oid, status in (("A", "OPN"), ("B", "FLL"), ("C", "CAN")):
+        model.apply({"OrderID": oid, "Status": status})
+    model.end_snapshot()
+    model.apply({"OrderID": "A", "Status": "FPR"})  # an update after the snapshot
+    assert model.rows["A"]["Status"] == "FPR"
+    assert model.counts() == {"partial": 1, "filled": 1, "cancelled": 1}
+    model.take_changes()
+    model.begin_snapshot()
+    model.apply({"OrderID": "B", "Status": "FLL"})
+    model.apply({"OrderID": "D", "Status": "ACK"})
+    model.end_snapshot()
+    assert set(model.rows) == {"B", "D"}
+    assert model.take_changes().removed == {"A", "C"}
+
+
+def test_an_interrupted_snapshot_is_discarded_by_the_next_one():
+    model = OrdersModel()
+    model.apply({"OrderID": "A", "Status": "OPN"})
+    model.begin_snapshot()
+    model.apply({"OrderID": "X", "Status": "OPN"})  # then the stream drops mid-snapshot
+    model.begin_snapshot()
+    model.apply({"OrderID": "Y", "Status": "OPN"})
+    assert set(model.rows) == {"A"}
+    model.end_snapshot()
+    assert set(model.rows) == {"Y"}
+
+
+def test_tape_is_a_bounded_ring_newest_first():
+    tape = TapeModel("AAPL", maxlen=50)
+    for i in range(10_000):
+        tape.apply({"Price": str(i), "Size": "1", "Side": "buy"})
+    assert len(tape) == 50 and tape.maxlen == 50
+    newest = list(tape.newest(3))
+    assert [t["Price"] for t in newest] == ["9999", "9998", "9997"]
+    tape.reset("MSFT")
+    assert len(tape) == 0 and tape.symbol == "MSFT"
+
+
+def test_bars_keyed_by_timestamp_update_in_place_and_stay_bounded():
+    model = BarsModel("SPY", max_bars=5)
+    for minute in range(8):
+        model.apply({"TimeStamp": f"2026-11-25T14:{minute:02d}:00Z", "Close": "1"})
+    assert len(model) == 5
+    model.apply({"TimeStamp": "2026-11-25T14:07:00Z", "Close": "2"})  # the live bar again
+    assert len(model) == 5 and model.last(1)[0]["Close"] == "2"
+    model.apply({"TimeStamp": "2026-11-25T14:06:30Z", "Close": "3"})  # out of order
+    stamps = [b["TimeStamp"] for b in model.last(10)]
+    assert stamps == sorted(stamps) and len(stamps) == 5
+    model.apply({"Epoch": 1, "Close": "4"})  # no TimeStamp: keyed by Epoch, never crashes
+    model.apply({"TimeStamp": "garbage", "Close": "5"})  # ignored
+    model.reset("QQQ")
+    assert len(model) == 0 and model.symbol == "QQQ"
+
+
+@pytest.mark.parametrize(
+    ("code", "category"),
+    [("OPN", "working"), ("ACK", "working"), ("DON", "working"), ("FLL", "filled"),
+     ("FPR", "partial"), ("FLP", "partial"), ("CAN", "cancelled"), ("EXP", "cancelled"),
+     ("TSC", "cancelled"), ("UCN", "cancelled"), ("REJ", "rejected"), ("opn", "working"),
+     ("ZZZ", "other"), (None, "other"), ("", "other")],
+)
+def test_order_status_mapping(code, category):
+    assert order_status_category(code) == category
+
+
+def test_order_status_text_prefers_description():
+    assert order_status_text({"Status": "FLL", "StatusDescription": "Filled"}) == "Filled"
+    assert order_status_text({"Status": "REJ"}) == "Rejected"
+    assert order_status_text({"Status": "QQQ"}) == "QQQ"
+
+
+def test_formatting():
+    assert fmt.price("212.85") == "212.85" and fmt.price("0.5") == "0.5000"
+    assert fmt.price(None) == fmt.DASH and fmt.price("") == fmt.DASH
+    assert fmt.signed("-1.6") == "-1.60" and fmt.signed("2") == "+2.00"
+    assert fmt.compact("5852511") == "5.85M" and fmt.compact("12345") == "12.3K"
+    assert fmt.compact("999") == "999"
+    assert fmt.change_percent({"Last": "110", "NetChange": "10"}) == pytest.approx(10.0)
+    assert fmt.change_percent({"Last": "90", "PreviousClose": "100"}) == pytest.approx(-10.0)
+    assert fmt.change_percent({}) is None
+    assert fmt.clock_time("2026-11-25T14:30:05Z") in ("09:30:05", "14:30:05")
+    assert fmt.age(0.04) == "0.0s" and fmt.age(75) == "75s" and fmt.age(None) == fmt.DASH
