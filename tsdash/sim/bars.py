@@ -1,0 +1,300 @@
+"""Bar charts: parameter rules, seeded history before the simulator started, live bars after.
+
+Bars after step 0 are built from the market's own trade prints (per-minute aggregates kept by each
+symbol), so a chart agrees with the quotes. Bars before step 0 are a seeded backwards random walk
+that ends where the market began, cached per (symbol, unit, interval).
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from .clock import STEP_SECONDS, SimClock, iso
+from .market import STEPS_PER_MINUTE, MinuteBar, SymbolState, money, rng_for
+
+UNITS = {"minute": "Minute", "daily": "Daily", "weekly": "Weekly", "monthly": "Monthly"}
+MAX_BARSBACK = 57_600
+MAX_MINUTE_INTERVAL = 1440
+SESSION_TEMPLATES = {"usEQPre", "usEQPost", "usEQPreAndPost", "usEQ24Hour", "default"}
+_AVG_TRADE_SIZE = 180
+
+
+class BarParamError(ValueError):
+    """A bad interval / unit / barsback; the message is what the 400 answer says."""
+
+
+@dataclass(frozen=True, slots=True)
+class BarSpec:
+    symbol: str
+    interval: int
+    unit: str  # canonical: Minute, Daily, Weekly, Monthly
+    barsback: int
+
+    @property
+    def minutes(self) -> int:
+        return self.interval if self.unit == "Minute" else 0
+
+    @property
+    def steps(self) -> int:
+        """Steps per bar (minute units only)."""
+        return self.interval * STEPS_PER_MINUTE
+
+
+def parse_bar_params(symbol: str, query) -> BarSpec:
+    """TradeStation's rules: unit is case-insensitive, interval 1..1440 for Minute and 1 otherwise."""
+    unknown = {"firstdate", "lastdate", "startdate"} & {k.lower() for k in query}
+    if unknown:
+        raise BarParamError(
+            f"{sorted(unknown)[0]} is not supported by the simulator; use barsback instead.")
+    unit_text = query.get("unit", "Daily")
+    unit = UNITS.get(unit_text.lower())
+    if unit is None:
+        raise BarParamError(
+            f"Invalid unit '{unit_text}'. Valid values are: Minute, Daily, Weekly, Monthly.")
+    interval = _positive_int(query.get("interval", "1"), "interval")
+    if unit == "Minute" and interval > MAX_MINUTE_INTERVAL:
+        raise BarParamError(f"Invalid interval '{interval}'. For unit Minute the maximum is 1440.")
+    if unit != "Minute" and interval != 1:
+        raise BarParamError(f"Invalid interval '{interval}'. For unit {unit} the interval must be 1.")
+    barsback = _positive_int(query.get("barsback", "1"), "barsback")
+    if barsback > MAX_BARSBACK:
+        raise BarParamError(f"Invalid barsback '{barsback}'. The maximum is {MAX_BARSBACK}.")
+    template = query.get("sessiontemplate")
+    if template is not None and template.lower() not in {t.lower() for t in SESSION_TEMPLATES}:
+        raise BarParamError(
+            f"Invalid sessiontemplate '{template}'. Valid values are: USEQPre, USEQPost, "
+            "USEQPreAndPost, USEQ24Hour, Default.")
+    return BarSpec(symbol, interval, unit, barsback)
+
+
+def _positive_int(text: str, name: str) -> int:
+    try:
+        value = int(text)
+    except (TypeError, ValueError):
+        raise BarParamError(f"Invalid {name} '{text}'. Expected a positive whole number.") from None
+    if value < 1:
+        raise BarParamError(f"Invalid {name} '{text}'. Expected a positive whole number.")
+    return value
+
+
+class WorkingBar:
+    """OHLCV accumulator, in cents, that renders as TradeStation's Bar object."""
+
+    __slots__ = ("open", "high", "low", "close", "volume", "up_ticks", "down_ticks", "up_volume",
+                 "down_volume", "end_epoch", "traded")
+
+    def __init__(self, price: int, end_epoch: float) -> None:
+        self.open = self.high = self.low = self.close = price
+        self.volume = self.up_ticks = self.down_ticks = self.up_volume = self.down_volume = 0
+        self.end_epoch = end_epoch
+        self.traded = False
+
+    def add(self, price: int, size: int, direction: int) -> None:
+        if not self.traded:
+            self.open = self.high = self.low = price
+            self.traded = True
+        self.high = max(self.high, price)
+        self.low = min(self.low, price)
+        self.close = price
+        self.volume += size
+        if direction >= 0:
+            self.up_ticks += 1
+            self.up_volume += size
+        else:
+            self.down_ticks += 1
+            self.down_volume += size
+
+    def add_minute(self, m: MinuteBar) -> None:
+        if m.up_ticks + m.down_ticks == 0:
+            return
+        if not self.traded:
+            self.open, self.high, self.low = m.open, m.high, m.low
+            self.traded = True
+        self.high = max(self.high, m.high)
+        self.low = min(self.low, m.low)
+        self.close = m.close
+        self.volume += m.volume
+        self.up_ticks += m.up_ticks
+        self.down_ticks += m.down_ticks
+        self.up_volume += m.up_volume
+        self.down_volume += m.down_volume
+
+    def to_dict(self, status: str, realtime: bool, end_of_history: bool) -> dict:
+        return {
+            "High": money(self.high),
+            "Low": money(self.low),
+            "Open": money(self.open),
+            "Close": money(self.close),
+            "TimeStamp": iso(self.end_epoch),
+            "TotalVolume": str(self.volume),
+            "DownTicks": self.down_ticks,
+            "DownVolume": self.down_volume,
+            "OpenInterest": "0",
+            "IsRealtime": realtime,
+            "IsEndOfHistory": end_of_history,
+            "TotalTicks": self.up_ticks + self.down_ticks,
+            "UnchangedTicks": 0,
+            "UnchangedVolume": 0,
+            "UpTicks": self.up_ticks,
+            "UpVolume": self.up_volume,
+            "Epoch": int(self.end_epoch * 1000),
+            "BarStatus": status,
+        }
+
+
+class _Synthetic:
+    """Seeded bars before step 0, generated backwards (most recent first) and extended on demand."""
+
+    def __init__(self, state: SymbolState, seed: int, spec: BarSpec, last_close: int) -> None:
+        self.rng = rng_for(seed, "bars", state.symbol, spec.unit, spec.interval)
+        info = state.info
+        if spec.unit == "Minute":
+            fraction = spec.interval / 390
+        else:
+            fraction = {"Daily": 1, "Weekly": 5, "Monthly": 21}[spec.unit]
+        self.sigma = info.volatility * math.sqrt(fraction)
+        self.mean_volume = info.avg_volume * fraction
+        self.next_close = last_close
+        self.bars: list[tuple[int, int, int, int, int, int, int, int, int]] = []
+
+    def take(self, count: int) -> list[tuple[int, ...]]:
+        rng = self.rng
+        while len(self.bars) < count:
+            close = self.next_close
+            open_ = max(1, round(close * math.exp(-rng.gauss(0, self.sigma))))
+            high = round(max(open_, close) * (1 + abs(rng.gauss(0, self.sigma * 0.5))))
+            low = max(1, round(min(open_, close) * (1 - abs(rng.gauss(0, self.sigma * 0.5)))))
+            volume = max(100, int(self.mean_volume * math.exp(rng.gauss(-0.1, 0.45))))
+            ticks = max(1, volume // _AVG_TRADE_SIZE)
+            up_share = min(0.9, max(0.1, 0.5 + (close - open_) / max(1, high - low) * 0.3
+                                    + rng.uniform(-0.1, 0.1)))
+            up_ticks = int(ticks * up_share)
+            up_volume = int(volume * up_share)
+            self.bars.append((open_, high, low, close, volume, up_ticks, ticks - up_ticks,
+                              up_volume, volume - up_volume))
+            self.next_close = open_
+        return self.bars[:count]
+
+
+def _period_end(start_epoch: float, unit: str, back: int) -> float:
+    """Close time (21:00Z) of the daily/weekly/monthly bar `back` periods before the current one."""
+    day = datetime.fromtimestamp(start_epoch, UTC).replace(hour=21, minute=0, second=0,
+                                                            microsecond=0)
+    if unit == "Daily":
+        while back:
+            day -= timedelta(days=1)
+            if day.weekday() < 5:
+                back -= 1
+        return day.timestamp()
+    if unit == "Weekly":
+        friday = day + timedelta(days=(4 - day.weekday()) % 7)
+        return (friday - timedelta(weeks=back)).timestamp()
+    year, month = day.year, day.month - back
+    while month < 1:
+        month += 12
+        year -= 1
+    last = calendar.monthrange(year, month)[1]
+    return day.replace(year=year, month=month, day=last).timestamp()
+
+
+class BarFactory:
+    """History and live-bar helpers for every (symbol, unit, interval) asked for."""
+
+    def __init__(self, seed: int, clock: SimClock) -> None:
+        self.seed = seed
+        self.clock = clock
+        self._synthetic: dict[tuple[str, str, int], _Synthetic] = {}
+
+    def _synth(self, state: SymbolState, spec: BarSpec) -> _Synthetic:
+        key = (state.symbol, spec.unit, spec.interval)
+        synth = self._synthetic.get(key)
+        if synth is None:
+            if spec.unit == "Minute":
+                last_close = round(state.anchor)
+            elif spec.unit == "Daily":
+                last_close = state.prev_close
+            else:
+                last_close = self._period_partial(state, spec.unit)[0]
+            synth = self._synthetic[key] = _Synthetic(state, self.seed, spec, last_close)
+        return synth
+
+    def _period_partial(self, state: SymbolState, unit: str) -> tuple[int, int, int, int]:
+        """The part of the current week/month before today: (open, high, low, volume)."""
+        rng = rng_for(self.seed, "bars", state.symbol, unit, "partial")
+        days = 2 if unit == "Weekly" else 9
+        sigma = state.info.volatility * math.sqrt(days)
+        open_ = max(1, round(state.prev_close * math.exp(rng.gauss(0, sigma))))
+        high = round(max(open_, state.prev_close) * (1 + abs(rng.gauss(0, sigma * 0.4))))
+        low = max(1, round(min(open_, state.prev_close) * (1 - abs(rng.gauss(0, sigma * 0.4)))))
+        volume = int(state.info.avg_volume * days * rng.uniform(0.8, 1.2))
+        return open_, high, low, volume
+
+    # -- minute bars ----------------------------------------------------------------------------
+
+    def bar_end(self, spec: BarSpec, index: int) -> float:
+        return self.clock.start_epoch + (index + 1) * spec.interval * 60
+
+    def live_minute_bar(self, state: SymbolState, spec: BarSpec, index: int) -> WorkingBar:
+        """Bar `index` (0 = the one the simulator started in) built from the market's minutes."""
+        first = index * spec.interval
+        minutes = state.minutes
+        prev_close = round(state.anchor)
+        for m in reversed(minutes[:min(first, len(minutes))]):
+            if m.up_ticks + m.down_ticks:
+                prev_close = m.close
+                break
+        bar = WorkingBar(prev_close, self.bar_end(spec, index))
+        for m in minutes[first:first + spec.interval]:
+            bar.add_minute(m)
+        return bar
+
+    def period_bar(self, state: SymbolState, spec: BarSpec) -> WorkingBar:
+        """Today's daily bar, or the current week/month including today, from the live quote."""
+        bar = WorkingBar(state.open, _period_end(self.clock.start_epoch, spec.unit, 0))
+        bar.traded = True
+        bar.high, bar.low, bar.close, volume = state.high, state.low, state.last, state.volume
+        if spec.unit != "Daily":
+            open_, high, low, extra = self._period_partial(state, spec.unit)
+            bar.open, bar.high, bar.low = open_, max(high, bar.high), min(low, bar.low)
+            volume += extra
+        bar.volume = volume
+        share = 0.5 + 0.3 * (bar.close - bar.open) / max(1, bar.high - bar.low)
+        bar.up_volume = int(volume * share)
+        bar.down_volume = volume - bar.up_volume
+        ticks = volume // _AVG_TRADE_SIZE
+        bar.up_ticks = int(ticks * share)
+        bar.down_ticks = ticks - bar.up_ticks
+        return bar
+
+    # -- history --------------------------------------------------------------------------------
+
+    def history(self, state: SymbolState, spec: BarSpec) -> list[dict]:
+        """The last `barsback` bars, oldest first; the final one is the current (open) bar."""
+        if spec.unit == "Minute":
+            current = int(self.clock.step // spec.steps)
+            live = [self.live_minute_bar(state, spec, k) for k in
+                    range(max(0, current - spec.barsback + 1), current + 1)]
+            first_index = current + 1 - len(live)
+            end = lambda back: self.bar_end(spec, first_index - back)  # noqa: E731
+        else:
+            live = [self.period_bar(state, spec)]
+            end = lambda back: _period_end(self.clock.start_epoch, spec.unit, back)  # noqa: E731
+        wanted = spec.barsback - len(live)
+        out: list[dict] = []
+        if wanted > 0:
+            synth = self._synth(state, spec).take(wanted)
+            for back in range(wanted, 0, -1):
+                o, h, lo, c, v, ut, dt, uv, dv = synth[back - 1]
+                bar = WorkingBar(o, end(back))
+                bar.high, bar.low, bar.close, bar.volume = h, lo, c, v
+                bar.up_ticks, bar.down_ticks, bar.up_volume, bar.down_volume = ut, dt, uv, dv
+                out.append(bar.to_dict("Closed", False, False))
+        for i, bar in enumerate(live):
+            out.append(bar.to_dict("Open" if i == len(live) - 1 else "Closed", False, False))
+        return out
+
+
+STEP_MS = int(STEP_SECONDS * 1000)

@@ -1,0 +1,32 @@
+"""TradeStation's error answers: `{"Error": "...", "Message": "..."}` with the matching status."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+ERROR_NAMES = {
+    400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
+    405: "MethodNotAllowed", 406: "NotAcceptable", 429: "TooManyRequests",
+    500: "InternalServerError", 501: "NotImplemented", 502: "BadGateway",
+    503: "ServiceUnavailable", 504: "GatewayTimeout",
+}
+
+
+def ts_error(status: int, message: str, error: str | None = None,
+             headers: dict[str, str] | None = None) -> web.Response:
+    """A JSON error in TradeStation's shape; `error` defaults to the name for the status."""
+    name = error or ERROR_NAMES.get(status, "InternalServerError" if status >= 500 else "BadRequest")
+    return web.json_response({"Error": name, "Message": message}, status=status, headers=headers)
+
+
+class TSHTTPError(Exception):
+    """Raised by handlers to answer with a TradeStation error; the middleware renders it."""
+
+    def __init__(self, status: int, message: str, error: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.error = error
+
+    def response(self) -> web.Response:
+        return ts_error(self.status, self.message, self.error)

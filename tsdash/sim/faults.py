@@ -1,0 +1,233 @@
+"""Fault injection: the ways a real TradeStation stream goes wrong, on demand.
+
+Tests arm faults through `sim.faults`; `tsdash sim --fault KIND:key=value,...` arms the same ones from
+the command line. Stream faults fire once a connection has written `after` data messages (heartbeats
+and control messages do not count); request faults answer the next matching request(s) instead of
+the handler. `times` is how many connections (or requests) a fault fires on.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+STREAM_NAMES = ("quotes", "barcharts", "orders", "positions", "ws")
+GOAWAY_SHAPES = ("auto", "status", "error")
+STREAM_FAULTS = ("goaway", "drop_mid_object", "stall", "malformed_line", "overlong_line")
+REQUEST_FAULTS = ("unauthorized", "rate_limit", "server_error")
+
+_ids = itertools.count(1)
+
+
+@dataclass(eq=False)
+class Fault:
+    """One armed fault. `fired` counts how often it went off (handy in tests)."""
+
+    kind: str
+    after: int = 0
+    stream: str | None = None
+    times: int = 1
+    shape: str = "auto"
+    seconds: float = 0.0
+    size: int = 2 * 1024 * 1024
+    retry_after: float = 2.0
+    status: int = 503
+    fired: int = 0
+    id: int = field(default_factory=lambda: next(_ids))
+
+    def matches(self, stream: str | None) -> bool:
+        return self.stream is None or self.stream == stream
+
+
+def _check_common(after: int, stream: str | None, times: int) -> None:
+    if not isinstance(after, int) or after < 0:
+        raise ValueError(f"after must be a whole number >= 0, not {after!r}")
+    if stream is not None and stream not in STREAM_NAMES:
+        raise ValueError(f"stream must be one of {', '.join(STREAM_NAMES)} (or omitted), "
+                         f"not {stream!r}")
+    if not isinstance(times, int) or times < 1:
+        raise ValueError(f"times must be a whole number >= 1, not {times!r}")
+
+
+class FaultInjector:
+    """Armed faults, shared by every connection of one simulator."""
+
+    def __init__(self) -> None:
+        self._faults: list[Fault] = []
+        self.rechunking = False
+        self.version = 0  # bumped on every change so connections refresh their cached view
+
+    # -- arming (the documented API) ------------------------------------------------------------
+
+    def _arm(self, fault: Fault) -> Fault:
+        self._faults.append(fault)
+        self.version += 1
+        return fault
+
+    def goaway(self, after: int = 0, shape: str = "auto", stream: str | None = None,
+               times: int = 1) -> Fault:
+        """Send GoAway (market-data or brokerage shape; "auto" picks the stream's) and close."""
+        _check_common(after, stream, times)
+        if shape not in GOAWAY_SHAPES:
+            raise ValueError(f"shape must be one of {', '.join(GOAWAY_SHAPES)}, not {shape!r}")
+        return self._arm(Fault("goaway", after=after, stream=stream, times=times, shape=shape))
+
+    def drop_mid_object(self, after: int = 0, stream: str | None = None, times: int = 1) -> Fault:
+        """Write half of the next object, then drop the connection."""
+        _check_common(after, stream, times)
+        return self._arm(Fault("drop_mid_object", after=after, stream=stream, times=times))
+
+    def stall(self, after: int = 0, seconds: float = 30.0, stream: str | None = None,
+              times: int = 1) -> Fault:
+        """Send nothing at all, heartbeats included, for `seconds`; then carry on."""
+        _check_common(after, stream, times)
+        if seconds < 0:
+            raise ValueError(f"seconds must be >= 0, not {seconds!r}")
+        return self._arm(Fault("stall", after=after, stream=stream, times=times,
+                               seconds=float(seconds)))
+
+    def malformed_line(self, after: int = 0, stream: str | None = None, times: int = 1) -> Fault:
+        """One line that is not JSON; the stream goes on after it."""
+        _check_common(after, stream, times)
+        return self._arm(Fault("malformed_line", after=after, stream=stream, times=times))
+
+    def overlong_line(self, after: int = 0, size: int = 2 * 1024 * 1024,
+                      stream: str | None = None, times: int = 1) -> Fault:
+        """One valid JSON line of `size` bytes (newline included); the stream goes on after it."""
+        _check_common(after, stream, times)
+        if not isinstance(size, int) or size < 64:
+            raise ValueError(f"size must be a whole number >= 64, not {size!r}")
+        return self._arm(Fault("overlong_line", after=after, stream=stream, times=times,
+                               size=size))
+
+    def unauthorized(self, times: int = 1, stream: str | None = None) -> Fault:
+        """Answer the next matching request(s) 401, whatever the token."""
+        _check_common(0, stream, times)
+        return self._arm(Fault("unauthorized", stream=stream, times=times))
+
+    def rate_limit(self, times: int = 1, retry_after: float = 2, stream: str | None = None) -> Fault:
+        """Answer the next matching request(s) 429 with TradeStation's rate-limit headers."""
+        _check_common(0, stream, times)
+        if retry_after < 0:
+            raise ValueError(f"retry_after must be >= 0, not {retry_after!r}")
+        return self._arm(Fault("rate_limit", stream=stream, times=times,
+                               retry_after=float(retry_after)))
+
+    def server_error(self, times: int = 1, status: int = 503, stream: str | None = None) -> Fault:
+        """Answer the next matching request(s) with a 5xx in TradeStation's error shape."""
+        _check_common(0, stream, times)
+        if not isinstance(status, int) or not 500 <= status <= 599:
+            raise ValueError(f"status must be 500..599, not {status!r}")
+        return self._arm(Fault("server_error", stream=stream, times=times, status=status))
+
+    def rechunk(self, enabled: bool = True) -> None:
+        """Split objects across HTTP chunks at random bytes and pack several into one chunk."""
+        self.rechunking = bool(enabled)
+        self.version += 1
+
+    def clear(self) -> None:
+        """Disarm everything, rechunking included."""
+        self._faults.clear()
+        self.rechunking = False
+        self.version += 1
+
+    @property
+    def armed(self) -> list[Fault]:
+        return list(self._faults)
+
+    # -- used by the server ---------------------------------------------------------------------
+
+    def stream_faults(self, stream: str) -> list[Fault]:
+        return [f for f in self._faults
+                if f.kind in STREAM_FAULTS and f.times > 0 and f.matches(stream)]
+
+    def take_request_fault(self, stream: str | None) -> Fault | None:
+        """The first armed request fault matching this request, consumed once."""
+        for fault in self._faults:
+            if fault.kind in REQUEST_FAULTS and fault.times > 0 and fault.matches(stream):
+                self.consume(fault)
+                return fault
+        return None
+
+    def consume(self, fault: Fault) -> bool:
+        """Count one firing; False if another connection already used up its `times`."""
+        if fault.times <= 0:
+            return False
+        fault.times -= 1
+        fault.fired += 1
+        if fault.times == 0 and fault in self._faults:
+            self._faults.remove(fault)
+            self.version += 1
+        return True
+
+
+# -- command line ---------------------------------------------------------------------------------
+
+_ALIASES = {
+    "goaway": "goaway", "go_away": "goaway",
+    "drop": "drop_mid_object", "drop_mid_object": "drop_mid_object",
+    "stall": "stall",
+    "malformed": "malformed_line", "malformed_line": "malformed_line",
+    "overlong": "overlong_line", "overlong_line": "overlong_line",
+    "unauthorized": "unauthorized", "401": "unauthorized",
+    "rate_limit": "rate_limit", "429": "rate_limit",
+    "server_error": "server_error", "5xx": "server_error",
+    "rechunk": "rechunk",
+}
+_PARAMS = {
+    "goaway": {"after": int, "shape": str, "stream": str, "times": int},
+    "drop_mid_object": {"after": int, "stream": str, "times": int},
+    "stall": {"after": int, "seconds": float, "stream": str, "times": int},
+    "malformed_line": {"after": int, "stream": str, "times": int},
+    "overlong_line": {"after": int, "size": int, "stream": str, "times": int},
+    "unauthorized": {"times": int, "stream": str},
+    "rate_limit": {"times": int, "retry_after": float, "stream": str},
+    "server_error": {"times": int, "status": int, "stream": str},
+    "rechunk": {},
+}
+
+FAULT_HELP = """\
+Fault specs for --fault (repeatable): KIND[:key=value,key=value...]
+  goaway:after=N,shape=auto|status|error,stream=S,times=T   GoAway after N data messages, then close
+  drop:after=N,stream=S,times=T                             half an object, then the socket closes
+  stall:after=N,seconds=X,stream=S,times=T                  no bytes at all (no heartbeats) for X s
+  malformed:after=N,stream=S,times=T                        one line that is not JSON
+  overlong:after=N,size=BYTES,stream=S,times=T              one JSON line of BYTES (default 2 MiB)
+  unauthorized:times=T,stream=S                             next T requests answered 401
+  rate_limit:times=T,retry_after=X,stream=S                 next T requests answered 429 + headers
+  server_error:times=T,status=5xx,stream=S                  next T requests answered 5xx
+  rechunk                                                   split/pack objects across HTTP chunks
+S is one of quotes, barcharts, orders, positions, ws (default: any). Defaults: after=0, times=1.
+Example: --fault goaway:after=50,stream=quotes"""
+
+
+def parse_fault_spec(spec: str) -> tuple[str, dict]:
+    """'goaway:after=50,stream=quotes' -> ('goaway', {'after': 50, 'stream': 'quotes'})."""
+    name, _, rest = spec.strip().partition(":")
+    kind = _ALIASES.get(name.strip().lower().replace("-", "_"))
+    if kind is None:
+        raise ValueError(f"unknown fault {name!r}; known: {', '.join(sorted(_PARAMS))}")
+    kwargs: dict = {}
+    for item in filter(None, (p.strip() for p in rest.split(","))):
+        key, eq, value = item.partition("=")
+        key = key.strip().lower().replace("-", "_")
+        if not eq:
+            raise ValueError(f"expected key=value, got {item!r}")
+        kinds = _PARAMS[kind]
+        if key not in kinds:
+            allowed = ", ".join(kinds) or "no parameters"
+            raise ValueError(f"{kind} takes {allowed}; got {key!r}")
+        try:
+            kwargs[key] = kinds[key](value.strip())
+        except ValueError:
+            raise ValueError(f"{key} must be a number, got {value!r}") from None
+    return kind, kwargs
+
+
+def apply_fault_spec(injector: FaultInjector, spec: str) -> None:
+    """Parse and arm one CLI spec; ValueError carries a one-line explanation."""
+    kind, kwargs = parse_fault_spec(spec)
+    if kind == "rechunk":
+        injector.rechunk(True)
+        return
+    getattr(injector, kind)(**kwargs)

@@ -1,0 +1,376 @@
+"""The seeded market model: one random walk per symbol with spreads, sizes, volume and trade prints.
+
+Every symbol has its own random.Random seeded from (seed, symbol), and every symbol advances once per
+clock step whether anyone watches it or not. So the state at step N depends only on the seed and N:
+two processes with one seed agree, and a client connecting late sees the same market as an early one.
+Each step's changes are kept as per-symbol quote deltas (encoded once, shared by all streams) and
+trade prints (for bars), in a short log that streams replay step by step.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from collections import deque
+from dataclasses import dataclass, field
+
+from .clock import STEP_SECONDS, SimClock, iso
+from .universe import SYMBOLS, SymbolInfo
+
+STEPS_PER_MINUTE = int(round(60 / STEP_SECONDS))
+LOG_STEPS = 1200  # steps of history kept for streams that fall behind (2 minutes)
+TRADE_SHARE = 0.4  # fraction of market events that are trades (the rest move the quote)
+VENUES = ("NSDQ", "ARCX", "BATS", "EDGX", "IEXG", "NYSE", "BATY", "EDGA", "MEMX", "XNGS")
+_SESSION_SECONDS = 23_400
+
+_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+def rng_for(seed: int, *purpose: object) -> random.Random:
+    """A generator for one purpose; string seeding is stable across processes and hash seeds."""
+    return random.Random(":".join([str(seed), *map(str, purpose)]))
+
+
+def money(cents: int) -> str:
+    """Cents as TradeStation's decimal string ("-2.39")."""
+    sign = "-" if cents < 0 else ""
+    cents = abs(cents)
+    return f"{sign}{cents // 100}.{cents % 100:02d}"
+
+
+def encode(obj: dict) -> bytes:
+    """Compact JSON plus the newline that frames it."""
+    return (_dumps(obj) + "\n").encode()
+
+
+@dataclass(slots=True)
+class MinuteBar:
+    """One minute of trading since the simulator started; bars of any interval are built from these."""
+
+    open: int
+    high: int
+    low: int
+    close: int
+    volume: int = 0
+    up_ticks: int = 0
+    down_ticks: int = 0
+    up_volume: int = 0
+    down_volume: int = 0
+
+    def add(self, price: int, size: int, direction: int) -> None:
+        if self.volume == 0 and self.up_ticks == 0 and self.down_ticks == 0:
+            self.open = self.high = self.low = price
+        self.high = max(self.high, price)
+        self.low = min(self.low, price)
+        self.close = price
+        self.volume += size
+        if direction >= 0:
+            self.up_ticks += 1
+            self.up_volume += size
+        else:
+            self.down_ticks += 1
+            self.down_volume += size
+
+
+class SymbolState:
+    """The live quote of one symbol, all prices in integer cents."""
+
+    __slots__ = ("info", "symbol", "rng", "anchor", "mid", "sigma", "prev_close", "open", "high",
+                 "low", "last", "last_size", "last_venue", "bid", "ask", "bid_size", "ask_size",
+                 "volume", "prev_volume", "pv", "high52", "low52", "high52_days", "low52_days",
+                 "trade_epoch", "direction", "minutes", "p_one", "p_two", "hard_to_borrow", "prefix")
+
+    def __init__(self, info: SymbolInfo, seed: int, clock: SimClock) -> None:
+        self.info = info
+        self.symbol = info.symbol
+        rng = self.rng = rng_for(seed, "symbol", info.symbol)
+        vol = info.volatility
+        price = info.price * 100
+        self.prev_close = round(price * math.exp(rng.gauss(0, vol)))
+        self.open = round(self.prev_close * math.exp(rng.gauss(0, vol * 0.4)))
+        self.last = round(self.open * math.exp(rng.gauss(0, vol * 0.6)))
+        self.high = round(max(self.open, self.last) * (1 + abs(rng.gauss(0, vol * 0.3))))
+        self.low = round(min(self.open, self.last) * (1 - abs(rng.gauss(0, vol * 0.3))))
+        self.anchor = float(self.last)
+        self.mid = float(self.last)
+        self.bid = self.last - info.spread_cents // 2
+        self.ask = self.bid + info.spread_cents
+        self.bid_size = 100 * rng.randint(1, 20)
+        self.ask_size = 100 * rng.randint(1, 20)
+        self.last_size = 100 * rng.randint(1, 5)
+        self.last_venue = VENUES[rng.randrange(len(VENUES))]
+        self.volume = int(info.avg_volume * rng.uniform(0.25, 0.55))
+        self.prev_volume = int(info.avg_volume * rng.uniform(0.7, 1.3))
+        self.pv = self.volume * (self.open + self.high + self.low + self.last) / 4
+        self.high52 = max(self.high, round(price * rng.uniform(1.12, 1.6)))
+        self.low52 = min(self.low, round(price * rng.uniform(0.55, 0.88)))
+        self.high52_days = rng.randint(3, 360)
+        self.low52_days = rng.randint(3, 360)
+        self.hard_to_borrow = rng.random() < 0.05
+        self.trade_epoch = clock.start_epoch - rng.uniform(0.2, 4.0)
+        self.direction = 1
+        self.minutes: list[MinuteBar] = []
+        events_per_step = info.events_per_second * STEP_SECONDS
+        self.p_one = events_per_step
+        self.p_two = events_per_step * events_per_step / 2
+        # Per-event log-return volatility that gives the symbol its daily volatility.
+        quote_events_per_day = info.events_per_second * (1 - TRADE_SHARE) * _SESSION_SECONDS
+        self.sigma = vol / math.sqrt(quote_events_per_day) * 1.6
+        self.prefix = '{"Symbol":' + json.dumps(self.symbol)
+
+    # -- the model ------------------------------------------------------------------------------
+
+    def advance(self, step: int, clock: SimClock) -> tuple[list[dict], list[tuple[int, int, int]]]:
+        """Run one step: zero, one or two events. Returns (quote deltas, trade prints)."""
+        r = self.rng.random()
+        if r >= self.p_one:
+            return [], []
+        count = 2 if r < self.p_two else 1
+        deltas: list[dict] = []
+        trades: list[tuple[int, int, int]] = []
+        for _ in range(count):
+            if self.rng.random() < TRADE_SHARE:
+                deltas.append(self._trade(step, clock, trades))
+            else:
+                delta = self._requote()
+                if delta is not None:
+                    deltas.append(delta)
+        return deltas, trades
+
+    def _requote(self) -> dict | None:
+        rng = self.rng
+        # Random walk on the mid, pulled very gently back towards the opening level.
+        self.mid *= math.exp(rng.gauss(0, self.sigma) + (self.anchor - self.mid) / self.anchor * 2e-4)
+        spread = self.info.spread_cents + (1 if rng.random() < 0.15 else 0)
+        bid = max(1, int(self.mid - spread / 2 + 0.5))
+        ask = bid + spread
+        delta: dict = {"Symbol": self.symbol}
+        if bid != self.bid:
+            self.bid = bid
+            delta["Bid"] = money(bid)
+        if ask != self.ask:
+            self.ask = ask
+            delta["Ask"] = money(ask)
+        side = rng.random()
+        if side < 0.6 or "Bid" in delta:
+            size = 100 * rng.randint(1, 25)
+            if size != self.bid_size:
+                self.bid_size = size
+                delta["BidSize"] = str(size)
+        if side >= 0.4 or "Ask" in delta:
+            size = 100 * rng.randint(1, 25)
+            if size != self.ask_size:
+                self.ask_size = size
+                delta["AskSize"] = str(size)
+        return delta if len(delta) > 1 else None
+
+    def _trade(self, step: int, clock: SimClock, trades: list[tuple[int, int, int]]) -> dict:
+        rng = self.rng
+        r = rng.random()
+        if r < 0.46:
+            price = self.ask
+        elif r < 0.92:
+            price = self.bid
+        else:  # a print inside the spread (midpoint / hidden liquidity)
+            price = (self.bid + self.ask) // 2
+        r = rng.random()
+        if r < 0.55:
+            size = 100 * rng.randint(1, 8)
+        elif r < 0.85:
+            size = rng.randint(1, 99)
+        elif r < 0.98:
+            size = 100 * rng.randint(9, 40)
+        else:
+            size = 100 * rng.randint(50, 300)
+        if price > self.last:
+            self.direction = 1
+        elif price < self.last:
+            self.direction = -1
+        delta: dict = {"Symbol": self.symbol}
+        if price > self.high:
+            self.high = price
+            delta["High"] = money(price)
+        if price < self.low:
+            self.low = price
+            delta["Low"] = money(price)
+        self.last = price
+        self.last_size = size
+        self.last_venue = VENUES[rng.randrange(len(VENUES))]
+        self.volume += size
+        self.pv += price * size
+        self.trade_epoch = clock.now_epoch()
+        delta.update(
+            Last=money(price),
+            LastSize=str(size),
+            LastVenue=self.last_venue,
+            TradeTime=clock.stamp,
+            Volume=str(self.volume),
+            Close=money(price),
+            NetChange=money(price - self.prev_close),
+            NetChangePct=self.net_change_pct(),
+            VWAP=self.vwap(),
+        )
+        trades.append((price, size, self.direction))
+        self._add_to_minute(step, price, size)
+        return delta
+
+    def _add_to_minute(self, step: int, price: int, size: int) -> None:
+        minute = step // STEPS_PER_MINUTE
+        minutes = self.minutes
+        while len(minutes) <= minute:
+            close = minutes[-1].close if minutes else price
+            minutes.append(MinuteBar(close, close, close, close))
+        minutes[minute].add(price, size, self.direction)
+
+    # -- views ----------------------------------------------------------------------------------
+
+    def net_change_pct(self) -> str:
+        """Decimal fraction, as the QuoteStream schema documents it (3.5 % is "0.035")."""
+        return f"{(self.last - self.prev_close) / self.prev_close:.6f}"
+
+    def vwap(self) -> str:
+        return f"{self.pv / self.volume / 100:.4f}" if self.volume else money(self.last)
+
+    def full_quote(self, clock: SimClock) -> dict:
+        """Every QuoteStream field TradeStation sends for a stock (first message of a stream)."""
+        day0 = clock.start_epoch - clock.start_epoch % 86_400
+        return {
+            "Symbol": self.symbol,
+            "Open": money(self.open),
+            "High": money(self.high),
+            "Low": money(self.low),
+            "PreviousClose": money(self.prev_close),
+            "Last": money(self.last),
+            "Ask": money(self.ask),
+            "AskSize": str(self.ask_size),
+            "Bid": money(self.bid),
+            "BidSize": str(self.bid_size),
+            "NetChange": money(self.last - self.prev_close),
+            "NetChangePct": self.net_change_pct(),
+            "High52Week": money(self.high52),
+            "High52WeekTimestamp": iso(day0 - self.high52_days * 86_400),
+            "Low52Week": money(self.low52),
+            "Low52WeekTimestamp": iso(day0 - self.low52_days * 86_400),
+            "Volume": str(self.volume),
+            "PreviousVolume": str(self.prev_volume),
+            "Close": money(self.last),
+            "DailyOpenInterest": "0",
+            "TradeTime": iso(clock.now_epoch() if clock.fixed else self.trade_epoch),
+            "TickSizeTier": "0",
+            "MarketFlags": {
+                "IsDelayed": False,
+                "IsHardToBorrow": self.hard_to_borrow,
+                "IsBats": False,
+                "IsHalted": False,
+            },
+            "LastSize": str(self.last_size),
+            "LastVenue": self.last_venue,
+            "VWAP": self.vwap(),
+        }
+
+
+@dataclass(slots=True)
+class StepRecord:
+    """What changed in one step: quote deltas per symbol (encoded lazily, once) and trade prints."""
+
+    step: int
+    deltas: dict[str, list[dict]] = field(default_factory=dict)
+    trades: dict[str, list[tuple[int, int, int]]] = field(default_factory=dict)
+    _lines: dict[str, list[bytes]] = field(default_factory=dict)
+
+    def lines(self, symbol: str) -> list[bytes]:
+        cached = self._lines.get(symbol)
+        if cached is None:
+            cached = self._lines[symbol] = [encode(d) for d in self.deltas.get(symbol, ())]
+        return cached
+
+
+class Market:
+    """All symbols, advanced together one step at a time, with a short log of per-step changes."""
+
+    def __init__(self, seed: int, clock: SimClock) -> None:
+        self.seed = seed
+        self.clock = clock
+        self.states = {sym: SymbolState(info, seed, clock) for sym, info in SYMBOLS.items()}
+        self._log: deque[StepRecord] = deque(maxlen=LOG_STEPS)
+
+    def __contains__(self, symbol: str) -> bool:
+        return symbol in self.states
+
+    def advance(self) -> StepRecord:
+        """Apply the clock's current step to every symbol and log what changed."""
+        step = self.clock.step
+        record = StepRecord(step)
+        for sym, state in self.states.items():
+            deltas, trades = state.advance(step, self.clock)
+            if deltas:
+                record.deltas[sym] = deltas
+            if trades:
+                record.trades[sym] = trades
+        self._log.append(record)
+        return record
+
+    def record(self, step: int) -> StepRecord | None:
+        """The log entry for a step, or None once it has aged out (the caller resyncs)."""
+        if not self._log:
+            return None
+        index = step - self._log[0].step
+        if 0 <= index < len(self._log):
+            return self._log[index]
+        return None
+
+    def full_quote(self, symbol: str) -> dict:
+        return self.states[symbol].full_quote(self.clock)
+
+
+class FastQuoteSource:
+    """A high-rate quote feed for one stream: exactly `rate` messages a second, cheaply made.
+
+    With an explicit quote_rate (benchmarks) each stream gets its own deterministic micro-ticks,
+    starting from the shared market's state when the stream opened; lines are formatted directly
+    instead of going through dicts and json.dumps.
+    """
+
+    def __init__(self, states: list[SymbolState], seed: int, clock: SimClock) -> None:
+        self.clock = clock
+        self.rng = rng_for(seed, "fast", ",".join(s.symbol for s in states))
+        self.symbols = [s.prefix for s in states]
+        self.bid = [s.bid for s in states]
+        self.spread = [s.ask - s.bid for s in states]
+        self.volume = [s.volume for s in states]
+        self.prev_close = [s.prev_close for s in states]
+        self.index = 0
+
+    def take(self, count: int) -> list[bytes]:
+        """The next `count` messages, in order, one line each."""
+        rng = self.rng.random
+        n = len(self.symbols)
+        stamp = self.clock.stamp
+        out: list[str] = []
+        append = out.append
+        i = self.index
+        for _ in range(count):
+            k = i % n
+            i += 1
+            r = rng()
+            bid = self.bid[k]
+            if r < 0.3:
+                price = bid + self.spread[k] if r < 0.15 else bid
+                size = 100 * (1 + int(r * 40) % 7)
+                vol = self.volume[k] = self.volume[k] + size
+                pc = self.prev_close[k]
+                append(f'{self.symbols[k]},"Last":"{money(price)}","LastSize":"{size}",'
+                       f'"LastVenue":"{VENUES[i % 10]}","TradeTime":"{stamp}","Volume":"{vol}",'
+                       f'"Close":"{money(price)}","NetChange":"{money(price - pc)}"}}\n')
+            else:
+                if r < 0.5:
+                    bid += 1
+                elif r < 0.7:
+                    bid = max(1, bid - 1)
+                self.bid[k] = bid
+                size = 100 * (1 + int(r * 100) % 20)
+                append(f'{self.symbols[k]},"Bid":"{money(bid)}","BidSize":"{size}",'
+                       f'"Ask":"{money(bid + self.spread[k])}","AskSize":"{size + 100}"}}\n')
+        self.index = i
+        return [line.encode() for line in out]

@@ -1,0 +1,89 @@
+"""/v3/marketdata: quote and bar snapshots (REST) and streams."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from .bars import BarParamError, parse_bar_params
+from .errors import TSHTTPError
+from .feeds import INVALID_SYMBOL, BarFeed, FastQuoteFeed, QuoteFeed
+from .keys import ENGINE
+from .streams import serve_http_stream
+
+MAX_SYMBOLS = 100
+
+
+def parse_symbols(text: str) -> list[str]:
+    """Comma-separated, case-insensitive, duplicates dropped; 1 to 100 of them."""
+    seen: dict[str, None] = {}
+    for part in text.split(","):
+        sym = part.strip().upper()
+        if sym:
+            seen.setdefault(sym, None)
+    symbols = list(seen)
+    if not symbols:
+        raise TSHTTPError(400, "At least one symbol is required.")
+    if len(symbols) > MAX_SYMBOLS:
+        raise TSHTTPError(400, f"Too many symbols: {len(symbols)} requested, the maximum is "
+                               f"{MAX_SYMBOLS} per request.")
+    return symbols
+
+
+def _bar_spec(request: web.Request):
+    symbol = request.match_info.get("symbol", "").strip().upper()
+    if not symbol:
+        raise TSHTTPError(400, "A symbol is required.")
+    try:
+        return parse_bar_params(symbol, request.query)
+    except BarParamError as exc:
+        raise TSHTTPError(400, str(exc)) from None
+
+
+async def stream_quotes(request: web.Request) -> web.StreamResponse:
+    engine = request.app[ENGINE]
+    symbols = parse_symbols(request.match_info.get("symbols", ""))
+    if engine.quote_rate:
+        feed = FastQuoteFeed(engine, symbols, engine.quote_rate)
+    else:
+        feed = QuoteFeed(engine, symbols)
+    return await serve_http_stream(request, engine, feed)
+
+
+async def stream_bars(request: web.Request) -> web.StreamResponse:
+    engine = request.app[ENGINE]
+    return await serve_http_stream(request, engine, BarFeed(engine, _bar_spec(request)))
+
+
+async def get_quotes(request: web.Request) -> web.Response:
+    engine = request.app[ENGINE]
+    market = engine.market
+    symbols = parse_symbols(request.match_info.get("symbols", ""))
+    return web.json_response({
+        "Quotes": [market.full_quote(s) for s in symbols if s in market],
+        "Errors": [{"Symbol": s, "Error": INVALID_SYMBOL} for s in symbols if s not in market],
+    })
+
+
+async def get_bars(request: web.Request) -> web.Response:
+    engine = request.app[ENGINE]
+    spec = _bar_spec(request)
+    state = engine.market.states.get(spec.symbol)
+    if state is None:
+        raise TSHTTPError(404, f"Invalid symbol '{spec.symbol}'.")
+    return web.json_response({"Bars": engine.bars.history(state, spec)})
+
+
+async def _no_symbols(request: web.Request) -> web.Response:
+    raise TSHTTPError(400, "At least one symbol is required.")
+
+
+ROUTES = [
+    web.get("/v3/marketdata/stream/quotes/{symbols}", stream_quotes, name="quotes"),
+    web.get("/v3/marketdata/stream/quotes/", _no_symbols, name="quotes-empty"),
+    web.get("/v3/marketdata/stream/barcharts/{symbol}", stream_bars, name="barcharts"),
+    web.get("/v3/marketdata/stream/barcharts/", _no_symbols, name="barcharts-empty"),
+    web.get("/v3/marketdata/quotes/{symbols}", get_quotes, name="rest-quotes"),
+    web.get("/v3/marketdata/quotes/", _no_symbols, name="rest-quotes-empty"),
+    web.get("/v3/marketdata/barcharts/{symbol}", get_bars, name="rest-barcharts"),
+    web.get("/v3/marketdata/barcharts/", _no_symbols, name="rest-barcharts-empty"),
+]
