@@ -25,8 +25,8 @@ def quote_ok(m: dict) -> bool:
 
 async def test_rechunked_objects_arrive_whole_and_in_order(make_sim, make_client):
     """Objects split across chunks and packed several per chunk: same dicts as unsplit."""
-    plain_sim = await make_sim(seed=5, clock="fixed", quote_rate=None)
-    split_sim = await make_sim(seed=5, clock="fixed", quote_rate=None)
+    plain_sim = await make_sim(seed=5, clock="fixed", demo_trader=True)
+    split_sim = await make_sim(seed=5, clock="fixed", demo_trader=True)
     split_sim.faults.rechunk(True)
     results = []
     for sim in (plain_sim, split_sim):
@@ -128,23 +128,20 @@ async def test_auto_reconnect_backoff_grows_is_capped_and_resets_after_progress(
     policy = RecordingBackoff(base=0.02, cap=0.08)
     client = make_client(tsim, auto_reconnect=True, backoff=policy)
     rec = Recorder()
+    # five refused attempts (503), then a connection that delivers 3 quotes and drops
+    tsim.faults.server_error(times=5, status=503, stream="quotes")
     tsim.faults.drop_mid_object(after=3, stream="quotes")
-    tsim.faults.server_error(times=4, status=503, stream="quotes")
     sub = await client.market_data.stream_quotes(["AAPL"], **rec.callbacks())
-    # the drop, then 4 failing attempts (503), then success
-    await rec.wait_until(lambda: len(stream_requests(tsim, "stream/quotes")) >= 6 and
-                         sub.state == "live", timeout=10, what="live after 4 failed attempts")
-    assert policy.delays == pytest.approx([0.02, 0.04, 0.08, 0.08, 0.08])
-    assert "reconnecting" in rec.events and "disconnected" not in rec.events
-    assert [type(e) for e in rec.errors] == [StreamConnectionError] + [type(rec.errors[1])] * 4
-    assert all(e.status == 503 for e in rec.errors[1:])
-    # real progress resets the backoff: the next drop starts from the base again
-    n = len(rec.messages)
-    await rec.wait_until(lambda: len(rec.messages) >= n + 2, what="progress")
-    tsim.faults.drop_mid_object(after=2, stream="quotes")
-    await sub.reconnect()
-    await rec.wait_until(lambda: len(policy.delays) >= 6, what="the next backoff")
-    assert policy.delays[5] == pytest.approx(0.02)
+    assert sub.state == "reconnecting" and sub.last_error.status == 503
+    await rec.wait_until(lambda: len(stream_requests(tsim, "stream/quotes")) >= 7 and
+                         sub.state == "live", timeout=10, what="live after the faults")
+    # doubling from the base, capped; after the drop (real progress before it) back to base
+    assert policy.delays == pytest.approx([0.02, 0.04, 0.08, 0.08, 0.08, 0.02])
+    assert "disconnected" not in rec.events
+    assert [e.status for e in rec.errors[:5]] == [503] * 5
+    assert isinstance(rec.errors[5], StreamConnectionError)
+    assert len(rec.messages) >= 3 and all(quote_ok(m) for m in rec.messages)
+    assert sub.last_error is None
 
 
 async def test_unsubscribe_interrupts_backoff_at_once(tsim, make_client):
