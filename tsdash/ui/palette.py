@@ -51,13 +51,15 @@ class Palette:
         error = _color(variables, "error", "#EF5350")
         accent = _color(variables, "accent", "#FFB300")
         muted = background.blend(foreground, 0.6)
+        dark = background.brightness < 0.5
 
         def fg(color: Color, **kw: bool) -> Style:
             return Style(color=color.rich_color, **kw)
 
         def flash(color: Color) -> Style:
-            # a brief highlight: the colour as background, text in the theme's background
-            return Style(color=background.rich_color, bgcolor=color.rich_color, bold=True)
+            # a brief highlight: a tint of the colour behind the theme's text
+            tint = background.blend(color, 0.45 if dark else 0.3)
+            return Style(color=foreground.rich_color, bgcolor=tint.rich_color, bold=True)
 
         status = {
             WORKING: fg(accent),

@@ -103,7 +103,7 @@ class DashTable(DataTable):
         columns = self.columns
         held: list[Text] = []
         for index, (before, after) in enumerate(zip(old, new)):
-            if before == after:
+            if same_cell(before, after):
                 held.append(before)  # the table keeps the old object: remember that one
                 continue
             column_key = self._column_keys[index]
@@ -151,6 +151,12 @@ class DashTable(DataTable):
         except Exception:
             return None
         return key.value
+
+
+def same_cell(a: Text, b: Text) -> bool:
+    """Text.__eq__ ignores the base style; a cell whose colour changed must be repainted."""
+    return (a.plain == b.plain and a.style == b.style and a._spans == b._spans
+            and a.justify == b.justify)
 
 
 def _pad(cell: Text) -> Text:
