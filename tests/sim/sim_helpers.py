@@ -1,0 +1,104 @@
+"""Helpers for the simulator tests: a plain NDJSON reader, auth headers, OpenAPI validation."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import time
+from functools import cache
+from pathlib import Path
+
+import jsonschema
+
+# The component schemas of TradeStation's OpenAPI document, reduced to what these tests use.
+SCHEMAS = Path(__file__).with_name("openapi_schemas.json")
+
+MARKET_MEDIA = "application/vnd.tradestation.streams.v2+json"
+BROKERAGE_MEDIA = "application/vnd.tradestation.streams.v3+json"
+TIMESTAMP_FIELDS = {"TimeStamp", "Timestamp", "TradeTime", "Epoch", "OpenedDateTime",
+                    "ClosedDateTime", "High52WeekTimestamp", "Low52WeekTimestamp"}
+
+
+def auth(sim, **extra) -> dict[str, str]:
+    return {"Authorization": f"Bearer {sim.issue_token()}", **extra}
+
+
+@cache
+def _components() -> dict:
+    doc = json.loads(SCHEMAS.read_text())
+    schemas = copy.deepcopy(doc["components"]["schemas"])
+    # The document types TimeStamp as an object, but TradeStation (and its own examples) send an
+    # RFC 3339 string.
+    schemas["TimeStamp"] = {"type": "string"}
+
+    def close(node):
+        # Strict: a payload may only carry fields TradeStation documents.
+        if isinstance(node, dict):
+            if node.get("type") == "object" and "properties" in node:
+                node.setdefault("additionalProperties", False)
+            for value in node.values():
+                close(value)
+        elif isinstance(node, list):
+            for value in node:
+                close(value)
+
+    close(schemas)
+    return {"schemas": schemas}
+
+
+def validate(payload: dict, schema_name: str) -> None:
+    """Validate against a component schema of TradeStation's OpenAPI document ($refs resolved)."""
+    schema = {"$ref": f"#/components/schemas/{schema_name}", "components": _components()}
+    jsonschema.Draft7Validator(schema).validate(payload)
+
+
+def has_fields(payload: dict, *names: str) -> None:
+    missing = [n for n in names if n not in payload]
+    assert not missing, f"missing {missing} in {payload}"
+
+
+async def read_messages(response, count: int | None = None, *, timeout: float = 5.0,
+                        until=None, heartbeats: bool = True) -> list[dict]:
+    """Parse NDJSON lines until `count` messages, `until(msg)` is true, EOF or the timeout.
+
+    heartbeats=False drops Heartbeat messages (and does not count them).
+    """
+    out: list[dict] = []
+    deadline = time.monotonic() + timeout
+    while count is None or len(out) < count:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
+        try:
+            async with asyncio.timeout(remaining):
+                line = await response.content.readline()
+        except TimeoutError:
+            break
+        if not line:
+            break
+        assert line.endswith(b"\n"), line
+        msg = json.loads(line)
+        if not heartbeats and "Heartbeat" in msg:
+            continue
+        out.append(msg)
+        if until is not None and until(msg):
+            break
+    return out
+
+
+def data_only(messages: list[dict]) -> list[dict]:
+    """Drop heartbeats (their timing is not part of the payload sequence)."""
+    return [m for m in messages if "Heartbeat" not in m]
+
+
+def without_timestamps(messages: list[dict]) -> list[dict]:
+    return [{k: v for k, v in m.items() if k not in TIMESTAMP_FIELDS} for m in data_only(messages)]
+
+
+async def wait_for(predicate, timeout: float = 3.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        await asyncio.sleep(0.02)
