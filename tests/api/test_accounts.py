@@ -119,3 +119,29 @@ async def test_balances_poller_failure_and_recovery(make_sim, make_client):
     assert sub.last_error.status == 503
     await sub.reconnect()
     assert sub.state == "live"
+
+
+async def test_deleted_position_passes_through_on_the_simulator(make_sim, make_client):
+    """The demo trader now and then closes a position: the stream says
+    {"PositionID": ..., "Deleted": true} and the callback gets exactly that."""
+    sim = await make_sim(demo_trader=True, clock="fixed")
+    client = make_client(sim)
+    rec = Recorder()
+    await client.brokerage.stream_position_changes(**rec.callbacks())
+    await rec.wait_until(lambda: "snapshot_end" in rec.events, what="snapshot_end")
+
+    def deleted() -> list[dict]:
+        return [m for m in rec.messages if m.get("Deleted") is True]
+
+    for _ in range(200):
+        sim.advance(25)
+        await asyncio.sleep(0.01)
+        if deleted():
+            break
+    await rec.wait_until(lambda: deleted(), what="a Deleted position")
+    gone = deleted()[0]
+    assert set(gone) == {"PositionID", "Deleted"}
+    earlier = [m for m in rec.messages[:rec.messages.index(gone)]
+               if m.get("PositionID") == gone["PositionID"]]
+    assert earlier, "the deleted position was streamed before"
+    assert rec.errors == []

@@ -288,3 +288,49 @@ async def test_reconnect_raises_what_stopped_it(tsim, client, recorder):
     assert sub.state == "disconnected"
     await sub.reconnect()
     assert sub.state == "live"
+
+
+async def test_reconnect_from_failed_is_a_retry(tsim, client, recorder):
+    tsim.faults.unauthorized(times=2, stream="quotes")
+    sub = await client.market_data.stream_quotes(["AAPL"], **recorder.callbacks())
+    assert sub.state == "failed"
+    await sub.reconnect()  # the user signed in again, say
+    assert sub.state == "live" and sub.last_error is None
+    await recorder.wait_until(lambda: recorder.messages, what="quotes")
+
+
+async def test_reconnect_asks_for_a_fresh_token(make_sim, make_client):
+    sim = await make_sim(token_expires_in=2)  # refreshed 1 s before expiry
+    client = make_client(sim)
+    rec = Recorder()
+    sub = await client.market_data.stream_quotes(["AAPL"], **rec.callbacks())
+    assert client.token_manager.refresh_count == 1
+    first_token = client.token_manager.access_token
+    await asyncio.sleep(1.1)
+    await sub.reconnect()
+    assert client.token_manager.refresh_count == 2
+    assert client.token_manager.access_token != first_token
+    assert all(r.authorized for r in stream_requests(sim, "stream/quotes"))
+
+
+async def test_tokens_never_reach_logs_or_errors(tsim, client, recorder, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    tsim.faults.unauthorized(times=3, stream="quotes")
+    sub = await client.market_data.stream_quotes(["AAPL"], **recorder.callbacks())
+    assert sub.state == "failed"
+    tm = client.token_manager
+    secrets = [tm.access_token, tm.refresh_token]
+    text = caplog.text + " ".join(str(e) for e in recorder.errors) + repr(tm) + repr(client)
+    assert all(s and s not in text for s in secrets)
+
+
+async def test_close_closes_the_token_managers_session(tsim, make_client):
+    client = make_client(tsim)
+    rec = Recorder()
+    await client.market_data.stream_quotes(["AAPL"], **rec.callbacks())
+    session = client.token_manager._session
+    assert session is not None and not session.closed
+    await client.close()
+    assert session.closed

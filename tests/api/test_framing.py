@@ -263,3 +263,28 @@ async def test_http_status_classification(scripted, status, final):
         assert rec.messages == []
     finally:
         await client.close()
+
+
+async def test_goaway_is_acted_on_without_waiting_for_the_server_to_close(scripted):
+    """The server says GoAway but keeps the connection open: the client opens the new request
+    and closes the old response itself."""
+    async def script(request, resp):
+        await resp.write(line(QUOTES[0]))
+        if len(scripted.requests) == 1:
+            await resp.write(b'{"Error": "GoAway", "Message": "The server is about to shut down."}\n')
+        else:
+            await resp.write(line(QUOTES[1]))
+
+    rec, client, sub = await _collect(scripted, script, 3)
+    try:
+        assert rec.messages == [QUOTES[0], QUOTES[0], QUOTES[1]]
+        assert len(scripted.requests) == 2
+        for _ in range(50):
+            if scripted.open_streams == 1:
+                break
+            await asyncio.sleep(0.02)
+        assert scripted.open_streams == 1  # the first response was closed by the client
+        assert rec.errors == [] and sub.state == "live"
+        assert "reconnecting" in rec.events and "disconnected" not in rec.events
+    finally:
+        await client.close()
