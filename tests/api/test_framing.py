@@ -271,7 +271,7 @@ async def test_goaway_is_acted_on_without_waiting_for_the_server_to_close(script
     async def script(request, resp):
         await resp.write(line(QUOTES[0]))
         if len(scripted.requests) == 1:
-            await resp.write(b'{"Error": "GoAway", "Message": "The server is about to shut down."}\n')
+            await resp.write(b'{"Error": "GoAway", "Message": "The server is shutting down."}\n')
         else:
             await resp.write(line(QUOTES[1]))
 

@@ -213,23 +213,50 @@ async def test_rest_helpers(tsim, client):
 
 # -- WebSocket -------------------------------------------------------------------------------
 async def test_websocket_stream_against_the_simulator(tsim):
+    """The seed's usage: connect, send a subscribe message, parsed messages reach the async
+    callback, close."""
     import aiohttp
 
     rec = Recorder()
     async with aiohttp.ClientSession() as session:
-        ws = WebSocketStream(tsim.base_url + "/ws", session=session, read_timeout=2.0,
-                             subscribe_message={"action": "subscribe", "id": "q1",
-                                                "stream": "quotes", "symbols": ["AAPL", "MSFT"]})
+        ws = WebSocketStream(tsim.base_url + "/ws", session=session, read_timeout=2.0)
         ws.set_callback(rec.on_data)
         ws.set_error_callback(rec.on_error)
         await ws.start({"Authorization": f"Bearer {tsim.issue_token()}"})
+        assert ws.connected
+        await ws.send({"action": "subscribe", "id": "q1", "stream": "quotes",
+                       "symbols": ["AAPL", "MSFT"]})
         await rec.wait_until(lambda: len(rec.messages) >= 5, what="5 quotes over WebSocket")
         assert {m["Symbol"] for m in rec.messages} <= {"AAPL", "MSFT"}
         assert not any("Heartbeat" in m for m in rec.messages)
+        await ws.send({"action": "subscribe", "id": "x", "stream": "nonsense"})
+        await rec.wait_until(lambda: rec.errors, what="the BadRequest error")
+        assert rec.errors[0].error == "BadRequest"
         await ws.send({"action": "unsubscribe", "id": "q1"})
         await ws.close()
-        assert ws.closed
-    assert rec.errors == []
+        assert ws.closed and not ws.connected
+    assert len(rec.errors) == 1
+
+
+async def test_stream_manager_seed_style_open_and_close(tsim, client):
+    """StreamManager.open_stream creates, connects and reads in the background; the transport
+    does not matter to it."""
+    manager = client.stream_manager
+    rec = Recorder()
+    headers = {"Authorization": f"Bearer {tsim.issue_token()}"}
+    http = await manager.open_stream(client.url("marketdata/stream/quotes/AAPL"),
+                                     headers=headers, callback=rec.on_data)
+    ws = await manager.open_stream(client.url("ws"), transport="ws", headers=headers,
+                                   callback=rec.on_data,
+                                   subscribe_message={"action": "subscribe", "id": "q",
+                                                      "stream": "quotes", "symbols": ["MSFT"]})
+    assert manager.active_count == 2 and set(manager.streams) == {http.id, ws.id}
+    await rec.wait_until(lambda: {"AAPL", "MSFT"} <= {m["Symbol"] for m in rec.messages},
+                         what="quotes on both transports")
+    await manager.close_stream(http.id)
+    await manager.close_stream(ws)
+    assert manager.active_count == 0
+    await wait_for(lambda: tsim.open_streams == 0, what="the server to see both end")
 
 
 async def test_websocket_needs_a_token(tsim):

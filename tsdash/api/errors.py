@@ -113,18 +113,6 @@ def is_final(error: BaseException) -> bool:
     return False
 
 
-__all__ = [
-    "TSError",
-    "AuthError",
-    "RateLimitError",
-    "HTTPStatusError",
-    "StreamError",
-    "ProtocolError",
-    "StreamConnectionError",
-    "StreamLimitError",
-    "ClosedError",
-    "is_final",
-]
 
 
 def _body_message(body: Any) -> str | None:
@@ -189,8 +177,8 @@ def error_for_status(status: int, headers: Any, body: Any, what: str) -> TSError
         )
     if status == 403:
         return HTTPStatusError(
-            f"TradeStation refused access (HTTP 403) to {what}{suffix}. Check that your API key has "
-            "the needed scopes (MarketData, ReadAccount, Trade) and that the accounts are yours.",
+            f"TradeStation refused access (HTTP 403) to {what}{suffix}. Check that your API key "
+            "has the needed scopes (MarketData, ReadAccount, Trade) and that the accounts are yours.",
             status=status,
             body=body,
         )
@@ -249,3 +237,21 @@ def stream_error_from_message(msg: dict, what: str) -> StreamError:
         account_id=str(account) if account is not None else None,
         raw=msg,
     )
+
+
+__all__ = [
+    "TSError",
+    "AuthError",
+    "RateLimitError",
+    "HTTPStatusError",
+    "StreamError",
+    "ProtocolError",
+    "StreamConnectionError",
+    "StreamLimitError",
+    "ClosedError",
+    "is_final",
+    "error_for_status",
+    "parse_retry_after",
+    "stream_error_from_message",
+    "LOGIN_HINT",
+]

@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import (
     ClosedError,
-    HTTPStatusError,
     ProtocolError,
     StreamConnectionError,
     TSError,
@@ -774,5 +773,4 @@ __all__ = [
     "MARKET_DATA_MEDIA_TYPE",
     "BROKERAGE_MEDIA_TYPE",
     "MAX_LINE",
-    "HTTPStatusError",
 ]

@@ -179,7 +179,8 @@ class Subscription:
         """Close the current connection(s), open new request(s) and return once live.
 
         Works from live, disconnected, reconnecting and failed (a retry by the user). Raises the
-        TSError that stopped a feed from coming back, or ClosedError after unsubscribe().
+        TSError that stopped a feed from coming back (with auto_reconnect the subscription then
+        keeps retrying with backoff), or ClosedError after unsubscribe().
         """
         self._check_open()
         current = asyncio.current_task()
