@@ -288,3 +288,34 @@ async def test_goaway_is_acted_on_without_waiting_for_the_server_to_close(script
         assert "reconnecting" in rec.events and "disconnected" not in rec.events
     finally:
         await client.close()
+
+
+async def test_account_streams_take_25_accounts_each_with_one_snapshot(scripted):
+    accounts = [f"ACC{i:03d}" for i in range(30)]
+
+    async def script(request, resp):
+        ids = request.match_info["tail"].split("/")[3].split(",")
+        await resp.write(b"".join(line({"OrderID": f"{a}-1", "AccountID": a}) for a in ids))
+        await asyncio.sleep(0.05 * len(ids) / 25)
+        await resp.write(b'{"StreamStatus": "EndSnapshot"}\n')
+
+    scripted.script = script
+    rec = Recorder()
+    client = TradeStationClient(base_url=scripted.base_url, access_token="t",
+                                max_concurrent_streams=2)
+    try:
+        sub = await client.order_execution.stream_order_updates(accounts=accounts,
+                                                                **rec.callbacks())
+        assert client.stream_manager.active_count == 2 and len(sub.streams) == 2
+        paths = sorted(r["path"] for r in scripted.requests)
+        assert [len(p.split("/")[5].split(",")) for p in paths] == [25, 5]
+        assert all(p.endswith("/orders") for p in paths)
+        await rec.wait_until(lambda: "snapshot_end" in rec.events, what="snapshot_end")
+        await asyncio.sleep(0.1)
+        # one snapshot for the caller, ending once every stream finished its part (the start
+        # comes as soon as the first stream answered, before the other one may be live)
+        assert sorted(rec.events) == ["connecting", "live", "snapshot_end", "snapshot_start"]
+        assert rec.events[0] == "connecting" and rec.events[-1] == "snapshot_end"
+        assert sorted(m["AccountID"] for m in rec.messages) == accounts
+    finally:
+        await client.close()
