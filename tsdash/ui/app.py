@@ -90,6 +90,7 @@ class TsdashApp(App[int]):
 
     def __init__(self, settings: Any = None, *, connector: Connector | None = None,
                  clock: Callable[[], float] = time.monotonic,
+                 balance_interval: float = 5.0,
                  watch_css: bool = False) -> None:
         super().__init__(watch_css=watch_css)
         self.settings = settings if settings is not None else _default_settings()
@@ -119,7 +120,7 @@ class TsdashApp(App[int]):
             TapePanel(bars.symbol, clock=clock),
             OrdersPanel(accounts=accounts, clock=clock),
             PositionsPanel(accounts=accounts, clock=clock),
-            BalancesPanel(accounts=accounts, clock=clock),
+            BalancesPanel(accounts=accounts, clock=clock, interval=balance_interval),
         ):
             self.panels[panel.KEY] = panel
 

@@ -71,7 +71,7 @@ class StreamPanel(Vertical):
 
     DEFAULT_CSS = """
     StreamPanel {
-        border: round $panel-lighten-2;
+        border: round $foreground 25%;
         border-title-color: $foreground;
         border-title-style: bold;
         border-subtitle-color: $foreground-muted;
@@ -87,7 +87,7 @@ class StreamPanel(Vertical):
     StreamPanel > .panel-banner {
         dock: top;
         height: auto;
-        max-height: 2;
+        max-height: 3;
         width: 1fr;
         padding: 0 1;
         display: none;
@@ -192,8 +192,13 @@ class StreamPanel(Vertical):
         """``snapshot_start`` / ``snapshot_end`` from order and position streams."""
 
     def on_stream_error(self, error: BaseException) -> None:
-        """A non-fatal error from the stream (error_callback); default: show it as a warning."""
-        self.warning = describe_error(error)
+        """An error from the stream (error_callback). While live it is shown as a warning (a
+        skipped malformed line, a refused symbol); otherwise it is the reason for the state."""
+        text = describe_error(error)
+        if self.state == LIVE:
+            self.warning = text
+        else:
+            self.error = text
         self._state_dirty = True
 
     def repaint_body(self, tick: int) -> None:
@@ -223,6 +228,7 @@ class StreamPanel(Vertical):
                 self.state = event
                 if event == LIVE:
                     self.error = None
+                    self.warning = None
                 elif event in (DISCONNECTED, FAILED):
                     reason = getattr(sub, "last_error", None)
                     if reason is not None:
@@ -320,6 +326,7 @@ class StreamPanel(Vertical):
                 self.state = sub.state
                 if self.state == LIVE:
                     self.error = None
+                    self.warning = None
                 self._state_dirty = True
 
     # -- painting ----------------------------------------------------------------------------

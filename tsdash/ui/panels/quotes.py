@@ -150,6 +150,7 @@ class QuotesPanel(StreamPanel):
             return
         self.active = name
         self.model.reset(self.watchlists[name])
+        self.table.reset_rows()
         self._previous.clear()
         self._flash.clear()
         self._flash_due.clear()

@@ -61,6 +61,7 @@ class DashTable(DataTable):
                          show_cursor=False)
         self.specs = list(columns)
         self.rendered: dict[str, Cells] = {}
+        self._fresh = True  # no row shown yet: the first sort puts the cursor on the top row
         self._column_keys = [ColumnKey(spec.key) for spec in self.specs]
 
     def on_mount(self) -> None:
@@ -85,7 +86,8 @@ class DashTable(DataTable):
                     self.remove_row(row_key)
                     structure = True
                 self.rendered.pop(key, None)
-            for key in changes.dirty:
+            # a stable order (sets iterate in hash order, which differs between runs)
+            for key in sorted(changes.dirty, key=str):
                 if not exists(key):
                     continue
                 cells = tuple(map(_pad, render(key)))
@@ -122,6 +124,7 @@ class DashTable(DataTable):
     def reset_rows(self) -> None:
         self.clear()
         self.rendered.clear()
+        self._fresh = True
 
     def ordered_keys(self) -> list[str]:
         return [row.key.value for row in self.ordered_rows if row.key.value is not None]
@@ -131,17 +134,19 @@ class DashTable(DataTable):
         current = self.ordered_keys()
         wanted = sorted(current, key=key, reverse=reverse)
         if wanted == current:
+            self._fresh = self._fresh and not current
             return
         # a focused table keeps its cursor on the same row; the others stay at the top
-        cursor_key = self.cursor_row_key() if self.has_focus else None
+        cursor_key = self.cursor_row_key() if self.has_focus and not self._fresh else None
         # DataTable.sort hands the key function cell values, not row keys; the first cell of
         # each row is the very object kept in self.rendered, so its id() finds the row.
         rank = {id(self.rendered[k][0]): i for i, k in enumerate(wanted) if k in self.rendered}
         self.sort(self.specs[0].key, key=lambda cell: rank.get(id(cell), len(rank)))
         if cursor_key is not None and RowKey(cursor_key) in self.rows:
             self.move_cursor(row=self.get_row_index(cursor_key), animate=False)
-        elif not self.has_focus:
+        elif not self.has_focus or self._fresh:
             self.move_cursor(row=0, animate=False)
+        self._fresh = self.row_count == 0
 
     def cursor_row_key(self) -> str | None:
         if not self.row_count:

@@ -1,0 +1,75 @@
+"""Pictures of the dashboard against the simulator's deterministic mode.
+
+Each picture: every panel live and its first data in, then the market moved a fixed number of
+steps (each waited for), then repainted until no highlight is left. Nothing time-varying is on
+screen: the simulator's clock is frozen (2026-11-25 14:30Z) and so is the app's age clock.
+
+Regenerate with ``pytest tests/ui/test_snapshots.py --snapshot-update`` and look at every picture
+(rsvg-convert -o x.png file.svg) before accepting it.
+"""
+
+from __future__ import annotations
+
+from tests.ui.conftest import advance, settle, sim_app, wait_data, wait_for, wait_live
+from tsdash.ui.screens.help import HelpScreen
+
+STEPS = 15
+
+
+def prepare(connector, *, then=None):
+    async def run_before(pilot) -> None:
+        await wait_live(pilot)
+        await wait_data(pilot)
+        await advance(pilot, connector.sim, STEPS)
+        if then is not None:
+            await then(pilot)
+        await settle(pilot)
+
+    return run_before
+
+
+def test_default_layout_160x48(snap_compare, settings):
+    app, connector = sim_app(settings)
+    assert snap_compare(app, terminal_size=(160, 48), run_before=prepare(connector))
+
+
+def test_default_layout_80x24(snap_compare, settings):
+    app, connector = sim_app(settings)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=prepare(connector))
+
+
+def test_large_200x50(snap_compare, settings):
+    app, connector = sim_app(settings)
+    assert snap_compare(app, terminal_size=(200, 50), run_before=prepare(connector))
+
+
+def test_disconnected_panel(snap_compare, settings):
+    app, connector = sim_app(settings)
+
+    async def drop_bars(pilot) -> None:
+        sim = connector.sim
+        sim.faults.drop_mid_object(after=0, stream="barcharts")
+        sim.advance(1)
+        await wait_for(pilot, lambda: app.bars_panel.state == "disconnected",
+                       what="bars disconnected")
+        await advance(pilot, sim, 1)
+
+    assert snap_compare(app, terminal_size=(160, 48),
+                        run_before=prepare(connector, then=drop_bars))
+
+
+def test_help_screen(snap_compare, settings):
+    app, connector = sim_app(settings)
+
+    async def open_help(pilot) -> None:
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
+
+    assert snap_compare(app, terminal_size=(160, 48),
+                        run_before=prepare(connector, then=open_help))
+
+
+def test_light_theme(snap_compare, settings):
+    settings.theme = "tsdash-light"
+    app, connector = sim_app(settings)
+    assert snap_compare(app, terminal_size=(160, 48), run_before=prepare(connector))
