@@ -20,6 +20,7 @@ MARGIN_ACCOUNT = "SIM1234567M"
 CASH_ACCOUNT = "SIM1234568C"
 MAX_ACCOUNTS_PER_REQUEST = 25
 LOG_ENTRIES = 50_000
+KEEP_CLOSED_ORDERS = 500  # like a day's order list: older finished orders drop out of snapshots
 
 STATUS_TEXT = {
     "ACK": "Received", "OPN": "Sent", "FPR": "Partial Fill (Alive)", "FLL": "Filled",
@@ -344,6 +345,7 @@ class Book:
         )
         self._next_order += 1
         self.orders[order.order_id] = order
+        self._prune_orders()
         reason = self._reject_reason(account, order, held)
         if reason:
             self._set_status(order, "REJ", reason=reason)
@@ -352,6 +354,11 @@ class Book:
             self._try_fill(order)
         self.publish_positions()
         return order
+
+    def _prune_orders(self) -> None:
+        closed = [oid for oid, o in self.orders.items() if not o.is_open]
+        for oid in closed[:max(0, len(closed) - KEEP_CLOSED_ORDERS)]:
+            del self.orders[oid]
 
     def _reject_reason(self, account: Account, order: Order, held: int) -> str | None:
         if order.action == "SELLSHORT" and account.account_type == "Cash":

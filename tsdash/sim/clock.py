@@ -69,11 +69,13 @@ class SimClock:
         self.started = True
         if not self.fixed:
             self.start_epoch = float(int(time.time()))
+            self._stamp_step = -1
         return True
 
     def shift(self, seconds: float) -> None:
         """Move step 0 later: real mode skips steps the process was too busy to run."""
         self.start_epoch += seconds
+        self._stamp_step = -1
 
     def market_epoch(self, step: int | None = None) -> float:
         """Simulated time of a step; bar boundaries are measured on this."""

@@ -77,9 +77,14 @@ class Engine:
                 log.warning("simulator fell %.1f s behind; its clock paused", skipped * STEP_SECONDS)
                 due -= skipped
             if due > self.clock.step:
-                while self.clock.step < due:
-                    self.step_once()
-                self.pulse.fire()
+                try:
+                    while self.clock.step < due:
+                        self.step_once()
+                except Exception:
+                    log.exception("the simulated market failed; its clock stops here")
+                    return
+                finally:
+                    self.pulse.fire()
             await asyncio.sleep(max(0.0, t0 + (self.clock.step + 1) * STEP_SECONDS - loop.time()))
 
     async def stop(self) -> None:

@@ -79,7 +79,7 @@ class SymbolState:
     __slots__ = ("info", "symbol", "rng", "anchor", "mid", "sigma", "prev_close", "open", "high",
                  "low", "last", "last_size", "last_venue", "bid", "ask", "bid_size", "ask_size",
                  "volume", "prev_volume", "pv", "high52", "low52", "high52_days", "low52_days",
-                 "trade_epoch", "direction", "minutes", "p_one", "p_two", "hard_to_borrow", "prefix")
+                 "trade_epoch", "trade_age", "direction", "minutes", "p_one", "p_two", "hard_to_borrow", "prefix")
 
     def __init__(self, info: SymbolInfo, seed: int, clock: SimClock) -> None:
         self.info = info
@@ -108,7 +108,8 @@ class SymbolState:
         self.high52_days = rng.randint(3, 360)
         self.low52_days = rng.randint(3, 360)
         self.hard_to_borrow = rng.random() < 0.05
-        self.trade_epoch = clock.start_epoch - rng.uniform(0.2, 4.0)
+        self.trade_age = rng.uniform(0.2, 4.0)  # the last print came this long before step 0
+        self.trade_epoch: float | None = None
         self.direction = 1
         self.minutes: list[MinuteBar] = []
         events_per_step = info.events_per_second * STEP_SECONDS
@@ -256,7 +257,8 @@ class SymbolState:
             "PreviousVolume": str(self.prev_volume),
             "Close": money(self.last),
             "DailyOpenInterest": "0",
-            "TradeTime": iso(clock.now_epoch() if clock.fixed else self.trade_epoch),
+            "TradeTime": iso(clock.now_epoch() if clock.fixed
+                             else self.trade_epoch or clock.start_epoch - self.trade_age),
             "TickSizeTier": "0",
             "MarketFlags": {
                 "IsDelayed": False,

@@ -58,6 +58,14 @@ async def _serve(args, specs: list[str]) -> int:
         return _error(str(exc))
     for spec in specs:
         apply_fault_spec(sim.faults, spec)
+    # Handlers before the first line: whoever reads it may signal us right away.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # Windows: KeyboardInterrupt still works
+            pass
     print(f"tsdash simulator listening on {sim.base_url}")
     print(f"  client id:     {DEMO_CLIENT_ID}")
     print(f"  client secret: {DEMO_CLIENT_SECRET}")
@@ -66,13 +74,6 @@ async def _serve(args, specs: list[str]) -> int:
     print(f"  authorize URL: {sim.authorize_url}")
     print(f"  accounts:      {', '.join(sim.engine.book.accounts)}")
     print("Press Ctrl+C to stop.", flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):  # Windows: KeyboardInterrupt still works
-            pass
     try:
         await stop.wait()
     finally:
