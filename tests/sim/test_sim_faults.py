@@ -101,7 +101,7 @@ async def test_stall_sends_no_bytes_at_all_then_resumes(sim, session):
             while sum(p.count(b"\n") for _, p in arrivals) < 12:
                 piece = await resp.content.readany()
                 arrivals.append((time.monotonic(), piece))
-    gaps = [b[0] - a[0] for a, b in zip(arrivals, arrivals[1:])]
+    gaps = [b[0] - a[0] for a, b in zip(arrivals, arrivals[1:], strict=False)]
     assert max(gaps) >= 1.1, "a stall of 1.2 s with 0.5 s heartbeats: no bytes, no heartbeats"
     after_stall = b"".join(p for _, p in arrivals[gaps.index(max(gaps)) + 1:])
     assert after_stall.strip(), "the stream carries on after the stall"
@@ -209,7 +209,8 @@ def test_cli_specs():
     injector = FaultInjector()
     apply_fault_spec(injector, "drop:after=7,stream=orders,times=3")
     (fault,) = injector.armed
-    assert (fault.kind, fault.after, fault.stream, fault.times) == ("drop_mid_object", 7, "orders", 3)
+    assert (fault.kind, fault.after, fault.stream, fault.times) == (
+        "drop_mid_object", 7, "orders", 3)
     apply_fault_spec(injector, "rechunk")
     assert injector.rechunking
 

@@ -1,4 +1,5 @@
-"""Starting, stopping, client disconnects, request records, and errors that never leak a traceback."""
+"""Starting, stopping, client disconnects, request records, errors that never leak a traceback,
+and the explicit quote rate."""
 
 from __future__ import annotations
 

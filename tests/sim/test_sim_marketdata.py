@@ -177,7 +177,7 @@ async def test_bar_stream_history_then_live_bar_open_to_closed(fixed_sim, sessio
         assert [b["BarStatus"] for b in history] == ["Closed"] * 4 + ["Open"]
         epochs = [b["Epoch"] for b in history]
         assert epochs == sorted(epochs) and len(set(epochs)) == 5
-        assert all(b - a == 60_000 for a, b in zip(epochs, epochs[1:]))
+        assert all(b - a == 60_000 for a, b in zip(epochs, epochs[1:], strict=False))
         assert history[-1]["TimeStamp"] == "2026-11-25T14:31:00Z"
         sim.advance(610)  # one minute is 600 steps of 0.1 s
         next_epoch = history[-1]["Epoch"] + 60_000

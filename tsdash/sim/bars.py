@@ -12,13 +12,13 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from .clock import STEP_SECONDS, SimClock, iso
+from .clock import SimClock, iso
 from .market import STEPS_PER_MINUTE, MinuteBar, SymbolState, money, rng_for
 
 UNITS = {"minute": "Minute", "daily": "Daily", "weekly": "Weekly", "monthly": "Monthly"}
 MAX_BARSBACK = 57_600
 MAX_MINUTE_INTERVAL = 1440
-SESSION_TEMPLATES = {"usEQPre", "usEQPost", "usEQPreAndPost", "usEQ24Hour", "default"}
+SESSION_TEMPLATES = {"useqpre", "useqpost", "useqpreandpost", "useq24hour", "default"}
 _AVG_TRADE_SIZE = 180
 
 
@@ -44,7 +44,7 @@ class BarSpec:
 
 
 def parse_bar_params(symbol: str, query) -> BarSpec:
-    """TradeStation's rules: unit is case-insensitive, interval 1..1440 for Minute and 1 otherwise."""
+    """TradeStation's rules: unit is case-insensitive, interval 1..1440 for Minute, else 1."""
     unknown = {"firstdate", "lastdate", "startdate"} & {k.lower() for k in query}
     if unknown:
         raise BarParamError(
@@ -58,12 +58,13 @@ def parse_bar_params(symbol: str, query) -> BarSpec:
     if unit == "Minute" and interval > MAX_MINUTE_INTERVAL:
         raise BarParamError(f"Invalid interval '{interval}'. For unit Minute the maximum is 1440.")
     if unit != "Minute" and interval != 1:
-        raise BarParamError(f"Invalid interval '{interval}'. For unit {unit} the interval must be 1.")
+        raise BarParamError(
+            f"Invalid interval '{interval}'. For unit {unit} the interval must be 1.")
     barsback = _positive_int(query.get("barsback", "1"), "barsback")
     if barsback > MAX_BARSBACK:
         raise BarParamError(f"Invalid barsback '{barsback}'. The maximum is {MAX_BARSBACK}.")
     template = query.get("sessiontemplate")
-    if template is not None and template.lower() not in {t.lower() for t in SESSION_TEMPLATES}:
+    if template is not None and template.lower() not in SESSION_TEMPLATES:
         raise BarParamError(
             f"Invalid sessiontemplate '{template}'. Valid values are: USEQPre, USEQPost, "
             "USEQPreAndPost, USEQ24Hour, Default.")
@@ -296,5 +297,3 @@ class BarFactory:
             out.append(bar.to_dict("Open" if i == len(live) - 1 else "Closed", False, False))
         return out
 
-
-STEP_MS = int(STEP_SECONDS * 1000)

@@ -151,7 +151,8 @@ class Book:
 
     # -- log --------------------------------------------------------------------------------------
 
-    def _append(self, account_id: str, kind: str, line: bytes, changes: bytes | None = None) -> None:
+    def _append(self, account_id: str, kind: str, line: bytes,
+                changes: bytes | None = None) -> None:
         self.seq += 1
         self._log.append(LogEntry(self.seq, account_id, kind, line, changes))
 

@@ -74,7 +74,8 @@ class Engine:
                 skipped = behind - MAX_CATCH_UP_STEPS
                 t0 += skipped * STEP_SECONDS
                 self.clock.shift(skipped * STEP_SECONDS)
-                log.warning("simulator fell %.1f s behind; its clock paused", skipped * STEP_SECONDS)
+                log.warning("simulator fell %.1f s behind; its clock paused",
+                            skipped * STEP_SECONDS)
                 due -= skipped
             if due > self.clock.step:
                 try:

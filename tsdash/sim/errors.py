@@ -15,7 +15,8 @@ ERROR_NAMES = {
 def ts_error(status: int, message: str, error: str | None = None,
              headers: dict[str, str] | None = None) -> web.Response:
     """A JSON error in TradeStation's shape; `error` defaults to the name for the status."""
-    name = error or ERROR_NAMES.get(status, "InternalServerError" if status >= 500 else "BadRequest")
+    fallback = "InternalServerError" if status >= 500 else "BadRequest"
+    name = error or ERROR_NAMES.get(status, fallback)
     return web.json_response({"Error": name, "Message": message}, status=status, headers=headers)
 
 

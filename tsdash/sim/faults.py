@@ -1,9 +1,9 @@
 """Fault injection: the ways a real TradeStation stream goes wrong, on demand.
 
-Tests arm faults through `sim.faults`; `tsdash sim --fault KIND:key=value,...` arms the same ones from
-the command line. Stream faults fire once a connection has written `after` data messages (heartbeats
-and control messages do not count); request faults answer the next matching request(s) instead of
-the handler. `times` is how many connections (or requests) a fault fires on.
+Tests arm faults through `sim.faults`; `tsdash sim --fault KIND:key=value,...` arms the same ones
+from the command line. Stream faults fire once a connection has written `after` data messages
+(heartbeats and control messages do not count); request faults answer the next matching /v3
+request(s) instead of the handler. `times` is how many connections (or requests) a fault fires on.
 """
 
 from __future__ import annotations
@@ -105,7 +105,8 @@ class FaultInjector:
         _check_common(0, stream, times)
         return self._arm(Fault("unauthorized", stream=stream, times=times))
 
-    def rate_limit(self, times: int = 1, retry_after: float = 2, stream: str | None = None) -> Fault:
+    def rate_limit(self, times: int = 1, retry_after: float = 2,
+                   stream: str | None = None) -> Fault:
         """Answer the next matching request(s) 429 with TradeStation's rate-limit headers."""
         _check_common(0, stream, times)
         if retry_after < 0:

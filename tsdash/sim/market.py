@@ -1,8 +1,8 @@
 """The seeded market model: one random walk per symbol with spreads, sizes, volume and trade prints.
 
-Every symbol has its own random.Random seeded from (seed, symbol), and every symbol advances once per
-clock step whether anyone watches it or not. So the state at step N depends only on the seed and N:
-two processes with one seed agree, and a client connecting late sees the same market as an early one.
+Every symbol has its own random.Random seeded from (seed, symbol), and every symbol advances once
+per clock step whether anyone watches it or not. So the state at step N depends only on the seed
+and N: two processes with one seed agree, and a late client sees the same market as an early one.
 Each step's changes are kept as per-symbol quote deltas (encoded once, shared by all streams) and
 trade prints (for bars), in a short log that streams replay step by step.
 """
@@ -46,7 +46,7 @@ def encode(obj: dict) -> bytes:
 
 @dataclass(slots=True)
 class MinuteBar:
-    """One minute of trading since the simulator started; bars of any interval are built from these."""
+    """One minute of trading since the simulator started; bars of any interval are made of these."""
 
     open: int
     high: int
@@ -79,7 +79,8 @@ class SymbolState:
     __slots__ = ("info", "symbol", "rng", "anchor", "mid", "sigma", "prev_close", "open", "high",
                  "low", "last", "last_size", "last_venue", "bid", "ask", "bid_size", "ask_size",
                  "volume", "prev_volume", "pv", "high52", "low52", "high52_days", "low52_days",
-                 "trade_epoch", "trade_age", "direction", "minutes", "p_one", "p_two", "hard_to_borrow", "prefix")
+                 "trade_epoch", "trade_age", "direction", "minutes", "p_one", "p_two",
+                 "hard_to_borrow", "prefix")
 
     def __init__(self, info: SymbolInfo, seed: int, clock: SimClock) -> None:
         self.info = info
@@ -142,7 +143,8 @@ class SymbolState:
     def _requote(self) -> dict | None:
         rng = self.rng
         # Random walk on the mid, pulled very gently back towards the opening level.
-        self.mid *= math.exp(rng.gauss(0, self.sigma) + (self.anchor - self.mid) / self.anchor * 2e-4)
+        pull = (self.anchor - self.mid) / self.anchor * 2e-4
+        self.mid *= math.exp(rng.gauss(0, self.sigma) + pull)
         spread = self.info.spread_cents + (1 if rng.random() < 0.15 else 0)
         bid = max(1, int(self.mid - spread / 2 + 0.5))
         ask = bid + spread

@@ -6,8 +6,7 @@ import json
 
 from aiohttp import web
 
-from .book import (DURATIONS, ORDER_TYPES, TRADE_ACTIONS, OrderError, parse_price,
-                   parse_quantity)
+from .book import DURATIONS, ORDER_TYPES, TRADE_ACTIONS, OrderError, parse_price, parse_quantity
 from .errors import TSHTTPError
 from .keys import ENGINE
 from .market import money
@@ -16,7 +15,7 @@ _REQUIRED = ("AccountID", "Symbol", "Quantity", "OrderType", "TradeAction", "Tim
 
 
 def _field(body: dict, name: str):
-    """Fields are matched case-insensitively (TradeStation's own examples mix AccountID/AccountId)."""
+    """Field names match case-insensitively (TradeStation's examples mix AccountID/AccountId)."""
     for key, value in body.items():
         if key.lower() == name.lower():
             return value

@@ -1,8 +1,8 @@
 """The demo trader: a seeded bot that keeps the simulated accounts busy.
 
-It places market orders (filled at once), limit orders near the market (which work for a while, then
-fill or get cancelled), the occasional order the book rejects, and now and then closes a position, so
-the orders, positions and balances panels move within seconds of starting the demo.
+It places market orders (filled at once), limit orders near the market (which work for a while,
+then fill or get cancelled), the occasional order the book rejects, and now and then closes a
+position, so the orders, positions and balances panels move within seconds of starting the demo.
 """
 
 from __future__ import annotations
