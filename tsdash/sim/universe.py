@@ -75,7 +75,8 @@ class SymbolInfo:
 _HIGH_VOL = {"TSLA": 0.042, "NVDA": 0.035, "AMD": 0.034, "COIN": 0.055, "MSTR": 0.065,
              "PLTR": 0.045, "SMCI": 0.06, "RIVN": 0.05, "LCID": 0.05, "NIO": 0.05, "UPST": 0.06,
              "AFRM": 0.05, "HOOD": 0.05, "SOFI": 0.04, "TQQQ": 0.045, "SQQQ": 0.045, "SOXL": 0.07,
-             "UVXY": 0.07, "VXX": 0.05, "PLUG": 0.07, "CHPT": 0.07, "ARM": 0.045, "SNOW": 0.04, "CRWD": 0.035}
+             "UVXY": 0.07, "VXX": 0.05, "PLUG": 0.07, "CHPT": 0.07, "ARM": 0.045, "SNOW": 0.04,
+             "CRWD": 0.035}
 _MOST_ACTIVE = set("SPY QQQ IWM DIA AAPL MSFT NVDA AMZN GOOGL META TSLA AMD NFLX JPM BAC XLF TLT "
                    "GLD AVGO PLTR COIN SMH TQQQ SQQQ INTC F SOFI".split())
 
