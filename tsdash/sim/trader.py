@@ -70,6 +70,12 @@ class DemoTrader:
             action, max_qty = "SELLSHORT", 60
         lots = (1, 5, 10, 15, 20, 25, 40, 50, 60)
         qty = min(max_qty, lots[rng.randrange(len(lots))])
+        if action in ("BUY", "SELLSHORT"):
+            # Stay within half the buying power: rejections are meant to be occasional.
+            price = max(1, self.market.states[symbol].ask)
+            qty = min(qty, int(self.book.buying_power(account_id) * 0.5 // price))
+            if qty < 1:
+                return
         if what < 0.45:
             self._market_order(account_id, symbol, action, qty)
         else:
