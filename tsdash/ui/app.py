@@ -256,6 +256,8 @@ class TsdashApp(App[int]):
 
     def tick(self) -> None:
         """Repaint what changed, all panels in one batch; then the status bar."""
+        if not self.is_running or self._shutdown_started:
+            return
         self.tick_no += 1
         tick = self.tick_no
         with self.batch_update():

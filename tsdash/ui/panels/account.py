@@ -60,18 +60,16 @@ class KeyedTablePanel(StreamPanel):
         self.model = model
         self.accounts = accounts
         self.on_data = model.apply
+        self.table = DashTable(self.COLUMNS, id=f"{self.KEY}-table")
+        self.empty = Static(self.EMPTY_TEXT, classes="panel-empty", markup=False)
 
     @property
     def activity(self):
         return self.model.activity
 
-    @property
-    def table(self) -> DashTable:
-        return self.query_one(DashTable)
-
     def compose_body(self) -> ComposeResult:
-        yield DashTable(self.COLUMNS, id=f"{self.KEY}-table")
-        yield Static(self.EMPTY_TEXT, classes="panel-empty", markup=False)
+        yield self.table
+        yield self.empty
 
     def account_kwargs(self) -> dict[str, Any]:
         return {"accounts": list(self.accounts)} if self.accounts else {}
@@ -102,8 +100,7 @@ class KeyedTablePanel(StreamPanel):
         structure = table.sync(changes, rows.__contains__, self.render_row)
         if structure or changes.reset:
             table.sort_rows(self.sort_key, reverse=self.sort_reverse)
-        empty = self.query_one(".panel-empty", Static)
-        empty.set_class(not rows, "-shown")
+        self.empty.set_class(not rows, "-shown")
         self.after_repaint()
         self.refresh_subtitle()
 
@@ -217,10 +214,11 @@ class PositionsPanel(KeyedTablePanel):
 
     def __init__(self, *, accounts: list[str] | None = None, clock: Callable[[], float]) -> None:
         super().__init__(PositionsModel(clock=clock), accounts=accounts)
+        self.total = Static("", classes="positions-total", markup=False)
 
     def compose_body(self) -> ComposeResult:
         yield from super().compose_body()
-        yield Static("", classes="positions-total", markup=False)
+        yield self.total
 
     def detail_text(self) -> str:
         total = self.model.total_unrealized()  # type: ignore[attr-defined]
@@ -276,7 +274,7 @@ class PositionsPanel(KeyedTablePanel):
         line.append(fmt.signed(today), style=palette.signed(today))
         line.append("   value ", style=palette.muted)
         line.append(fmt.money(model.total_market_value()), style=palette.text)
-        self.query_one(".positions-total", Static).update(line)
+        self.total.update(line)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -40,17 +40,14 @@ class BarsPanel(StreamPanel):
         self.model = BarsModel(symbol, interval, unit, max_bars=max(600, barsback + 60),
                                clock=clock)
         self.on_data = self.model.apply
+        self.chart = CandleChart(self.model, id="bars-chart")
 
     @property
     def activity(self):
         return self.model.activity
 
-    @property
-    def chart(self) -> CandleChart:
-        return self.query_one(CandleChart)
-
     def compose_body(self) -> ComposeResult:
-        yield CandleChart(self.model, id="bars-chart")
+        yield self.chart
 
     def title_text(self) -> Text:
         title = Text(self.TITLE, style="bold")

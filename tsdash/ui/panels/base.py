@@ -140,11 +140,12 @@ class StreamPanel(Vertical):
         self._shown: tuple[str, str | None, str | None] | None = None
         self._state_dirty = True
         self._stopped = False
+        self.banner = Static("", classes="panel-banner", markup=False)
 
     # -- composition -------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Static("", classes="panel-banner", markup=False)
+        yield self.banner
         yield from self.compose_body()
 
     def compose_body(self) -> ComposeResult:  # pragma: no cover - abstract
@@ -341,6 +342,8 @@ class StreamPanel(Vertical):
         return self.state == LIVE
 
     def repaint(self, tick: int) -> None:
+        if not self.is_mounted:
+            return
         if self._state_dirty:
             self._state_dirty = False
             self._paint_state()
@@ -364,7 +367,7 @@ class StreamPanel(Vertical):
 
     def _paint_state(self) -> None:
         shown = (self.state, self.error, self.warning)
-        banner = self.query_one(".panel-banner", Static)
+        banner = self.banner
         info = self.banner_text()
         banner.remove_class("-busy", "-problem", "-warn")
         if info is None:

@@ -98,17 +98,14 @@ class QuotesPanel(StreamPanel):
         self._sort_dirty = True
         self._tick = 0
         self.on_data = self.model.apply  # the hot path: straight into the model
+        self.table = DashTable(COLUMNS, id="quotes-table")
 
     @property
     def activity(self):
         return self.model.activity
 
-    @property
-    def table(self) -> DashTable:
-        return self.query_one(DashTable)
-
     def compose_body(self) -> ComposeResult:
-        yield DashTable(COLUMNS, id="quotes-table")
+        yield self.table
 
     # -- what it shows -------------------------------------------------------------------------
 

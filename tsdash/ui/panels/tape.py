@@ -28,17 +28,14 @@ class TapePanel(StreamPanel):
         self.symbol = symbol
         self.model = TapeModel(symbol, maxlen=history, clock=clock)
         self.on_data = self.model.apply
+        self.view = TapeView(self.model, id="tape-view")
 
     @property
     def activity(self):
         return self.model.activity
 
-    @property
-    def view(self) -> TapeView:
-        return self.query_one(TapeView)
-
     def compose_body(self) -> ComposeResult:
-        yield TapeView(self.model, id="tape-view")
+        yield self.view
 
     def title_text(self) -> Text:
         title = Text(self.TITLE, style="bold")
