@@ -32,25 +32,31 @@ def _components() -> dict:
     # RFC 3339 string.
     schemas["TimeStamp"] = {"type": "string"}
 
-    def close(node):
-        # Strict: a payload may only carry fields TradeStation documents.
+    # Strict: a payload may only carry fields TradeStation documents. Schemas used as allOf
+    # members stay open; the allOf parent is closed with unevaluatedProperties instead.
+    members = {ref["$ref"].rsplit("/", 1)[-1] for schema in schemas.values()
+               for ref in schema.get("allOf", ()) if "$ref" in ref}
+
+    def close(node, composed=False):
         if isinstance(node, dict):
-            if node.get("type") == "object" and "properties" in node:
-                node.setdefault("additionalProperties", False)
-            for value in node.values():
-                close(value)
+            if ("allOf" in node or (node.get("type") == "object" and "properties" in node)) \
+                    and not composed:
+                node.setdefault("unevaluatedProperties", False)
+            for key, value in node.items():
+                close(value, composed=key == "allOf")
         elif isinstance(node, list):
             for value in node:
-                close(value)
+                close(value, composed=composed)
 
-    close(schemas)
+    for name, schema in schemas.items():
+        close(schema, composed=name in members)
     return {"schemas": schemas}
 
 
 def validate(payload: dict, schema_name: str) -> None:
     """Validate against a component schema of TradeStation's OpenAPI document ($refs resolved)."""
     schema = {"$ref": f"#/components/schemas/{schema_name}", "components": _components()}
-    jsonschema.Draft7Validator(schema).validate(payload)
+    jsonschema.Draft202012Validator(schema).validate(payload)
 
 
 def has_fields(payload: dict, *names: str) -> None:

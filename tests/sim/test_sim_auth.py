@@ -9,7 +9,7 @@ import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sim_helpers import auth
+from sim_helpers import auth, validate
 
 from tsdash.sim import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REFRESH_TOKEN
 
@@ -29,6 +29,7 @@ async def test_v3_without_a_valid_token_is_401_in_tradestation_shape(sim, sessio
             assert resp.status == 401
             body = await resp.json()
             assert body["Error"] == "Unauthorized" and body["Message"]
+            validate(body, "ErrorResponse")
     stream = sim.base_url + "/marketdata/stream/quotes/SPY"
     async with session.get(stream) as resp:
         assert resp.status == 401

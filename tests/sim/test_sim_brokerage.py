@@ -56,6 +56,18 @@ async def test_balances_with_an_unknown_account(sim, session):
                                "Message": "Invalid Account ID."}]
 
 
+async def test_rest_positions_and_orders(sim, session):
+    positions = await get_json(sim, session, f"/brokerage/accounts/{MARGIN},{CASH}/positions")
+    validate(positions, "Positions")
+    assert {p["AccountID"] for p in positions["Positions"]} == {MARGIN, CASH}
+    for position in positions["Positions"]:
+        has_fields(position, *POSITION_FIELDS)
+    orders = await get_json(sim, session, f"/brokerage/accounts/{CASH},NOPE/orders")
+    validate(orders, "Orders")
+    assert orders["Orders"] and {o["AccountID"] for o in orders["Orders"]} == {CASH}
+    assert orders["Errors"][0]["AccountID"] == "NOPE"
+
+
 async def test_too_many_accounts_is_a_bad_request(sim, session):
     accounts = ",".join(f"A{i}" for i in range(26))
     for path in (f"/brokerage/accounts/{accounts}/balances",

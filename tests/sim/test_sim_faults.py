@@ -8,7 +8,7 @@ import time
 
 import aiohttp
 import pytest
-from sim_helpers import auth, read_messages, wait_for
+from sim_helpers import auth, read_messages, validate, wait_for
 
 from tsdash.sim.faults import FaultInjector, apply_fault_spec, parse_fault_spec
 
@@ -38,6 +38,7 @@ async def test_goaway_market_data_shape_then_the_server_closes(sim, session):
     lines = [json.loads(line) for line in data.splitlines()]
     assert len([m for m in lines if "Heartbeat" not in m]) == 4
     assert lines[-1] == GOAWAY_ERROR
+    validate(lines[-1], "StreamErrorResponse")
     await wait_for(lambda: sim.open_streams == 0, what="the stream to be gone")
 
 
@@ -49,6 +50,7 @@ async def test_goaway_brokerage_shape_on_orders(sim, session):
     assert error is None
     assert "OrderID" in lines[0]
     assert lines[1:] == [GOAWAY_STATUS]
+    validate(lines[1], "StreamStatus")
 
 
 @pytest.mark.parametrize("shape, expected", [("status", GOAWAY_STATUS), ("error", GOAWAY_ERROR)])
@@ -154,6 +156,7 @@ async def test_rate_limit_answers_429_with_tradestation_headers(sim, session):
             assert header in resp.headers
         assert resp.headers["Retry-After"] == "3"
         assert resp.headers["X-RateLimit-Remaining"] == "0"
+        assert resp.headers["X-RateLimit-Resource"] == "Accounts"
     async with session.get(url, headers=auth(sim)) as resp:
         assert resp.status == 200
 

@@ -258,3 +258,14 @@ async def test_history_joins_the_market(fixed_sim, session):
     async with session.get(quote_url, headers=auth(sim)) as resp:
         quote = (await resp.json())["Quotes"][0]
     assert bars[-2]["Close"] == quote["Last"]
+
+
+def test_schema_validation_is_strict():
+    """The checks above can fail: invented fields and non-string prices are refused."""
+    import jsonschema
+
+    for payload, name in (({"Symbol": "A", "Invented": "x"}, "QuoteStream"),
+                          ({"Symbol": "A", "Last": 5.0}, "QuoteStream"),
+                          ({"PositionID": "1", "Extra": True}, "Position")):
+        with pytest.raises(jsonschema.ValidationError):
+            validate(payload, name)

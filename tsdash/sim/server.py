@@ -28,6 +28,13 @@ from .routes_ws import WEBSOCKETS
 log = logging.getLogger("tsdash.sim")
 
 STREAM_ROUTES = {"quotes", "barcharts", "orders", "positions", "ws"}
+# X-RateLimit-Resource names, after TradeStation's rate-limit table.
+RATE_RESOURCES = {"quotes": "Quote Change Stream", "barcharts": "Barchart Stream",
+                  "orders": "Order Stream", "positions": "Positions Stream", "ws": "WebSocket",
+                  "accounts": "Accounts", "balances": "Balances", "rest-positions": "Positions",
+                  "rest-orders": "Order Details", "rest-quotes": "Quote Snapshot",
+                  "rest-barcharts": "Barcharts", "place-order": "Orders",
+                  "cancel-order": "Orders"}
 _ACCEPTABLE = ("*/*", "application/*", "application/json")
 
 
@@ -61,7 +68,7 @@ def _request_fault_response(fault: Fault, route_name: str | None) -> web.Respons
             "X-RateLimit-Remaining": "0",
             "X-RateLimit-Reset": str(retry),
             "X-RateLimit-Period": "300",
-            "X-RateLimit-Resource": route_name or "v3",
+            "X-RateLimit-Resource": RATE_RESOURCES.get(route_name or "", "Web API"),
             "Retry-After": str(retry),
         }
         return ts_error(429, "Rate quota exceeded", headers=headers)
