@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from pathlib import Path
 from collections.abc import Callable
 from typing import Any
 
@@ -52,7 +53,7 @@ def _default_settings() -> Any:
 class TsdashApp(App[int]):
     """The dashboard. ``TsdashApp(settings, connector=...)``; ``run()`` returns the exit status."""
 
-    CSS_PATH = "tsdash.tcss"
+    CSS_PATH = str(Path(__file__).with_name("tsdash.tcss"))  # absolute: subclasses elsewhere work
     TITLE = "tsdash"
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = App.COMMANDS | {DashboardCommands}
@@ -191,7 +192,9 @@ class TsdashApp(App[int]):
             quotes.focus_target.focus()
         self._timer = self.set_interval(self.repaint_interval, self.tick, name="repaint")
         self.tick()
-        self.run_worker(self._connect(), name="connect", group="app", exit_on_error=False)
+        # connect after the first frame is on screen: starting the demo simulator takes a
+        # moment, and the dashboard's frame (with every panel saying "connecting") comes first
+        self.call_after_refresh(self._retry_connect)
 
     def on_resize(self, event: events.Resize) -> None:
         self._apply_layout(event.size.width, event.size.height)
@@ -365,6 +368,8 @@ class TsdashApp(App[int]):
             panel.reconnect()
 
     def _retry_connect(self) -> None:
+        if self._shutdown_started:
+            return
         if any(w.name == "connect" and w.is_running for w in self.workers):
             return
         self.run_worker(self._connect(), name="connect", group="app", exit_on_error=False)

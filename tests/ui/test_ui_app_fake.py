@@ -11,8 +11,8 @@ import tomllib
 import pytest
 from textual.widgets import DataTable
 
-from tests.ui.conftest import frozen_clock, wait_for
-from tests.ui.fakes import FakeConnector
+from ui_helpers import frozen_clock, wait_for
+from ui_fakes import FakeConnector
 from tsdash.api import StreamConnectionError, StreamLimitError
 from tsdash.ui.app import TsdashApp
 from tsdash.ui.screens.help import HelpScreen

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.ui.conftest import advance, settle, sim_app, wait_data, wait_for, wait_live
+from ui_helpers import advance, settle, sim_app, wait_data, wait_for, wait_live
 
 SIZE = (160, 48)
 

@@ -10,7 +10,7 @@ Regenerate with ``pytest tests/ui/test_snapshots.py --snapshot-update`` and look
 
 from __future__ import annotations
 
-from tests.ui.conftest import advance, settle, sim_app, wait_data, wait_for, wait_live
+from ui_helpers import advance, settle, sim_app, wait_data, wait_for, wait_live
 from tsdash.ui.screens.help import HelpScreen
 
 STEPS = 15
