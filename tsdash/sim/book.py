@@ -19,7 +19,7 @@ from .market import Market, StepRecord, encode, money, rng_for
 MARGIN_ACCOUNT = "SIM1234567M"
 CASH_ACCOUNT = "SIM1234568C"
 MAX_ACCOUNTS_PER_REQUEST = 25
-LOG_ENTRIES = 50_000
+LOG_ENTRIES = 5_000  # about a minute of position re-pricing; a slower reader resyncs
 KEEP_CLOSED_ORDERS = 500  # like a day's order list: older finished orders drop out of snapshots
 
 STATUS_TEXT = {
@@ -449,7 +449,7 @@ class Book:
 
     def on_step(self, record: StepRecord) -> None:
         """Work the open limit orders against the new quotes, then re-price positions."""
-        moved = record.deltas
+        moved = record.lines
         for order in [o for o in self.orders.values() if o.is_open and o.symbol in moved]:
             self._try_fill(order)
         self.publish_positions(moved)

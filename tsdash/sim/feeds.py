@@ -81,10 +81,10 @@ class QuoteFeed(Feed):
             if record is None:  # fell too far behind: start over from the current state
                 self.step = now
                 return out + [encode(market.full_quote(s)) for s in self.valid]
-            deltas = record.deltas
+            lines = record.lines
             for sym in self.valid:
-                if sym in deltas:
-                    out.extend(record.lines(sym))
+                if sym in lines:
+                    out.extend(lines[sym])
         return out
 
 

@@ -19,7 +19,7 @@ from .clock import STEP_SECONDS, SimClock, iso
 from .universe import SYMBOLS, SymbolInfo
 
 STEPS_PER_MINUTE = int(round(60 / STEP_SECONDS))
-LOG_STEPS = 1200  # steps of history kept for streams that fall behind (2 minutes)
+LOG_STEPS = 600  # steps of history kept for streams that fall behind (a minute)
 TRADE_SHARE = 0.4  # fraction of market events that are trades (the rest move the quote)
 VENUES = ("NSDQ", "ARCX", "BATS", "EDGX", "IEXG", "NYSE", "BATY", "EDGA", "MEMX", "XNGS")
 _SESSION_SECONDS = 23_400
@@ -276,18 +276,12 @@ class SymbolState:
 
 @dataclass(slots=True)
 class StepRecord:
-    """What changed in one step: quote deltas per symbol (encoded lazily, once) and trade prints."""
+    """What changed in one step: encoded quote deltas per symbol (shared by every stream, and
+    compact to keep) and trade prints (price, size, tick direction) for bars."""
 
     step: int
-    deltas: dict[str, list[dict]] = field(default_factory=dict)
+    lines: dict[str, list[bytes]] = field(default_factory=dict)
     trades: dict[str, list[tuple[int, int, int]]] = field(default_factory=dict)
-    _lines: dict[str, list[bytes]] = field(default_factory=dict)
-
-    def lines(self, symbol: str) -> list[bytes]:
-        cached = self._lines.get(symbol)
-        if cached is None:
-            cached = self._lines[symbol] = [encode(d) for d in self.deltas.get(symbol, ())]
-        return cached
 
 
 class Market:
@@ -309,7 +303,7 @@ class Market:
         for sym, state in self.states.items():
             deltas, trades = state.advance(step, self.clock)
             if deltas:
-                record.deltas[sym] = deltas
+                record.lines[sym] = [encode(d) for d in deltas]
             if trades:
                 record.trades[sym] = trades
         self._log.append(record)

@@ -171,8 +171,10 @@ class StreamRunner:
             self._refresh_faults()
 
     async def _fire(self, fault: Fault, next_line: bytes | None) -> None:
-        self.sink.fired.add(fault.id)
         self._pending.remove(fault)
+        if fault.id in self.sink.fired:  # another subscription on this socket fired it already
+            return
+        self.sink.fired.add(fault.id)
         if not self.engine.faults.consume(fault):
             return
         log.info("fault %s fires on a %s stream after %d messages", fault.kind,
