@@ -82,7 +82,10 @@ def _feed_for(engine, msg: dict) -> Feed:
         accounts = parse_accounts(accounts_text)
         if stream == "orders":
             return OrderFeed(engine, accounts)
-        return PositionFeed(engine, accounts, bool(msg.get("changes", False)))
+        changes = msg.get("changes", False)
+        if isinstance(changes, str):
+            changes = changes.strip().lower() == "true"
+        return PositionFeed(engine, accounts, bool(changes))
     raise TSHTTPError(400, f"Unknown stream {stream!r}; expected quotes, barcharts, orders or "
                            "positions.")
 
