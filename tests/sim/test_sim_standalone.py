@@ -10,6 +10,7 @@ import sys
 
 import aiohttp
 import pytest
+from sim_helpers import read_messages, without_timestamps
 
 TSDASH = [sys.executable, "-m", "tsdash"]
 FIRST_LINE = re.compile(r"^tsdash simulator listening on (http://127\.0\.0\.1:(\d+)/v3)$")
@@ -124,3 +125,28 @@ async def test_fault_flag_is_armed():
         proc.send_signal(signal.SIGINT)
         async with asyncio.timeout(10):
             await proc.communicate()
+
+
+async def test_two_processes_with_one_seed_send_the_same_payloads():
+    """Across processes (each with its own hash seed), timestamps aside."""
+    runs = []
+    for delay in (0.0, 0.3):
+        proc = await spawn("--port", "0", "--seed", "9")
+        try:
+            base_url = FIRST_LINE.match(await readline(proc)).group(1)
+            await asyncio.sleep(delay)
+            async with aiohttp.ClientSession() as http:
+                form = {"grant_type": "refresh_token", "client_id": "c", "refresh_token": "r"}
+                async with http.post(base_url.removesuffix("/v3") + "/oauth/token",
+                                     data=form) as resp:
+                    token = (await resp.json())["access_token"]
+                url = base_url + "/marketdata/stream/quotes/SPY,AAPL,TSLA,NVDA,QQQ,MSFT"
+                async with http.get(url, headers={"Authorization": f"Bearer {token}"}) as resp:
+                    messages = await read_messages(resp, 40, heartbeats=False)
+            runs.append(without_timestamps(messages))
+        finally:
+            proc.send_signal(signal.SIGINT)
+            async with asyncio.timeout(10):
+                await proc.communicate()
+    assert len(runs[0]) == 40
+    assert runs[0] == runs[1]
