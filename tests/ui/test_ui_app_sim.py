@@ -139,3 +139,38 @@ async def test_q_closes_everything_and_leaves_no_task(settings):
     pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()
                and not t.done()]
     assert pending == [], pending
+
+
+async def test_an_already_running_simulator_can_be_injected(settings, sim):
+    """tests/conftest.py's real-clock ``sim`` fixture, shared with the app; it stays running."""
+    from tsdash.ui.app import TsdashApp
+    from tsdash.ui.connection import SimulatorConnector
+    from ui_helpers import frozen_clock
+
+    connector = SimulatorConnector(sim, client_overrides={"read_timeout": 5.0})
+    app = TsdashApp(settings, connector=connector, clock=frozen_clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_live(pilot)
+        await wait_data(pilot)
+        assert app.client.stream_manager.active_count == 5
+        await pilot.press("q")
+        await wait_for(pilot, lambda: app.client.closed, what="client closed")
+    assert sim.open_streams == 0  # our streams are gone; the simulator itself is the fixture's
+
+
+async def test_a_refused_symbol_is_marked_and_the_others_stream(settings):
+    settings.watchlists = {"mixed": ["AAPL", "NOSUCH", "MSFT"]}
+    settings.default_watchlist = "mixed"
+    app, connector = sim_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_live(pilot)
+        quotes = app.quotes_panel
+        await wait_for(pilot, lambda: "NOSUCH" in quotes.model.errors
+                       and "Last" in quotes.model.get("AAPL")
+                       and "Last" in quotes.model.get("MSFT"), what="error and quotes")
+        app.tick()
+        assert quotes.state == "live"
+        assert quotes.table.get_cell("NOSUCH", "last").plain.strip() == "refused"
+        assert quotes.table.get_cell("NOSUCH", "bid").plain.strip() == "—"
+        banner = str(quotes.banner.render())
+        assert "NOSUCH (FAILED, INVALID SYMBOL)" in banner and "keep streaming" in banner

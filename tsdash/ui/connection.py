@@ -102,6 +102,36 @@ class DemoConnector:
         return Connection(client, DEMO, self.notice, sim)
 
 
+class SimulatorConnector:
+    """A client against a simulator that is already running (a test's fixture, a benchmark).
+
+    The simulator belongs to the caller: closing the connection closes the client only, unless
+    ``stop_simulator=True``.
+    """
+
+    environment = DEMO
+
+    def __init__(self, sim: Any, *, stop_simulator: bool = False, notice: str | None = None,
+                 client_overrides: Mapping[str, Any] | None = None) -> None:
+        self.sim = sim
+        self.notice = notice
+        self.stop_simulator = stop_simulator
+        self.client_overrides = dict(client_overrides or {})
+        self.client: TradeStationClient | None = None
+
+    async def connect(self, settings: Settings) -> Connection:
+        from tsdash.api import TokenManager, TradeStationClient
+        from tsdash.sim import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REFRESH_TOKEN
+
+        tokens = TokenManager(client_id=DEMO_CLIENT_ID, client_secret=DEMO_CLIENT_SECRET,
+                              refresh_token=DEMO_REFRESH_TOKEN, token_url=self.sim.token_url)
+        options = {**client_options(settings), **self.client_overrides}
+        self.client = TradeStationClient(base_url=self.sim.base_url, token_manager=tokens,
+                                         **options)
+        return Connection(self.client, DEMO, self.notice,
+                          self.sim if self.stop_simulator else None)
+
+
 class AccountConnector:
     """A real TradeStation environment (sim or live) with a stored refresh token."""
 

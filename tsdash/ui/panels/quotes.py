@@ -136,9 +136,14 @@ class QuotesPanel(StreamPanel):
 
     def on_stream_error(self, error: BaseException) -> None:
         symbol = getattr(error, "symbol", None)
-        if symbol:
-            self.model.set_error(symbol, str(getattr(error, "error", None) or error))
-        super().on_stream_error(error)
+        if not symbol:
+            super().on_stream_error(error)
+            return
+        # a refused symbol: marked in its row; one short line for all of them in the banner
+        self.model.set_error(symbol, str(getattr(error, "error", None) or error))
+        refused = ", ".join(f"{s} ({text})" for s, text in self.model.errors.items())
+        self.warning = f"refused: {refused}; the other symbols keep streaming"
+        self._state_dirty = True
 
     # -- watchlists, sort, selection -------------------------------------------------------------
 
@@ -277,8 +282,9 @@ class QuotesPanel(StreamPanel):
                            no_wrap=True, overflow="ellipsis")
         if error:
             blank = Text(fmt.DASH, justify="right", style=palette.muted)
+            refused = Text("refused", justify="right", style=palette.error)
             note = Text(error[:12], style=palette.error, no_wrap=True, overflow="ellipsis")
-            return (symbol_cell, *(blank for _ in COLUMNS[1:-1]), note)
+            return (symbol_cell, refused, *(blank for _ in COLUMNS[2:-1]), note)
 
         def cell(text: str, style: Style) -> Text:
             return Text(text, style=style, justify="right", no_wrap=True)
