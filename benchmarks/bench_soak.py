@@ -1,0 +1,232 @@
+"""Soak: the dashboard for many minutes at 5k quote messages/s with every panel moving; memory
+sampled every 10 s, and every buffer's length watched for growth without bound.
+
+    python benchmarks/bench_soak.py [--minutes 10] [--rate 5000] [--interval 10]
+
+The simulator runs in its own process (``benchmarks/simrunner.py``, demo trader on: orders,
+positions and balances move) and pushes ``--rate`` quote deltas/s across a 100-symbol watchlist;
+bars and time & sales follow SPY from the normal simulated market. The real ``TsdashApp`` runs
+headless (``App.run_test``) in this process. Every ``--interval`` seconds it records RSS (VmRSS),
+CPU, messages delivered, and the lengths of what the panels hold: the quote model and the quote
+panel's per-symbol dicts, the quote table's rows and rendered cells, the T&S ring, the bars, the
+orders/positions/balances rows and tables, the DataTable render caches, asyncio tasks, workers,
+and the gc's object count.
+
+Report: RSS growth after the warm-up (``--warmup`` seconds, default 60; target < 5 MB) and its
+slope, and for each buffer whether it stays bounded. A buffer "grows" when it is larger at the end
+than at the end of the warm-up and still rising over the last half of the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import harness  # noqa: E402
+from harness import (  # noqa: E402
+    BenchConnector,
+    SimProcess,
+    cpu_seconds,
+    monotonic,
+    print_table,
+    proc_status_kb,
+    slope,
+    verdict,
+)
+
+#: known caps (for the report): what each buffer is bounded by in the code
+CAPS = {
+    "tape.prints": "deque maxlen (500)",
+    "bars.bars": "max_bars (600)",
+    "quotes.model": "watchlist size",
+    "quotes._previous": "watchlist size",
+    "quotes._flash": "watchlist size",
+    "quotes.table.rows": "watchlist size",
+    "quotes.table.rendered": "watchlist size",
+    "quotes.table.caches": "LRU 10000+1000+1000",
+    "orders.table.caches": "LRU 10000+1000+1000",
+    "positions.table.caches": "LRU 10000+1000+1000",
+    "balances.table.caches": "LRU 10000+1000+1000",
+}
+
+
+def lengths(app) -> dict[str, int]:
+    quotes = app.quotes_panel
+    out = {
+        "quotes.model": len(quotes.model.quotes),
+        "quotes.model.dirty": len(quotes.model._dirty),
+        "quotes._previous": len(quotes._previous),
+        "quotes._flash": sum(len(v) for v in quotes._flash.values()),
+        "quotes._flash_due": len(quotes._flash_due),
+        "quotes.table.rows": quotes.table.row_count,
+        "quotes.table.rendered": len(quotes.table.rendered),
+        "tape.prints": len(app.tape_panel.model.prints),
+        "bars.bars": len(app.bars_panel.model.bars),
+    }
+    for key in ("orders", "positions", "balances"):
+        panel = app.panels[key]
+        out[f"{key}.rows"] = len(panel.model.rows)
+        out[f"{key}.table.rows"] = panel.table.row_count
+        out[f"{key}.table.rendered"] = len(panel.table.rendered)
+    for key in ("quotes", "orders", "positions", "balances"):
+        table = app.panels[key].table
+        # DataTable's render caches (LRU): entries keyed by the table's update count
+        out[f"{key}.table.caches"] = (len(table._cell_render_cache) + len(table._row_render_cache)
+                                      + len(table._line_cache))
+    out["asyncio.tasks"] = len(asyncio.all_tasks())
+    out["app.workers"] = len(app.workers)
+    client = app.client
+    out["streams.active"] = client.stream_manager.active_count if client else 0
+    out["gc.objects"] = len(gc.get_objects())
+    return out
+
+
+async def soak(args: argparse.Namespace) -> dict:
+    from tsdash.ui.app import TsdashApp
+
+    duration = args.minutes * 60.0
+    sim = await SimProcess(args.rate, stats=2.0).start()
+    tmp = tempfile.mkdtemp(prefix="tsdash-soak-")
+    samples: list[dict] = []
+    try:
+        settings = harness.bench_settings(harness.watchlist(100), tmp)
+        app = TsdashApp(settings, connector=BenchConnector(sim.base_url, sim.token_url))
+        probe = harness.instrument(app, ansi=not args.no_ansi)
+        width, height = (int(x) for x in args.size.split("x"))
+        async with app.run_test(size=(width, height)):
+            harness.instrument_table(app, probe)
+            await harness.wait_for(lambda: app.quotes_panel.state == "live"
+                                   and probe.delivered > 100, 30, "the quote stream")
+            await harness.wait_for(lambda: all(p.state == "live" for p in app.panels.values()),
+                                   15, "every panel live")
+            t0 = monotonic()
+            cpu0 = cpu_seconds()
+            next_at = t0
+            while True:
+                now = monotonic()
+                sample = {"t": now - t0, "rss_mb": proc_status_kb("VmRSS") / 1024,
+                          "hwm_mb": proc_status_kb("VmHWM") / 1024,
+                          "cpu": cpu_seconds() - cpu0, "delivered": probe.delivered,
+                          "sim_rss_mb": sim.last.get("rss_kb", 0) / 1024,
+                          "sim_sent": sim.last.get("sent", 0),
+                          "states": "".join(p.state[0] for p in app.panels.values()),
+                          **lengths(app)}
+                samples.append(sample)
+                if args.progress:
+                    print(f"  t={sample['t']:6.0f}s rss={sample['rss_mb']:6.1f} MB "
+                          f"delivered={sample['delivered']:>10,} orders={sample['orders.rows']} "
+                          f"tasks={sample['asyncio.tasks']} objs={sample['gc.objects']:,}",
+                          file=sys.stderr, flush=True)
+                if now - t0 >= duration:
+                    break
+                next_at += args.interval
+                await asyncio.sleep(max(0.0, next_at - monotonic()))
+                # keep the probe's per-frame lists from growing over a long run (not the app's)
+                del probe.staleness[:], probe.frames[:], probe.ticks[:], probe.delivered_series[:]
+                sim.series[:] = []
+    finally:
+        await sim.stop()
+    return {"rate": args.rate, "minutes": args.minutes, "warmup": args.warmup,
+            "interval": args.interval, "samples": samples}
+
+
+def analyse(result: dict) -> bool:
+    samples = result["samples"]
+    warm = [s for s in samples if s["t"] >= result["warmup"]]
+    if len(warm) < 2:
+        print("run too short for a warm-up plus samples; use --minutes >= 2")
+        return False
+    first, last = warm[0], samples[-1]
+    duration = last["t"]
+    delivered_rate = (last["delivered"] - samples[0]["delivered"]) / max(1e-9, duration)
+    cpu_rate = last["cpu"] / max(1e-9, duration)
+    growth = last["rss_mb"] - first["rss_mb"]
+    rss_slope_h = slope([(s["t"], s["rss_mb"]) for s in warm]) * 3600
+    print(f"Soak: {result['minutes']:g} min at {result['rate']:,.0f} quote msgs/s, samples every "
+          f"{result['interval']:g} s, warm-up {result['warmup']:g} s")
+    print(f"delivered {delivered_rate:,.0f} msgs/s on average, CPU {cpu_rate:.2f} s per wall s, "
+          f"panel states at the end: {last['states']}")
+    print()
+    rows = []
+    shown = [samples[0]] + [s for s in samples[1:-1] if round(s["t"]) % 60 < result["interval"]]
+    if samples[-1] is not shown[-1]:
+        shown.append(samples[-1])
+    for s in shown:
+        rows.append([f"{s['t']:.0f}", f"{s['rss_mb']:.1f}", f"{s['hwm_mb']:.1f}",
+                     f"{s['sim_rss_mb']:.1f}", f"{s['delivered']:,}", str(s["orders.rows"]),
+                     str(s["tape.prints"]), str(s["bars.bars"]), str(s["asyncio.tasks"]),
+                     f"{s['gc.objects']:,}"])
+    print_table(["t s", "RSS MB", "peak MB", "sim RSS MB", "delivered", "orders", "T&S", "bars",
+                 "tasks", "gc objects"], rows, title="Samples (one a minute)")
+    print()
+
+    rows = []
+    growing = []
+    half = [s for s in warm if s["t"] >= (first["t"] + last["t"]) / 2]
+    for key in samples[0]:
+        if key in ("t", "rss_mb", "hwm_mb", "cpu", "delivered", "sim_rss_mb", "sim_sent",
+                   "states"):
+            continue
+        values = [s[key] for s in samples]
+        start, at_warm, end, peak = values[0], first[key], values[-1], max(values)
+        per_min = slope([(s["t"], s[key]) for s in warm]) * 60
+        late = slope([(s["t"], s[key]) for s in half]) * 60 if len(half) >= 2 else 0.0
+        grows = end > at_warm and late > 0 and per_min > 0 and key != "gc.objects" \
+            and not key.endswith(".caches")
+        if key == "gc.objects":  # noisy: judge by a clear trend only
+            grows = end > at_warm * 1.05 and late > 0
+        if grows:
+            growing.append(key)
+        rows.append([key, f"{start:,}", f"{at_warm:,}", f"{end:,}", f"{peak:,}",
+                     f"{per_min:+,.1f}", "GROWS" if grows else "bounded",
+                     CAPS.get(key, "")])
+    print_table(["buffer", "start", "after warm-up", "end", "max", "per min", "verdict",
+                 "bound"], rows, title="Buffers over time")
+    print()
+    ok_rss = growth < 5.0
+    print_table(["target", "result", "measured"], [
+        ["RSS growth after warm-up < 5 MB", verdict(ok_rss),
+         f"{growth:+.1f} MB ({first['rss_mb']:.1f} -> {last['rss_mb']:.1f} MB; slope "
+         f"{rss_slope_h:+.1f} MB/h)"],
+        ["no buffer grows without bound", verdict(not growing),
+         ", ".join(growing) if growing else "all bounded"],
+    ], title="Targets")
+    return ok_rss and not growing
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--rate", type=float, default=5000.0)
+    parser.add_argument("--interval", type=float, default=10.0, help="seconds between samples")
+    parser.add_argument("--warmup", type=float, default=None,
+                        help="seconds excluded from the growth figure (default: 60, or 20%% of "
+                             "a run shorter than 5 minutes)")
+    parser.add_argument("--size", default="160x50")
+    parser.add_argument("--no-ansi", action="store_true")
+    parser.add_argument("--progress", action="store_true", help="print each sample to stderr")
+    parser.add_argument("--json", help="also write the samples to this file")
+    args = parser.parse_args(argv)
+    if args.warmup is None:
+        args.warmup = 60.0 if args.minutes >= 5 else args.minutes * 60 * 0.2
+    started = time.monotonic()
+    result = asyncio.run(soak(args))
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=1))
+    ok = analyse(result)
+    print()
+    print(f"{'all targets met' if ok else 'some targets missed'} "
+          f"(ran {time.monotonic() - started:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

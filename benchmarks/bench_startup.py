@@ -1,0 +1,346 @@
+"""Start-up: process start to the first full frame of ``tsdash --demo``, and ``import tsdash.api``.
+
+    python benchmarks/bench_startup.py [--short] [--runs 5] [--mode pty,headless]
+
+First full frame, defined: the first frame composed after a repaint tick at which all six panels
+are live and have data: every watchlist symbol has a quote with ``Last`` and a painted row, the
+chart has bars, the tape has a print, orders and positions have their snapshot (with rows), the
+balances have an account. "Frame" = ``App._display`` was called with a compositor update (on a
+terminal that is the moment the escape sequences are written).
+
+How it is measured: a fresh interpreter per run, spawned by this script; the time origin is
+``time.monotonic()`` taken by this script just before the spawn (CLOCK_MONOTONIC is system-wide,
+so the child's stamps compare directly). The child is a few lines that patch ``TsdashApp`` in
+the child process only (``__init__``, ``tick`` and ``_display`` are wrapped to record stamps;
+nothing in tsdash is edited or configured for this), then:
+
+* ``pty``: run the real command, ``tsdash.cli.main(["--demo"])`` (what ``python -m tsdash --demo``
+  does), with stdin/stdout on a pseudo-terminal of ``--size`` (the real Linux driver, real escape
+  sequences written; this script drains the pty);
+* ``headless``: build the app as ``tsdash.ui.launch`` does (settings, ``choose_connector(demo)``)
+  and run it under ``App.run_test(size=...)``.
+
+Both use an empty temporary config/XDG directories (defaults, as on a fresh install). Also
+reported per run: interpreter up (first line of the child), imports done, app constructed,
+first frame (banners "connecting"), connected, and the /proc/self/stat start time as a check
+of the origin (10 ms resolution).
+
+``import tsdash.api`` alone: ``time.perf_counter()`` around the import in a fresh interpreter
+(``--import-runs`` times, median), and whether ``textual`` or ``tsdash.ui`` got loaded; for
+context the same for ``tsdash.ui.app`` and an empty interpreter, and the top entries of
+``python -X importtime -c "import tsdash.api"``.
+
+Targets: first full frame < 1.0 s (median of the pty runs); ``import tsdash.api`` < 150 ms and no
+textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import json
+import os
+import pty
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import PYTHON, ROOT, print_table, verdict  # noqa: E402
+
+CHILD = r'''
+import time
+_T = {"start": time.monotonic()}
+import os, sys, json
+def _proc_age():
+    """Seconds since this process started, from /proc (10 ms resolution)."""
+    with open("/proc/self/stat") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    start = int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    with open("/proc/uptime") as fh:
+        uptime = float(fh.read().split()[0])
+    return uptime - start
+_T["proc_age_at_start"] = _proc_age()
+sys.path.insert(0, os.environ["TSDASH_BENCH_ROOT"])
+mode = sys.argv[1]
+if mode == "pty":
+    from tsdash.cli import main as _cli_main
+from tsdash.ui import app as _app_module
+_T["imported"] = time.monotonic()
+_App = _app_module.TsdashApp
+_state = {"full": False, "done": None}
+
+def _full(app):
+    p = app.panels
+    if any(panel.state != "live" for panel in p.values()):
+        return False
+    q = p["quotes"]
+    symbols = q.model.symbols
+    if not symbols or any("Last" not in q.model.quotes[s] for s in symbols):
+        return False
+    if len(q.table.rendered) < len(symbols):
+        return False
+    if not len(p["bars"].model) or not len(p["tape"].model):
+        return False
+    for key in ("orders", "positions"):
+        if not p[key].model.snapshots or not len(p[key].model) or not p[key].table.rendered:
+            return False
+    return bool(len(p["balances"].model) and p["balances"].table.rendered)
+
+_init = _App.__init__
+def __init__(self, *a, **k):
+    _init(self, *a, **k)
+    _T.setdefault("constructed", time.monotonic())
+_App.__init__ = __init__
+
+_tick = _App.tick
+def tick(self):
+    _tick(self)
+    if "connected" not in _T and self.connection is not None:
+        _T["connected"] = time.monotonic()
+    if not _state["full"] and _full(self):
+        _state["full"] = True
+        _T["full_tick"] = time.monotonic()
+_App.tick = tick
+
+def _write():
+    with open(os.environ["TSDASH_BENCH_OUT"], "w") as fh:
+        json.dump(_T, fh)
+
+_display = _App._display
+def _display_probe(self, screen, renderable):
+    _display(self, screen, renderable)
+    if renderable is None or self._batch_count:
+        return
+    now = time.monotonic()
+    _T.setdefault("first_frame", now)
+    if _state["full"] and "full_frame" not in _T:
+        _T["full_frame"] = now
+        _write()
+        if _state["done"] is not None:
+            _state["done"].set()
+        else:
+            self.exit(0)
+_App._display = _display_probe
+
+if mode == "pty":
+    sys.exit(_cli_main(["--demo"]))
+else:
+    import asyncio
+    from tsdash.config import load_settings
+    from tsdash.ui.connection import choose_connector
+    w, h = (int(x) for x in sys.argv[2].split("x"))
+    async def _run():
+        _state["done"] = asyncio.Event()
+        settings = load_settings(None)
+        app = _App(settings, connector=choose_connector(settings, demo=True))
+        async with app.run_test(size=(w, h)):
+            await asyncio.wait_for(_state["done"].wait(), 60)
+    asyncio.run(_run())
+'''
+
+IMPORT_CHILD = r'''
+import sys, time
+t0 = time.perf_counter()
+import {module}
+dt = time.perf_counter() - t0
+import json
+print(json.dumps({{"seconds": dt, "textual": "textual" in sys.modules,
+                  "tsdash.ui": any(m == "tsdash.ui" or m.startswith("tsdash.ui.") for m in sys.modules),
+                  "aiohttp": "aiohttp" in sys.modules, "modules": len(sys.modules)}}))
+'''
+
+
+def _env(tmp: str, out: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({
+        "TSDASH_BENCH_ROOT": str(ROOT), "TSDASH_BENCH_OUT": out,
+        "TSDASH_CONFIG": os.path.join(tmp, "config", "config.toml"),
+        "XDG_CONFIG_HOME": os.path.join(tmp, "config"), "XDG_STATE_HOME": os.path.join(tmp, "state"),
+        "XDG_DATA_HOME": os.path.join(tmp, "data"), "XDG_CACHE_HOME": os.path.join(tmp, "cache"),
+        "TERM": "xterm-256color", "COLORTERM": "truecolor",
+    })
+    env.pop("TEXTUAL", None)
+    return env
+
+
+def run_once(mode: str, size: str, timeout: float = 60.0) -> dict:
+    tmp = tempfile.mkdtemp(prefix="tsdash-startup-")
+    out = os.path.join(tmp, "result.json")
+    env = _env(tmp, out)
+    width, height = (int(x) for x in size.split("x"))
+    args = [PYTHON, "-c", CHILD, mode, size]
+    drained = 0
+    if mode == "pty":
+        master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", height, width, 0, 0))
+
+        def drain() -> None:
+            nonlocal drained
+            while True:
+                try:
+                    data = os.read(master, 65536)
+                except OSError:
+                    return
+                if not data:
+                    return
+                drained += len(data)
+
+        t_spawn = time.monotonic()
+        proc = subprocess.Popen(args, stdin=slave, stdout=slave, stderr=slave, env=env,
+                                start_new_session=True, cwd=tmp)
+        os.close(slave)
+        reader = threading.Thread(target=drain, daemon=True)
+        reader.start()
+    else:
+        t_spawn = time.monotonic()
+        proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env=env, cwd=tmp)
+    try:
+        deadline = time.monotonic() + timeout
+        while not os.path.exists(out) and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.terminate()
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+    finally:
+        if mode == "pty":
+            os.close(master)
+    if not os.path.exists(out):
+        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+        raise RuntimeError(f"{mode} run produced no result (exit {proc.returncode}) {err[-2000:]}")
+    with open(out) as fh:
+        stamps = json.load(fh)
+    result = {k: v - t_spawn for k, v in stamps.items() if k != "proc_age_at_start"}
+    # /proc check: the child's first line ran proc_age_at_start after its process started
+    result["proc_origin_error"] = (stamps["start"] - t_spawn) - stamps["proc_age_at_start"]
+    result["bytes_written"] = drained
+    return result
+
+
+def import_time(module: str, runs: int) -> dict:
+    code = IMPORT_CHILD.format(module=module) if module else \
+        "import time,json;print(json.dumps({'seconds':0,'textual':False,'tsdash.ui':False," \
+        "'aiohttp':False,'modules':0}))"
+    seconds, walls, last = [], [], {}
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    for _ in range(runs):
+        t0 = time.monotonic()
+        proc = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, env=env,
+                              cwd=str(ROOT), check=True)
+        walls.append(time.monotonic() - t0)
+        last = json.loads(proc.stdout.strip().splitlines()[-1])
+        seconds.append(last["seconds"])
+    return {"median": statistics.median(seconds), "min": min(seconds), "max": max(seconds),
+            "wall_median": statistics.median(walls), **{k: last[k] for k in
+                                                        ("textual", "tsdash.ui", "aiohttp",
+                                                         "modules")}}
+
+
+def importtime_top(module: str, n: int = 8) -> list[tuple[int, int, str]]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run([PYTHON, "-X", "importtime", "-c", f"import {module}"],
+                          capture_output=True, text=True, env=env, cwd=str(ROOT), check=True)
+    rows = []
+    for line in proc.stderr.splitlines():
+        if not line.startswith("import time:") or "cumulative" in line:
+            continue
+        _, rest = line.split(":", 1)
+        self_us, cum_us, name = (x.strip() for x in rest.split("|"))
+        rows.append((int(cum_us), int(self_us), name))
+    top_level = [r for r in rows if not r[2].startswith(" ")]
+    return sorted(top_level, reverse=True)[:n]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--short", action="store_true", help="2 runs per mode, 5 import runs")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--import-runs", type=int, default=10)
+    parser.add_argument("--mode", default="pty,headless")
+    parser.add_argument("--size", default="160x50", help="terminal size WxH")
+    parser.add_argument("--json", help="also write the results to this file")
+    args = parser.parse_args(argv)
+    if args.short:
+        args.runs, args.import_runs = 2, 5
+
+    results: dict = {"frames": {}, "imports": {}}
+    for mode in args.mode.split(","):
+        runs = []
+        run_once(mode, args.size)  # warm the page cache / .pyc files; not counted
+        for _ in range(args.runs):
+            runs.append(run_once(mode, args.size))
+        results["frames"][mode] = runs
+
+    print(f"First full frame of tsdash --demo ({args.size}, {args.runs} runs per mode; seconds "
+          "from spawn, median [min-max])")
+    rows = []
+    stages = [("start", "interpreter up"), ("imported", "tsdash.ui.app imported"),
+              ("constructed", "app constructed"), ("first_frame", "first frame"),
+              ("connected", "connected (sim + client)"), ("full_tick", "all panels have data"),
+              ("full_frame", "FIRST FULL FRAME")]
+    for key, label in stages:
+        row = [label]
+        for mode in results["frames"]:
+            values = [r[key] for r in results["frames"][mode] if key in r]
+            row.append(f"{statistics.median(values):.3f} [{min(values):.3f}-{max(values):.3f}]"
+                       if values else "—")
+        rows.append(row)
+    errors = [r["proc_origin_error"] for runs in results["frames"].values() for r in runs]
+    print_table(["stage", *results["frames"]], rows)
+    print(f"origin check: spawn-based vs /proc/self/stat start differ by "
+          f"{statistics.median(errors) * 1000:+.0f} ms (median; /proc has 10 ms resolution)")
+    print()
+
+    for label, module in (("empty interpreter", ""), ("import tsdash.api", "tsdash.api"),
+                          ("import tsdash.ui.app", "tsdash.ui.app")):
+        results["imports"][label] = import_time(module, args.import_runs)
+    rows = []
+    for label, r in results["imports"].items():
+        rows.append([label, f"{r['median'] * 1000:.1f}", f"{r['min'] * 1000:.1f}",
+                     f"{r['wall_median'] * 1000:.0f}", str(r["modules"]),
+                     "yes" if r["textual"] else "no", "yes" if r["tsdash.ui"] else "no",
+                     "yes" if r["aiohttp"] else "no"])
+    print_table(["", "import ms (median)", "min ms", "whole process ms", "modules",
+                 "textual?", "tsdash.ui?", "aiohttp?"], rows,
+                title=f"Imports (fresh interpreter, {args.import_runs} runs)")
+    print()
+    top = importtime_top("tsdash.api")
+    print_table(["cumulative ms", "self ms", "module"],
+                [[f"{c / 1000:.1f}", f"{s / 1000:.1f}", n] for c, s, n in top],
+                title="python -X importtime -c 'import tsdash.api' (top level, by cumulative)")
+    print()
+
+    pty_runs = results["frames"].get("pty") or next(iter(results["frames"].values()))
+    full = statistics.median(r["full_frame"] for r in pty_runs)
+    api = results["imports"]["import tsdash.api"]
+    ok_frame = full < 1.0
+    ok_import = api["median"] < 0.150 and not api["textual"] and not api["tsdash.ui"]
+    print_table(["target", "result", "measured"], [
+        ["first full frame < 1.0 s", verdict(ok_frame),
+         f"{full:.3f} s (median, {'pty' if 'pty' in results['frames'] else 'headless'})"],
+        ["import tsdash.api < 150 ms, no textual", verdict(ok_import),
+         f"{api['median'] * 1000:.1f} ms, textual loaded: {api['textual']}"],
+    ], title="Targets")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2))
+    print()
+    print("all targets met" if ok_frame and ok_import else "some targets missed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
