@@ -60,7 +60,8 @@ class DashTable(DataTable):
                          zebra_stripes=False, show_row_labels=False, cell_padding=0,
                          show_cursor=False)
         self.specs = list(columns)
-        self.rendered: dict[str, Cells] = {}
+        self.rendered: dict[str, Cells] = {}  # as rendered (unpadded), to compare against
+        self._first: dict[str, Text] = {}  # the first cell object the table holds, per row
         self._fresh = True  # no row shown yet: the first sort puts the cursor on the top row
         self._column_keys = [ColumnKey(spec.key) for spec in self.specs]
 
@@ -86,34 +87,36 @@ class DashTable(DataTable):
                     self.remove_row(row_key)
                     structure = True
                 self.rendered.pop(key, None)
+                self._first.pop(key, None)
             # a stable order (sets iterate in hash order, which differs between runs)
             for key in sorted(changes.dirty, key=str):
                 if not exists(key):
                     continue
-                cells = tuple(map(_pad, render(key)))
+                cells = render(key)
                 old = self.rendered.get(key)
                 if old is None or RowKey(key) not in rows:
-                    self.add_row(*cells, key=key)
+                    padded = tuple(map(_pad, cells))
+                    self.add_row(*padded, key=key)
+                    self._first[key] = padded[0]
                     structure = True
                 else:
-                    cells = self._update_row(key, old, cells)
+                    self._update_row(key, old, cells)
                 self.rendered[key] = cells
         return structure
 
-    def _update_row(self, key: str, old: Cells, new: Cells) -> Cells:
-        """update_cell what differs; return the cells as the table now holds them."""
+    def _update_row(self, key: str, old: Cells, new: Cells) -> None:
+        """update_cell only what differs (compared before padding: cheap)."""
         columns = self.columns
-        held: list[Text] = []
         for index, (before, after) in enumerate(zip(old, new)):
             if same_cell(before, after):
-                held.append(before)  # the table keeps the old object: remember that one
                 continue
+            padded = _pad(after)
             column_key = self._column_keys[index]
             column = columns.get(column_key)
-            wider = column is not None and after.cell_len > column.content_width
-            self.update_cell(key, column_key, after, update_width=wider)
-            held.append(after)
-        return tuple(held)
+            wider = column is not None and padded.cell_len > column.content_width
+            self.update_cell(key, column_key, padded, update_width=wider)
+            if index == 0:
+                self._first[key] = padded
 
     def on_focus(self) -> None:
         self.show_cursor = True
@@ -124,6 +127,7 @@ class DashTable(DataTable):
     def reset_rows(self) -> None:
         self.clear()
         self.rendered.clear()
+        self._first.clear()
         self._fresh = True
 
     def ordered_keys(self) -> list[str]:
@@ -139,8 +143,8 @@ class DashTable(DataTable):
         # a focused table keeps its cursor on the same row; the others stay at the top
         cursor_key = self.cursor_row_key() if self.has_focus and not self._fresh else None
         # DataTable.sort hands the key function cell values, not row keys; the first cell of
-        # each row is the very object kept in self.rendered, so its id() finds the row.
-        rank = {id(self.rendered[k][0]): i for i, k in enumerate(wanted) if k in self.rendered}
+        # each row is the very object kept in self._first, so its id() finds the row.
+        rank = {id(self._first[k]): i for i, k in enumerate(wanted) if k in self._first}
         self.sort(self.specs[0].key, key=lambda cell: rank.get(id(cell), len(rank)))
         if cursor_key is not None and RowKey(cursor_key) in self.rows:
             self.move_cursor(row=self.get_row_index(cursor_key), animate=False)
