@@ -42,20 +42,32 @@ from harness import (  # noqa: E402
     verdict,
 )
 
-#: known caps (for the report): what each buffer is bounded by in the code
-CAPS = {
-    "tape.prints": "deque maxlen (500)",
-    "bars.bars": "max_bars (600)",
-    "quotes.model": "watchlist size",
-    "quotes._previous": "watchlist size",
-    "quotes._flash": "watchlist size",
-    "quotes.table.rows": "watchlist size",
-    "quotes.table.rendered": "watchlist size",
-    "quotes.table.caches": "LRU 10000+1000+1000",
-    "orders.table.caches": "LRU 10000+1000+1000",
-    "positions.table.caches": "LRU 10000+1000+1000",
-    "balances.table.caches": "LRU 10000+1000+1000",
-}
+#: what bounds each buffer, where the code bounds it (filled in by caps(app) at run time)
+CACHE_CAP = 10000 + 1000 + 1000  # DataTable: cell, row and line LRU caches
+
+
+def caps(app) -> dict[str, tuple[int, str]]:
+    """Numeric bounds found in the running app: (cap, where it comes from)."""
+    n = len(app.quotes_panel.model.symbols)
+    out: dict[str, tuple[int, str]] = {
+        key: (n, "watchlist size") for key in (
+            "quotes.model", "quotes.model.dirty", "quotes._previous", "quotes._flash_due",
+            "quotes.table.rows", "quotes.table.rendered")}
+    out["quotes._flash"] = (3 * n, "3 flash columns per symbol")
+    maxlen = app.tape_panel.model.prints.maxlen
+    if maxlen:
+        out["tape.prints"] = (maxlen, "deque maxlen")
+    out["bars.bars"] = (app.bars_panel.model.max_bars, "BarsModel.max_bars")
+    for key in ("orders", "positions", "balances"):
+        cap = getattr(app.panels[key].model, "max_rows", None)
+        if cap:
+            for suffix in ("rows", "table.rows", "table.rendered"):
+                # +50: the model trims in steps
+                out[f"{key}.{suffix}"] = (cap + 50, f"{type(app.panels[key].model).__name__}"
+                                                    ".max_rows")
+    for key in ("quotes", "orders", "positions", "balances"):
+        out[f"{key}.table.caches"] = (CACHE_CAP, "DataTable LRU caches")
+    return out
 
 
 def lengths(app) -> dict[str, int]:
@@ -107,6 +119,7 @@ async def soak(args: argparse.Namespace) -> dict:
                                    and probe.delivered > 100, 30, "the quote stream")
             await harness.wait_for(lambda: all(p.state == "live" for p in app.panels.values()),
                                    15, "every panel live")
+            found_caps = caps(app)
             t0 = monotonic()
             cpu0 = cpu_seconds()
             next_at = t0
@@ -117,6 +130,8 @@ async def soak(args: argparse.Namespace) -> dict:
                           "cpu": cpu_seconds() - cpu0, "delivered": probe.delivered,
                           "sim_rss_mb": sim.last.get("rss_kb", 0) / 1024,
                           "sim_sent": sim.last.get("sent", 0),
+                          "server_positions": sim.last.get("book_positions"),
+                          "server_orders": sim.last.get("book_orders"),
                           "states": "".join(p.state[0] for p in app.panels.values()),
                           **lengths(app)}
                 samples.append(sample)
@@ -135,7 +150,7 @@ async def soak(args: argparse.Namespace) -> dict:
     finally:
         await sim.stop()
     return {"rate": args.rate, "minutes": args.minutes, "warmup": args.warmup,
-            "interval": args.interval, "samples": samples}
+            "interval": args.interval, "samples": samples, "caps": found_caps}
 
 
 def analyse(result: dict) -> bool:
@@ -173,23 +188,37 @@ def analyse(result: dict) -> bool:
     half = [s for s in warm if s["t"] >= (first["t"] + last["t"]) / 2]
     for key in samples[0]:
         if key in ("t", "rss_mb", "hwm_mb", "cpu", "delivered", "sim_rss_mb", "sim_sent",
-                   "states"):
+                   "states", "server_positions", "server_orders"):
             continue
         values = [s[key] for s in samples]
         start, at_warm, end, peak = values[0], first[key], values[-1], max(values)
         per_min = slope([(s["t"], s[key]) for s in warm]) * 60
         late = slope([(s["t"], s[key]) for s in half]) * 60 if len(half) >= 2 else 0.0
-        grows = end > at_warm and late > 0 and per_min > 0 and key != "gc.objects" \
-            and not key.endswith(".caches")
+        cap, why = result.get("caps", {}).get(key, (None, ""))
+        rising = end > at_warm and late > 0 and per_min > 0
         if key == "gc.objects":  # noisy: judge by a clear trend only
-            grows = end > at_warm * 1.05 and late > 0
-        if grows:
+            rising = end > at_warm * 1.05 and late > 0
+        server = last.get("server_positions")
+        if key.startswith("positions.") and server is not None and abs(end - server) <= 2:
+            # positions mirror the account (Deleted removes a row): bounded by what is held
+            state, why = "mirrors server", f"{server} positions held on the server"
+            cap = None
+        elif cap is not None and peak <= cap:
+            state = "bounded (cap)" if rising else "bounded"
+        elif cap is not None:
+            state = "OVER CAP"
             growing.append(key)
+        elif rising:
+            state = "GROWS"
+            growing.append(key)
+        else:
+            state = "bounded"
         rows.append([key, f"{start:,}", f"{at_warm:,}", f"{end:,}", f"{peak:,}",
-                     f"{per_min:+,.1f}", "GROWS" if grows else "bounded",
-                     CAPS.get(key, "")])
+                     f"{per_min:+,.1f}", state,
+                     f"{cap:,} ({why})" if cap is not None else why])
     print_table(["buffer", "start", "after warm-up", "end", "max", "per min", "verdict",
-                 "bound"], rows, title="Buffers over time")
+                 "cap in the code"], rows, title="Buffers over time ('bounded (cap)': still "
+                                                 "rising, but the code caps it)")
     print()
     ok_rss = growth < 5.0
     print_table(["target", "result", "measured"], [

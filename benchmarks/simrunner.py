@@ -31,7 +31,6 @@ import os
 import resource
 import signal
 import sys
-import threading
 import time
 import weakref
 
@@ -95,6 +94,16 @@ def _write_buffer() -> int:
     return total
 
 
+def _book(sim) -> dict:
+    """The simulated brokerage's size (what the account panels should mirror)."""
+    try:
+        book = sim.engine.book
+        return {"book_orders": len(book.orders),
+                "book_positions": sum(len(a.positions) for a in book.accounts.values())}
+    except Exception:  # a simulator without these attributes: no figures
+        return {}
+
+
 def emit(obj: dict) -> None:
     sys.stdout.write(json.dumps(obj, separators=(",", ":")) + "\n")
     sys.stdout.flush()
@@ -112,14 +121,17 @@ async def serve(args: argparse.Namespace) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
 
-    def watch_stdin() -> None:
+    def stdin_readable() -> None:
         try:
-            sys.stdin.buffer.read()
-        except Exception:
-            pass
-        loop.call_soon_threadsafe(stop.set)
+            data = os.read(fd, 4096)
+        except OSError:
+            data = b""
+        if not data:  # the benchmark went away (or closed our stdin): stop
+            loop.remove_reader(fd)
+            stop.set()
 
-    threading.Thread(target=watch_stdin, daemon=True).start()
+    fd = sys.stdin.fileno()
+    loop.add_reader(fd, stdin_readable)
     emit({"event": "ready", "base_url": sim.base_url, "token_url": sim.token_url,
           "port": sim.port,
           "pid": os.getpid(), "quote_rate": args.quote_rate})
@@ -135,6 +147,7 @@ async def serve(args: argparse.Namespace) -> None:
                   "streams": Stats.streams, "cpu": usage.ru_utime + usage.ru_stime,
                   "rss_kb": _status_kb("VmRSS"), "hwm_kb": _status_kb("VmHWM"),
                   "write_buffer": _write_buffer(), "open_streams": sim.open_streams,
+                  **_book(sim),
                   "series": series})
     finally:
         await sim.stop()
