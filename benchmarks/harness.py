@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import collections
 import json
 import math
 import os
@@ -134,14 +135,15 @@ class SimProcess:
     """
 
     def __init__(self, quote_rate: float | None, *, seed: int = 1, stats: float = 0.5,
-                 extra: list[str] | None = None) -> None:
+                 extra: list[str] | None = None, keep_stats: int | None = None) -> None:
         self.quote_rate = quote_rate
         self.seed = seed
         self.stats_interval = stats
         self.extra = extra or []
         self.proc: asyncio.subprocess.Process | None = None
         self.ready: dict[str, Any] = {}
-        self.stats: list[dict[str, Any]] = []  # without series
+        # without series; keep_stats bounds it for long runs (the soak)
+        self.stats: Any = collections.deque(maxlen=keep_stats) if keep_stats else []
         self.series: list[tuple[float, int]] = []  # (monotonic, sent so far), one per batch
         self._reader: asyncio.Task | None = None
 
