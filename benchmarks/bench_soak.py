@@ -121,6 +121,11 @@ async def soak(args: argparse.Namespace) -> dict:
             await harness.wait_for(lambda: all(p.state == "live" for p in app.panels.values()),
                                    15, "every panel live")
             found_caps = caps(app)
+            trim = None
+            if args.malloc_trim:
+                import ctypes
+
+                trim = ctypes.CDLL("libc.so.6").malloc_trim
             t0 = monotonic()
             cpu0 = cpu_seconds()
             next_at = t0
@@ -135,6 +140,9 @@ async def soak(args: argparse.Namespace) -> dict:
                           "server_orders": sim.last.get("book_orders"),
                           "states": "".join(p.state[0] for p in app.panels.values()),
                           **lengths(app)}
+                if trim is not None:  # diagnosis: how much of RSS is free heap kept by malloc
+                    trim(0)
+                    sample["rss_trim_mb"] = proc_status_kb("VmRSS") / 1024
                 samples.append(sample)
                 if args.progress:
                     print(f"  t={sample['t']:6.0f}s rss={sample['rss_mb']:6.1f} MB "
@@ -189,7 +197,7 @@ def analyse(result: dict) -> bool:
     half = [s for s in warm if s["t"] >= (first["t"] + last["t"]) / 2]
     for key in samples[0]:
         if key in ("t", "rss_mb", "hwm_mb", "cpu", "delivered", "sim_rss_mb", "sim_sent",
-                   "states", "server_positions", "server_orders"):
+                   "states", "server_positions", "server_orders", "rss_trim_mb"):
             continue
         values = [s[key] for s in samples]
         start, at_warm, end, peak = values[0], first[key], values[-1], max(values)
@@ -222,6 +230,12 @@ def analyse(result: dict) -> bool:
                                                  "rising, but the code caps it)")
     print()
     ok_rss = growth < 5.0
+    if "rss_trim_mb" in last:
+        trimmed = last["rss_trim_mb"] - first["rss_trim_mb"]
+        print(f"after malloc_trim(0): {first['rss_trim_mb']:.1f} -> {last['rss_trim_mb']:.1f} MB "
+              f"({trimmed:+.1f} MB; slope "
+              f"{slope([(s['t'], s['rss_trim_mb']) for s in warm]) * 3600:+.1f} MB/h)")
+        print()
     print_table(["target", "result", "measured"], [
         ["RSS growth after warm-up < 5 MB", verdict(ok_rss),
          f"{growth:+.1f} MB ({first['rss_mb']:.1f} -> {last['rss_mb']:.1f} MB; slope "
@@ -243,6 +257,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", default="160x50")
     parser.add_argument("--no-ansi", action="store_true")
     parser.add_argument("--progress", action="store_true", help="print each sample to stderr")
+    parser.add_argument("--malloc-trim", action="store_true",
+                        help="diagnosis: after each RSS sample call malloc_trim(0) and sample "
+                             "again (RSS after trim = memory in use, without free heap malloc "
+                             "keeps); changes the process, so not for the figure of record")
     parser.add_argument("--json", help="also write the samples to this file")
     args = parser.parse_args(argv)
     if args.warmup is None:
