@@ -230,6 +230,13 @@ def analyse(result: dict) -> bool:
                                                  "rising, but the code caps it)")
     print()
     ok_rss = growth < 5.0
+    mid = min(warm, key=lambda s: abs(s["t"] - last["t"] / 2))
+    print(f"RSS over the second half ({mid['t']:.0f} s -> {last['t']:.0f} s; the T&S ring is "
+          f"full by then): {mid['rss_mb']:.1f} -> {last['rss_mb']:.1f} MB "
+          f"({last['rss_mb'] - mid['rss_mb']:+.1f} MB); orders {mid['orders.rows']} -> "
+          f"{last['orders.rows']}, Python heap blocks {mid['py.blocks']:,} -> "
+          f"{last['py.blocks']:,}")
+    print()
     if "rss_trim_mb" in last:
         trimmed = last["rss_trim_mb"] - first["rss_trim_mb"]
         print(f"after malloc_trim(0): {first['rss_trim_mb']:.1f} -> {last['rss_trim_mb']:.1f} MB "
