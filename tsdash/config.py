@@ -76,6 +76,10 @@ DEFAULT_KEYS: dict[str, str] = {
     "next_theme": "t",
     "add_symbol": "a",
     "remove_symbol": "d",
+    "next_panel": "tab",
+    "previous_panel": "shift+tab",
+    "sort": "s",
+    "zoom": "z",
 }
 KNOWN_BINDING_IDS: frozenset[str] = frozenset(DEFAULT_KEYS)
 

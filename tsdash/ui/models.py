@@ -375,7 +375,24 @@ class KeyedModel:
 
 
 class OrdersModel(KeyedModel):
+    """Orders; finished ones (filled, cancelled, rejected) beyond ``max_rows`` are dropped oldest
+    first, like the server's own day list, so a long session does not grow without bound."""
+
     key_field = "OrderID"
+    max_rows = 500
+    FINISHED = frozenset({FILLED, CANCELLED, REJECTED})
+
+    def apply(self, msg: dict[str, Any]) -> None:
+        super().apply(msg)
+        rows = self.rows
+        if len(rows) > self.max_rows + 50 and self.pending is None:
+            excess = len(rows) - self.max_rows
+            finished = self.FINISHED
+            for key in [k for k, o in rows.items()
+                        if order_status_category(o.get("Status")) in finished][:excess]:
+                del rows[key]
+                self._removed.add(key)
+                self._dirty.discard(key)
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}

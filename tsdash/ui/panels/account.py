@@ -274,7 +274,9 @@ class PositionsPanel(KeyedTablePanel):
         line.append(fmt.signed(today), style=palette.signed(today))
         line.append("   value ", style=palette.muted)
         line.append(fmt.money(model.total_market_value()), style=palette.text)
-        self.total.update(line)
+        # one docked line of fixed height: no layout pass (update()'s default layout=True
+        # reflows the whole screen on every repaint tick)
+        self.total.update(line, layout=False)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -54,7 +54,7 @@ class StatusBar(Static):
         text = self.render_info(info)
         if text != self._shown:
             self._shown = text
-            self.update(text)
+            self.update(text, layout=False)  # height 1, width 1fr: never changes size
 
     def render_info(self, info: StatusInfo) -> Text:
         palette = self.palette

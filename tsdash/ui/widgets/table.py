@@ -64,6 +64,20 @@ class DashTable(DataTable):
         self._first: dict[str, Text] = {}  # the first cell object the table holds, per row
         self._fresh = True  # no row shown yet: the first sort puts the cursor on the top row
         self._column_keys = [ColumnKey(spec.key) for spec in self.specs]
+        self._cached_count = -1  # DataTable._update_count when the caches were cleared
+
+    def render_lines(self, crop):  # type: ignore[override]
+        # DataTable keys every render cache entry (cells, rows, lines) by its update count, which
+        # any update_cell bumps: after a change every cached entry is dead, yet the LRU caches
+        # (10000 + 1000 + 1000 entries per table) keep them until evicted: tens of MB, and a
+        # steady stream of long-lived objects that makes the gc's full collections slow.
+        count = self._update_count
+        if count != self._cached_count:
+            self._cached_count = count
+            self._cell_render_cache.clear()
+            self._row_render_cache.clear()
+            self._line_cache.clear()
+        return super().render_lines(crop)
 
     def on_mount(self) -> None:
         for spec in self.specs:
