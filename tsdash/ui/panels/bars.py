@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 
 from tsdash.ui.models import BarsModel
 from tsdash.ui.palette import Palette
-from tsdash.ui.panels.base import StreamPanel
+from tsdash.ui.panels.base import SymbolPanel
 from tsdash.ui.widgets.candles import CandleChart
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ def interval_label(interval: str, unit: str) -> str:
     return f"{interval} {short}" if unit == "Minute" else short
 
 
-class BarsPanel(StreamPanel):
+class BarsPanel(SymbolPanel):
     KEY = "bars"
     LETTER = "B"
     TITLE = "Bars"
@@ -62,17 +62,6 @@ class BarsPanel(StreamPanel):
         return await client.market_data.stream_bars(
             symbol=self.symbol, interval=self.interval, unit=self.unit, barsback=self.barsback,
             **self.callbacks(generation))
-
-    def reset_model(self) -> None:
-        self.model.reset(self.symbol)
-
-    def set_symbol(self, symbol: str) -> None:
-        if symbol == self.symbol and self.sub is not None:
-            return
-        self.symbol = symbol
-        self.model.reset(symbol)
-        self.border_title = self.title_text()
-        self.resubscribe()
 
     def set_palette(self, palette: Palette) -> None:
         super().set_palette(palette)

@@ -399,3 +399,22 @@ class StreamPanel(Vertical):
     def refresh_subtitle(self) -> None:
         """Subclasses call this when the detail text changed (row counts and the like)."""
         self.border_subtitle = self.subtitle()
+
+
+class SymbolPanel(StreamPanel):
+    """A panel that follows one symbol (bars, time and sales): the quotes panel's selection
+    swaps its subscription. Subclasses set ``symbol`` and a ``model`` with ``reset(symbol)``."""
+
+    symbol: str
+    model: Any
+
+    def reset_model(self) -> None:
+        self.model.reset(self.symbol)
+
+    def set_symbol(self, symbol: str) -> None:
+        if symbol == self.symbol and self.sub is not None:
+            return
+        self.symbol = symbol
+        self.model.reset(symbol)
+        self.border_title = self.title_text()
+        self.resubscribe()

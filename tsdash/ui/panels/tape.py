@@ -11,14 +11,14 @@ from textual.app import ComposeResult
 
 from tsdash.ui.models import TapeModel
 from tsdash.ui.palette import Palette
-from tsdash.ui.panels.base import StreamPanel
+from tsdash.ui.panels.base import SymbolPanel
 from tsdash.ui.widgets.tape import TapeView
 
 if TYPE_CHECKING:
     from tsdash.api import TradeStationClient
 
 
-class TapePanel(StreamPanel):
+class TapePanel(SymbolPanel):
     KEY = "tape"
     LETTER = "T"
     TITLE = "Time & Sales"
@@ -48,17 +48,6 @@ class TapePanel(StreamPanel):
     async def open(self, client: TradeStationClient, generation: int) -> Any:
         return await client.market_data.stream_time_and_sales(
             symbol=self.symbol, **self.callbacks(generation))
-
-    def reset_model(self) -> None:
-        self.model.reset(self.symbol)
-
-    def set_symbol(self, symbol: str) -> None:
-        if symbol == self.symbol and self.sub is not None:
-            return
-        self.symbol = symbol
-        self.model.reset(symbol)
-        self.border_title = self.title_text()
-        self.resubscribe()
 
     def set_palette(self, palette: Palette) -> None:
         super().set_palette(palette)
