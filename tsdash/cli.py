@@ -35,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="inject a fault, e.g. goaway:after=50 (repeatable; see `tsdash sim --faults`)")
     sim.add_argument("--faults", action="store_true", help="list the fault specs and exit")
     sim.add_argument("--no-trader", action="store_true", help="do not run the demo trader")
+    sim.add_argument("--rotate-refresh-tokens", action="store_true",
+                     help="each refresh answers with a new refresh token and revokes the old one")
 
     init = sub.add_parser("init", help="write a commented starting config file")
     init.add_argument("--force", action="store_true", help="overwrite an existing config file")

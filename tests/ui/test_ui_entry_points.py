@@ -11,7 +11,7 @@ from ui_helpers import frozen_clock, wait_for
 from ui_fakes import FakeConnector
 from tsdash.ui import launch, snapshot
 from tsdash.ui.app import TsdashApp
-from tsdash.ui.connection import AccountConnector, DemoConnector, choose_connector
+from tsdash.ui.connection import DemoConnector
 from tsdash.ui.themes import load_themes
 
 
@@ -56,31 +56,6 @@ def test_run_dashboard_runs_the_app_and_returns_its_status(private_dirs, monkeyp
     assert launch.run_dashboard(args(demo=True)) == 0
     assert isinstance(seen["connector"], DemoConnector)
     assert seen["connector"].notice is None
-
-
-def test_choose_connector_demo_without_credentials_says_why(private_dirs):
-    from tsdash.config import Settings
-
-    settings = Settings(environment="sim", path=private_dirs / "c.toml")
-    connector = choose_connector(settings, environ={})
-    assert isinstance(connector, DemoConnector)
-    assert "credentials missing" in connector.notice and "tsdash login" in connector.notice
-    assert isinstance(choose_connector(settings, demo=True), DemoConnector)
-
-
-def test_choose_connector_uses_a_stored_login(private_dirs):
-    from tsdash.config import Settings
-    from tsdash.credentials import save_login
-
-    save_login("live", "my-client", "refresh-xyz")
-    settings = Settings(environment="live", path=private_dirs / "c.toml")
-    connector = choose_connector(settings, environ={"TS_CLIENT_SECRET": "s3cret"})
-    assert isinstance(connector, AccountConnector)
-    assert connector.environment == "LIVE"
-    assert "s3cret" not in repr(connector) and "refresh-xyz" not in repr(connector)
-    # the secret missing: demo, with a notice naming it
-    connector = choose_connector(settings, environ={})
-    assert isinstance(connector, DemoConnector) and "TS_CLIENT_SECRET" in connector.notice
 
 
 def test_snapshot_command_writes_an_svg(private_dirs):

@@ -40,6 +40,23 @@ def test_quote_for_unknown_symbol_is_ignored_and_reset_replaces_watchlist():
     assert changes.reset and changes.dirty == {"SPY", "QQQ"}
 
 
+def test_an_edited_watchlist_keeps_the_quotes_it_still_has():
+    model = QuoteModel(["AAPL", "MSFT", "BAD"])
+    model.apply({"Symbol": "AAPL", "Last": "100"})
+    model.apply({"Symbol": "MSFT", "Last": "400"})
+    model.set_error("BAD", "FAILED, INVALID SYMBOL")
+    model.take_changes()
+    model.set_symbols(["AAPL", "ibm"])
+    assert model.symbols == ["AAPL", "IBM"]
+    assert model.quotes == {"AAPL": {"Symbol": "AAPL", "Last": "100"}, "IBM": {"Symbol": "IBM"}}
+    assert model.errors == {}
+    changes = model.take_changes()
+    # the new row is painted; the repaint drops rows no longer in the model
+    assert changes.dirty == {"IBM"} and changes.reset
+    model.apply({"Symbol": "MSFT", "Last": "401"})  # a late message of the old stream
+    assert "MSFT" not in model.quotes
+
+
 def test_quote_symbol_error_marks_row():
     model = QuoteModel(["AAPL", "BAD"])
     model.take_changes()

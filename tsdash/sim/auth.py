@@ -2,7 +2,9 @@
 
 Any non-empty client id, secret and refresh token are accepted, so the real login flow (browser
 redirect with a code, code exchange, refresh) can be exercised offline. Access tokens are random,
-live `token_expires_in` seconds, and can all be expired at once for tests.
+live `token_expires_in` seconds, and can all be expired at once for tests. With
+`rotate_refresh_tokens`, a refresh grant answers with a new refresh token and revokes the one it
+used, as an API key with TradeStation's rotating refresh tokens does.
 """
 
 from __future__ import annotations
@@ -38,10 +40,11 @@ class _Code:
 class TokenStore:
     """Issued access tokens with their expiry (monotonic seconds), codes and revoked tokens."""
 
-    def __init__(self, expires_in: int = 1200) -> None:
+    def __init__(self, expires_in: int = 1200, rotate_refresh_tokens: bool = False) -> None:
         if expires_in <= 0:
             raise ValueError(f"token_expires_in must be > 0, not {expires_in!r}")
         self.expires_in = int(expires_in)
+        self.rotate_refresh_tokens = rotate_refresh_tokens
         self._tokens: dict[str, float] = {}
         self._codes: dict[str, _Code] = {}
         self._revoked: set[str] = set()
@@ -143,6 +146,9 @@ def make_auth_routes(tokens: TokenStore, root_url) -> list[web.RouteDef]:
             if tokens.is_revoked(refresh):
                 return _oauth_error(403, "invalid_grant", "Unknown or invalid refresh token.")
             new_refresh = None
+            if tokens.rotate_refresh_tokens:
+                tokens.revoke(refresh)
+                new_refresh = "sim-rt-" + secrets.token_urlsafe(24)
         elif grant == "authorization_code":
             code = tokens.take_code(form.get("code", "").strip())
             if code is None:

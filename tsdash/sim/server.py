@@ -159,6 +159,13 @@ class Simulator:
     def expire_tokens(self) -> None:
         self._tokens.expire_all()
 
+    def revoke_token(self, token: str) -> None:
+        """As if the user revoked a refresh token at TradeStation (or it was rotated away)."""
+        self._tokens.revoke(token)
+
+    def is_revoked(self, token: str) -> bool:
+        return self._tokens.is_revoked(token)
+
     def advance(self, n: int = 1) -> None:
         self._engine.advance(n)
 
@@ -200,14 +207,15 @@ def build_app(engine: Engine, tokens: TokenStore, records: list[RequestRecord],
 async def start_simulator(host: str = "127.0.0.1", port: int = 0, seed: int = 1,
                           clock: str = "real", heartbeat_interval: float = 5.0,
                           token_expires_in: int = 1200, demo_trader: bool = True,
-                          quote_rate: float | None = None) -> Simulator:
+                          quote_rate: float | None = None,
+                          rotate_refresh_tokens: bool = False) -> Simulator:
     """Start the simulator on this event loop; port 0 picks a free port. Stop it with stop().
 
     Raises OSError (errno EADDRINUSE) when the port is taken, ValueError for bad settings.
     """
     engine = Engine(seed=seed, clock=clock, heartbeat_interval=heartbeat_interval,
                     demo_trader=demo_trader, quote_rate=quote_rate)
-    tokens = TokenStore(token_expires_in)
+    tokens = TokenStore(token_expires_in, rotate_refresh_tokens)
     records: list[RequestRecord] = []
     holder: dict[str, str] = {}
     app = build_app(engine, tokens, records, lambda: holder["root"])

@@ -49,6 +49,7 @@ async def _serve(args, specs: list[str]) -> int:
             heartbeat_interval=getattr(args, "heartbeat", 5.0),
             token_expires_in=getattr(args, "token_expires_in", 1200),
             demo_trader=not getattr(args, "no_trader", False),
+            rotate_refresh_tokens=getattr(args, "rotate_refresh_tokens", False),
         )
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:

@@ -27,13 +27,14 @@ from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from tsdash.ui.commands import DashboardCommands
-from tsdash.ui.connection import Connection, Connector, DemoConnector
+from tsdash.ui.connection import Connection, Connector, DemoConnector, SignInRequired
 from tsdash.ui.palette import Palette
 from tsdash.ui.panels.account import BalancesPanel, OrdersPanel, PositionsPanel
 from tsdash.ui.panels.bars import BarsPanel
 from tsdash.ui.panels.base import CONNECTING, StreamPanel, describe_error
 from tsdash.ui.panels.quotes import QuotesPanel
 from tsdash.ui.panels.tape import TapePanel
+from tsdash.ui.screens.add_symbol import AddSymbolScreen
 from tsdash.ui.screens.help import HelpScreen
 from tsdash.ui.themes import FALLBACK_THEME_NAME, VARIABLE_DEFAULTS, load_themes
 from tsdash.ui.widgets.status_bar import PanelDot, StatusBar, StatusInfo
@@ -84,6 +85,8 @@ class TsdashApp(App[int]):
         ("previous_panel", "focus the previous panel"),
         ("next_watchlist", "next watchlist (quotes resubscribe)"),
         ("sort", "cycle the quotes sort (or click a column header)"),
+        ("add_symbol", "add a symbol to the watchlist (saved in the config)"),
+        ("remove_symbol", "remove the highlighted symbol from the watchlist"),
         ("zoom", "maximize / restore the focused panel"),
         ("next_theme", "next colour theme (remembered in the config)"),
         ("help", "this screen"),
@@ -105,7 +108,10 @@ class TsdashApp(App[int]):
         self._timer: Timer | None = None
         self._shutdown_started = False
         self._shutdown_done: asyncio.Event | None = None  # created on mount (loop-bound)
+        self._save_lock = asyncio.Lock()  # config writes, one at a time
         self.exit_status = 0
+        #: why the app ended itself (printed by the launcher after the terminal is restored)
+        self.exit_message: str | None = None
 
         settings = self.settings
         hz = max(1, min(30, int(getattr(settings, "repaint_hz", 8) or 8)))
@@ -255,6 +261,10 @@ class TsdashApp(App[int]):
                 panel.report_error(error)
                 return
         if worker.name == "connect":
+            if isinstance(error, SignInRequired):  # nothing on screen could fix it: say why, end
+                log.warning("sign-in refused: %s", error)
+                self.run_worker(self.end(1, str(error)), name="end", group="app")
+                return
             log.warning("could not connect: %s", error)
             for panel in self.panels.values():
                 panel.report_error(error)
@@ -405,18 +415,9 @@ class TsdashApp(App[int]):
 
     def set_theme(self, name: str) -> None:
         self.theme = name
-        self.run_worker(self._save_theme(name), name="save-theme", group="settings",
-                        exit_on_error=False, exclusive=True)
-
-    async def _save_theme(self, name: str) -> None:
-        """Remember the theme in the config file; a settings object without one is fine."""
         save = getattr(self.settings, "save_theme", None)
-        if save is None or getattr(self.settings, "path", None) is None:
-            return
-        try:
-            await asyncio.to_thread(save, name)
-        except Exception as exc:  # ConfigError, OSError: the theme still applies for this run
-            self.notify(f"theme not saved: {describe_error(exc)}", severity="warning")
+        if save is not None:
+            self._save_settings(lambda: save(name), "theme")
 
     def select_symbol(self, symbol: str) -> None:
         """Bars and time & sales follow ``symbol`` (their subscriptions are swapped)."""
@@ -430,12 +431,83 @@ class TsdashApp(App[int]):
     def on_quotes_panel_symbol_selected(self, message: QuotesPanel.SymbolSelected) -> None:
         self.select_symbol(message.symbol)
 
+    # -- watchlist edits -------------------------------------------------------------------------
+
     def action_add_symbol(self) -> None:
-        self.notify("Adding symbols from the dashboard is coming; edit [watchlists] in the "
-                    "config for now.", severity="information")
+        quotes = self.quotes_panel
+        if quotes is None or not self._on_dashboard():
+            return
+
+        def added(symbol: str | None) -> None:
+            if symbol:
+                self.add_symbol(symbol)
+
+        self.push_screen(AddSymbolScreen(quotes.active, quotes.model.symbols), added)
+
+    def add_symbol(self, symbol: str) -> None:
+        """Add ``symbol`` to the watchlist on screen, stream it, and save the watchlists."""
+        quotes = self.quotes_panel
+        if quotes is None:
+            return
+        name = quotes.active
+        before = len(self.settings.watchlists.get(name, ()))
+        try:
+            stored = self.settings.add_symbol(name, symbol)
+        except ValueError as exc:
+            self.notify(str(exc), title="Symbol not added", severity="error")
+            return
+        if len(self.settings.watchlists[name]) == before:
+            self.notify(f"{stored} is already in {name}", title="Symbol not added")
+            return
+        quotes.edit_watchlist(name, self.settings.watchlists[name])
+        self._save_settings(self.settings.save_watchlists, "watchlist",
+                            f"Added {stored} to {name}")
 
     def action_remove_symbol(self) -> None:
-        self.action_add_symbol()
+        """Remove the highlighted quote row's symbol from the watchlist on screen."""
+        quotes = self.quotes_panel
+        if quotes is None or not self._on_dashboard():
+            return
+        symbol = quotes.cursor_symbol() if self.focused_panel() is quotes else None
+        if symbol is None:
+            self.notify("Highlight a row in the quotes panel first (tab moves between panels).",
+                        title="Nothing to remove", severity="warning")
+            return
+        self.remove_symbol(symbol)
+
+    def remove_symbol(self, symbol: str) -> None:
+        """Remove ``symbol`` from the watchlist on screen and save the watchlists."""
+        quotes = self.quotes_panel
+        if quotes is None:
+            return
+        name = quotes.active
+        try:
+            self.settings.remove_symbol(name, symbol)
+        except ValueError as exc:
+            self.notify(str(exc), title="Symbol not removed", severity="error")
+            return
+        quotes.edit_watchlist(name, self.settings.watchlists[name])
+        self._save_settings(self.settings.save_watchlists, "watchlist",
+                            f"Removed {symbol} from {name} (a adds it back)")
+
+    def _save_settings(self, save: Callable[[], Any], what: str, done: str | None = None) -> None:
+        """Write the config file off the event loop, one save at a time, in order."""
+        self.run_worker(self._save(save, what, done), name=f"save-{what}", group="settings",
+                        exit_on_error=False)
+
+    async def _save(self, save: Callable[[], Any], what: str, done: str | None) -> None:
+        if getattr(self.settings, "path", None) is None:
+            return
+        async with self._save_lock:
+            try:
+                path = await asyncio.to_thread(save)
+            except Exception as exc:  # ConfigError, OSError: the change still applies for this run
+                log.warning("%s not saved: %s", what, exc)
+                self.notify(f"{what} not saved: {describe_error(exc)}", severity="warning",
+                            timeout=10)
+                return
+        if done:
+            self.notify(f"{done}; saved to {path}", title=what.capitalize())
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
@@ -469,6 +541,13 @@ class TsdashApp(App[int]):
     async def action_quit(self) -> None:
         await self.shutdown()
         self.exit(self.exit_status)
+
+    async def end(self, status: int, message: str) -> None:
+        """Close everything and exit with ``status``; the launcher prints ``message``."""
+        self.exit_message = message
+        self.exit_status = status
+        await self.shutdown()
+        self.exit(status, return_code=status)
 
     async def shutdown(self) -> None:
         """Unsubscribe every panel, close the client, stop the simulator. Idempotent."""

@@ -27,6 +27,8 @@ class DashboardCommands(Provider):
             ("Next theme", partial(app.run_action, "next_theme"),
              "cycle the colour themes and remember the choice (t)"),
             ("Sort quotes", partial(app.run_action, "sort"), "cycle the quotes sort (s)"),
+            ("Add symbol to watchlist", partial(app.run_action, "add_symbol"),
+             "type a symbol; it streams at once and is saved in the config (a)"),
             ("Zoom focused panel", partial(app.run_action, "zoom"),
              "maximize / restore the focused panel (z)"),
             ("Show keys", partial(app.run_action, "help"), "the help screen (?)"),
@@ -41,6 +43,9 @@ class DashboardCommands(Provider):
             for symbol in quotes.model.symbols:
                 commands.append((f"Chart {symbol}", partial(app.select_symbol, symbol),
                                  f"bars and time & sales follow {symbol}"))
+                commands.append((f"Remove {symbol} from {quotes.active}",
+                                 partial(app.remove_symbol, symbol),
+                                 "and save the watchlist in the config"))
         for name in app.dashboard_themes:
             commands.append((f"Theme: {name}", partial(app.set_theme, name), "switch theme"))
         return commands

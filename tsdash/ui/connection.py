@@ -11,8 +11,9 @@ through ``connector.sim``.
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -25,6 +26,11 @@ SIM = "SIM"
 LIVE = "LIVE"
 
 CLIENT_SECRET_ENV = "TS_CLIENT_SECRET"
+#: point an account at another server, e.g. a `tsdash sim` (used with `tsdash login --signin-url`)
+API_URL_ENV = "TSDASH_API_URL"
+SIGNIN_URL_ENV = "TSDASH_SIGNIN_URL"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -132,11 +138,23 @@ class SimulatorConnector:
                           self.sim if self.stop_simulator else None)
 
 
+class SignInRequired(Exception):
+    """The configured TradeStation environment cannot be used as things stand: no stored sign-in,
+    no client secret, or TradeStation refused the stored refresh token. The message says what
+    to do; the launcher prints it instead of starting (or after ending) the dashboard."""
+
+
 class AccountConnector:
-    """A real TradeStation environment (sim or live) with a stored refresh token."""
+    """A real TradeStation environment (sim or live) with a stored refresh token.
+
+    ``connect()`` asks for a first access token before any panel subscribes, so a revoked or
+    expired sign-in ends the start-up with :class:`SignInRequired` instead of six failed panels.
+    A refresh token that TradeStation rotates is written back to the token file at once.
+    """
 
     def __init__(self, environment: str, *, client_id: str, client_secret: str,
-                 refresh_token: str, token_url: str | None = None) -> None:
+                 refresh_token: str, token_url: str | None = None,
+                 base_url: str | None = None) -> None:
         self.environment = environment.upper()
         self.notice = None
         self._env = environment.lower()
@@ -144,54 +162,92 @@ class AccountConnector:
         self._client_secret = client_secret
         self._refresh_token = refresh_token
         self._token_url = token_url
+        self._base_url = base_url
 
     def __repr__(self) -> str:  # never show the secret or token
         return f"AccountConnector({self._env!r}, client_id={self._client_id!r})"
 
+    async def _keep_rotated(self, refresh_token: str) -> None:
+        """Store a rotated refresh token: the old one may no longer work after this run."""
+        import asyncio
+
+        from tsdash.credentials import save_login
+
+        await asyncio.to_thread(save_login, self._env, self._client_id, refresh_token)
+        log.info("stored the rotated refresh token for %s", self._env)
+
     async def connect(self, settings: Settings) -> Connection:
-        from tsdash.api import TokenManager, TradeStationClient
+        from tsdash.api import AuthError, TokenManager, TradeStationClient
 
         kwargs: dict[str, Any] = {}
         if self._token_url:
             kwargs["token_url"] = self._token_url
         tokens = TokenManager(client_id=self._client_id, client_secret=self._client_secret,
-                              refresh_token=self._refresh_token, **kwargs)
-        client = TradeStationClient(environment=self._env, token_manager=tokens,
-                                    **client_options(settings))
+                              refresh_token=self._refresh_token,
+                              on_refresh_token=self._keep_rotated, **kwargs)
+        client = TradeStationClient(environment=self._env, base_url=self._base_url,
+                                    token_manager=tokens, **client_options(settings))
+        try:
+            await tokens.get_token()
+        except AuthError as exc:
+            await client.close()
+            raise SignInRequired(
+                f"TradeStation refused the stored sign-in for {self._env} ({_reason(exc)}). "
+                f"Run `tsdash login --env {self._env}` to sign in again."
+            ) from None
+        except BaseException:
+            await client.close()
+            raise
         return Connection(client, self.environment, None)
 
 
+def _reason(error: BaseException) -> str:
+    """The server's words without the generic hint (the caller gives its own)."""
+    from tsdash.api.errors import LOGIN_HINT
+
+    text = " ".join(str(error).replace(LOGIN_HINT, "").split()).rstrip(". ")
+    return text or type(error).__name__
+
+
 def choose_connector(settings: Settings, *, demo: bool = False,
-                     environ: Mapping[str, str] | None = None) -> Connector:
-    """``--demo`` or environment "demo": the simulator. Otherwise the stored login for the
-    configured environment, its client id and ``TS_CLIENT_SECRET``; if anything is missing, the
-    demo again, with a notice saying what is missing and what to do."""
+                     environ: Mapping[str, str] | None = None,
+                     ask_secret: Callable[[str], str] | None = None) -> Connector:
+    """``--demo`` or environment "demo": the simulator. Otherwise the stored sign-in for the
+    configured environment and the client secret (``TS_CLIENT_SECRET``, else ``ask_secret``,
+    a prompt when there is a terminal).
+
+    Raises :class:`SignInRequired` when the environment cannot be used: tsdash never shows
+    the demo in place of the account the config asks for.
+    ``TSDASH_API_URL`` and ``TSDASH_SIGNIN_URL`` point an account at another server (a
+    ``tsdash sim``, to try the whole flow offline), as ``tsdash login --signin-url`` does.
+    """
     if demo or settings.environment == "demo":
         return DemoConnector()
+    from tsdash.credentials import CredentialsError, load_login
+
     environ = os.environ if environ is None else environ
     env = settings.environment
-    missing: list[str] = []
-    login = None
     try:
-        from tsdash.credentials import CredentialsError, load_login
-
-        try:
-            login = load_login(env)
-        except CredentialsError as exc:
-            missing.append(str(exc))
-    except ImportError:  # pragma: no cover - credentials ship with tsdash
-        pass
-    if login is None and not missing:
-        missing.append(f"no stored sign-in for {env}")
-    client_id = (login.client_id if login else None) or settings.client_id
-    if not client_id:
-        missing.append("no client_id")
-    secret = environ.get(CLIENT_SECRET_ENV, "")
+        login = load_login(env)
+    except CredentialsError as exc:
+        raise SignInRequired(str(exc)) from None
+    if login is None:
+        raise SignInRequired(
+            f"not signed in to TradeStation {env} (the config {settings.path} sets "
+            f"environment = \"{env}\"). Run `tsdash login --env {env}`, or `tsdash --demo` "
+            "for the simulated market."
+        )
+    secret = environ.get(CLIENT_SECRET_ENV, "").strip()
+    if not secret and ask_secret is not None:
+        secret = ask_secret(f"TradeStation client secret for {login.client_id} (input hidden): ")
+        secret = (secret or "").strip()
     if not secret:
-        missing.append(f"{CLIENT_SECRET_ENV} is not set")
-    if missing or login is None or not client_id:
-        notice = (f"{env.upper()} credentials missing ({'; '.join(missing)}): showing the DEMO. "
-                  "Run `tsdash login` and set TS_CLIENT_SECRET.")
-        return DemoConnector(notice=notice)
-    return AccountConnector(env, client_id=client_id, client_secret=secret,
-                            refresh_token=login.refresh_token)
+        raise SignInRequired(
+            f"no client secret: set {CLIENT_SECRET_ENV} (it is never read from the config "
+            "file), or run tsdash in a terminal to be asked for it"
+        )
+    signin = environ.get(SIGNIN_URL_ENV, "").strip().rstrip("/")
+    return AccountConnector(env, client_id=login.client_id, client_secret=secret,
+                            refresh_token=login.refresh_token,
+                            token_url=f"{signin}/oauth/token" if signin else None,
+                            base_url=environ.get(API_URL_ENV, "").strip() or None)

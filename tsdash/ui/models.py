@@ -151,6 +151,17 @@ class QuoteModel:
         self._dirty = set(self.symbols)
         self._reset = True
 
+    def set_symbols(self, symbols: Iterable[str]) -> None:
+        """The same watchlist, edited: symbols kept keep their quote (no blank rows while the
+        stream is reopened), new ones start empty, dropped ones go."""
+        wanted = list(dict.fromkeys(s.upper() for s in symbols))
+        self.quotes = {s: self.quotes.get(s) or {"Symbol": s} for s in wanted}
+        self.errors = {s: e for s, e in self.errors.items() if s in self.quotes}
+        self._dirty = {s for s in self._dirty if s in self.quotes}
+        self._dirty.update(s for s in wanted if s not in self.symbols)
+        self.symbols = wanted
+        self._reset = True  # the repaint drops rows that are no longer here
+
     def apply(self, msg: dict[str, Any]) -> None:
         """Merge one quote message (a full quote or a delta). O(size of the delta)."""
         symbol = msg.get("Symbol")

@@ -161,6 +161,27 @@ class QuotesPanel(StreamPanel):
         self.refresh_subtitle()
         self.resubscribe()
 
+    def edit_watchlist(self, name: str, symbols: list[str]) -> None:
+        """``name`` now holds ``symbols``; if it is on screen, its rows follow and the stream is
+        reopened for the new list (TradeStation streams a fixed list of symbols)."""
+        if name not in self.watchlists:
+            return
+        self.watchlists[name] = list(symbols)
+        if name != self.active:
+            return
+        self.model.set_symbols(symbols)
+        kept = set(self.model.symbols)
+        for per_symbol in (self._previous, self._flash, self._flash_due):
+            for symbol in [s for s in per_symbol if s not in kept]:
+                del per_symbol[symbol]
+        self._sort_dirty = True
+        self.refresh_subtitle()
+        self.resubscribe()
+
+    def cursor_symbol(self) -> str | None:
+        """The symbol of the highlighted row."""
+        return self.table.cursor_row_key()
+
     def next_watchlist(self) -> str:
         names = list(self.watchlists)
         name = names[(names.index(self.active) + 1) % len(names)]
