@@ -106,13 +106,13 @@ def test_launcher_prints_the_sign_in_message_and_returns_1(private_dirs, capsys,
 
 def test_launcher_prints_why_the_app_ended(private_dirs, capsys, monkeypatch):
     def run(self):
-        self.exit_message = "TradeStation refused the stored sign-in for sim (x). Run `tsdash login`"
+        self.exit_message = "the stored sign-in for sim no longer works: x. Run `tsdash login`"
         return 1
 
     monkeypatch.setattr(TsdashApp, "run", run)
     args = argparse.Namespace(demo=True, config=None, log_level=None, command=None)
     assert launch.run_dashboard(args) == 1
-    assert "refused the stored sign-in" in capsys.readouterr().err
+    assert "sign-in for sim no longer works" in capsys.readouterr().err
 
 
 # -- against the simulator's sign-in and API ---------------------------------------------------
@@ -163,7 +163,8 @@ async def test_refused_refresh_token_ends_the_app_with_run_tsdash_login(private_
         await wait_for(pilot, lambda: not app.is_running or app._exit, 5, "exit")
     assert app.return_code == 1
     message = app.exit_message
-    assert "refused the stored sign-in for sim" in message
+    assert message.startswith("the stored sign-in for sim no longer works: "
+                              "TradeStation refused the refresh token (HTTP 403)")
     assert "tsdash login --env sim" in message
     assert REFRESH not in message and SECRET not in message
     assert REFRESH not in caplog.text and SECRET not in caplog.text

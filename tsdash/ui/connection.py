@@ -192,7 +192,7 @@ class AccountConnector:
         except AuthError as exc:
             await client.close()
             raise SignInRequired(
-                f"TradeStation refused the stored sign-in for {self._env} ({_reason(exc)}). "
+                f"the stored sign-in for {self._env} no longer works: {_reason(exc)}. "
                 f"Run `tsdash login --env {self._env}` to sign in again."
             ) from None
         except BaseException:
@@ -205,7 +205,7 @@ def _reason(error: BaseException) -> str:
     """The server's words without the generic hint (the caller gives its own)."""
     from tsdash.api.errors import LOGIN_HINT
 
-    text = " ".join(str(error).replace(LOGIN_HINT, "").split()).rstrip(". ")
+    text = " ".join(str(error).replace(LOGIN_HINT, "").split()).replace(".)", ")").rstrip(". ")
     return text or type(error).__name__
 
 
