@@ -240,6 +240,8 @@ class TsdashApp(App[int]):
             return
         self.connection = connection
         self.environment = connection.environment
+        log.info("dashboard connected: %s at %s", connection.environment,
+                 getattr(connection.client, "base_url", "?"))
         if connection.notice and connection.notice != self.notice:
             self.notice = connection.notice
             self.notify(connection.notice, severity="warning", timeout=10)
@@ -459,6 +461,7 @@ class TsdashApp(App[int]):
         if len(self.settings.watchlists[name]) == before:
             self.notify(f"{stored} is already in {name}", title="Symbol not added")
             return
+        log.info("watchlist %s: added %s", name, stored)
         quotes.edit_watchlist(name, self.settings.watchlists[name])
         self._save_settings(self.settings.save_watchlists, "watchlist",
                             f"Added {stored} to {name}")
@@ -486,6 +489,7 @@ class TsdashApp(App[int]):
         except ValueError as exc:
             self.notify(str(exc), title="Symbol not removed", severity="error")
             return
+        log.info("watchlist %s: removed %s", name, symbol)
         quotes.edit_watchlist(name, self.settings.watchlists[name])
         self._save_settings(self.settings.save_watchlists, "watchlist",
                             f"Removed {symbol} from {name} (a adds it back)")

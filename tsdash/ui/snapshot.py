@@ -1,6 +1,6 @@
 """`tsdash snapshot --out FILE.svg [--after SECONDS] [--size WxH]`: the dashboard, headless, as SVG.
 
-Runs the same app as `tsdash` (the demo unless an account is configured and signed in) without a
+Runs the same app as `tsdash` (the demo, or the account the config names) without a
 terminal, lets it stream for ``--after`` seconds once every panel is live (or has given up), and
 writes what the screen shows.
 """
@@ -25,13 +25,17 @@ def parse_size(text: str) -> tuple[int, int]:
     return width, height
 
 
-async def take_snapshot(app: Any, out: Path, *, size: tuple[int, int], after: float) -> Path:
+async def take_snapshot(app: Any, out: Path, *, size: tuple[int, int],
+                        after: float) -> Path | None:
+    """Write the picture to ``out``; None when the app ended itself first (see exit_message)."""
     from tsdash.ui.panels.base import BUSY
 
     async with app.run_test(headless=True, size=size) as pilot:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + LIVE_WAIT
         while loop.time() < deadline:
+            if app.exit_message:
+                return None
             if app.connection is not None and not any(
                     p.state in BUSY for p in app.panels.values()):
                 break
@@ -69,19 +73,26 @@ def run_snapshot(args: Any) -> int:
         pass
 
     from tsdash.ui.app import TsdashApp
-    from tsdash.ui.connection import choose_connector
+    from tsdash.ui.connection import SignInRequired, choose_connector
 
     out = Path(args.out).expanduser()
     if out.suffix.lower() != ".svg":
         print(f"tsdash snapshot: --out must end in .svg, found {str(out)!r}", file=sys.stderr)
         return 2
-    connector = choose_connector(settings, demo=bool(getattr(args, "demo", False)))
+    try:
+        connector = choose_connector(settings, demo=bool(getattr(args, "demo", False)))
+    except SignInRequired as exc:
+        print(f"tsdash snapshot: {exc}", file=sys.stderr)
+        return 1
     app = TsdashApp(settings, connector=connector)
     after = float(getattr(args, "after", 2.0) or 0.0)
     try:
-        asyncio.run(take_snapshot(app, out, size=size, after=after))
+        written = asyncio.run(take_snapshot(app, out, size=size, after=after))
     except OSError as exc:
         print(f"tsdash snapshot: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    if written is None:
+        print(f"tsdash snapshot: {app.exit_message}", file=sys.stderr)
         return 1
     print(f"wrote {out}")
     return 0
