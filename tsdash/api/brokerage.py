@@ -241,33 +241,27 @@ class BrokerageService:
 
     async def get_positions(self, accounts: Iterable[Any] | None = None) -> list[dict]:
         """Positions of the given accounts (all when None), as sent (REST)."""
-        from .client import path_segment
-
-        ids = await resolve_accounts(self._client, accounts)
-        positions: list[dict] = []
-        for group in account_groups(ids):
-            data = await self._client.request(
-                "GET", f"brokerage/accounts/{path_segment(','.join(group))}/positions",
-                what=f"the positions of {_describe_accounts(group)}",
-            )
-            if isinstance(data, dict):
-                positions.extend(data.get("Positions") or [])
-        return positions
+        return await self._get_listed(accounts, "positions", "Positions")
 
     async def get_orders(self, accounts: Iterable[Any] | None = None) -> list[dict]:
         """Today's orders of the given accounts (all when None), as sent (REST)."""
+        return await self._get_listed(accounts, "orders", "Orders")
+
+    async def _get_listed(self, accounts: Iterable[Any] | None, path: str,
+                          field: str) -> list[dict]:
+        """GET brokerage/accounts/{ids}/{path} per group of accounts; the ``field`` lists joined."""
         from .client import path_segment
 
         ids = await resolve_accounts(self._client, accounts)
-        orders: list[dict] = []
+        items: list[dict] = []
         for group in account_groups(ids):
             data = await self._client.request(
-                "GET", f"brokerage/accounts/{path_segment(','.join(group))}/orders",
-                what=f"the orders of {_describe_accounts(group)}",
+                "GET", f"brokerage/accounts/{path_segment(','.join(group))}/{path}",
+                what=f"the {path} of {_describe_accounts(group)}",
             )
             if isinstance(data, dict):
-                orders.extend(data.get("Orders") or [])
-        return orders
+                items.extend(data.get(field) or [])
+        return items
 
     async def stream_position_changes(
         self,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from .clock import SimClock, iso
-from .market import STEPS_PER_MINUTE, MinuteBar, SymbolState, money, rng_for
+from .market import STEPS_PER_MINUTE, MinuteBar, SymbolState, add_trade, money, rng_for
 
 UNITS = {"minute": "Minute", "daily": "Daily", "weekly": "Weekly", "monthly": "Monthly"}
 MAX_BARSBACK = 57_600
@@ -94,19 +94,8 @@ class WorkingBar:
         self.traded = False
 
     def add(self, price: int, size: int, direction: int) -> None:
-        if not self.traded:
-            self.open = self.high = self.low = price
-            self.traded = True
-        self.high = max(self.high, price)
-        self.low = min(self.low, price)
-        self.close = price
-        self.volume += size
-        if direction >= 0:
-            self.up_ticks += 1
-            self.up_volume += size
-        else:
-            self.down_ticks += 1
-            self.down_volume += size
+        add_trade(self, price, size, direction, not self.traded)
+        self.traded = True
 
     def add_minute(self, m: MinuteBar) -> None:
         if m.up_ticks + m.down_ticks == 0:

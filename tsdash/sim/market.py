@@ -14,6 +14,7 @@ import math
 import random
 from collections import deque
 from dataclasses import dataclass, field
+from typing import Any
 
 from .clock import STEP_SECONDS, SimClock, iso
 from .universe import SYMBOLS, SymbolInfo
@@ -59,18 +60,25 @@ class MinuteBar:
     down_volume: int = 0
 
     def add(self, price: int, size: int, direction: int) -> None:
-        if self.volume == 0 and self.up_ticks == 0 and self.down_ticks == 0:
-            self.open = self.high = self.low = price
-        self.high = max(self.high, price)
-        self.low = min(self.low, price)
-        self.close = price
-        self.volume += size
-        if direction >= 0:
-            self.up_ticks += 1
-            self.up_volume += size
-        else:
-            self.down_ticks += 1
-            self.down_volume += size
+        first = self.volume == 0 and self.up_ticks == 0 and self.down_ticks == 0
+        add_trade(self, price, size, direction, first)
+
+
+def add_trade(bar: Any, price: int, size: int, direction: int, first: bool) -> None:
+    """One trade into an OHLCV accumulator in cents (a MinuteBar, a bars stream's WorkingBar);
+    ``first``: the bar had no trade yet, so the trade opens it."""
+    if first:
+        bar.open = bar.high = bar.low = price
+    bar.high = max(bar.high, price)
+    bar.low = min(bar.low, price)
+    bar.close = price
+    bar.volume += size
+    if direction >= 0:
+        bar.up_ticks += 1
+        bar.up_volume += size
+    else:
+        bar.down_ticks += 1
+        bar.down_volume += size
 
 
 class SymbolState:

@@ -4,38 +4,44 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tsdash.config import Settings
+    from tsdash.ui.connection import Connector
 
 
-def run_dashboard(args: Any) -> int:
-    """Run the dashboard until the user quits; the exit status (0 after q, 2 for a bad config)."""
+def prepare(args: Any, prog: str = "tsdash") -> tuple[Settings, Connector] | int:
+    """The settings and the connector the dashboard runs with, or the exit status after printing
+    why there are none (2: a bad config or log level; 1: the account cannot be signed in)."""
     from tsdash.config import ConfigError, load_settings
+    from tsdash.logs import setup_logging
+    from tsdash.ui.connection import SignInRequired, choose_connector
 
     try:
         settings = load_settings(getattr(args, "config", None))
+        setup_logging(getattr(args, "log_level", None))
     except ConfigError as exc:
         print(f"tsdash: {exc}", file=sys.stderr)
         return 2
     try:
-        from tsdash.logs import setup_logging
-    except ImportError:  # pragma: no cover - logs ship with tsdash
-        setup_logging = None
-    if setup_logging is not None:
-        try:
-            setup_logging(getattr(args, "log_level", None))
-        except ConfigError as exc:
-            print(f"tsdash: {exc}", file=sys.stderr)
-            return 2
-
-    from tsdash.ui.app import TsdashApp
-    from tsdash.ui.connection import SignInRequired, choose_connector
-
-    try:
         connector = choose_connector(settings, demo=bool(getattr(args, "demo", False)),
                                      ask_secret=_secret_prompt())
     except SignInRequired as exc:
-        print(f"tsdash: {exc}", file=sys.stderr)
+        print(f"{prog}: {exc}", file=sys.stderr)
         return 1
+    return settings, connector
+
+
+def run_dashboard(args: Any) -> int:
+    """Run the dashboard until the user quits; the exit status (0 after q)."""
+    prepared = prepare(args)
+    if isinstance(prepared, int):
+        return prepared
+    settings, connector = prepared
+
+    from tsdash.ui.app import TsdashApp
+
     app = TsdashApp(settings, connector=connector)
     result = app.run()
     if app.exit_message:  # why the app ended itself (a refused sign-in), once the screen is back

@@ -50,40 +50,24 @@ async def take_snapshot(app: Any, out: Path, *, size: tuple[int, int],
 
 
 def run_snapshot(args: Any) -> int:
-    from tsdash.config import ConfigError, load_settings
+    from tsdash.ui.launch import prepare
 
     try:
         size = parse_size(getattr(args, "size", "160x48") or "160x48")
     except ValueError as exc:
         print(f"tsdash snapshot: {exc}", file=sys.stderr)
         return 2
-    try:
-        settings = load_settings(getattr(args, "config", None))
-    except ConfigError as exc:
-        print(f"tsdash: {exc}", file=sys.stderr)
-        return 2
-    try:
-        from tsdash.logs import setup_logging
-
-        setup_logging(getattr(args, "log_level", None))
-    except ConfigError as exc:
-        print(f"tsdash: {exc}", file=sys.stderr)
-        return 2
-    except ImportError:  # pragma: no cover
-        pass
-
-    from tsdash.ui.app import TsdashApp
-    from tsdash.ui.connection import SignInRequired, choose_connector
-
     out = Path(args.out).expanduser()
     if out.suffix.lower() != ".svg":
         print(f"tsdash snapshot: --out must end in .svg, found {str(out)!r}", file=sys.stderr)
         return 2
-    try:
-        connector = choose_connector(settings, demo=bool(getattr(args, "demo", False)))
-    except SignInRequired as exc:
-        print(f"tsdash snapshot: {exc}", file=sys.stderr)
-        return 1
+    prepared = prepare(args, "tsdash snapshot")
+    if isinstance(prepared, int):
+        return prepared
+    settings, connector = prepared
+
+    from tsdash.ui.app import TsdashApp
+
     app = TsdashApp(settings, connector=connector)
     after = float(getattr(args, "after", 2.0) or 0.0)
     try:
