@@ -25,7 +25,7 @@ import itertools
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from .errors import (
@@ -256,6 +256,33 @@ class Stream:
         self.progress = True
         await self._deliver(msg)
 
+    async def _dispatch(self, lines: Iterable[str | bytes], now: float) -> None:
+        """The per-message hot path of both transports: parse each line, hand data messages to
+        the callback and the rest to ``_control``. Kept to one loop with locals (see
+        benchmarks/bench_stream.py): it runs once per chunk, not once per message."""
+        loads = json.loads
+        on_data = self._on_data
+        for line in lines:
+            try:
+                msg = loads(line)
+            except ValueError:
+                await self._bad_line(line)
+                continue
+            if (
+                msg.__class__ is dict
+                and "Heartbeat" not in msg
+                and "Error" not in msg
+                and "StreamStatus" not in msg
+            ):
+                self.last_message_at = now
+                self.progress = True
+                try:
+                    await on_data(msg)
+                except Exception:
+                    log.exception("data callback of %s failed; the stream goes on", self.id)
+            else:
+                await self._control(msg)
+
     async def _deliver(self, msg: dict) -> None:
         try:
             await self._on_data(msg)
@@ -445,9 +472,6 @@ class HttpStream(Stream):
 
         content = resp.content
         readany = content.readany
-        loads = json.loads
-        on_data = self._on_data
-        control = self._control
         max_line = self.max_line
         monotonic = _monotonic
         pending: list[bytes] = []
@@ -519,27 +543,7 @@ class HttpStream(Stream):
                 if len(body) > max_line:
                     await self._dispatch_lines_slow(lines, max_line)
                     continue
-                for line in lines:
-                    try:
-                        msg = loads(line)
-                    except ValueError:
-                        await self._bad_line(line)
-                        continue
-                    if (
-                        msg.__class__ is dict
-                        and "Heartbeat" not in msg
-                        and "Error" not in msg
-                        and "StreamStatus" not in msg
-                    ):
-                        self.last_message_at = now
-                        try:
-                            await on_data(msg)
-                        except Exception:
-                            log.exception("data callback of %s failed; the stream goes on",
-                                          self.id)
-                    else:
-                        await control(msg)
-                self.progress = self.progress or self.last_message_at == now
+                await self._dispatch(lines, now)
         except GoAway:
             goaway = True
             log.info("%s: GoAway received on %s", self.id, self.description)
@@ -562,23 +566,8 @@ class HttpStream(Stream):
         for line in lines:
             if len(line) > max_line:
                 await self._overlong_line(len(line))
-                continue
-            try:
-                msg = json.loads(line)
-            except ValueError:
-                await self._bad_line(line)
-                continue
-            if (
-                msg.__class__ is dict
-                and "Heartbeat" not in msg
-                and "Error" not in msg
-                and "StreamStatus" not in msg
-            ):
-                self.last_message_at = now
-                self.progress = True
-                await self._deliver(msg)
             else:
-                await self._control(msg)
+                await self._dispatch((line,), now)
 
 
 async def _read_error_body(resp: Any) -> Any:
@@ -697,9 +686,6 @@ class WebSocketStream(Stream):
         import aiohttp
 
         TEXT, BINARY = aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY
-        loads = json.loads
-        on_data = self._on_data
-        control = self._control
         timeout = self.read_timeout
         goaway = False
         try:
@@ -716,27 +702,7 @@ class WebSocketStream(Stream):
                     data = frame.data
                     lines = data.splitlines() if ("\n" in data if kind is TEXT else b"\n" in data) \
                         else (data,)
-                    now = _monotonic()
-                    for line in lines:
-                        try:
-                            msg = loads(line)
-                        except ValueError:
-                            await self._bad_line(line)
-                            continue
-                        if (
-                            msg.__class__ is dict
-                            and "Heartbeat" not in msg
-                            and "Error" not in msg
-                            and "StreamStatus" not in msg
-                        ):
-                            self.last_message_at = now
-                            self.progress = True
-                            try:
-                                await on_data(msg)
-                            except Exception:
-                                log.exception("data callback of %s failed", self.id)
-                        else:
-                            await control(msg)
+                    await self._dispatch(lines, _monotonic())
                     continue
                 if kind in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSING,
                             aiohttp.WSMsgType.CLOSED):
