@@ -150,6 +150,25 @@ async def test_refused_refresh_is_an_auth_error_without_tokens(token_server, cap
         await tm.close()
 
 
+async def test_a_new_sign_in_replaces_a_refused_refresh_token(token_server):
+    token_server.refuse = True
+    tm = manager(token_server)
+    try:
+        with pytest.raises(AuthError):
+            await tm.get_token()
+        token_server.refuse = False
+        tm.use_refresh_token("refresh-from-login")
+        assert tm.access_token is None and tm.refresh_token == "refresh-from-login"
+        assert await tm.get_token() == "access-2"
+        assert token_server.posts[-1]["refresh_token"] == "refresh-from-login"
+        tm.use_refresh_token("refresh-from-login")  # the same token again: nothing to do
+        assert await tm.get_token() == "access-2" and len(token_server.posts) == 2
+        with pytest.raises(ValueError):
+            tm.use_refresh_token("")
+    finally:
+        await tm.close()
+
+
 async def test_concurrent_callers_share_a_failed_refresh(token_server):
     token_server.refuse = True
     token_server.delay = 0.05

@@ -150,6 +150,42 @@ async def test_signed_in_account_streams_and_keeps_the_rotated_token(private_dir
     assert app.return_code == 0 and app.exit_message is None
 
 
+async def test_a_sign_in_refused_mid_session_is_fixed_by_login_then_r(private_dirs,
+                                                                      account_sim):
+    save_login("sim", "my-client", REFRESH)
+    settings = sim_settings(private_dirs)
+    connector = choose_connector(settings, environ=environ_for(account_sim))
+    app = TsdashApp(settings, connector=connector, clock=frozen_clock, balance_interval=3600)
+    async with app.run_test(size=(160, 48)) as pilot:
+        def all_live() -> bool:
+            return all(p.state == "live" for p in app.panels.values())
+
+        await wait_for(pilot, lambda: app.connection is not None and all_live(), 10, "live")
+        # the sign-in is revoked at TradeStation and the access token runs out
+        account_sim.revoke_token(load_login("sim").refresh_token)
+        account_sim.expire_tokens()
+        await pilot.press("R")
+        await wait_for(pilot, lambda: all(p.state == "failed" for p in app.panels.values()),
+                       10, "every panel failed")
+        app.tick()
+        quotes = app.quotes_panel
+        assert "tsdash login" in quotes.error and "press r" in quotes.banner_text()[0]
+        assert app.is_running  # what is on screen stays readable
+        # `tsdash login` in another terminal stores a new refresh token; R picks it up
+        save_login("sim", "my-client", "rt-from-a-new-login")
+        await pilot.press("R")
+        await wait_for(pilot, all_live, 10, "every panel live again")
+        assert notified_with(app, "Using the new TradeStation sign-in")
+        # the new token was used (the simulator rotated it, and the rotation was stored)
+        assert account_sim.is_revoked("rt-from-a-new-login")
+        assert load_login("sim").refresh_token not in (REFRESH, "rt-from-a-new-login")
+        await pilot.press("q")
+
+
+def notified_with(app, text: str) -> bool:
+    return any(text in n.message for n in app._notifications)
+
+
 async def test_refused_refresh_token_ends_the_app_with_run_tsdash_login(private_dirs,
                                                                         account_sim, caplog):
     caplog.set_level(logging.DEBUG)

@@ -152,6 +152,20 @@ class TokenManager:
                     return self._access_token  # type: ignore[return-value]
             return await self._refresh_locked()
 
+    def use_refresh_token(self, refresh_token: str) -> None:
+        """Take a refresh token from a new sign-in (``tsdash login`` in another terminal): the
+        access token and a refused refresh are forgotten, so the next ``get_token()`` refreshes
+        with it. The callback is not called: the token came from where it is stored."""
+        if not refresh_token:
+            raise ValueError("use_refresh_token() needs a non-empty refresh token")
+        if refresh_token == self._refresh_token:
+            return
+        self._refresh_token = refresh_token
+        self._access_token = None
+        self._expires_at = self._refresh_at = None
+        self._last_error = None
+        log.info("using a new refresh token from a new sign-in")
+
     @staticmethod
     def _copy_error(error: TSError) -> TSError:
         clone = type(error).__new__(type(error))

@@ -377,6 +377,7 @@ class TsdashApp(App[int]):
         if self.connection is None:
             self._retry_connect()
             return
+        self._reload_sign_in()
         panel = self.focused_panel() or self.quotes_panel
         if panel is not None:
             panel.reconnect()
@@ -385,8 +386,15 @@ class TsdashApp(App[int]):
         if self.connection is None:
             self._retry_connect()
             return
+        self._reload_sign_in()
         for panel in self.panels.values():
             panel.reconnect()
+
+    def _reload_sign_in(self) -> None:
+        """A refused sign-in is fixed by `tsdash login` in another terminal, then r here."""
+        reload = getattr(self.connector, "reload_sign_in", None)
+        if reload is not None and reload():
+            self.notify("Using the new TradeStation sign-in.", title="Signed in")
 
     def _retry_connect(self) -> None:
         if self._shutdown_started:

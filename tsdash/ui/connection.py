@@ -163,9 +163,30 @@ class AccountConnector:
         self._refresh_token = refresh_token
         self._token_url = token_url
         self._base_url = base_url
+        self._tokens: Any = None
 
     def __repr__(self) -> str:  # never show the secret or token
         return f"AccountConnector({self._env!r}, client_id={self._client_id!r})"
+
+    def reload_sign_in(self) -> bool:
+        """Pick up a new ``tsdash login`` made while the dashboard runs (called before a manual
+        reconnect): True when the stored refresh token changed and is now in use."""
+        from tsdash.credentials import CredentialsError, load_login
+
+        tokens = self._tokens
+        if tokens is None:
+            return False
+        try:
+            stored = load_login(self._env)
+        except CredentialsError as exc:
+            log.warning("cannot read the stored sign-in: %s", exc)
+            return False
+        if stored is None or stored.client_id != self._client_id \
+                or stored.refresh_token == tokens.refresh_token:
+            return False
+        tokens.use_refresh_token(stored.refresh_token)
+        log.info("using the new sign-in stored for %s", self._env)
+        return True
 
     async def _keep_rotated(self, refresh_token: str) -> None:
         """Store a rotated refresh token: the old one may no longer work after this run."""
@@ -185,6 +206,7 @@ class AccountConnector:
         tokens = TokenManager(client_id=self._client_id, client_secret=self._client_secret,
                               refresh_token=self._refresh_token,
                               on_refresh_token=self._keep_rotated, **kwargs)
+        self._tokens = tokens
         client = TradeStationClient(environment=self._env, base_url=self._base_url,
                                     token_manager=tokens, **client_options(settings))
         try:
