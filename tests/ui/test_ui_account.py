@@ -10,8 +10,8 @@ import argparse
 import logging
 
 import pytest
-
 from ui_helpers import frozen_clock, wait_for
+
 from tsdash.config import Settings
 from tsdash.credentials import load_login, save_login
 from tsdash.sim import start_simulator
@@ -128,16 +128,23 @@ async def account_sim():
         await simulator.stop()
 
 
-async def test_signed_in_account_streams_and_keeps_the_rotated_token(private_dirs,
-                                                                     account_sim):
+def account_app(private_dirs, sim) -> TsdashApp:
+    """The app as `tsdash` builds it for environment "sim", signed in with REFRESH."""
     save_login("sim", "my-client", REFRESH)
     settings = sim_settings(private_dirs)
-    connector = choose_connector(settings, environ=environ_for(account_sim))
-    app = TsdashApp(settings, connector=connector, clock=frozen_clock, balance_interval=3600)
+    connector = choose_connector(settings, environ=environ_for(sim))
+    return TsdashApp(settings, connector=connector, clock=frozen_clock, balance_interval=3600)
+
+
+def all_live(app) -> bool:
+    return app.connection is not None and all(p.state == "live" for p in app.panels.values())
+
+
+async def test_signed_in_account_streams_and_keeps_the_rotated_token(private_dirs,
+                                                                     account_sim):
+    app = account_app(private_dirs, account_sim)
     async with app.run_test(size=(160, 48)) as pilot:
-        await wait_for(pilot, lambda: app.connection is not None
-                       and all(p.state == "live" for p in app.panels.values()),
-                       10, "every panel live on the account")
+        await wait_for(pilot, lambda: all_live(app), 10, "every panel live on the account")
         assert app.environment == "SIM"
         assert app.status_info().environment == "SIM"
         # the simulator rotated the refresh token on the first refresh and revoked the old one
@@ -152,15 +159,9 @@ async def test_signed_in_account_streams_and_keeps_the_rotated_token(private_dir
 
 async def test_a_sign_in_refused_mid_session_is_fixed_by_login_then_r(private_dirs,
                                                                       account_sim):
-    save_login("sim", "my-client", REFRESH)
-    settings = sim_settings(private_dirs)
-    connector = choose_connector(settings, environ=environ_for(account_sim))
-    app = TsdashApp(settings, connector=connector, clock=frozen_clock, balance_interval=3600)
+    app = account_app(private_dirs, account_sim)
     async with app.run_test(size=(160, 48)) as pilot:
-        def all_live() -> bool:
-            return all(p.state == "live" for p in app.panels.values())
-
-        await wait_for(pilot, lambda: app.connection is not None and all_live(), 10, "live")
+        await wait_for(pilot, lambda: all_live(app), 10, "live")
         # the sign-in is revoked at TradeStation and the access token runs out
         account_sim.revoke_token(load_login("sim").refresh_token)
         account_sim.expire_tokens()
@@ -174,7 +175,7 @@ async def test_a_sign_in_refused_mid_session_is_fixed_by_login_then_r(private_di
         # `tsdash login` in another terminal stores a new refresh token; R picks it up
         save_login("sim", "my-client", "rt-from-a-new-login")
         await pilot.press("R")
-        await wait_for(pilot, all_live, 10, "every panel live again")
+        await wait_for(pilot, lambda: all_live(app), 10, "every panel live again")
         assert notified_with(app, "Using the new TradeStation sign-in")
         # the new token was used (the simulator rotated it, and the rotation was stored)
         assert account_sim.is_revoked("rt-from-a-new-login")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import tomllib
 
 import pytest
-
 from ui_helpers import sim_app, wait_for, wait_live
+
 from tsdash.config import load_settings
 from tsdash.ui.screens.add_symbol import AddSymbolScreen
 
@@ -77,7 +77,7 @@ async def test_a_adds_a_symbol_that_streams_and_is_saved(config_settings):
 
 
 async def test_the_prompt_refuses_a_bad_or_known_symbol_and_escape_cancels(config_settings):
-    app, connector = sim_app(config_settings)
+    app, _ = sim_app(config_settings)
     before = config_settings.path.read_text()
     async with app.run_test(size=SIZE) as pilot:
         await wait_live(pilot)
@@ -117,7 +117,7 @@ async def test_d_removes_the_highlighted_symbol_and_saves(config_settings):
 
 
 async def test_d_needs_a_highlighted_quote_row_and_keeps_the_last_symbol(config_settings):
-    app, connector = sim_app(config_settings)
+    app, _ = sim_app(config_settings)
     async with app.run_test(size=SIZE) as pilot:
         await wait_live(pilot)
         app.panels["orders"].focus_target.focus()
@@ -139,7 +139,7 @@ async def test_an_unsaveable_config_keeps_the_edit_for_this_run(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
     settings = Settings(path=blocker / "config.toml")  # its directory is a file: cannot save
-    app, connector = sim_app(settings)
+    app, _ = sim_app(settings)
     async with app.run_test(size=SIZE) as pilot:
         await wait_live(pilot)
         app.add_symbol("IBM")

@@ -14,8 +14,8 @@ import asyncio
 import gc
 import logging
 import time
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from textual import events
