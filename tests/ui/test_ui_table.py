@@ -84,3 +84,24 @@ def test_same_padded_cell_is_same_cell_after_padding():
                                 Text("12.50", style="green", justify="right",
                                      spans=[Span(0, 3, "bold")]))
     assert not same_padded_cell(Text("x12.50", style="green", justify="right"), base)
+
+
+async def test_cleared_render_cache_entries_are_not_left_in_a_ring():
+    # LRUCache.clear() alone leaves its [prev, next, key, value] nodes linked in a ring: cyclic
+    # garbage holding every rendered line until a gc collection
+    app = TableApp()
+    async with app.run_test(size=(40, 10)) as pilot:
+        table = app.table
+        app.values.update({f"r{i}": str(i) for i in range(5)})
+        app.sync(*app.values)
+        table.refresh()
+        await pilot.pause()
+        caches = (table._cell_render_cache, table._row_render_cache,
+                  table._row_renderable_cache, table._line_cache)
+        nodes = [node for cache in caches for node in cache._cache.values()]
+        assert len(nodes) > 10
+        app.values["r0"] = "changed"
+        app.sync("r0")
+        table.refresh()
+        await pilot.pause()
+        assert all(node == [] for node in nodes)
