@@ -43,7 +43,7 @@ from harness import (  # noqa: E402
 )
 
 #: what bounds each buffer, where the code bounds it (filled in by caps(app) at run time)
-CACHE_CAP = 10000 + 1000 + 1000  # DataTable: cell, row and line LRU caches
+CACHE_CAP = 10000 + 1000 + 1000 + 1000  # DataTable: cell, row, row renderables, line LRU caches
 
 
 def caps(app) -> dict[str, tuple[int, str]]:
@@ -92,7 +92,7 @@ def lengths(app) -> dict[str, int]:
         table = app.panels[key].table
         # DataTable's render caches (LRU): entries keyed by the table's update count
         out[f"{key}.table.caches"] = (len(table._cell_render_cache) + len(table._row_render_cache)
-                                      + len(table._line_cache))
+                                      + len(table._row_renderable_cache) + len(table._line_cache))
     out["asyncio.tasks"] = len(asyncio.all_tasks())
     out["app.workers"] = len(app.workers)
     client = app.client

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import sys
+
 import pytest
 
 from tsdash.ui import formatting as fmt
@@ -189,3 +192,29 @@ def test_formatting():
     assert fmt.change_percent({}) is None
     assert fmt.clock_time("2026-11-25T14:30:05Z") in ("09:30:05", "14:30:05")
     assert fmt.age(0.04) == "0.0s" and fmt.age(75) == "75s" and fmt.age(None) == fmt.DASH
+
+
+def test_kept_rows_share_key_strings_and_short_values():
+    # json.loads makes fresh strings for every message: kept rows must not each keep their own
+    lines = [json.dumps({"OrderID": oid, "Status": "FLL", "AccountID": "SIM1",
+                         "OpenedDateTime": "2026-11-25T14:00:00.000000Z",
+                         "Legs": [{"Symbol": "AAPL", "BuyOrSell": "Buy"}]})
+             for oid in ("1", "2")]
+    model = OrdersModel()
+    for line in lines:
+        model.apply(json.loads(line))
+    a, b = model.rows["1"], model.rows["2"]
+    assert a == json.loads(lines[0])  # the same content
+    for key_a, key_b in zip(a, b):
+        assert key_a is key_b
+    assert a["Status"] is b["Status"] and a["AccountID"] is b["AccountID"]
+    assert next(iter(a["Legs"][0])) is next(iter(b["Legs"][0]))
+    assert a["Legs"][0]["Symbol"] is b["Legs"][0]["Symbol"]
+    update = json.loads(json.dumps({"OrderID": "1", "Status": "CAN"}))
+    model.apply(update)
+    assert a["Status"] == "CAN" and a["Status"] is sys.intern("CAN")
+    tape = TapeModel("AAPL")
+    for line in ('{"Price": "1.00", "Side": "buy"}', '{"Price": "1.00", "Side": "buy"}'):
+        tape.apply(json.loads(line))
+    first, second = tape.prints
+    assert first is not second and [*first][0] is [*second][0] and first["Side"] is second["Side"]

@@ -9,6 +9,10 @@
 all inside one ``app.batch_update()``. Cells are ``rich.text.Text`` (a plain ``str`` would be read
 as markup). Columns are auto-width with a minimum, and only widen when a value needs it, so the
 layout does not jump while prices move.
+
+A row's cells are kept once: ``rendered`` holds the very (padded) cell objects the DataTable
+holds, and a new cell is compared against them, so a table of N rows keeps N rows of cells, not
+two copies of each.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
+from textual.cache import LRUCache
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
@@ -60,8 +65,8 @@ class DashTable(DataTable):
                          zebra_stripes=False, show_row_labels=False, cell_padding=0,
                          show_cursor=False)
         self.specs = list(columns)
-        self.rendered: dict[str, Cells] = {}  # as rendered (unpadded), to compare against
-        self._first: dict[str, Text] = {}  # the first cell object the table holds, per row
+        # per row, the cells the table holds (padded): what a new rendering is compared against
+        self.rendered: dict[str, Cells] = {}
         self._fresh = True  # no row shown yet: the first sort puts the cursor on the top row
         self._column_keys = [ColumnKey(spec.key) for spec in self.specs]
         self._cached_count = -1  # DataTable._update_count when the caches were cleared
@@ -70,13 +75,17 @@ class DashTable(DataTable):
         # DataTable keys every render cache entry (cells, rows, lines) by its update count, which
         # any update_cell bumps: after a change every cached entry is dead, yet the LRU caches
         # (10000 + 1000 + 1000 entries per table) keep them until evicted: tens of MB, and a
-        # steady stream of long-lived objects that makes the gc's full collections slow.
+        # steady stream of long-lived objects that makes the gc's full collections slow. The row
+        # renderables cache (1000 entries, keyed the same way) holds every replaced cell of a row
+        # alive until evicted: ~1.7 kB an entry for the quote table, and a table that changes
+        # rarely (balances every 5 s) fills it slowly, for the better part of an hour.
         count = self._update_count
         if count != self._cached_count:
             self._cached_count = count
-            self._cell_render_cache.clear()
-            self._row_render_cache.clear()
-            self._line_cache.clear()
+            _drop(self._cell_render_cache)
+            _drop(self._row_render_cache)
+            _drop(self._row_renderable_cache)
+            _drop(self._line_cache)
         return super().render_lines(crop)
 
     def on_mount(self) -> None:
@@ -101,7 +110,6 @@ class DashTable(DataTable):
                     self.remove_row(row_key)
                     structure = True
                 self.rendered.pop(key, None)
-                self._first.pop(key, None)
             # a stable order (sets iterate in hash order, which differs between runs)
             for key in sorted(changes.dirty, key=str):
                 if not exists(key):
@@ -111,26 +119,29 @@ class DashTable(DataTable):
                 if old is None or RowKey(key) not in rows:
                     padded = tuple(map(_pad, cells))
                     self.add_row(*padded, key=key)
-                    self._first[key] = padded[0]
+                    self.rendered[key] = padded
                     structure = True
                 else:
                     self._update_row(key, old, cells)
-                self.rendered[key] = cells
         return structure
 
     def _update_row(self, key: str, old: Cells, new: Cells) -> None:
-        """update_cell only what differs (compared before padding: cheap)."""
+        """update_cell only what differs (``old`` as held, padded; ``new`` unpadded)."""
         columns = self.columns
+        held: list[Text] | None = None
         for index, (before, after) in enumerate(zip(old, new)):
-            if same_cell(before, after):
+            if same_padded_cell(before, after):
                 continue
             padded = _pad(after)
             column_key = self._column_keys[index]
             column = columns.get(column_key)
             wider = column is not None and padded.cell_len > column.content_width
             self.update_cell(key, column_key, padded, update_width=wider)
-            if index == 0:
-                self._first[key] = padded
+            if held is None:
+                held = list(old)
+            held[index] = padded
+        if held is not None:
+            self.rendered[key] = tuple(held)
 
     def on_focus(self) -> None:
         self.show_cursor = True
@@ -141,7 +152,6 @@ class DashTable(DataTable):
     def reset_rows(self) -> None:
         self.clear()
         self.rendered.clear()
-        self._first.clear()
         self._fresh = True
 
     def ordered_keys(self) -> list[str]:
@@ -157,8 +167,9 @@ class DashTable(DataTable):
         # a focused table keeps its cursor on the same row; the others stay at the top
         cursor_key = self.cursor_row_key() if self.has_focus and not self._fresh else None
         # DataTable.sort hands the key function cell values, not row keys; the first cell of
-        # each row is the very object kept in self._first, so its id() finds the row.
-        rank = {id(self._first[k]): i for i, k in enumerate(wanted) if k in self._first}
+        # each row is the very object kept in self.rendered, so its id() finds the row.
+        rendered = self.rendered
+        rank = {id(rendered[k][0]): i for i, k in enumerate(wanted) if k in rendered}
         self.sort(self.specs[0].key, key=lambda cell: rank.get(id(cell), len(rank)))
         if cursor_key is not None and RowKey(cursor_key) in self.rows:
             self.move_cursor(row=self.get_row_index(cursor_key), animate=False)
@@ -176,10 +187,42 @@ class DashTable(DataTable):
         return key.value
 
 
+def _drop(cache: LRUCache) -> None:
+    """Empty a Textual LRUCache so that what it held is freed at once.
+
+    ``LRUCache.clear()`` forgets its dict and head, but its entries stay linked to each other in a
+    circular list of ``[prev, next, key, value]`` nodes: cyclic garbage, with every rendered
+    segment list and Strip it holds, that only the gc's collections free. A table cleared at each
+    repaint made hundreds of such entries garbage per repaint (the bulk of the ~20k objects/s of
+    cyclic garbage the app's gc thresholds are tuned for) and megabytes that wait for a full
+    collection. Emptying each node breaks the ring: reference counting frees it all now.
+    """
+    for node in getattr(cache, "_cache", {}).values():
+        if type(node) is list:
+            node.clear()
+    cache.clear()
+
+
 def same_cell(a: Text, b: Text) -> bool:
     """Text.__eq__ ignores the base style; a cell whose colour changed must be repainted."""
     return (a.plain == b.plain and a.style == b.style and a._spans == b._spans
             and a.justify == b.justify)
+
+
+def same_padded_cell(padded: Text, cell: Text) -> bool:
+    """``same_cell(padded, _pad(cell))`` without making the padded copy."""
+    if padded.style != cell.style or padded.justify != cell.justify:
+        return False
+    held, plain = padded.plain, cell.plain
+    if len(held) != len(plain) + 1 or not held.endswith(plain) or held[0] != " ":
+        return False
+    spans, new_spans = padded._spans, cell._spans
+    if len(spans) != len(new_spans):
+        return False
+    for a, b in zip(spans, new_spans):  # _pad shifts every span one to the right
+        if a.start != b.start + 1 or a.end != b.end + 1 or a.style != b.style:
+            return False
+    return True
 
 
 def _pad(cell: Text) -> Text:
