@@ -11,7 +11,6 @@ Data path: api callback -> panel model (O(1), no widget call) -> ``tick()`` at
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import time
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from textual.worker import Worker, WorkerState
 
 from tsdash.ui.commands import DashboardCommands
 from tsdash.ui.connection import Connection, Connector, DemoConnector, SignInRequired
+from tsdash.ui.housekeeping import TRIM_INTERVAL, heap_trimmer, tune_gc
 from tsdash.ui.palette import Palette
 from tsdash.ui.panels.account import BalancesPanel, OrdersPanel, PositionsPanel
 from tsdash.ui.panels.bars import BarsPanel
@@ -186,14 +186,10 @@ class TsdashApp(App[int]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        # Everything loaded so far (Textual, Rich, the widgets: ~60k objects) lives as long
-        # as the process: keep the gc's full collections from walking it again and again.
-        gc.freeze()
-        # Rendering makes ~20k objects/s of cyclic garbage (Textual strips caching
-        # themselves) that lives a frame or two; with the default (700, 10, 10) it reaches
-        # the oldest generation and is freed in 50-150 ms full collections (visible
-        # stutter). A larger first threshold lets it die young, in collections of a few ms.
-        gc.set_threshold(5000, 10, 10)
+        tune_gc()
+        trim_heap = heap_trimmer()
+        if trim_heap is not None:
+            self.set_interval(TRIM_INTERVAL, trim_heap, name="trim-heap")
         self._shutdown_done = asyncio.Event()
         self._apply_layout(self.size.width, self.size.height)
         self._apply_palette()
