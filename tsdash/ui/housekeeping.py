@@ -11,7 +11,6 @@ pages back; it costs well under a millisecond, so the app calls it once a minute
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import gc
 import logging
 from collections.abc import Callable
@@ -37,10 +36,10 @@ def tune_gc() -> None:
 def heap_trimmer() -> Callable[[], None] | None:
     """A function returning malloc's free pages to the system, or None where the C library has
     no ``malloc_trim`` (macOS, musl): there is nothing to do there."""
-    name = ctypes.util.find_library("c")
     try:
-        libc = ctypes.CDLL(name)
-        trim = libc.malloc_trim
+        # the symbols already loaded into the process (the C library among them): no search
+        # for a library file, which would start a subprocess
+        trim = ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError, TypeError):
         return None
     trim.argtypes = [ctypes.c_size_t]
