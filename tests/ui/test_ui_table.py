@@ -48,12 +48,17 @@ async def test_rows_keep_the_cells_the_table_holds_and_only_changed_cells_are_re
         await pilot.pause()
 
 
+def add_rows(app, n: int) -> None:
+    """Rows r0..r(n-1) holding their number, synced into the table."""
+    app.values.update({f"r{i}": str(i) for i in range(n)})
+    app.sync(*app.values)
+
+
 async def test_render_caches_keep_only_the_current_update_count():
     app = TableApp()
     async with app.run_test(size=(40, 10)) as pilot:
         table = app.table
-        app.values.update({f"r{i}": str(i) for i in range(5)})
-        app.sync(*app.values)
+        add_rows(app, 5)
         for step in range(20):
             app.values["r0"] = str(100 + step)
             app.sync("r0")
@@ -92,8 +97,7 @@ async def test_cleared_render_cache_entries_are_not_left_in_a_ring():
     app = TableApp()
     async with app.run_test(size=(40, 10)) as pilot:
         table = app.table
-        app.values.update({f"r{i}": str(i) for i in range(5)})
-        app.sync(*app.values)
+        add_rows(app, 5)
         table.refresh()
         await pilot.pause()
         caches = (table._cell_render_cache, table._row_render_cache,
