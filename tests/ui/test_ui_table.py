@@ -6,9 +6,15 @@ from rich.text import Span, Text
 from textual.app import App, ComposeResult
 
 from tsdash.ui.models import Changes
-from tsdash.ui.widgets.table import ColumnSpec, DashTable, _pad, same_cell, same_padded_cell
+from tsdash.ui.widgets.table import ColumnSpec, DashTable, _pad, same_padded_cell
 
 SPECS = (ColumnSpec("name", "Name", 6, "left"), ColumnSpec("value", "Value", 8))
+
+
+def same_cell(a: Text, b: Text) -> bool:
+    """The reference: two cells paint the same (Text.__eq__ ignores the base style)."""
+    return (a.plain == b.plain and a.style == b.style and a._spans == b._spans
+            and a.justify == b.justify)
 
 
 class TableApp(App):

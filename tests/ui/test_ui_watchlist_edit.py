@@ -93,6 +93,12 @@ async def test_the_prompt_refuses_a_bad_or_known_symbol_and_escape_cancels(confi
         assert not isinstance(app.screen, AddSymbolScreen)
         await pilot.pause(0.1)
         assert app.quotes_panel.model.symbols == ["AAPL", "MSFT", "NVDA"]
+        # the same refusal without the prompt (the command palette, a script)
+        sub = app.quotes_panel.sub
+        app.add_symbol(" msft ")
+        await wait_for(pilot, lambda: notified(app, "MSFT is already in short"), what="refusal")
+        assert app.quotes_panel.sub is sub and config_settings.watchlists["short"] == [
+            "AAPL", "MSFT", "NVDA"]
     assert config_settings.path.read_text() == before
 
 

@@ -456,13 +456,13 @@ class TsdashApp(App[int]):
         if quotes is None:
             return
         name = quotes.active
-        before = len(self.settings.watchlists.get(name, ()))
+        known = set(self.settings.watchlists.get(name, ()))
         try:
             stored = self.settings.add_symbol(name, symbol)
         except ValueError as exc:
             self.notify(str(exc), title="Symbol not added", severity="error")
             return
-        if len(self.settings.watchlists[name]) == before:
+        if stored in known:
             self.notify(f"{stored} is already in {name}", title="Symbol not added")
             return
         log.info("watchlist %s: added %s", name, stored)

@@ -126,7 +126,6 @@ def compact(value: Any) -> Any:
     return value
 
 
-
 @dataclass
 class Activity:
     """Counts and the time of the newest message, for the status bar."""

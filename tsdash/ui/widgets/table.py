@@ -203,14 +203,10 @@ def _drop(cache: LRUCache) -> None:
     cache.clear()
 
 
-def same_cell(a: Text, b: Text) -> bool:
-    """Text.__eq__ ignores the base style; a cell whose colour changed must be repainted."""
-    return (a.plain == b.plain and a.style == b.style and a._spans == b._spans
-            and a.justify == b.justify)
-
-
 def same_padded_cell(padded: Text, cell: Text) -> bool:
-    """``same_cell(padded, _pad(cell))`` without making the padded copy."""
+    """Whether ``padded`` is ``_pad(cell)`` (text, base style, spans, justify), without making
+    the padded copy. Text.__eq__ is not enough: it ignores the base style, and a cell whose
+    colour changed must be repainted."""
     if padded.style != cell.style or padded.justify != cell.justify:
         return False
     held, plain = padded.plain, cell.plain
