@@ -70,12 +70,8 @@ def _proc_age():
 _T["proc_age_at_start"] = _proc_age()
 sys.path.insert(0, os.environ["TSDASH_BENCH_ROOT"])
 mode = sys.argv[1]
-if mode == "pty":
-    from tsdash.cli import main as _cli_main
-from tsdash.ui import app as _app_module
-_T["imported"] = time.monotonic()
-_App = _app_module.TsdashApp
 _state = {"full": False, "done": None}
+_CPU = {}  # process CPU seconds (all threads) at the first and the first full frame
 
 def _full(app):
     p = app.panels
@@ -94,53 +90,80 @@ def _full(app):
             return False
     return bool(len(p["balances"].model) and p["balances"].table.rendered)
 
-_init = _App.__init__
-def __init__(self, *a, **k):
-    _init(self, *a, **k)
-    _T.setdefault("constructed", time.monotonic())
-_App.__init__ = __init__
+def _patch(_App):
+    """Wrap the app's __init__, tick and _display with the probes (called on import)."""
+    _init = _App.__init__
+    def __init__(self, *a, **k):
+        _init(self, *a, **k)
+        _T.setdefault("constructed", time.monotonic())
+    _App.__init__ = __init__
 
-_tick = _App.tick
-def tick(self):
-    _tick(self)
-    if "connected" not in _T and self.connection is not None:
-        _T["connected"] = time.monotonic()
-    if not _state["full"] and _full(self):
-        _state["full"] = True
-        _T["full_tick"] = time.monotonic()
-_App.tick = tick
+    _tick = _App.tick
+    def tick(self):
+        _tick(self)
+        if "connected" not in _T and self.connection is not None:
+            _T["connected"] = time.monotonic()
+        if not _state["full"] and _full(self):
+            _state["full"] = True
+            _T["full_tick"] = time.monotonic()
+    _App.tick = tick
 
-def _write():
-    with open(os.environ["TSDASH_BENCH_OUT"], "w") as fh:
-        json.dump(_T, fh)
+    def _write():
+        with open(os.environ["TSDASH_BENCH_OUT"], "w") as fh:
+            json.dump({**_T, "cpu": _CPU}, fh)
 
-_display = _App._display
-def _display_probe(self, screen, renderable):
-    _display(self, screen, renderable)
-    if renderable is None or self._batch_count:
-        return
-    now = time.monotonic()
-    _T.setdefault("first_frame", now)
-    if _state["full"] and "full_frame" not in _T:
-        _T["full_frame"] = now
-        _write()
-        if _state["done"] is not None:
-            _state["done"].set()
-        else:
-            self.exit(0)
-_App._display = _display_probe
+    _display = _App._display
+    def _display_probe(self, screen, renderable):
+        _display(self, screen, renderable)
+        if renderable is None or self._batch_count:
+            return
+        now = time.monotonic()
+        if "first_frame" not in _T:
+            _T["first_frame"] = now
+            _CPU["first_frame"] = time.process_time()
+        if _state["full"] and "full_frame" not in _T:
+            _T["full_frame"] = now
+            _CPU["full_frame"] = time.process_time()
+            _write()
+            if _state["done"] is not None:
+                _state["done"].set()
+            else:
+                self.exit(0)
+    _App._display = _display_probe
+
+
+class _PatchOnImport:
+    """Patch TsdashApp the moment the command itself imports tsdash.ui.app, so that the
+    imports happen in the product's own order (the settings and the connector come before
+    textual)."""
+
+    def find_spec(self, name, path, target=None):
+        if name != "tsdash.ui.app":
+            return None
+        import importlib.machinery
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        run_module = spec.loader.exec_module
+        def exec_module(module):
+            run_module(module)
+            _T["imported"] = time.monotonic()
+            _patch(module.TsdashApp)
+        spec.loader.exec_module = exec_module
+        return spec
+
+sys.meta_path.insert(0, _PatchOnImport())
 
 if mode == "pty":
+    from tsdash.cli import main as _cli_main
     sys.exit(_cli_main(["--demo"]))
 else:
-    import asyncio
-    from tsdash.config import load_settings
-    from tsdash.ui.connection import choose_connector
+    import argparse, asyncio
+    from tsdash.ui.launch import prepare
     w, h = (int(x) for x in sys.argv[2].split("x"))
     async def _run():
         _state["done"] = asyncio.Event()
-        settings = load_settings(None)
-        app = _App(settings, connector=choose_connector(settings, demo=True))
+        settings, connector = prepare(argparse.Namespace(demo=True))
+        from tsdash.ui.app import TsdashApp
+        app = TsdashApp(settings, connector=connector)
         async with app.run_test(size=(w, h)):
             await asyncio.wait_for(_state["done"].wait(), 60)
     asyncio.run(_run())
@@ -224,7 +247,8 @@ def run_once(mode: str, size: str, timeout: float = 60.0) -> dict:
         raise RuntimeError(f"{mode} run produced no result (exit {proc.returncode}) {err[-2000:]}")
     with open(out) as fh:
         stamps = json.load(fh)
-    result = {k: v - t_spawn for k, v in stamps.items() if k != "proc_age_at_start"}
+    result = {k: v - t_spawn for k, v in stamps.items() if k not in ("proc_age_at_start", "cpu")}
+    result["cpu"] = stamps["cpu"]
     # /proc check: the child's first line ran proc_age_at_start after its process started
     result["proc_origin_error"] = (stamps["start"] - t_spawn) - stamps["proc_age_at_start"]
     result["bytes_written"] = drained
@@ -298,6 +322,13 @@ def main(argv: list[str] | None = None) -> int:
             values = [r[key] for r in results["frames"][mode] if key in r]
             row.append(f"{statistics.median(values):.3f} [{min(values):.3f}-{max(values):.3f}]"
                        if values else "—")
+        rows.append(row)
+    for key, label in (("first_frame", "CPU s at first frame"),
+                       ("full_frame", "CPU s at FIRST FULL FRAME")):
+        row = [label]
+        for mode in results["frames"]:
+            values = [r["cpu"][key] for r in results["frames"][mode]]
+            row.append(f"{statistics.median(values):.3f} [{min(values):.3f}-{max(values):.3f}]")
         rows.append(row)
     errors = [r["proc_origin_error"] for runs in results["frames"].values() for r in runs]
     print_table(["stage", *results["frames"]], rows)

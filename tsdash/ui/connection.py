@@ -11,9 +11,12 @@ through ``connector.sim``.
 
 from __future__ import annotations
 
+import asyncio
+import importlib
 import logging
 import os
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -56,8 +59,43 @@ class Connection:
 class Connector(Protocol):
     environment: str
     notice: str | None
+    #: what connect() imports: see load_in_background
+    modules: tuple[str, ...]
 
     async def connect(self, settings: Settings) -> Connection: ...
+
+
+#: a client needs aiohttp, whose import reads the system's CA certificates from disk
+CLIENT_MODULES = ("tsdash.api",)
+#: the demo also runs the simulator (aiohttp's server)
+DEMO_MODULES = (*CLIENT_MODULES, "tsdash.sim")
+
+
+def load_in_background(modules: Iterable[str]) -> threading.Thread:
+    """Start importing a connector's modules in a thread, while the app is still loading.
+
+    Reading the certificates releases the GIL, so on a second core it costs the start-up
+    nothing; the rest of the import interleaves with textual's. connect() waits for it.
+    """
+    thread = threading.Thread(target=_import_all, args=(tuple(modules),), daemon=True,
+                              name="tsdash-preload")
+    thread.start()
+    return thread
+
+
+async def load_modules(modules: Iterable[str]) -> None:
+    """Import off the event loop: aiohttp asks for that (its import does blocking file I/O),
+    and the screen keeps answering keys meanwhile. Waits for a load_in_background under way."""
+    await asyncio.to_thread(_import_all, tuple(modules))
+
+
+def _import_all(modules: tuple[str, ...]) -> None:
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception:  # the import in connect() raises it again, where it is reported
+            log.debug("could not preload %s", name, exc_info=True)
+            return
 
 
 def client_options(settings: Settings) -> dict[str, Any]:
@@ -72,6 +110,7 @@ class DemoConnector:
     """Start the embedded simulator (port 0) and a client signed in with its demo credentials."""
 
     environment = DEMO
+    modules = DEMO_MODULES
 
     def __init__(self, *, seed: int = 1, clock: str = "real", notice: str | None = None,
                  sim_options: Mapping[str, Any] | None = None,
@@ -85,6 +124,7 @@ class DemoConnector:
         self.client: TradeStationClient | None = None
 
     async def connect(self, settings: Settings) -> Connection:
+        await load_modules(self.modules)
         from tsdash.api import TokenManager, TradeStationClient
         from tsdash.sim import (
             DEMO_CLIENT_ID,
@@ -116,6 +156,7 @@ class SimulatorConnector:
     """
 
     environment = DEMO
+    modules = CLIENT_MODULES
 
     def __init__(self, sim: Any, *, stop_simulator: bool = False, notice: str | None = None,
                  client_overrides: Mapping[str, Any] | None = None) -> None:
@@ -126,6 +167,7 @@ class SimulatorConnector:
         self.client: TradeStationClient | None = None
 
     async def connect(self, settings: Settings) -> Connection:
+        await load_modules(self.modules)
         from tsdash.api import TokenManager, TradeStationClient
         from tsdash.sim import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REFRESH_TOKEN
 
@@ -151,6 +193,8 @@ class AccountConnector:
     expired sign-in ends the start-up with :class:`SignInRequired` instead of six failed panels.
     A refresh token that TradeStation rotates is written back to the token file at once.
     """
+
+    modules = CLIENT_MODULES
 
     def __init__(self, environment: str, *, client_id: str, client_secret: str,
                  refresh_token: str, token_url: str | None = None,
@@ -190,14 +234,13 @@ class AccountConnector:
 
     async def _keep_rotated(self, refresh_token: str) -> None:
         """Store a rotated refresh token: the old one may no longer work after this run."""
-        import asyncio
-
         from tsdash.credentials import save_login
 
         await asyncio.to_thread(save_login, self._env, self._client_id, refresh_token)
         log.info("stored the rotated refresh token for %s", self._env)
 
     async def connect(self, settings: Settings) -> Connection:
+        await load_modules(self.modules)
         from tsdash.api import AuthError, TokenManager, TradeStationClient
 
         kwargs: dict[str, Any] = {}

@@ -49,6 +49,8 @@ SUB_STATES = frozenset({LIVE, CONNECTING, RECONNECTING, DISCONNECTED, CLOSED, FA
 #: States in which nothing arrives until the user acts: the panel says "press r to reconnect".
 NEEDS_ACTION = frozenset({DISCONNECTED, FAILED, ERROR, CLOSED})
 BUSY = frozenset({WAITING, CONNECTING, RECONNECTING})
+#: the banner's look per kind of message (see DEFAULT_CSS)
+BANNER_CLASSES = ("-busy", "-problem", "-warn")
 
 STATE_GLYPH = {
     LIVE: "●", CONNECTING: "◌", RECONNECTING: "◌", WAITING: "◌",
@@ -141,6 +143,7 @@ class StreamPanel(Vertical):
         self._state_dirty = True
         self._stopped = False
         self.banner = Static("", classes="panel-banner", markup=False)
+        self._banner_shown = ("", "")  # (text, css class) on the banner
 
     # -- composition -------------------------------------------------------------------------
 
@@ -225,22 +228,29 @@ class StreamPanel(Vertical):
             if event in ("snapshot_start", "snapshot_end"):
                 self.on_snapshot(event)
                 return
-            if event in SUB_STATES:
-                self.state = event
-                if event == LIVE:
-                    self.error = None
-                    self.warning = None
-                elif event in (DISCONNECTED, FAILED):
-                    reason = getattr(sub, "last_error", None)
-                    if reason is not None:
-                        self.error = describe_error(reason)
-                self._state_dirty = True
+            # a subscription still being opened is not the panel's yet: its state is taken
+            # when it becomes self.sub (the panel never says live with no subscription)
+            if event in SUB_STATES and sub is self.sub:
+                self._take_state(sub, event)
 
         async def error(exc: BaseException) -> None:
             if generation == self._generation:
                 self.on_stream_error(exc)
 
         return {"callback": data, "status_callback": status, "error_callback": error}
+
+    def _take_state(self, sub: Any, state: str, *, news: bool = True) -> None:
+        """``news``: the stream just went there (a live stream clears old errors and warnings);
+        otherwise the panel is adopting a subscription whose warnings came while it opened."""
+        self.state = state
+        if state == LIVE and news:
+            self.error = None
+            self.warning = None
+        elif state in (DISCONNECTED, FAILED):
+            reason = getattr(sub, "last_error", None)
+            if reason is not None:
+                self.error = describe_error(reason)
+        self._state_dirty = True
 
     # -- lifecycle (method calls down from the app; the work runs in workers) ----------------
 
@@ -315,8 +325,7 @@ class StreamPanel(Vertical):
                 await sub.unsubscribe()
                 return
             self.sub = sub
-            self.state = sub.state
-            self._state_dirty = True
+            self._take_state(sub, sub.state, news=False)
 
     async def _reconnect(self, sub: Any, generation: int) -> None:
         async with self._lock:
@@ -324,11 +333,7 @@ class StreamPanel(Vertical):
                 return
             await sub.reconnect()
             if sub is self.sub:
-                self.state = sub.state
-                if self.state == LIVE:
-                    self.error = None
-                    self.warning = None
-                self._state_dirty = True
+                self._take_state(sub, sub.state)
 
     # -- painting ----------------------------------------------------------------------------
 
@@ -367,15 +372,13 @@ class StreamPanel(Vertical):
 
     def _paint_state(self) -> None:
         shown = (self.state, self.error, self.warning)
-        banner = self.banner
-        info = self.banner_text()
-        banner.remove_class("-busy", "-problem", "-warn")
-        if info is None:
-            banner.update("")
-        else:
-            text, css_class = info
-            banner.update(text)
-            banner.add_class(css_class)
+        text, css_class = self.banner_text() or ("", "")
+        if (text, css_class) != self._banner_shown:
+            # each class change restyles the banner, and update() re-lays out the screen: only
+            # what changed, with the classes swapped in one go
+            self._banner_shown = (text, css_class)
+            self.banner.update(text)
+            self.banner.update_classes({name: name == css_class for name in BANNER_CLASSES})
         self.border_title = self.title_text()
         self.border_subtitle = self.subtitle()
         if shown != self._shown:

@@ -13,6 +13,11 @@ layout does not jump while prices move.
 A row's cells are kept once: ``rendered`` holds the very (padded) cell objects the DataTable
 holds, and a new cell is compared against them, so a table of N rows keeps N rows of cells, not
 two copies of each.
+
+A cell is drawn again only when it changed. DataTable keys its cache of drawn cells by its update
+count, so one ``update_cell`` redraws every visible cell of the table (the bulk of a repaint's
+cost); ``_render_cell`` here keeps each cell's drawing for as long as the table holds the same
+cell object in the same place, width and style.
 """
 
 from __future__ import annotations
@@ -59,6 +64,9 @@ class DashTable(DataTable):
 
     def __init__(self, columns: Sequence[ColumnSpec], *, cursor: bool = True,
                  id: str | None = None, classes: str | None = None) -> None:
+        # per row, per column: (cell object, how it was drawn, the drawing); set first, as
+        # DataTable's constructor already clears caches
+        self._drawn: dict[RowKey, dict[ColumnKey, tuple[object, tuple, Any]]] = {}
         # cell_padding=0: every cell carries its own one-space gap on the left (see _pad), so
         # a full quote row fits 100 columns
         super().__init__(id=id, classes=classes, cursor_type="row" if cursor else "none",
@@ -87,6 +95,35 @@ class DashTable(DataTable):
             _drop(self._row_renderable_cache)
             _drop(self._line_cache)
         return super().render_lines(crop)
+
+    def _render_cell(self, row_index: int, column_index: int, base_style: Any, width: int,
+                     cursor: bool = False, hover: bool = False) -> Any:
+        if row_index < 0 or column_index < 0:  # the header: DataTable's own cache
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        row_key = self._row_locations.get_key(row_index)
+        column_key = self._column_locations.get_key(column_index)
+        cell = self._data[row_key][column_key]
+        # row_index: the drawing carries it (as mouse metadata); the rest decides the look
+        how = (row_index, column_index, width, base_style, cursor, hover,
+               self._show_hover_cursor, self._pseudo_class_state)
+        row = self._drawn.get(row_key)
+        if row is None:
+            row = self._drawn[row_key] = {}
+        else:
+            kept = row.get(column_key)
+            if kept is not None and kept[0] is cell and kept[1] == how:
+                return kept[2]
+        lines = super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        row[column_key] = (cell, how, lines)
+        return lines
+
+    def _clear_caches(self) -> None:  # a new theme, cursor, padding: everything looks different
+        super()._clear_caches()
+        self._drawn.clear()
+
+    def remove_row(self, row_key: RowKey | str) -> None:
+        super().remove_row(row_key)
+        self._drawn.pop(row_key if isinstance(row_key, RowKey) else RowKey(row_key), None)
 
     def on_mount(self) -> None:
         for spec in self.specs:
