@@ -252,7 +252,6 @@ class BenchConnector:
 
     environment = "SIM"
     notice = None
-    modules = ("tsdash.api",)
 
     def __init__(self, base_url: str, token_url: str) -> None:
         self.base_url = base_url

@@ -135,7 +135,6 @@ class FakeClient:
 class FakeConnector:
     environment = "DEMO"
     notice = None
-    modules = ()
 
     def __init__(self) -> None:
         self.client = FakeClient()

@@ -15,7 +15,6 @@ import asyncio
 import importlib
 import logging
 import os
-import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -59,33 +58,20 @@ class Connection:
 class Connector(Protocol):
     environment: str
     notice: str | None
-    #: what connect() imports: see load_in_background
-    modules: tuple[str, ...]
 
     async def connect(self, settings: Settings) -> Connection: ...
 
 
-#: a client needs aiohttp, whose import reads the system's CA certificates from disk
+#: what connect() imports: a client needs aiohttp; the demo also runs the simulator (aiohttp's
+#: server)
 CLIENT_MODULES = ("tsdash.api",)
-#: the demo also runs the simulator (aiohttp's server)
 DEMO_MODULES = (*CLIENT_MODULES, "tsdash.sim")
 
 
-def load_in_background(modules: Iterable[str]) -> threading.Thread:
-    """Start importing a connector's modules in a thread, while the app is still loading.
-
-    Reading the certificates releases the GIL, so on a second core it costs the start-up
-    nothing; the rest of the import interleaves with textual's. connect() waits for it.
-    """
-    thread = threading.Thread(target=_import_all, args=(tuple(modules),), daemon=True,
-                              name="tsdash-preload")
-    thread.start()
-    return thread
-
-
-async def load_modules(modules: Iterable[str]) -> None:
-    """Import off the event loop: aiohttp asks for that (its import does blocking file I/O),
-    and the screen keeps answering keys meanwhile. Waits for a load_in_background under way."""
+async def _import_in_thread(modules: Iterable[str]) -> None:
+    """Import what connect() needs in a thread, not on the event loop: aiohttp asks for that
+    (its import reads the CA certificates from disk), the screen keeps answering keys
+    meanwhile, and the certificates load on another core (that part releases the GIL)."""
     await asyncio.to_thread(_import_all, tuple(modules))
 
 
@@ -94,7 +80,7 @@ def _import_all(modules: tuple[str, ...]) -> None:
         try:
             importlib.import_module(name)
         except Exception:  # the import in connect() raises it again, where it is reported
-            log.debug("could not preload %s", name, exc_info=True)
+            log.debug("could not import %s ahead of connecting", name, exc_info=True)
             return
 
 
@@ -110,7 +96,6 @@ class DemoConnector:
     """Start the embedded simulator (port 0) and a client signed in with its demo credentials."""
 
     environment = DEMO
-    modules = DEMO_MODULES
 
     def __init__(self, *, seed: int = 1, clock: str = "real", notice: str | None = None,
                  sim_options: Mapping[str, Any] | None = None,
@@ -124,7 +109,7 @@ class DemoConnector:
         self.client: TradeStationClient | None = None
 
     async def connect(self, settings: Settings) -> Connection:
-        await load_modules(self.modules)
+        await _import_in_thread(DEMO_MODULES)
         from tsdash.api import TokenManager, TradeStationClient
         from tsdash.sim import (
             DEMO_CLIENT_ID,
@@ -156,7 +141,6 @@ class SimulatorConnector:
     """
 
     environment = DEMO
-    modules = CLIENT_MODULES
 
     def __init__(self, sim: Any, *, stop_simulator: bool = False, notice: str | None = None,
                  client_overrides: Mapping[str, Any] | None = None) -> None:
@@ -167,7 +151,7 @@ class SimulatorConnector:
         self.client: TradeStationClient | None = None
 
     async def connect(self, settings: Settings) -> Connection:
-        await load_modules(self.modules)
+        await _import_in_thread(CLIENT_MODULES)
         from tsdash.api import TokenManager, TradeStationClient
         from tsdash.sim import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REFRESH_TOKEN
 
@@ -193,8 +177,6 @@ class AccountConnector:
     expired sign-in ends the start-up with :class:`SignInRequired` instead of six failed panels.
     A refresh token that TradeStation rotates is written back to the token file at once.
     """
-
-    modules = CLIENT_MODULES
 
     def __init__(self, environment: str, *, client_id: str, client_secret: str,
                  refresh_token: str, token_url: str | None = None,
@@ -240,7 +222,7 @@ class AccountConnector:
         log.info("stored the rotated refresh token for %s", self._env)
 
     async def connect(self, settings: Settings) -> Connection:
-        await load_modules(self.modules)
+        await _import_in_thread(CLIENT_MODULES)
         from tsdash.api import AuthError, TokenManager, TradeStationClient
 
         kwargs: dict[str, Any] = {}

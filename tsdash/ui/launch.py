@@ -16,7 +16,7 @@ def prepare(args: Any, prog: str = "tsdash") -> tuple[Settings, Connector] | int
     why there are none (2: a bad config or log level; 1: the account cannot be signed in)."""
     from tsdash.config import ConfigError, load_settings
     from tsdash.logs import setup_logging
-    from tsdash.ui.connection import SignInRequired, choose_connector, load_in_background
+    from tsdash.ui.connection import SignInRequired, choose_connector
 
     try:
         settings = load_settings(getattr(args, "config", None))
@@ -30,7 +30,6 @@ def prepare(args: Any, prog: str = "tsdash") -> tuple[Settings, Connector] | int
     except SignInRequired as exc:
         print(f"{prog}: {exc}", file=sys.stderr)
         return 1
-    load_in_background(connector.modules)  # while textual loads
     return settings, connector
 
 
