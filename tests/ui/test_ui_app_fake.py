@@ -6,10 +6,11 @@ are exact and fast; test_app_sim.py runs the same dashboard against the real sim
 
 from __future__ import annotations
 
+import asyncio
 import tomllib
 
 import pytest
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
 from ui_helpers import frozen_clock, wait_for
 from ui_fakes import FakeConnector
@@ -220,6 +221,56 @@ async def test_r_reconnects_the_focused_panel_and_the_banner_goes(settings):
         assert tape.reconnects == 1
         app.tick()
         assert not banner.display
+
+
+async def test_the_banner_is_restyled_only_when_it_changes(settings, monkeypatch):
+    app, client = make_app(settings)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(pilot, client)
+        app.tick()
+        panel = app.tape_panel
+        banner = panel.banner
+        assert banner.classes == {"panel-banner"} and not banner.display  # live: no banner
+        restyles = []
+        restyle = Static.update_node_styles
+
+        def counted(self, animate=True):
+            if self is banner:
+                restyles.append(sorted(self.classes))
+            restyle(self, animate)
+
+        monkeypatch.setattr(Static, "update_node_styles", counted)
+        await client.latest("tape").set_state("disconnected", StreamConnectionError("lost"))
+        app.tick()
+        assert restyles == [["-problem", "panel-banner"]] and banner.display
+        panel._state_dirty = True  # painted again, nothing new to show
+        app.tick()
+        assert len(restyles) == 1
+        panel.on_stream_error(StreamConnectionError("still lost"))  # new text, same look
+        app.tick()
+        assert len(restyles) == 1 and "still lost" in str(banner.render())
+        await client.latest("tape").set_state("live")
+        app.tick()
+        assert restyles[1:] == [["panel-banner"]] and not banner.display
+
+
+async def test_a_panel_that_says_live_holds_its_subscription(settings):
+    """A stream goes live before stream_*() returns it: the panel must not say live with no
+    subscription to reconnect or close."""
+    app, client = make_app(settings)
+    client.hold_open = asyncio.Event()
+    async with app.run_test(size=(160, 48)) as pilot:
+        panel = app.panels["orders"]
+        await wait_for(pilot, lambda: any(s.kind == "orders" for s in client.subs),
+                       what="orders stream opened")
+        sub = client.latest("orders")
+        assert sub.state == "live" and panel.state == "live"
+        assert panel.sub is sub
+        client.hold_open.set()
+        await started(pilot, client)
+        assert panel.sub is sub and len([s for s in client.subs if s.kind == "orders"]) == 1
+        await pilot.press("q")
+    assert sub.state == "closed"
 
 
 async def test_reconnect_failure_is_shown_in_the_panel(settings):

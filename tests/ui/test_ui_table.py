@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rich.text import Span, Text
 from textual.app import App, ComposeResult
+from textual.widgets import DataTable
+from textual.widgets.data_table import RowKey
 
 from tsdash.ui.models import Changes
 from tsdash.ui.widgets.table import ColumnSpec, DashTable, _pad, same_padded_cell
@@ -115,3 +117,87 @@ async def test_cleared_render_cache_entries_are_not_left_in_a_ring():
         table.refresh()
         await pilot.pause()
         assert all(node == [] for node in nodes)
+
+
+def counting_draws(monkeypatch) -> list[tuple[int, int]]:
+    """(row, column) of every body cell DataTable draws from here on (the header aside)."""
+    drawn: list[tuple[int, int]] = []
+    draw = DataTable._render_cell
+
+    def counted(self, row_index, column_index, *args, **kwargs):
+        if row_index >= 0:
+            drawn.append((row_index, column_index))
+        return draw(self, row_index, column_index, *args, **kwargs)
+
+    monkeypatch.setattr(DataTable, "_render_cell", counted)
+    return drawn
+
+
+async def repaint(pilot, table) -> None:
+    table.refresh()
+    await pilot.pause()
+
+
+async def test_only_a_changed_cell_is_drawn_again(monkeypatch):
+    drawn = counting_draws(monkeypatch)
+    app = TableApp()
+    async with app.run_test(size=(40, 10)) as pilot:
+        table = app.table
+        add_rows(app, 5)
+        await repaint(pilot, table)
+        assert {cell for cell in drawn} >= {(row, col) for row in range(5) for col in (0, 1)}
+        drawn.clear()
+        app.values["r2"] = "99"
+        app.sync("r2")
+        await repaint(pilot, table)
+        assert drawn == [(2, 1)]  # not the other nine cells on screen
+        assert table.render_line(3).text.split() == ["r2", "99"]  # row 2 under the header
+        drawn.clear()
+        await repaint(pilot, table)
+        assert drawn == []
+
+
+async def test_cursor_moves_sorting_and_themes_draw_what_they_change(monkeypatch):
+    drawn = counting_draws(monkeypatch)
+    app = TableApp()
+    async with app.run_test(size=(40, 10)) as pilot:
+        table = app.table
+        add_rows(app, 4)
+        table.focus()
+        await repaint(pilot, table)
+        assert table.cursor_row == 0
+        drawn.clear()
+        table.move_cursor(row=2)
+        await repaint(pilot, table)
+        assert {row for row, _ in drawn} == {0, 2}  # the rows the cursor left and reached
+        drawn.clear()
+        table.show_cursor = False  # what the table does on blur: the cursor row loses its colour
+        await repaint(pilot, table)
+        assert 2 in {row for row, _ in drawn}
+        table.show_cursor = True
+        drawn.clear()
+        table.sort_rows(lambda key: -int(app.values[key]))  # r3 r2 r1 r0: every row moves
+        await repaint(pilot, table)
+        assert {row for row, _ in drawn} == {0, 1, 2, 3}
+        assert [table.render_line(y).text.split()[0] for y in (1, 2, 3, 4)] == \
+            ["r3", "r2", "r1", "r0"]
+        drawn.clear()
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await repaint(pilot, table)
+        assert len(drawn) == 8
+
+
+async def test_a_removed_row_leaves_no_drawing_behind():
+    app = TableApp()
+    async with app.run_test(size=(40, 10)) as pilot:
+        table = app.table
+        add_rows(app, 3)
+        await repaint(pilot, table)
+        assert RowKey("r1") in table._drawn
+        del app.values["r1"]
+        table.sync(Changes(removed={"r1"}), app.values.__contains__, app.render_row)
+        await repaint(pilot, table)
+        assert RowKey("r1") not in table._drawn and set(table._drawn) == {RowKey("r0"),
+                                                                           RowKey("r2")}
+        table.reset_rows()
+        assert table._drawn == {}

@@ -7,6 +7,7 @@ counts) and lets a test push messages and state changes by hand.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from typing import Any
 
@@ -68,6 +69,8 @@ class _Service:
         self.client.subs.append(sub)
         self.client.open.add(sub)
         await sub.set_state("live")
+        if self.client.hold_open is not None:  # live, but not yet returned to the caller
+            await self.client.hold_open.wait()
         return sub
 
 
@@ -117,6 +120,7 @@ class FakeClient:
         self.subs: list[FakeSubscription] = []
         self.open: set[FakeSubscription] = set()
         self.fail_reconnect: Exception | None = None
+        self.hold_open: asyncio.Event | None = None
         self.closed = False
         self.market_data = _MarketData(self)
         self.brokerage = _Brokerage(self)

@@ -228,9 +228,9 @@ class StreamPanel(Vertical):
             if event in ("snapshot_start", "snapshot_end"):
                 self.on_snapshot(event)
                 return
-            # a subscription still being opened is not the panel's yet: its state is taken
-            # when it becomes self.sub (the panel never says live with no subscription)
-            if event in SUB_STATES and sub is self.sub:
+            if event in SUB_STATES:
+                if self.sub is None:  # still in open(): this is the subscription it returns,
+                    self.sub = sub    # so that a panel that says live always has one
                 self._take_state(sub, event)
 
         async def error(exc: BaseException) -> None:
@@ -239,11 +239,10 @@ class StreamPanel(Vertical):
 
         return {"callback": data, "status_callback": status, "error_callback": error}
 
-    def _take_state(self, sub: Any, state: str, *, news: bool = True) -> None:
-        """``news``: the stream just went there (a live stream clears old errors and warnings);
-        otherwise the panel is adopting a subscription whose warnings came while it opened."""
+    def _take_state(self, sub: Any, state: str) -> None:
+        """The subscription went to ``state``: a live stream clears old errors and warnings."""
         self.state = state
-        if state == LIVE and news:
+        if state == LIVE:
             self.error = None
             self.warning = None
         elif state in (DISCONNECTED, FAILED):
@@ -322,10 +321,13 @@ class StreamPanel(Vertical):
             assert self.client is not None
             sub = await self.open(self.client, generation)
             if generation != self._generation or self._stopped:
+                if self.sub is sub:
+                    self.sub = None
                 await sub.unsubscribe()
                 return
             self.sub = sub
-            self._take_state(sub, sub.state, news=False)
+            self.state = sub.state
+            self._state_dirty = True
 
     async def _reconnect(self, sub: Any, generation: int) -> None:
         async with self._lock:
