@@ -201,3 +201,22 @@ async def test_a_removed_row_leaves_no_drawing_behind():
                                                                            RowKey("r2")}
         table.reset_rows()
         assert table._drawn == {}
+
+
+async def test_a_long_table_keeps_drawings_for_a_few_screens_of_rows():
+    app = TableApp()
+    async with app.run_test(size=(40, 10)) as pilot:
+        table = app.table
+        add_rows(app, 200)
+        await repaint(pilot, table)
+        for row in range(0, 200, 5):  # scroll through every row, as a user paging down would
+            table.move_cursor(row=row, animate=False)
+            await repaint(pilot, table)
+        app.values["r199"] = "changed"
+        app.sync("r199")  # a change drops what is off screen
+        await repaint(pilot, table)
+        height, top = table.size.height, table.scroll_offset.y
+        assert top > 150  # scrolled down to the end
+        rows = {table._row_locations.get(key) for key in table._drawn}
+        assert 0 < len(rows) <= 3 * height
+        assert all(top - height <= row < top + 2 * height for row in rows)

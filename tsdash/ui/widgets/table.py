@@ -94,7 +94,20 @@ class DashTable(DataTable):
             _drop(self._row_render_cache)
             _drop(self._row_renderable_cache)
             _drop(self._line_cache)
+            self._forget_hidden_rows()
         return super().render_lines(crop)
+
+    def _forget_hidden_rows(self) -> None:
+        """Keep cell drawings for the rows on screen and a screen's height either side, so a
+        long table (500 orders) holds a few screens of drawings, not one per row ever shown."""
+        height = max(self.size.height, 1)
+        if len(self._drawn) <= 3 * height:
+            return
+        top = self.scroll_offset.y - height
+        bottom = self.scroll_offset.y + 2 * height
+        where = self._row_locations
+        for key in [k for k in self._drawn if not top <= (where.get(k) or 0) < bottom]:
+            del self._drawn[key]
 
     def _render_cell(self, row_index: int, column_index: int, base_style: Any, width: int,
                      cursor: bool = False, hover: bool = False) -> Any:
