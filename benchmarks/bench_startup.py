@@ -17,13 +17,20 @@ nothing in tsdash is edited or configured for this), then:
 * ``pty``: run the real command, ``tsdash.cli.main(["--demo"])`` (what ``python -m tsdash --demo``
   does), with stdin/stdout on a pseudo-terminal of ``--size`` (the real Linux driver, real escape
   sequences written; this script drains the pty);
-* ``headless``: build the app as ``tsdash.ui.launch`` does (settings, ``choose_connector(demo)``)
-  and run it under ``App.run_test(size=...)``.
+* ``headless``: build the app with ``tsdash.ui.launch.prepare`` (settings, connector), as the
+  command does, and run it under ``App.run_test(size=...)``.
+
+The patch is applied when the command itself first imports ``tsdash.ui.app`` (an import hook), so
+modules load in the product's order: settings and connector first, then Textual.
+``--compare DIR`` measures another checkout (an older commit in a worktree) in the same run, its
+runs interleaved with this checkout's: this machine's speed varies by tens of percent from hour
+to hour, so figures from different runs do not compare, but columns of one run do.
 
 Both use an empty temporary config/XDG directories (defaults, as on a fresh install). Also
 reported per run: interpreter up (first line of the child), imports done, app constructed,
-first frame (banners "connecting"), connected, and the /proc/self/stat start time as a check
-of the origin (10 ms resolution).
+first frame (banners "connecting"), connected, the process's CPU seconds (all threads) at the
+first and at the first full frame, and the /proc/self/stat start time as a check of the origin
+(10 ms resolution).
 
 ``import tsdash.api`` alone: ``time.perf_counter()`` around the import in a fresh interpreter
 (``--import-runs`` times, median), and whether ``textual`` or ``tsdash.ui`` got loaded; for
@@ -181,10 +188,10 @@ print(json.dumps({{"seconds": dt, "textual": "textual" in sys.modules,
 '''
 
 
-def _env(tmp: str, out: str) -> dict[str, str]:
+def _env(tmp: str, out: str, root: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.update({
-        "TSDASH_BENCH_ROOT": str(ROOT), "TSDASH_BENCH_OUT": out,
+        "TSDASH_BENCH_ROOT": str(root), "TSDASH_BENCH_OUT": out,
         "TSDASH_CONFIG": os.path.join(tmp, "config", "config.toml"),
         "XDG_CONFIG_HOME": os.path.join(tmp, "config"), "XDG_STATE_HOME": os.path.join(tmp, "state"),
         "XDG_DATA_HOME": os.path.join(tmp, "data"), "XDG_CACHE_HOME": os.path.join(tmp, "cache"),
@@ -194,10 +201,10 @@ def _env(tmp: str, out: str) -> dict[str, str]:
     return env
 
 
-def run_once(mode: str, size: str, timeout: float = 60.0) -> dict:
+def run_once(mode: str, size: str, timeout: float = 60.0, root: Path = ROOT) -> dict:
     tmp = tempfile.mkdtemp(prefix="tsdash-startup-")
     out = os.path.join(tmp, "result.json")
-    env = _env(tmp, out)
+    env = _env(tmp, out, root)
     width, height = (int(x) for x in size.split("x"))
     args = [PYTHON, "-c", CHILD, mode, size]
     drained = 0
@@ -297,19 +304,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mode", default="pty,headless")
     parser.add_argument("--size", default="160x50", help="terminal size WxH")
     parser.add_argument("--json", help="also write the results to this file")
+    parser.add_argument("--compare", action="append", default=[], metavar="DIR",
+                        help="another checkout (e.g. `git worktree add /tmp/old REV`) measured "
+                             "in the same run, its runs interleaved with this one's")
     args = parser.parse_args(argv)
     if args.short:
         args.runs, args.import_runs = 2, 5
 
+    # each column: a mode, and the checkout when comparing; runs alternate between checkouts
+    # so that a machine that slows down or speeds up mid-run weighs on all of them alike
+    roots = [("", ROOT)] + [(f" {Path(d).name}", Path(d).resolve()) for d in args.compare]
     results: dict = {"frames": {}, "imports": {}}
     for mode in args.mode.split(","):
-        runs = []
-        run_once(mode, args.size)  # warm the page cache / .pyc files; not counted
+        columns = {f"{mode}{name}": root for name, root in roots}
+        for column, root in columns.items():
+            run_once(mode, args.size, root=root)  # warm the page cache / .pyc files
+            results["frames"][column] = []
         for _ in range(args.runs):
-            runs.append(run_once(mode, args.size))
-        results["frames"][mode] = runs
+            for column, root in columns.items():
+                results["frames"][column].append(run_once(mode, args.size, root=root))
 
-    print(f"First full frame of tsdash --demo ({args.size}, {args.runs} runs per mode; seconds "
+    print(f"First full frame of tsdash --demo ({args.size}, {args.runs} runs per column; seconds "
           "from spawn, median [min-max])")
     rows = []
     stages = [("start", "interpreter up"), ("imported", "tsdash.ui.app imported"),

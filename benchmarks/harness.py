@@ -251,7 +251,6 @@ class BenchConnector:
     """A Connector (tsdash.ui.connection) for a simulator running in another process."""
 
     environment = "SIM"
-    notice = None
 
     def __init__(self, base_url: str, token_url: str) -> None:
         self.base_url = base_url
@@ -266,7 +265,7 @@ class BenchConnector:
                               refresh_token=DEMO_REFRESH_TOKEN, token_url=self.token_url)
         client = TradeStationClient(base_url=self.base_url, token_manager=tokens,
                                     **client_options(settings))
-        return Connection(client, "SIM", None)
+        return Connection(client, "SIM")
 
 
 def watchlist(n: int = 100) -> list[str]:

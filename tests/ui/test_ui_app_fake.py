@@ -252,6 +252,11 @@ async def test_the_banner_is_restyled_only_when_it_changes(settings, monkeypatch
         await client.latest("tape").set_state("live")
         app.tick()
         assert restyles[1:] == [["panel-banner"]] and not banner.display
+        # before the app connects and while the stream opens: one banner, not two in a row
+        panel.state = "waiting"
+        waiting = panel.banner_text()
+        panel.state = "connecting"
+        assert panel.banner_text() == waiting == ("◌ connecting…", "-busy")
 
 
 async def test_a_panel_that_says_live_holds_its_subscription(settings):
@@ -271,6 +276,24 @@ async def test_a_panel_that_says_live_holds_its_subscription(settings):
         assert panel.sub is sub and len([s for s in client.subs if s.kind == "orders"]) == 1
         await pilot.press("q")
     assert sub.state == "closed"
+
+
+async def test_the_footer_is_rebuilt_only_when_its_keys_change(settings):
+    from textual.widgets._footer import FooterKey
+
+    app, client = make_app(settings)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(pilot, client)
+        await pilot.pause(0.2)
+        keys = list(app.query(FooterKey))
+        assert "Reconnect" in [key.description for key in keys]
+        await pilot.press("tab", "tab")  # focus moves; the keys shown stay the same
+        await pilot.pause(0.2)
+        assert list(app.query(FooterKey)) == keys
+        app.update_keymap({"reconnect": "ctrl+r"})  # a remapped key must show
+        await wait_for(pilot, lambda: "ctrl+r" in [k.key for k in app.query(FooterKey)],
+                       what="footer shows the remapped key")
+        assert all(key not in keys for key in app.query(FooterKey))
 
 
 async def test_reconnect_failure_is_shown_in_the_panel(settings):

@@ -55,7 +55,6 @@ def test_run_dashboard_runs_the_app_and_returns_its_status(private_dirs, monkeyp
     monkeypatch.setattr(TsdashApp, "run", fake_run)
     assert launch.run_dashboard(args(demo=True)) == 0
     assert isinstance(seen["connector"], DemoConnector)
-    assert seen["connector"].notice is None
 
 
 def test_snapshot_command_writes_an_svg(private_dirs):
@@ -71,18 +70,6 @@ def test_snapshot_command_writes_an_svg(private_dirs):
 def test_snapshot_rejects_a_bad_size(private_dirs, size, capsys):
     assert snapshot.run_snapshot(args(out=str(private_dirs / "x.svg"), after=0, size=size)) == 2
     assert "--size" in capsys.readouterr().err
-
-
-async def test_demo_notice_is_on_screen(settings):
-    connector = FakeConnector()
-    connector.notice = "SIM credentials missing (no stored sign-in): showing the DEMO."
-    app = TsdashApp(settings, connector=connector, clock=frozen_clock)
-    async with app.run_test(size=(160, 48)) as pilot:
-        await wait_for(pilot, lambda: app.connection is not None, what="connected")
-        app.tick()
-        info = app.status_info()
-        assert info.environment == "DEMO" and info.notice
-        assert any("credentials missing" in n.message for n in app._notifications)
 
 
 async def test_command_palette_runs_dashboard_commands(settings):

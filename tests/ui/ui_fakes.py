@@ -138,7 +138,6 @@ class FakeClient:
 
 class FakeConnector:
     environment = "DEMO"
-    notice = None
 
     def __init__(self) -> None:
         self.client = FakeClient()
@@ -147,4 +146,4 @@ class FakeConnector:
     async def connect(self, settings):
         from tsdash.ui.connection import Connection
 
-        return Connection(self.client, "DEMO", None, None)
+        return Connection(self.client, "DEMO")

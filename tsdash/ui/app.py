@@ -22,7 +22,6 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
-from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from tsdash.ui.commands import DashboardCommands
@@ -37,6 +36,7 @@ from tsdash.ui.panels.tape import TapePanel
 from tsdash.ui.screens.add_symbol import AddSymbolScreen
 from tsdash.ui.screens.help import HelpScreen
 from tsdash.ui.themes import FALLBACK_THEME_NAME, VARIABLE_DEFAULTS, load_themes
+from tsdash.ui.widgets.footer import DashFooter
 from tsdash.ui.widgets.status_bar import PanelDot, StatusBar, StatusInfo
 
 log = logging.getLogger(__name__)
@@ -103,7 +103,6 @@ class TsdashApp(App[int]):
         self.clock = clock
         self.connection: Connection | None = None
         self.environment = ""
-        self.notice: str | None = getattr(self.connector, "notice", None)
         self.tick_no = 0
         self._timer: Timer | None = None
         self._shutdown_started = False
@@ -183,7 +182,7 @@ class TsdashApp(App[int]):
             with Vertical(id="right"):
                 yield panels["bars"]
                 yield panels["tape"]
-        yield Footer(compact=True)
+        yield DashFooter(compact=True)
 
     def on_mount(self) -> None:
         tune_gc()
@@ -196,8 +195,6 @@ class TsdashApp(App[int]):
         self.theme_changed_signal.subscribe(self, lambda _theme: self._apply_palette())
         for message in self.theme_errors:
             self.notify(message, title="Theme skipped", severity="warning", timeout=8)
-        if self.notice:
-            self.notify(self.notice, title="Demo mode", severity="warning", timeout=10)
         quotes = self.quotes_panel
         if quotes is not None and quotes.focus_target is not None:
             quotes.focus_target.focus()
@@ -238,9 +235,6 @@ class TsdashApp(App[int]):
         self.environment = connection.environment
         log.info("dashboard connected: %s at %s", connection.environment,
                  getattr(connection.client, "base_url", "?"))
-        if connection.notice and connection.notice != self.notice:
-            self.notice = connection.notice
-            self.notify(connection.notice, severity="warning", timeout=10)
         for panel in self.panels.values():
             panel.start(connection.client)
 
@@ -305,7 +299,6 @@ class TsdashApp(App[int]):
             streams=streams,
             panels=[PanelDot(p.LETTER, p.state) for p in self.panels.values()],
             age=age,
-            notice="no credentials: demo" if self.notice else None,
             watchlist=quotes.active if quotes else None,
         )
 

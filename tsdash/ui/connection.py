@@ -39,7 +39,6 @@ log = logging.getLogger(__name__)
 class Connection:
     client: TradeStationClient
     environment: str  # DEMO | SIM | LIVE
-    notice: str | None = None
     sim: Any = None
     closed: bool = field(default=False, init=False)
 
@@ -57,7 +56,6 @@ class Connection:
 
 class Connector(Protocol):
     environment: str
-    notice: str | None
 
     async def connect(self, settings: Settings) -> Connection: ...
 
@@ -97,12 +95,11 @@ class DemoConnector:
 
     environment = DEMO
 
-    def __init__(self, *, seed: int = 1, clock: str = "real", notice: str | None = None,
+    def __init__(self, *, seed: int = 1, clock: str = "real",
                  sim_options: Mapping[str, Any] | None = None,
                  client_overrides: Mapping[str, Any] | None = None) -> None:
         self.seed = seed
         self.clock = clock
-        self.notice = notice
         self.sim_options = dict(sim_options or {})
         self.client_overrides = dict(client_overrides or {})
         self.sim: Any = None
@@ -130,7 +127,7 @@ class DemoConnector:
             await sim.stop()
             raise
         self.client = client
-        return Connection(client, DEMO, self.notice, sim)
+        return Connection(client, DEMO, sim)
 
 
 class SimulatorConnector:
@@ -142,10 +139,9 @@ class SimulatorConnector:
 
     environment = DEMO
 
-    def __init__(self, sim: Any, *, stop_simulator: bool = False, notice: str | None = None,
+    def __init__(self, sim: Any, *, stop_simulator: bool = False,
                  client_overrides: Mapping[str, Any] | None = None) -> None:
         self.sim = sim
-        self.notice = notice
         self.stop_simulator = stop_simulator
         self.client_overrides = dict(client_overrides or {})
         self.client: TradeStationClient | None = None
@@ -160,8 +156,7 @@ class SimulatorConnector:
         options = {**client_options(settings), **self.client_overrides}
         self.client = TradeStationClient(base_url=self.sim.base_url, token_manager=tokens,
                                          **options)
-        return Connection(self.client, DEMO, self.notice,
-                          self.sim if self.stop_simulator else None)
+        return Connection(self.client, DEMO, self.sim if self.stop_simulator else None)
 
 
 class SignInRequired(Exception):
@@ -182,7 +177,6 @@ class AccountConnector:
                  refresh_token: str, token_url: str | None = None,
                  base_url: str | None = None) -> None:
         self.environment = environment.upper()
-        self.notice = None
         self._env = environment.lower()
         self._client_id = client_id
         self._client_secret = client_secret
@@ -245,7 +239,7 @@ class AccountConnector:
         except BaseException:
             await client.close()
             raise
-        return Connection(client, self.environment, None)
+        return Connection(client, self.environment)
 
 
 def _reason(error: BaseException) -> str:

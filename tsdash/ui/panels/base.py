@@ -364,9 +364,9 @@ class StreamPanel(Vertical):
                 return f"⚠ {self.warning}", "-warn"
             return None
         if state in BUSY:
-            verb = {WAITING: "starting", CONNECTING: "connecting",
-                    RECONNECTING: "reconnecting"}[state]
-            return f"◌ {verb}…", "-busy"
+            # waiting (the app is still connecting) reads the same as connecting: the same
+            # banner, so the panel starting its stream does not re-lay out the screen
+            return ("◌ reconnecting…" if state == RECONNECTING else "◌ connecting…"), "-busy"
         reason = f" — {self.error}" if self.error else ""
         action = "press r to reconnect" if self.size.width >= 45 or not self.size.width \
             else "press r"

@@ -26,7 +26,6 @@ class StatusInfo:
     streams: tuple[int, int] | None  # active, limit
     panels: Sequence[PanelDot]
     age: float | None  # seconds since the newest message, None: nothing yet
-    notice: str | None = None
     watchlist: str | None = None
 
 
@@ -86,7 +85,4 @@ class StatusBar(Static):
         if info.watchlist:
             out.append("   list ", style=palette.muted)
             out.append(info.watchlist, style=palette.text)
-        if info.notice:
-            out.append("   ")
-            out.append(info.notice, style=palette.warning)
         return out

@@ -1,0 +1,36 @@
+"""Textual's Footer, recomposed only when the keys it shows change.
+
+Footer recomposes (unmounts its keys, mounts new ones, re-lays out the screen) on every focus
+change and every bindings refresh, whether or not the keys differ: three times in the
+dashboard's first second, and again on each tab between panels, whose keys are the same.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.widgets import Footer
+
+
+class DashFooter(Footer):
+    _composed_keys: tuple[Any, ...] | None = None
+
+    def _keys(self) -> tuple[Any, ...]:
+        """What the footer's compose() reads: the screen's bindings and how they are shown."""
+        palette = self.app.COMMAND_PALETTE_BINDING
+        return (self.compact, self.show_command_palette, *(
+            (key, binding.action, binding.description, binding.group, enabled, tooltip,
+             self.app.get_key_display(binding))
+            for key, (_node, binding, enabled, tooltip) in self.screen.active_bindings.items()
+            if binding.show or key == palette))
+
+    def compose(self) -> ComposeResult:
+        self._composed_keys = self._keys() if self._bindings_ready else None
+        yield from super().compose()
+
+    async def recompose(self) -> None:
+        if self.is_attached and self._composed_keys is not None \
+                and self._composed_keys == self._keys():
+            return
+        await super().recompose()
