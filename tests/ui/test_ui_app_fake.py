@@ -77,6 +77,24 @@ async def test_quote_deltas_merge_into_the_table(settings):
         assert not app.quotes_panel.flashing and app.settled
 
 
+async def test_a_streams_first_data_is_painted_without_waiting_for_a_tick(settings):
+    app, client = make_app(settings)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(pilot, client)
+        app._timer.pause()  # no repaint tick from here on
+        table = app.quotes_panel.table
+        ticks = app.tick_no
+        await client.latest("quotes").push({"Symbol": "AAPL", "Last": "200"},
+                                           {"Symbol": "MSFT", "Last": "400"})
+        await wait_for(pilot, lambda: cell_text(table, "AAPL", "last") == "200.00",
+                       timeout=0.5, what="the first quote on screen")
+        assert app.tick_no == ticks  # painted by the first-data message, not by the timer
+        assert cell_text(table, "MSFT", "last") == "400.00"  # the rest of that read too
+        await client.latest("quotes").push({"Symbol": "AAPL", "Last": "201"})
+        await pilot.pause(0.2)
+        assert cell_text(table, "AAPL", "last") == "200.00"  # later data waits for the tick
+
+
 async def test_selecting_a_row_swaps_bars_and_tape_subscriptions(settings):
     app, client = make_app(settings)
     async with app.run_test(size=(160, 48)) as pilot:

@@ -280,6 +280,16 @@ class TsdashApp(App[int]):
                     panel.repaint(tick)
             self._paint_status()
 
+    def on_stream_panel_first_data(self, message: StreamPanel.FirstData) -> None:
+        """A stream's first data shows now, not up to a repaint interval later: the dashboard
+        fills in as the streams come up, and after a reconnect or a new symbol."""
+        panel = message.panel
+        if not self.is_running or self._shutdown_started or not panel.is_mounted:
+            return
+        with self.batch_update():
+            panel.repaint(self.tick_no)
+            self._paint_status()
+
     def status_info(self) -> StatusInfo:
         streams = None
         client = self.client

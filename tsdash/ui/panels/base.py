@@ -121,6 +121,14 @@ class StreamPanel(Vertical):
     LETTER: ClassVar[str] = "?"
     TITLE: ClassVar[str] = "Panel"
 
+    class FirstData(Message):
+        """Posted (up, to the app) when a new subscription's first message is in the model: the
+        app paints it at once instead of at the next repaint tick."""
+
+        def __init__(self, panel: StreamPanel) -> None:
+            super().__init__()
+            self.panel = panel
+
     class StateChanged(Message):
         """Posted (up, to the app) after a repaint that showed a new state."""
 
@@ -217,10 +225,15 @@ class StreamPanel(Vertical):
         """The three callbacks, bound to one generation: a superseded subscription's late
         messages are dropped instead of landing in the new model."""
         on_data = self.on_data
+        first = True
 
         async def data(msg: dict[str, Any]) -> None:
+            nonlocal first
             if generation == self._generation:
                 on_data(msg)
+                if first:  # the handler runs after the rest of this read's messages
+                    first = False
+                    self.post_message(self.FirstData(self))
 
         async def status(sub: Any, event: str) -> None:
             if generation != self._generation:
