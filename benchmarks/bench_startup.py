@@ -2,8 +2,8 @@
 
     python benchmarks/bench_startup.py [--short] [--runs 5] [--mode pty,headless]
 
-First full frame, defined: the first frame composed after a repaint tick at which all six panels
-are live and have data: every watchlist symbol has a quote with ``Last`` and a painted row, the
+First full frame, defined: the first frame composed once all six panels are live and show data
+(checked at each repaint tick and each frame): every watchlist symbol has a quote with ``Last`` and a painted row, the
 chart has bars, the tape has a print, orders and positions have their snapshot (with rows), the
 balances have an account. "Frame" = ``App._display`` was called with a compositor update (on a
 terminal that is the moment the escape sequences are written).
@@ -128,6 +128,9 @@ def _patch(_App):
         if "first_frame" not in _T:
             _T["first_frame"] = now
             _CPU["first_frame"] = time.process_time()
+        if not _state["full"] and _full(self):  # painted outside a tick (a stream's first data)
+            _state["full"] = True
+            _T["full_tick"] = now
         if _state["full"] and "full_frame" not in _T:
             _T["full_frame"] = now
             _CPU["full_frame"] = time.process_time()

@@ -105,17 +105,22 @@ class DashTable(DataTable):
             return
         top = self.scroll_offset.y - height
         bottom = self.scroll_offset.y + 2 * height
-        where = self._row_locations
-        for key in [k for k in self._drawn if not top <= (where.get(k) or 0) < bottom]:
+        where, header = self._row_locations, self._header_row_key
+        for key in [k for k in self._drawn
+                    if k is not header and not top <= (where.get(k) or 0) < bottom]:
             del self._drawn[key]
 
     def _render_cell(self, row_index: int, column_index: int, base_style: Any, width: int,
                      cursor: bool = False, hover: bool = False) -> Any:
-        if row_index < 0 or column_index < 0:  # the header: DataTable's own cache
+        if column_index < 0:  # row labels (not shown here): DataTable's own cache
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        row_key = self._row_locations.get_key(row_index)
         column_key = self._column_locations.get_key(column_index)
-        cell = self._data[row_key][column_key]
+        if row_index < 0:  # the header row
+            row_key = self._header_row_key
+            cell: object = self.columns[column_key].label
+        else:
+            row_key = self._row_locations.get_key(row_index)
+            cell = self._data[row_key][column_key]
         # row_index: the drawing carries it (as mouse metadata); the rest decides the look
         how = (row_index, column_index, width, base_style, cursor, hover,
                self._show_hover_cursor, self._pseudo_class_state)
