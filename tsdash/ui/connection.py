@@ -68,8 +68,8 @@ DEMO_MODULES = (*CLIENT_MODULES, "tsdash.sim")
 
 async def _import_in_thread(modules: Iterable[str]) -> None:
     """Import what connect() needs in a thread, not on the event loop: aiohttp asks for that
-    (its import reads the CA certificates from disk), the screen keeps answering keys
-    meanwhile, and the certificates load on another core (that part releases the GIL)."""
+    (its import reads the system's CA certificates from disk, ~0.1 s here), and the screen
+    keeps answering keys meanwhile."""
     await asyncio.to_thread(_import_all, tuple(modules))
 
 

@@ -1,8 +1,8 @@
 """Textual's Footer, recomposed only when the keys it shows change.
 
-Footer recomposes (unmounts its keys, mounts new ones, re-lays out the screen) on every focus
-change and every bindings refresh, whether or not the keys differ: three times in the
-dashboard's first second, and again on each tab between panels, whose keys are the same.
+Footer recomposes (unmounts its keys, mounts new ones, re-lays out the screen) after every focus
+change and every bindings refresh, whether or not the keys differ: on each tab between panels,
+whose keys are the same, that was all its keys unmounted and mounted again.
 """
 
 from __future__ import annotations
