@@ -104,17 +104,13 @@ def _run(args: argparse.Namespace) -> int:
         print(path)
         return 0
 
-    from tsdash.logs import setup_logging
+    if args.command in ("login", "logout"):
+        from tsdash.login import run_login, run_logout
+        from tsdash.logs import setup_logging
 
-    setup_logging(args.log_level)
-    if args.command == "login":
-        from tsdash.login import run_login
-
-        return run_login(args)
-    if args.command == "logout":
-        from tsdash.login import run_logout
-
-        return run_logout(args)
+        setup_logging(args.log_level)
+        return run_login(args) if args.command == "login" else run_logout(args)
+    # the dashboard and the snapshot set up logging once their settings are loaded (prepare())
     if args.command == "snapshot":
         from tsdash.ui.snapshot import run_snapshot
 
