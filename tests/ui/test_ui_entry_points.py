@@ -107,20 +107,3 @@ def test_themes_are_packaged_next_to_the_code_or_in_the_checkout():
 
     found = {Path(str(d)).name for d in theme_dirs()}
     assert found == {"themes"}
-
-
-def test_the_gc_is_quiet_while_the_dashboard_loads_and_tuned_once_it_runs(private_dirs):
-    import gc
-
-    from tsdash.ui import housekeeping
-
-    saved = gc.get_threshold()
-    try:
-        gc.set_threshold(700, 10, 10)
-        assert not isinstance(launch.prepare(args(demo=True)), int)
-        assert gc.get_threshold() == (housekeeping.LOADING_THRESHOLD, 10, 10)
-        housekeeping.tune_gc()  # what the app's first mount does
-        assert gc.get_threshold() == (5000, 10, 10)
-    finally:
-        gc.unfreeze()
-        gc.set_threshold(*saved)

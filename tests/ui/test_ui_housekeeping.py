@@ -47,4 +47,3 @@ def test_no_malloc_trim_means_nothing_to_do(monkeypatch):
 
     monkeypatch.setattr(housekeeping.ctypes, "CDLL", missing)
     assert housekeeping.heap_trimmer() is None
-

@@ -1,8 +1,6 @@
 """Process memory for a dashboard left open all day: the gc's settings, and free heap given back.
 
-Three facts shape it. Loading the app (Textual, aiohttp, ~600 modules) makes objects that live
-as long as the process and almost no garbage, yet the default thresholds walk them in ~120
-collections, ~70 ms of a one-second start. Rendering makes a steady stream of short-lived cyclic garbage, which the
+Two facts shape it. Rendering makes a steady stream of short-lived cyclic garbage, which the
 default gc thresholds promote to the oldest generation and free in slow full collections. And
 glibc's malloc keeps the memory freed in the middle of its heap (every replaced table cell, every
 superseded order row) for reuse instead of returning it to the system, so the resident size creeps
@@ -21,17 +19,6 @@ log = logging.getLogger(__name__)
 
 #: seconds between two heap trims
 TRIM_INTERVAL = 60.0
-
-
-#: the youngest generation's threshold while the app loads (the default is 700)
-LOADING_THRESHOLD = 50_000
-
-
-def quiet_gc_while_loading() -> None:
-    """Call before the app's imports; tune_gc() at the first mount sets the running values.
-    (Measured: a collection at that mount finds ~650 unreachable objects, so nothing of note
-    waits for the gc meanwhile.)"""
-    gc.set_threshold(LOADING_THRESHOLD, *gc.get_threshold()[1:])
 
 
 def tune_gc() -> None:

@@ -14,9 +14,6 @@ if TYPE_CHECKING:
 def prepare(args: Any, prog: str = "tsdash") -> tuple[Settings, Connector] | int:
     """The settings and the connector the dashboard runs with, or the exit status after printing
     why there are none (2: a bad config or log level; 1: the account cannot be signed in)."""
-    from tsdash.ui.housekeeping import quiet_gc_while_loading
-
-    quiet_gc_while_loading()  # before the settings, Textual and aiohttp load
     from tsdash.config import ConfigError, load_settings
     from tsdash.logs import setup_logging
     from tsdash.ui.connection import SignInRequired, choose_connector
