@@ -167,11 +167,19 @@ if mode == "pty":
     sys.exit(_cli_main(["--demo"]))
 else:
     import argparse, asyncio
-    from tsdash.ui.launch import prepare
     w, h = (int(x) for x in sys.argv[2].split("x"))
+    def _prepare():
+        try:
+            from tsdash.ui.launch import prepare
+        except ImportError:  # a checkout from before prepare() (--compare)
+            from tsdash.config import load_settings
+            from tsdash.ui.connection import choose_connector
+            settings = load_settings(None)
+            return settings, choose_connector(settings, demo=True)
+        return prepare(argparse.Namespace(demo=True))
     async def _run():
         _state["done"] = asyncio.Event()
-        settings, connector = prepare(argparse.Namespace(demo=True))
+        settings, connector = _prepare()
         from tsdash.ui.app import TsdashApp
         app = TsdashApp(settings, connector=connector)
         async with app.run_test(size=(w, h)):
@@ -323,8 +331,11 @@ def main(argv: list[str] | None = None) -> int:
         for column, root in columns.items():
             run_once(mode, args.size, root=root)  # warm the page cache / .pyc files
             results["frames"][column] = []
-        for _ in range(args.runs):
-            for column, root in columns.items():
+        order = list(columns.items())
+        for round_no in range(args.runs):
+            # each round starts with the next checkout, so none always runs first (or last)
+            shift = round_no % len(order)
+            for column, root in order[shift:] + order[:shift]:
                 results["frames"][column].append(run_once(mode, args.size, root=root))
 
     print(f"First full frame of tsdash --demo ({args.size}, {args.runs} runs per column; seconds "
