@@ -388,12 +388,15 @@ class StreamPanel(Vertical):
     def _paint_state(self) -> None:
         shown = (self.state, self.error, self.warning)
         text, css_class = self.banner_text() or ("", "")
-        if (text, css_class) != self._banner_shown:
-            # each class change restyles the banner, and update() re-lays out the screen: only
-            # what changed, with the classes swapped in one go
-            self._banner_shown = (text, css_class)
+        shown_text, shown_class = self._banner_shown
+        # update() re-lays out the screen and a class change restyles the banner: only what
+        # changed, with the classes swapped in one go
+        if text != shown_text:
             self.banner.update(text)
-            self.banner.update_classes({name: name == css_class for name in BANNER_CLASSES})
+        if css_class != shown_class:
+            kept = self.banner.classes.difference(BANNER_CLASSES)
+            self.banner.set_classes(kept | {css_class} if css_class else kept)
+        self._banner_shown = (text, css_class)
         self.border_title = self.title_text()
         self.border_subtitle = self.subtitle()
         if shown != self._shown:
