@@ -97,6 +97,11 @@ def _full(app):
             return False
     return bool(len(p["balances"].model) and p["balances"].table.rendered)
 
+def _note_full(app, now):
+    if not _state["full"] and _full(app):
+        _state["full"] = True
+        _T["full_tick"] = now
+
 def _patch(_App):
     """Wrap the app's __init__, tick and _display with the probes (called on import)."""
     _init = _App.__init__
@@ -110,9 +115,7 @@ def _patch(_App):
         _tick(self)
         if "connected" not in _T and self.connection is not None:
             _T["connected"] = time.monotonic()
-        if not _state["full"] and _full(self):
-            _state["full"] = True
-            _T["full_tick"] = time.monotonic()
+        _note_full(self, time.monotonic())
     _App.tick = tick
 
     def _write():
@@ -128,9 +131,7 @@ def _patch(_App):
         if "first_frame" not in _T:
             _T["first_frame"] = now
             _CPU["first_frame"] = time.process_time()
-        if not _state["full"] and _full(self):  # painted outside a tick (a stream's first data)
-            _state["full"] = True
-            _T["full_tick"] = now
+        _note_full(self, now)  # also outside a tick: a stream's first data is painted at once
         if _state["full"] and "full_frame" not in _T:
             _T["full_frame"] = now
             _CPU["full_frame"] = time.process_time()

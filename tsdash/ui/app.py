@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -273,21 +273,21 @@ class TsdashApp(App[int]):
         if not self.is_running or self._shutdown_started:
             return
         self.tick_no += 1
-        tick = self.tick_no
-        with self.batch_update():
-            for panel in self.panels.values():
-                if panel.is_mounted:
-                    panel.repaint(tick)
-            self._paint_status()
+        self._repaint(self.panels.values())
 
     def on_stream_panel_first_data(self, message: StreamPanel.FirstData) -> None:
         """A stream's first data shows now, not up to a repaint interval later: the dashboard
         fills in as the streams come up, and after a reconnect or a new symbol."""
-        panel = message.panel
-        if not self.is_running or self._shutdown_started or not panel.is_mounted:
-            return
+        if self.is_running and not self._shutdown_started:
+            self._repaint((message.panel,))
+
+    def _repaint(self, panels: Iterable[StreamPanel]) -> None:
+        """Paint what changed in ``panels``, then the status bar, in one batch."""
+        tick = self.tick_no
         with self.batch_update():
-            panel.repaint(self.tick_no)
+            for panel in panels:
+                if panel.is_mounted:
+                    panel.repaint(tick)
             self._paint_status()
 
     def status_info(self) -> StatusInfo:
