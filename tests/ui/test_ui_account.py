@@ -183,6 +183,33 @@ async def test_a_sign_in_refused_mid_session_is_fixed_by_login_then_r(private_di
         await pilot.press("q")
 
 
+async def test_a_second_process_does_not_sign_the_dashboard_out(private_dirs, account_sim):
+    """`tsdash snapshot` (its own connector and TokenManager) rotates the stored refresh token,
+    which revokes the dashboard's copy; the dashboard's next refresh uses the stored one."""
+    app = account_app(private_dirs, account_sim)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: all_live(app), 10, "every panel live on the account")
+        tokens = app.connection.client.token_manager
+        settings = sim_settings(private_dirs)
+        other = await choose_connector(settings, environ=environ_for(account_sim)).connect(settings)
+        await other.close()
+        assert account_sim.is_revoked(tokens.refresh_token)  # the dashboard's copy is dead
+        refreshes = tokens.refresh_count
+        # every access token runs out and the quote stream is sent away: its reconnect gets a
+        # 401 and needs a refresh
+        account_sim.expire_tokens()
+        account_sim.faults.goaway(stream="quotes")
+        quotes = app.quotes_panel
+        await wait_for(pilot, lambda: tokens.refresh_count > refreshes or quotes.state == "failed",
+                       10, "the refresh after the GoAway")
+        await wait_for(pilot, lambda: quotes.state in ("live", "failed"), 10, "quotes settled")
+        assert quotes.state == "live", quotes.error
+        assert not tokens.sign_in_refused
+        stored = load_login("sim").refresh_token
+        assert stored == tokens.refresh_token and not account_sim.is_revoked(stored)
+        await pilot.press("q")
+
+
 def notified_with(app, text: str) -> bool:
     return any(text in n.message for n in app._notifications)
 

@@ -4,6 +4,11 @@ The TokenManager refreshes ahead of expiry (at ``expires_at - max(60 s, 10 %)`` 
 lifetime), runs one refresh at a time however many streams ask (an asyncio.Lock and a double
 check), keeps a rotated refresh token (``refresh_token``, ``on_refresh_token``), and never puts a
 token into an exception message, a log line or its repr.
+
+Processes that share one stored refresh token (a dashboard and ``tsdash snapshot``) share its
+rotations through a :class:`RefreshTokenStore`: each refresh runs under the store's lock, starts
+from the stored token when another process replaced it, and stores a rotated one before the lock
+is released. Without that, one process's rotation revokes the token the other still holds.
 """
 
 from __future__ import annotations
@@ -12,8 +17,9 @@ import asyncio
 import inspect
 import logging
 import time
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import urlencode
 
 from .errors import (
@@ -38,6 +44,43 @@ DEFAULT_SCOPES = ("openid", "offline_access", "MarketData", "ReadAccount", "Trad
 
 #: a token endpoint that does not answer within this many seconds is unreachable
 TOKEN_REQUEST_TIMEOUT = 30.0
+#: how long a refresh waits for another process's refresh (at most two token requests) before
+#: going ahead without the store's lock
+STORE_LOCK_TIMEOUT = 2 * TOKEN_REQUEST_TIMEOUT + 10.0
+STORE_LOCK_POLL = 0.05
+
+_T = TypeVar("_T")
+
+
+class RefreshTokenStore(Protocol):
+    """Where the refresh token is kept and shared with other processes (the token file).
+
+    ``try_lock()`` takes the store's cross-process lock without waiting (False: another process
+    holds it; an OSError: the store cannot be locked) and ``unlock()`` releases it. ``load()``
+    is the stored token (None: nothing stored, e.g. signed out) and ``save()`` replaces it;
+    both may block on disk, so the TokenManager runs them in a thread.
+    """
+
+    def try_lock(self) -> bool: ...
+
+    def unlock(self) -> None: ...
+
+    def load(self) -> str | None: ...
+
+    def save(self, refresh_token: str) -> None: ...
+
+
+async def _off_loop(fn: Callable[..., _T], *args: Any) -> _T:
+    """Run blocking file work in a thread; if cancelled, wait for it to end first, so the
+    store's lock is never released while a save is still writing."""
+    task = asyncio.ensure_future(asyncio.to_thread(fn, *args))
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await asyncio.wait([task])
+        if not task.cancelled():
+            task.exception()  # retrieved: the cancellation is what the caller sees
+        raise
 
 
 def refresh_margin(lifetime: float) -> float:
@@ -55,7 +98,10 @@ class TokenManager:
     ``refresh(stale_token=...)`` forces a refresh after a 401 unless another caller already
     replaced that token. ``refresh_token`` is the current refresh token (rotated ones are kept);
     ``on_refresh_token(new_token)`` (sync or async) is called when it changes so the app can
-    persist it. ``close()`` closes the manager's own HTTP session.
+    persist it. With a ``store`` (shared with other processes) each refresh runs under its lock,
+    starts from the stored token if another process replaced the one this manager last saw
+    there, saves a rotated token, and after a refusal tries a stored token it has not tried
+    before giving up. ``close()`` closes the manager's own HTTP session.
     """
 
     def __init__(
@@ -68,6 +114,7 @@ class TokenManager:
         access_token: str | None = None,
         expires_in: float | None = None,
         on_refresh_token: Callable[[str], Any] | None = None,
+        store: RefreshTokenStore | None = None,
         session: aiohttp.ClientSession | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -78,6 +125,10 @@ class TokenManager:
         self._refresh_token = refresh_token
         self.token_url = token_url
         self.on_refresh_token = on_refresh_token
+        self._store = store
+        #: the stored token as this manager last read or wrote it: a different one in the store
+        #: means another process (or a new sign-in) replaced it
+        self._store_seen = refresh_token
         self._clock = clock
         self._access_token = access_token
         self._expires_at: float | None = None
@@ -101,6 +152,11 @@ class TokenManager:
     @property
     def access_token(self) -> str | None:
         return self._access_token
+
+    @property
+    def sign_in_refused(self) -> bool:
+        """True when the last refresh was refused (revoked or expired refresh token)."""
+        return isinstance(self._last_error, AuthError)
 
     @property
     def expires_at(self) -> float | None:
@@ -161,6 +217,7 @@ class TokenManager:
         if refresh_token == self._refresh_token:
             return
         self._refresh_token = refresh_token
+        self._store_seen = refresh_token
         self._access_token = None
         self._expires_at = self._refresh_at = None
         self._last_error = None
@@ -194,6 +251,75 @@ class TokenManager:
         return self._session
 
     async def _do_refresh(self) -> str:
+        if self._store is None:
+            return await self._refresh_with_token()
+        store = self._store
+        async with self._store_locked(store):
+            stored = await self._load_stored(store)
+            if stored is not None and stored != self._store_seen:
+                # another process rotated it (or a new sign-in): ours may be revoked already
+                log.info("using the refresh token another tsdash process stored")
+                self._refresh_token = self._store_seen = stored
+            try:
+                access = await self._refresh_with_token()
+            except AuthError as exc:
+                if exc.status is None:
+                    raise
+                tried = self._refresh_token
+                stored = await self._load_stored(store)
+                if stored is None or stored == tried:
+                    raise
+                log.info("the refresh token was refused; trying the one stored since")
+                self._refresh_token = self._store_seen = stored
+                access = await self._refresh_with_token()
+            # nothing stored means signed out (`tsdash logout`): don't write a sign-in back
+            if stored is not None and self._refresh_token != stored:
+                await self._save_stored(store, self._refresh_token)  # type: ignore[arg-type]
+            return access
+
+    @asynccontextmanager
+    async def _store_locked(self, store: RefreshTokenStore) -> AsyncIterator[None]:
+        """Hold the store's cross-process lock, polling without blocking the event loop."""
+        deadline = time.monotonic() + STORE_LOCK_TIMEOUT
+        locked = False
+        while True:
+            try:
+                locked = store.try_lock()
+            except OSError as exc:
+                log.warning("cannot lock the stored sign-in (%s); refreshing without the lock",
+                            exc.strerror or type(exc).__name__)
+                break
+            if locked:
+                break
+            if time.monotonic() >= deadline:
+                log.warning("another tsdash process held the stored sign-in for %.0f s; "
+                            "refreshing without waiting longer", STORE_LOCK_TIMEOUT)
+                break
+            await asyncio.sleep(STORE_LOCK_POLL)
+        try:
+            yield
+        finally:
+            if locked:
+                store.unlock()
+
+    @staticmethod
+    async def _load_stored(store: RefreshTokenStore) -> str | None:
+        try:
+            return await _off_loop(store.load)
+        except Exception as exc:  # an unreadable store must not end a working session
+            log.warning("cannot read the stored sign-in: %s", exc)
+            return None
+
+    async def _save_stored(self, store: RefreshTokenStore, refresh_token: str) -> None:
+        try:
+            await _off_loop(store.save, refresh_token)
+        except Exception as exc:  # the token works in memory; the next refresh saves again
+            log.warning("cannot store the rotated refresh token: %s", exc)
+        else:
+            self._store_seen = refresh_token
+            log.info("stored the rotated refresh token")
+
+    async def _refresh_with_token(self) -> str:
         if not self._refresh_token:
             raise AuthError(f"No refresh token is stored for TradeStation. {LOGIN_HINT}")
         form = {
@@ -341,6 +467,7 @@ async def exchange_code(
 
 __all__ = [
     "TokenManager",
+    "RefreshTokenStore",
     "build_authorize_url",
     "exchange_code",
     "refresh_margin",

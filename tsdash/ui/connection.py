@@ -170,7 +170,10 @@ class AccountConnector:
 
     ``connect()`` asks for a first access token before any panel subscribes, so a revoked or
     expired sign-in ends the start-up with :class:`SignInRequired` instead of six failed panels.
-    A refresh token that TradeStation rotates is written back to the token file at once.
+    The TokenManager shares the token file with other tsdash processes (a
+    :class:`~tsdash.credentials.TokenFileStore`): each refresh starts from the token stored
+    there and writes a rotated one back under the file's lock, so ``tsdash snapshot`` or a
+    second dashboard does not sign this one out.
     """
 
     def __init__(self, environment: str, *, client_id: str, client_secret: str,
@@ -189,12 +192,13 @@ class AccountConnector:
         return f"AccountConnector({self._env!r}, client_id={self._client_id!r})"
 
     def reload_sign_in(self) -> bool:
-        """Pick up a new ``tsdash login`` made while the dashboard runs (called before a manual
-        reconnect): True when the stored refresh token changed and is now in use."""
+        """Pick up a new ``tsdash login`` made after the sign-in was refused (called before a
+        manual reconnect): True when the stored refresh token changed and is now in use. A
+        working sign-in needs nothing: its next refresh reads the token file anyway."""
         from tsdash.credentials import CredentialsError, load_login
 
         tokens = self._tokens
-        if tokens is None:
+        if tokens is None or not tokens.sign_in_refused:
             return False
         try:
             stored = load_login(self._env)
@@ -208,23 +212,17 @@ class AccountConnector:
         log.info("using the new sign-in stored for %s", self._env)
         return True
 
-    async def _keep_rotated(self, refresh_token: str) -> None:
-        """Store a rotated refresh token: the old one may no longer work after this run."""
-        from tsdash.credentials import save_login
-
-        await asyncio.to_thread(save_login, self._env, self._client_id, refresh_token)
-        log.info("stored the rotated refresh token for %s", self._env)
-
     async def connect(self, settings: Settings) -> Connection:
         await _import_in_thread(CLIENT_MODULES)
         from tsdash.api import AuthError, TokenManager, TradeStationClient
+        from tsdash.credentials import TokenFileStore
 
         kwargs: dict[str, Any] = {}
         if self._token_url:
             kwargs["token_url"] = self._token_url
         tokens = TokenManager(client_id=self._client_id, client_secret=self._client_secret,
                               refresh_token=self._refresh_token,
-                              on_refresh_token=self._keep_rotated, **kwargs)
+                              store=TokenFileStore(self._env, self._client_id), **kwargs)
         self._tokens = tokens
         client = TradeStationClient(environment=self._env, base_url=self._base_url,
                                     token_manager=tokens, **client_options(settings))
