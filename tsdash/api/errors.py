@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .text import clean_server_text
+
 LOGIN_HINT = "Run `tsdash login` to sign in again."
 
 
@@ -116,16 +118,17 @@ def is_final(error: BaseException) -> bool:
 
 
 def _body_message(body: Any) -> str | None:
-    """TradeStation's own explanation from an error body, if any (never echoes headers)."""
+    """TradeStation's own explanation from an error body, if any (never echoes headers),
+    without escape sequences or control characters."""
     if isinstance(body, dict):
         for key in ("Message", "message", "error_description", "Error", "error"):
             value = body.get(key)
-            if isinstance(value, str) and value:
-                return value[:300]
+            if isinstance(value, str) and (value := clean_server_text(value)):
+                return value
     elif isinstance(body, str):
         text = body.strip()
         if text and len(text) <= 300 and "\n" not in text:
-            return text
+            return clean_server_text(text) or None
     return None
 
 
@@ -216,16 +219,19 @@ def stream_error_from_message(msg: dict, what: str) -> StreamError:
     text = msg.get("Message")
     symbol = msg.get("Symbol")
     account = msg.get("AccountID")
-    error_s = str(error) if error is not None else "Error"
+    error_s = clean_server_text(error, 100) if error is not None else "Error"
+    text = clean_server_text(text) if text else text
     detail = f"{error_s}: {text}" if text else error_s
     if symbol is not None:
         message = (
-            f"TradeStation reported an error for symbol {symbol} on {what}: {detail}. "
+            f"TradeStation reported an error for symbol {clean_server_text(symbol, 60)} on "
+            f"{what}: {detail}. "
             "The other symbols keep streaming; check the symbol and your market data entitlements."
         )
     elif account is not None:
         message = (
-            f"TradeStation reported an error for account {account} on {what}: {detail}. "
+            f"TradeStation reported an error for account {clean_server_text(account, 60)} on "
+            f"{what}: {detail}. "
             "Check the account ID and its type."
         )
     else:
