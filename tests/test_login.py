@@ -9,9 +9,11 @@ import socket
 import stat
 import subprocess
 import sys
+from urllib.parse import urlencode
 
 import aiohttp
 import pytest
+from aiohttp import web
 
 from tsdash import login as login_mod
 from tsdash.credentials import load_login, save_login
@@ -43,12 +45,16 @@ async def signin():
 
 
 class FakeBrowser:
-    """Stands in for the user's browser: opens the sign-in URL and follows the redirect home."""
+    """Stands in for the user's browser: opens the sign-in URL and follows the redirect home.
+    ``answers``/``pages`` are the statuses and pages it was shown; ``stored_when_answered``
+    whether a sign-in was stored when the page arrived."""
 
     def __init__(self, tamper=None):
         self.tamper = tamper
         self.tasks: list[asyncio.Task] = []
         self.answers: list[int] = []
+        self.pages: list[str] = []
+        self.stored_when_answered: list[bool] = []
 
     def open(self, url: str) -> bool:
         self.tasks.append(asyncio.get_running_loop().create_task(self._visit(url)))
@@ -62,7 +68,9 @@ class FakeBrowser:
             if self.tamper:
                 home = self.tamper(home)
             async with session.get(home) as resp:
+                self.stored_when_answered.append(load_login("sim") is not None)
                 self.answers.append(resp.status)
+                self.pages.append(await resp.text())
 
 
 def _request(sim, port: int) -> LoginRequest:
@@ -76,6 +84,8 @@ async def test_login_stores_refresh_token_privately(signin, user_dirs, monkeypat
     await asyncio.gather(*browser.tasks)
 
     assert browser.answers == [200]
+    assert browser.stored_when_answered == [True]  # "Signed in" only once it is true
+    assert "Signed in" in browser.pages[0]
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     stored = load_login("sim")
     assert stored is not None and stored.client_id == "my-api-key" and stored.refresh_token
@@ -115,6 +125,21 @@ async def test_answer_with_wrong_state_is_refused_and_login_keeps_waiting(signin
     await asyncio.gather(*real.tasks)
     assert real.answers == [200]
     assert load_login("sim") is not None
+
+
+async def test_a_refused_code_exchange_tells_the_browser_it_failed(signin, user_dirs, monkeypatch):
+    """The sign-in server refuses the code (here: a code it never issued): the browser is told
+    the sign-in failed and why, not "Signed in", and login() fails."""
+    browser = FakeBrowser(tamper=lambda url: url.replace("code=sim-code-", "code=forged-"))
+    monkeypatch.setattr(login_mod.webbrowser, "open", browser.open)
+    with pytest.raises(LoginError, match="refused the authorization code"):
+        await login(_request(signin, _free_port()))
+    await asyncio.gather(*browser.tasks)
+    assert browser.answers == [400]
+    page = browser.pages[0]
+    assert "Sign-in failed" in page and "Signed in" not in page
+    assert "Invalid or expired authorization code" in page
+    assert load_login("sim") is None
 
 
 async def test_refused_sign_in_is_a_clear_error(signin, user_dirs, monkeypatch):
@@ -199,3 +224,79 @@ def test_broken_token_file_is_reported_not_a_traceback(user_dirs):
     with pytest.raises(CredentialsError, match="not a valid token file"):
         load_login("sim")
     assert token_file().exists()  # left for the user to inspect, not silently replaced
+
+
+# -- a tampered sign-in server: its words reach the terminal without control characters --------
+
+HOSTILE = "\x1b]0;pwned\x07\x1b[2J\x1b[H\x9b31mYou were\r\nsigned out\x07\u202e"
+
+
+class TamperedSignIn:
+    """A sign-in server that answers with escape sequences: in the redirect's
+    ``error_description`` (``refuse="redirect"``) or the token endpoint's (``"token"``)."""
+
+    def __init__(self, refuse: str) -> None:
+        self.refuse = refuse
+        self.root_url = ""
+        self._runner = None
+
+    async def authorize(self, request: web.Request) -> web.Response:
+        params = {"state": request.query["state"]}
+        if self.refuse == "redirect":
+            params |= {"error": "access_denied", "error_description": HOSTILE}
+        else:
+            params["code"] = "a-code"
+        raise web.HTTPFound(f"{request.query['redirect_uri']}/?{urlencode(params)}")
+
+    async def token(self, request: web.Request) -> web.Response:
+        return web.json_response({"error": "invalid_grant", "error_description": HOSTILE},
+                                 status=400)
+
+    async def __aenter__(self) -> TamperedSignIn:
+        app = web.Application()
+        app.router.add_get("/authorize", self.authorize)
+        app.router.add_post("/oauth/token", self.token)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.root_url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        await self._runner.cleanup()
+
+
+@pytest.mark.parametrize("refuse", ["redirect", "token"])
+async def test_cli_login_shows_a_hostile_sign_in_servers_words_without_escapes(user_dirs, refuse):
+    port = _free_port()
+    env = {**os.environ, "TS_CLIENT_ID": "my-api-key", "TS_CLIENT_SECRET": "my-secret",
+           "PYTHONUNBUFFERED": "1"}
+    async with TamperedSignIn(refuse) as server:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "tsdash", "login", "--no-browser", "--port", str(port),
+            "--signin-url", server.root_url, env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        try:
+            url = ""
+            while "/authorize?" not in url:
+                line = (await asyncio.wait_for(proc.stdout.readline(), 60)).decode()
+                assert line, "tsdash login ended without printing the sign-in URL"
+                url = line.strip()
+            async with aiohttp.ClientSession() as session:  # the browser
+                async with session.get(url, allow_redirects=False) as resp:
+                    home = resp.headers["Location"]
+                async with session.get(home) as resp:
+                    status, page = resp.status, await resp.text()
+            out, err = await asyncio.wait_for(proc.communicate(), 60)
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+    stderr = err.decode()
+    assert proc.returncode == 1
+    for shown in (stderr, out.decode(), page):
+        assert not any(ch in shown for ch in "\x1b\x07\x9b\r\u202e"), repr(shown)
+    assert status == 400 and "Sign-in failed" in page
+    assert "You were signed out" in stderr and "You were signed out" in page
+    assert "Traceback" not in stderr

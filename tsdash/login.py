@@ -2,8 +2,10 @@
 
 The browser signs the user in at TradeStation and is sent back to a one-shot server on
 ``http://localhost:PORT`` (31022 is one of the redirect URIs every API key allows). That server
-checks ``state``, exchanges the code for tokens and the refresh token is stored with mode 0600.
-Tokens are never printed or logged; the client secret never touches a file.
+checks ``state``, exchanges the code for tokens and stores the refresh token with mode 0600, and
+only then answers the browser, with the real outcome. What the sign-in server says is shown
+without control characters. Tokens are never printed or logged; the client secret never touches
+a file.
 """
 
 from __future__ import annotations
@@ -85,71 +87,124 @@ def run_login(args: argparse.Namespace) -> int:
 
 
 async def login(request: LoginRequest) -> os.PathLike:
-    """Run the whole flow; returns the token file's path."""
+    """Run the whole flow; returns the token file's path.
+
+    The browser's redirect is answered only once the code was exchanged and the refresh token
+    stored, with what really happened: a success page, or the reason it failed.
+    """
     import aiohttp
     from aiohttp import web
 
-    from tsdash.api.auth import build_authorize_url, exchange_code
-    from tsdash.api.errors import TSError
-    from tsdash.credentials import save_login
+    from tsdash.api.auth import build_authorize_url
+    from tsdash.api.text import clean_server_text
 
     state = secrets.token_urlsafe(24)
     redirect_uri = f"http://localhost:{request.port}"
     url = build_authorize_url(request.client_id, redirect_uri, state,
                               authorize_url=f"{request.signin_url}/authorize")
-    outcome: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    outcome: asyncio.Future[os.PathLike] = asyncio.get_running_loop().create_future()
+    one_at_a_time = asyncio.Lock()
 
-    async def callback(req: web.Request) -> web.Response:
+    async def callback(req: web.Request) -> web.StreamResponse:
         if req.query.get("state") != state:
             # Not ours (a stale tab or a forged request): refuse it, keep waiting for the real one.
             return _page(400, "Sign-in refused", "The sign-in answer did not match this login attempt.")
         if "error" in req.query:
-            detail = req.query.get("error_description") or req.query["error"]
-            if not outcome.done():
-                outcome.set_exception(LoginError(f"TradeStation refused the sign-in: {detail}"))
-            return _page(400, "Sign-in refused", detail)
+            detail = clean_server_text(req.query.get("error_description") or req.query["error"])
+            failed = LoginError(f"TradeStation refused the sign-in: {detail or 'no reason given'}")
+            return await _answer(req, outcome, failed)
         code = req.query.get("code", "")
         if not code:
             return _page(400, "Sign-in incomplete", "No authorization code in the answer.")
-        if not outcome.done():
-            outcome.set_result(code)
-        return _page(200, "Signed in", "tsdash has what it needs. You can close this tab.")
+        async with one_at_a_time:
+            if outcome.done():  # a second answer (a reloaded tab): the first one decided
+                return _page_for(outcome)
+            try:
+                result: os.PathLike | LoginError = await _exchange_and_store(
+                    session, request, code, redirect_uri)
+            except LoginError as exc:
+                result = exc
+            return await _answer(req, outcome, result)
 
     app = web.Application()
     app.router.add_get("/", callback)
     runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    try:
-        site = web.TCPSite(runner, "localhost", request.port)
-        try:
-            await site.start()
-        except OSError as exc:
-            raise LoginError(
-                f"cannot listen on localhost:{request.port} ({exc.strerror}); close what uses it or pass "
-                "--port with another redirect port registered for your API key (3000, 3001, 8080)"
-            ) from None
-        print("Open this URL to sign in to TradeStation:\n\n  " + url + "\n", flush=True)
-        if request.open_browser:
-            webbrowser.open(url)
-        try:
-            code = await asyncio.wait_for(outcome, CALLBACK_TIMEOUT)
-        except TimeoutError:
-            raise LoginError(f"no answer from the browser within {CALLBACK_TIMEOUT:.0f} s; run tsdash login again") from None
-    finally:
-        await runner.cleanup()
-
     async with aiohttp.ClientSession() as session:
+        await runner.setup()
         try:
-            tokens = await exchange_code(session, f"{request.signin_url}/oauth/token", request.client_id,
-                                         request.client_secret, code, redirect_uri)
-        except TSError as exc:
-            raise LoginError(str(exc)) from None
+            site = web.TCPSite(runner, "localhost", request.port)
+            try:
+                await site.start()
+            except OSError as exc:
+                raise LoginError(
+                    f"cannot listen on localhost:{request.port} ({exc.strerror}); close what uses it or pass "
+                    "--port with another redirect port registered for your API key (3000, 3001, 8080)"
+                ) from None
+            print("Open this URL to sign in to TradeStation:\n\n  " + url + "\n", flush=True)
+            if request.open_browser:
+                webbrowser.open(url)
+            try:
+                return await asyncio.wait_for(outcome, CALLBACK_TIMEOUT)
+            except TimeoutError:
+                raise LoginError(f"no answer from the browser within {CALLBACK_TIMEOUT:.0f} s; run tsdash login again") from None
+        finally:
+            await runner.cleanup()
+
+
+async def _exchange_and_store(session, request: LoginRequest, code: str,
+                              redirect_uri: str) -> os.PathLike:
+    """Exchange the code for tokens and store the refresh token; LoginError says what failed."""
+    from tsdash.api.auth import exchange_code
+    from tsdash.api.errors import TSError
+    from tsdash.credentials import CredentialsError, save_login
+
+    try:
+        tokens = await exchange_code(session, f"{request.signin_url}/oauth/token",
+                                     request.client_id, request.client_secret, code, redirect_uri)
+    except TSError as exc:
+        raise LoginError(str(exc)) from None
     refresh_token = tokens.get("refresh_token")
-    if not refresh_token:
+    if not isinstance(refresh_token, str) or not refresh_token:
         raise LoginError("TradeStation sent no refresh token: make sure your API key allows the "
                          "offline_access scope")
+    try:
+        path = await asyncio.to_thread(save_login, request.environment, request.client_id,
+                                       refresh_token)
+    except (OSError, CredentialsError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise LoginError(f"signed in, but the refresh token could not be stored: {reason}") \
+            from None
     log.info("signed in to %s; refresh token stored", request.environment)
-    return save_login(request.environment, request.client_id, refresh_token)
+    return path
+
+
+async def _answer(req, outcome: asyncio.Future, result: os.PathLike | LoginError):
+    """Send the browser the page for ``result`` (a path: stored; a LoginError: why not), then
+    settle ``outcome``: the one-shot server is shut down only after the page is out."""
+    page = _page_for(outcome) if outcome.done() else _page_for_result(result)
+    try:
+        await page.prepare(req)
+        await page.write_eof()
+    except ConnectionError:  # the browser went away; the terminal still says what happened
+        log.info("the browser closed the connection before the sign-in page was sent")
+    finally:
+        if not outcome.done():
+            if isinstance(result, LoginError):
+                outcome.set_exception(result)
+            else:
+                outcome.set_result(result)
+    return page
+
+
+def _page_for(outcome: asyncio.Future):
+    error = outcome.exception()
+    return _page_for_result(error if isinstance(error, LoginError) else None)
+
+
+def _page_for_result(result: os.PathLike | LoginError | None):
+    if not isinstance(result, LoginError):
+        return _page(200, "Signed in", "tsdash stored your sign-in. You can close this tab.")
+    return _page(400, "Sign-in failed", f"{str(result).rstrip('. ')}. Nothing was stored.")
 
 
 def _page(status: int, title: str, text: str):
