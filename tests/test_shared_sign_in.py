@@ -162,3 +162,39 @@ async def test_a_rotation_after_logout_does_not_sign_back_in(rotating_sim, token
         assert load_login("sim", token_path) is None  # ... but is not stored again
     finally:
         await tm.close()
+
+
+REFRESHER = """
+import asyncio, sys
+from tsdash.api import TokenManager
+from tsdash.credentials import TokenFileStore, load_login
+
+async def main(token_url, path, rounds):
+    stored = load_login("sim", path)
+    tm = TokenManager(client_id="my-client", client_secret="my-secret",
+                      refresh_token=stored.refresh_token, token_url=token_url,
+                      store=TokenFileStore("sim", "my-client", path))
+    try:
+        for _ in range(rounds):
+            await tm.refresh()
+    finally:
+        await tm.close()
+    print("refreshed", tm.refresh_count)
+
+asyncio.run(main(sys.argv[1], __import__("pathlib").Path(sys.argv[2]), int(sys.argv[3])))
+"""
+
+
+async def test_two_real_processes_share_the_rotations(rotating_sim, token_path):
+    """The same with two OS processes refreshing in a loop at the same time."""
+    import sys
+
+    procs = [await asyncio.create_subprocess_exec(
+        sys.executable, "-c", REFRESHER, rotating_sim.token_url, str(token_path), "5",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE) for _ in range(2)]
+    results = [await asyncio.wait_for(p.communicate(), 60) for p in procs]
+    for proc, (out, err) in zip(procs, results, strict=True):
+        assert proc.returncode == 0, err.decode()[-2000:]
+        assert out.decode().strip() == "refreshed 5"
+    assert token_posts(rotating_sim) == 10  # none refused
+    assert not rotating_sim.is_revoked(load_login("sim", token_path).refresh_token)
