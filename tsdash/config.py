@@ -171,8 +171,8 @@ def key_problem(key: str) -> str | None:
 
 
 def canonical_key(key: str) -> str:
-    """The name Textual gives a key press, which is what a binding must say: "?" is
-    "question_mark" (a keymap is applied as written, so "?" there would never match)."""
+    """The name Textual gives a key press ("?" is "question_mark"), so that two spellings of
+    one key are seen as the same key when bindings are compared."""
     if len(key) == 1:
         return character_key_name(key)
     *modifiers, base = key.split("+")
@@ -851,7 +851,7 @@ class _Validator:
                 if problem is not None:
                     self.fail(("keys", binding), expected, key,
                               problem if part == key.strip() else f'"{part}": {problem}')
-            # stored as Textual names it ("?" -> "question_mark"), without spaces
+            # stored as Textual names it ("?" -> "question_mark"), without spaces, as compared
             keys[binding] = ",".join(canonical_key(part) for part in parts)
         # A key with two actions: only one would ever run.
         def spelled(binding: str, part: str) -> str:

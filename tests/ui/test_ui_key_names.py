@@ -44,3 +44,19 @@ def test_the_fixed_keys_are_the_apps() -> None:
     for key, (_what, shared_with) in FIXED_KEYS.items():
         assert key in TEXTUAL_KEYS or key.startswith("ctrl+"), key
         assert shared_with is None or shared_with in ids
+
+
+async def test_a_punctuation_key_from_the_config_works_in_the_app(tmp_path) -> None:
+    # the config stores "exclamation_mark", the name Textual gives the "!" key press
+    from ui_helpers import sim_app, wait_live
+
+    from tsdash.config import load_settings
+
+    path = tmp_path / "config.toml"
+    path.write_text('[keys]\nzoom = "!"\n')
+    app, _ = sim_app(load_settings(path))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_live(pilot)
+        app.quotes_panel.focus_target.focus()
+        await pilot.press("!")
+        assert app.screen.maximized is app.quotes_panel
