@@ -107,6 +107,7 @@ async def test_an_invalid_edit_on_disk_is_reported_and_left_alone(config_setting
                        and app.quotes_panel.sub is not sub, what="IBM streaming")
         assert app.quotes_panel.model.symbols == ["AAPL", "MSFT", "NVDA", "IBM"]
         assert config_settings.path.read_text() == broken
+        assert notified(app, '"tsla!" (a string); the change is kept for this session')
 
         # fixed in the editor: picked up, and the unsaved IBM stays on screen and is saved next
         config_settings.path.write_text(EDITED)

@@ -217,6 +217,9 @@ class ConfigSync:
                     self.seen = file_signature(self.path)
                     return result
         log.warning("%s not saved: %s", what, error)
-        self.app.notify(f"{what} not saved: {error}", title="Not saved", severity="warning",
+        text = str(error)
+        if "kept for this session" not in text:  # the read-only refusal says it already
+            text += "; the change is kept for this session"
+        self.app.notify(f"{what} not saved: {text}", title="Not saved", severity="warning",
                         timeout=15)
         return None
