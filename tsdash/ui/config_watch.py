@@ -162,9 +162,6 @@ class ConfigSync:
         quotes = self.app.quotes_panel
         if quotes is None:
             return
-        if quotes.watchlists is not shared:  # pragma: no cover - a panel built elsewhere
-            quotes.watchlists.clear()
-            quotes.watchlists.update(watchlists)
         if quotes.active not in shared:
             quotes.switch_watchlist(self.settings.default_watchlist if self.settings
                                     .default_watchlist in shared else next(iter(shared)))
