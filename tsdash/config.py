@@ -28,9 +28,12 @@ import difflib
 import math
 import os
 import re
+import stat
 import tomllib
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 from typing import Any, NoReturn
@@ -46,9 +49,19 @@ __all__ = [
     "DEFAULT_WATCHLISTS",
     "ENVIRONMENTS",
     "KNOWN_BINDING_IDS",
+    "CHARACTER_KEY_NAMES",
+    "FIXED_KEYS",
+    "MAX_SYMBOL_LENGTH",
+    "NAMED_KEYS",
     "BarsSettings",
     "ConfigError",
+    "EditKind",
     "Settings",
+    "WatchlistEdit",
+    "apply_watchlist_edits",
+    "canonical_key",
+    "key_problem",
+    "refuse_read_only",
     "load_settings",
     "starting_config_text",
     "validate_symbol",
@@ -88,9 +101,102 @@ MAX_BARSBACK = 57600
 MAX_STREAMS_LIMIT = 100
 MAX_REPAINT_HZ = 30
 
+#: Our limit on a symbol's length (TradeStation publishes none): its longest symbols, options
+#: ("AAPL 261218C230" is 15) and options on futures, stay well under it, and a longer "symbol"
+#: is a paste gone wrong that would widen the quotes table.
+MAX_SYMBOL_LENGTH = 32
 SYMBOL_CHARS_DESCRIPTION = "capital letters A-Z, digits and . / $ ^ - @ #, no spaces"
 _SYMBOL_RE = re.compile(r"[A-Z0-9./$^\-@#]+")
 _BARE_KEY_RE = re.compile(r"[A-Za-z0-9_-]+")
+
+# -- key names (Textual's, checked here without importing Textual; a test in tests/ui keeps
+# -- this list in step with Textual's own names) ---------------------------------------------
+
+#: keys with a name, as Textual calls them
+NAMED_KEYS: frozenset[str] = frozenset(
+    ["enter", "escape", "tab", "space", "backspace", "insert", "delete", "home", "end",
+     "pageup", "pagedown", "up", "down", "left", "right"]
+    + [f"f{n}" for n in range(1, 25)]
+)
+KEY_MODIFIERS: tuple[str, ...] = ("ctrl", "alt", "shift", "meta", "super", "hyper")
+#: Textual's names for punctuation ("?" is "question_mark"), from the Unicode names it uses
+_KEY_NAME_REPLACEMENTS = {
+    "solidus": "slash",
+    "reverse_solidus": "backslash",
+    "commercial_at": "at",
+    "hyphen_minus": "minus",
+    "plus_sign": "plus",
+    "low_line": "underscore",
+}
+KEY_EXAMPLES = '"q", "ctrl+q", "f10" or "question_mark"'
+
+
+def character_key_name(character: str) -> str:
+    """Textual's name for the key that types ``character`` ("?" -> "question_mark")."""
+    if character.isalnum():
+        return character
+    try:
+        name = unicodedata.name(character).lower().replace("-", "_").replace(" ", "_")
+    except ValueError:
+        return character
+    return _KEY_NAME_REPLACEMENTS.get(name, name)
+
+
+#: punctuation key name -> the character it types
+CHARACTER_KEY_NAMES: dict[str, str] = {
+    character_key_name(chr(code)): chr(code)
+    for code in range(0x21, 0x7F)
+    if not chr(code).isalnum()
+}
+
+
+def key_problem(key: str) -> str | None:
+    """None if ``key`` is one key Textual knows (``"q"``, ``"?"``, ``"ctrl+shift+f5"``,
+    ``"question_mark"``), else a short reason it is not."""
+    if len(key) == 1:
+        return None if key.isprintable() and not key.isspace() else f"{key!r} is not a key name"
+    *modifiers, base = key.split("+")
+    for modifier in modifiers:
+        if modifier not in KEY_MODIFIERS:
+            close = _did_you_mean(modifier, KEY_MODIFIERS)
+            return (f'"{modifier}" is not a modifier (they are {", ".join(KEY_MODIFIERS)})'
+                    + (f'; did you mean "{close}"?' if close else ""))
+    if len(modifiers) != len(set(modifiers)):
+        return "a modifier is named twice"
+    if not base:
+        return 'nothing follows the last "+" (the + key itself is "plus")'
+    if len(base) == 1 and base.isupper():  # Textual reports ctrl+shift+q, never ctrl+Q
+        return f'a capital after a modifier never matches (did you mean "{key.lower()}"?)'
+    if (len(base) == 1 and base.isprintable() and not base.isspace()) or base in NAMED_KEYS \
+            or base in CHARACTER_KEY_NAMES:
+        return None
+    close = _did_you_mean(base, [*NAMED_KEYS, *CHARACTER_KEY_NAMES])
+    return "not a key name" + (f' (did you mean "{"+".join([*modifiers, close])}"?)'
+                               if close else "")
+
+
+def canonical_key(key: str) -> str:
+    """The name Textual gives a key press ("?" is "question_mark"), so that two spellings of
+    one key are seen as the same key when bindings are compared."""
+    if len(key) == 1:
+        return character_key_name(key)
+    *modifiers, base = key.split("+")
+    if len(base) == 1:
+        base = character_key_name(base)
+    return "+".join([*modifiers, base])
+
+
+#: keys the dashboard or Textual itself uses, not remappable: key -> what it does (and the
+#: binding id that may share it because it does the same)
+FIXED_KEYS: dict[str, tuple[str, str | None]] = {
+    "ctrl+q": ("quit (Textual's own key)", "quit"),
+    "ctrl+c": ("copy / how to quit (Textual's own key)", None),
+    "ctrl+p": ("the command palette", None),
+    "escape": ("closing a prompt or the help", None),
+    "enter": ("charting the highlighted quote row", None),
+    **{key: ("moving in the tables", None)
+       for key in ("up", "down", "left", "right", "pageup", "pagedown", "home", "end")},
+}
 
 
 # --------------------------------------------------------------------------------------------
@@ -184,6 +290,10 @@ def validate_symbol(symbol: object) -> str | None:
         return "a symbol must be a string"
     if not symbol:
         return "a symbol cannot be empty"
+    if len(symbol) > MAX_SYMBOL_LENGTH:
+        shown = symbol if len(symbol) <= 16 else symbol[:12] + "..."
+        return (f'symbol "{shown}" is {len(symbol)} characters long; TradeStation symbols are '
+                f"at most {MAX_SYMBOL_LENGTH}")
     if any(ch.isspace() for ch in symbol):
         return "a symbol cannot contain spaces"
     if not _SYMBOL_RE.fullmatch(symbol):
@@ -206,6 +316,41 @@ class BarsSettings:
     interval: str = "1"  # a string, as TradeStation takes it
     unit: str = "Minute"  # one of BAR_UNITS
     barsback: int = 120
+
+
+class EditKind(StrEnum):
+    ADD = "add"
+    REMOVE = "remove"
+
+
+@dataclass(frozen=True)
+class WatchlistEdit:
+    """One change made to a watchlist in the app; saving applies it to what the file holds at
+    that moment, not to the lists read at start-up (the file may have been edited since)."""
+
+    kind: EditKind
+    watchlist: str
+    symbol: str
+
+
+def apply_watchlist_edits(watchlists: Mapping[str, list[str]],
+                          edits: Iterable[WatchlistEdit]) -> dict[str, list[str]]:
+    """``watchlists`` with ``edits`` applied in order, as a new dict (``watchlists`` is kept).
+
+    An edit that no longer fits is skipped: adding a symbol already there, removing one that is
+    gone or the last of its list. Adding to a list deleted from the file meanwhile recreates it.
+    """
+    result = {name: list(symbols) for name, symbols in watchlists.items()}
+    for edit in edits:
+        symbols = result.get(edit.watchlist)
+        if edit.kind is EditKind.ADD:
+            if symbols is None:
+                result[edit.watchlist] = [edit.symbol]
+            elif edit.symbol not in symbols:
+                symbols.append(edit.symbol)
+        elif symbols is not None and edit.symbol in symbols and len(symbols) > 1:
+            symbols.remove(edit.symbol)
+    return result
 
 
 def _default_watchlists() -> dict[str, list[str]]:
@@ -295,6 +440,23 @@ class Settings:
             },
         )
         return self.path
+
+    def save_watchlist_edits(self, edits: Iterable[WatchlistEdit]) -> Settings:
+        """Apply ``edits`` to the watchlists the file at :attr:`path` holds now and write them
+        back (atomically, every other setting kept), so symbols and lists added to the file by
+        hand since it was read are kept. Returns the file's settings as written (this object is
+        not changed). Raises :class:`ConfigError`, and leaves the file alone, if the file is now
+        invalid, read-only or cannot be written."""
+        if not self.path.exists():  # never written, or deleted meanwhile: write this session's
+            on_disk = copy.deepcopy(self)
+            on_disk.watchlists = apply_watchlist_edits(self.watchlists, edits)
+            on_disk.save_watchlists()
+            return on_disk
+        on_disk = load_settings(self.path)
+        on_disk.watchlists = apply_watchlist_edits(on_disk.watchlists, edits)
+        _check_watchlists(on_disk.watchlists, on_disk.default_watchlist, self.path)
+        update_config_file(self.path, {("watchlists",): on_disk.watchlists})
+        return on_disk
 
     def save_theme(self, name: str) -> Path:
         """Set :attr:`theme` to ``name`` and write it to :attr:`path` (atomically, keeping every
@@ -682,23 +844,45 @@ class _Validator:
     def keys(self, table: dict[str, Any]) -> dict[str, str]:
         self.check_keys(table, ("keys",), sorted(KNOWN_BINDING_IDS), what="binding id")
         keys = dict(DEFAULT_KEYS)
+        expected = f"a key name, e.g. {KEY_EXAMPLES} (several keys: separated by commas)"
         for binding, key in table.items():
             if not isinstance(key, str) or not key.strip() or not all(
                 part.strip() for part in key.split(",")
             ):
-                self.fail(("keys", binding),
-                          'a key name, e.g. "r", "ctrl+r" or "question_mark"', key)
-            keys[binding] = key.strip()
-        # Two actions on one key: only one would ever run.
+                self.fail(("keys", binding), expected, key)
+            parts = [part.strip() for part in key.split(",")]
+            for part in parts:
+                problem = key_problem(part)
+                if problem is not None:
+                    self.fail(("keys", binding), expected, key,
+                              problem if part == key.strip() else f'"{part}": {problem}')
+            # stored as Textual names it ("?" -> "question_mark"), without spaces, as compared
+            keys[binding] = ",".join(canonical_key(part) for part in parts)
+        # A key with two actions: only one would ever run.
+        def spelled(binding: str, part: str) -> str:
+            """``part`` as the file writes it (the user's "?", not "question_mark")."""
+            written = table.get(binding)
+            if isinstance(written, str):
+                for p in written.split(","):
+                    if canonical_key(p.strip()) == part:
+                        return p.strip()
+            return part
+
         owner: dict[str, str] = {}
         for binding, key in keys.items():
-            for part in (p.strip() for p in key.split(",")):
+            for part in key.split(","):
+                fixed = FIXED_KEYS.get(part)
+                if fixed is not None and fixed[1] != binding:
+                    self.fail(("keys", binding), "a key no other action uses", table[binding],
+                              f'"{spelled(binding, part)}" is already the key for {fixed[0]}; '
+                              "choose another key")
                 if part in owner:
                     other = owner[part]
                     culprit, partner = (binding, other) if binding in table else (other, binding)
-                    by_default = "" if partner in table else " by default"
-                    self.fail(("keys", culprit), "a key no other action uses", keys[culprit],
-                              f'"{part}" is also bound to "{partner}"{by_default}')
+                    by_default = "" if partner in table else " (by default)"
+                    self.fail(("keys", culprit), "a key no other action uses", table[culprit],
+                              f'"{spelled(culprit, part)}" is already the key for '
+                              f'"{partner}"{by_default}; choose another key')
                 owner[part] = binding
         return keys
 
@@ -738,6 +922,7 @@ def update_config_file(path: str | os.PathLike[str],
         else:
             table[key[-1]] = value
     text = tomli_w.dumps(document)  # before touching the disk: a failure here changes nothing
+    refuse_read_only(path)
     try:
         locations.atomic_write(path, text)
     except OSError as exc:
@@ -745,6 +930,24 @@ def update_config_file(path: str | os.PathLike[str],
             f"config error in {path}: cannot write the file: {exc.strerror or exc}", path=path
         ) from None
     return path
+
+
+def refuse_read_only(path: Path) -> None:
+    """Raise :class:`ConfigError` if ``path`` exists and is read-only. The atomic write renames a
+    new file over it, which needs only the folder to be writable, so the file's own permission
+    is checked here: no write bit at all (also for root, whom ``os.access`` always lets write),
+    or no write access for this user."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:  # missing (it will be created) or unreachable (the write will say why)
+        return
+    if mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) and os.access(path, os.W_OK):
+        return
+    raise ConfigError(
+        f"config file {path} is read-only (mode {stat.S_IMODE(mode):04o}); the change is kept "
+        f"for this session; make it writable with chmod u+w {path} to save",
+        path=path,
+    )
 
 
 def starting_config_text() -> str:

@@ -134,7 +134,8 @@ def test_bad_default_watchlist_suggests(write_config) -> None:
 
 def test_key_conflict_names_both_bindings(write_config) -> None:
     message = error_for(write_config, '[keys]\nnext_theme = "w"\n')
-    assert message_has(message, '"w" is also bound to "next_watchlist" by default')
+    assert message_has(message, '"w" is already the key for "next_watchlist" (by default); '
+                       "choose another key")
     # Moving the other binding away resolves it.
     load_settings(write_config('[keys]\nnext_theme = "w"\nnext_watchlist = "n"\n', "ok.toml"))
 

@@ -152,3 +152,42 @@ async def test_an_unsaveable_config_keeps_the_edit_for_this_run(tmp_path):
         await wait_for(pilot, lambda: notified(app, "watchlist not saved"), what="warning")
         assert "IBM" in app.quotes_panel.model.symbols
         assert settings.watchlists[settings.default_watchlist][-1] == "IBM"
+
+
+async def test_a_read_only_config_is_not_replaced_and_the_edit_stays(config_settings):
+    import stat
+
+    path = config_settings.path
+    path.chmod(0o444)  # the folder stays writable: the atomic rename alone would succeed
+    before = path.read_text()
+    app, _ = sim_app(config_settings)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_live(pilot)
+            await pilot.press("a", *"ibm", "enter")
+            await wait_for(pilot, lambda: notified(app, "watchlist not saved"), what="warning")
+            assert notified(app, (
+                f"watchlist not saved: config file {path} is read-only (mode 0444); the change "
+                f"is kept for this session; make it writable with chmod u+w {path} to save"))
+            assert app.quotes_panel.model.symbols == ["AAPL", "MSFT", "NVDA", "IBM"]
+            assert config_settings.watchlists["short"][-1] == "IBM"
+            assert path.read_text() == before
+            assert stat.S_IMODE(path.stat().st_mode) == 0o444
+    finally:
+        path.chmod(0o644)
+
+
+async def test_the_prompt_refuses_a_symbol_longer_than_32(config_settings):
+    app, _ = sim_app(config_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_live(pilot)
+        await pilot.press("a", *("x" * 40), "enter")
+        screen = app.screen
+        assert isinstance(screen, AddSymbolScreen)  # still open: nothing was added
+        assert "is 40 characters long; TradeStation symbols are at most 32" in str(
+            screen.problem.render())
+        await pilot.press("escape")
+        app.add_symbol("Y" * 500)  # without the prompt: the same rule
+        await wait_for(pilot, lambda: notified(app, "TradeStation symbols are at most 32"),
+                       what="refusal")
+        assert app.quotes_panel.model.symbols == ["AAPL", "MSFT", "NVDA"]

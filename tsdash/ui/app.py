@@ -24,7 +24,9 @@ from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
+from tsdash.config import EditKind, WatchlistEdit
 from tsdash.ui.commands import DashboardCommands
+from tsdash.ui.config_watch import ConfigSync
 from tsdash.ui.connection import Connection, Connector, DemoConnector, SignInRequired
 from tsdash.ui.housekeeping import TRIM_INTERVAL, heap_trimmer, tune_gc
 from tsdash.ui.palette import Palette
@@ -107,7 +109,7 @@ class TsdashApp(App[int]):
         self._timer: Timer | None = None
         self._shutdown_started = False
         self._shutdown_done: asyncio.Event | None = None  # created on mount (loop-bound)
-        self._save_lock = asyncio.Lock()  # config writes, one at a time
+        self._save_lock = asyncio.Lock()  # config reads and writes, one at a time
         self.exit_status = 0
         #: why the app ended itself (printed by the launcher after the terminal is restored)
         self.exit_message: str | None = None
@@ -142,6 +144,9 @@ class TsdashApp(App[int]):
             wanted = FALLBACK_THEME_NAME
         self.theme = wanted
         self.palette = Palette.from_variables({})
+        #: the config file and the session's settings kept in step (saves merge, edits on disk
+        #: are picked up); settings.watchlists is the one copy, shared with the quotes panel
+        self.config_sync = ConfigSync(self, self.settings, self._save_lock)
 
         keys = getattr(settings, "keys", None) or {}
         if keys:
@@ -199,6 +204,7 @@ class TsdashApp(App[int]):
         if quotes is not None and quotes.focus_target is not None:
             quotes.focus_target.focus()
         self._timer = self.set_interval(self.repaint_interval, self.tick, name="repaint")
+        self.config_sync.start()
         self.tick()
         # connect after the first frame is on screen: starting the demo simulator takes a
         # moment, and the dashboard's frame (with every panel saying "connecting") comes first
@@ -424,9 +430,7 @@ class TsdashApp(App[int]):
 
     def set_theme(self, name: str) -> None:
         self.theme = name
-        save = getattr(self.settings, "save_theme", None)
-        if save is not None:
-            self._save_settings(lambda: save(name), "theme")
+        self.config_sync.save_theme(name)
 
     def select_symbol(self, symbol: str) -> None:
         """Bars and time & sales follow ``symbol`` (their subscriptions are swapped)."""
@@ -470,8 +474,8 @@ class TsdashApp(App[int]):
             return
         log.info("watchlist %s: added %s", name, stored)
         quotes.edit_watchlist(name, self.settings.watchlists[name])
-        self._save_settings(self.settings.save_watchlists, "watchlist",
-                            f"Added {stored} to {name}")
+        self.config_sync.save_watchlist_edit(WatchlistEdit(EditKind.ADD, name, stored),
+                                             f"Added {stored} to {name}")
 
     def action_remove_symbol(self) -> None:
         """Remove the highlighted quote row's symbol from the watchlist on screen."""
@@ -498,27 +502,9 @@ class TsdashApp(App[int]):
             return
         log.info("watchlist %s: removed %s", name, symbol)
         quotes.edit_watchlist(name, self.settings.watchlists[name])
-        self._save_settings(self.settings.save_watchlists, "watchlist",
-                            f"Removed {symbol} from {name} (a adds it back)")
-
-    def _save_settings(self, save: Callable[[], Any], what: str, done: str | None = None) -> None:
-        """Write the config file off the event loop, one save at a time, in order."""
-        self.run_worker(self._save(save, what, done), name=f"save-{what}", group="settings",
-                        exit_on_error=False)
-
-    async def _save(self, save: Callable[[], Any], what: str, done: str | None) -> None:
-        if getattr(self.settings, "path", None) is None:
-            return
-        async with self._save_lock:
-            try:
-                path = await asyncio.to_thread(save)
-            except Exception as exc:  # ConfigError, OSError: the change still applies for this run
-                log.warning("%s not saved: %s", what, exc)
-                self.notify(f"{what} not saved: {describe_error(exc)}", severity="warning",
-                            timeout=10)
-                return
-        if done:
-            self.notify(f"{done}; saved to {path}", title=what.capitalize())
+        self.config_sync.save_watchlist_edit(WatchlistEdit(EditKind.REMOVE, name,
+                                                           symbol.strip().upper()),
+                                             f"Removed {symbol} from {name} (a adds it back)")
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

@@ -84,8 +84,8 @@ class QuotesPanel(StreamPanel):
                  clock: Callable[[], float], flash_ticks: int = 4,
                  selected: str | None = None) -> None:
         super().__init__()
-        self.watchlists = {name: list(symbols) for name, symbols in watchlists.items()} or {
-            "default": ["SPY"]}
+        # the settings' own dict, not a copy: a reload of the config file changes both at once
+        self.watchlists = watchlists if watchlists else {"default": ["SPY"]}
         self.active = active if active in self.watchlists else next(iter(self.watchlists))
         self.model = QuoteModel(self.watchlists[self.active], clock=clock)
         self.flash_ticks = max(1, flash_ticks)

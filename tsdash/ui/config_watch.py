@@ -1,0 +1,222 @@
+"""The config file as the running dashboard sees it: changes made on disk are picked up, and the
+app's own saves merge with them instead of writing over them.
+
+A person may edit the config file in an editor while the dashboard runs all day. So:
+
+- every :data:`POLL_INTERVAL` seconds the file's stat (mtime, size, inode) is compared with the
+  last one seen; when it differs the file is loaded again and what changed is applied (the
+  watchlists now; every other change is named in the notice as used at the next start);
+- every save first does the same check, then writes only its own change into what the file
+  holds at that moment (``Settings.save_watchlist_edits``);
+- a file that became invalid is never written over: the session keeps its settings and the
+  notice carries the ConfigError's message; a read-only file likewise (the edit stays for the
+  session, and is written with the next save that succeeds).
+
+Watchlist edits made in the app are kept as :class:`WatchlistEdit` s until a save writes them,
+so a reload keeps an unsaved edit on screen (the session shows the file plus its unsaved edits).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import dataclasses
+import logging
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from tsdash.config import (
+    ConfigError,
+    Settings,
+    WatchlistEdit,
+    apply_watchlist_edits,
+    load_settings,
+    settings_fields,
+)
+
+if TYPE_CHECKING:
+    from tsdash.ui.app import TsdashApp
+
+log = logging.getLogger(__name__)
+
+#: seconds between two looks at the config file (one stat call)
+POLL_INTERVAL = 2.0
+
+#: settings the running dashboard takes from a reloaded file; the rest wait for a restart
+LIVE_SETTINGS = ("watchlists", "default_watchlist")
+
+#: Settings fields that live in a table of the file, named as the file names them
+FILE_KEYS = {
+    "bars": "[bars]",
+    "max_concurrent_streams": "streams.max_concurrent_streams",
+    "read_timeout": "streams.read_timeout",
+    "auto_reconnect": "streams.auto_reconnect",
+    "repaint_hz": "ui.repaint_hz",
+    "keys": "[keys]",
+}
+
+Signature = tuple[int, int, int]
+
+
+def file_signature(path: os.PathLike[str] | str) -> Signature | None:
+    """What changes when the file is written (an editor's rename too); None if it is missing."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def changed_settings(old: Settings, new: Settings) -> list[str]:
+    """Names of the settings that differ between two loads of the file, in Settings order."""
+    return [name for name in settings_fields() if getattr(old, name) != getattr(new, name)]
+
+
+class ConfigSync:
+    """Keeps the app's settings, the quotes panel and the config file in step (see module doc).
+
+    ``settings`` is the app's one copy of the settings; its ``watchlists`` dict is shared with the
+    quotes panel and changed in place.
+    """
+
+    def __init__(self, app: TsdashApp, settings: Settings, lock: asyncio.Lock) -> None:
+        self.app = app
+        self.settings = settings
+        self.lock = lock  # one config read-or-write at a time, in order
+        self.path = settings.path
+        #: the file's settings as last read or written (to tell what an edit on disk changed)
+        self.on_disk: Settings = copy.deepcopy(settings)
+        self.seen: Signature | None = file_signature(self.path)
+        #: watchlist edits made in the app and not yet written (a save failed, or is under way)
+        self.pending: list[WatchlistEdit] = []
+
+    def start(self) -> None:
+        self.app.set_interval(POLL_INTERVAL, self.poll, name="config-watch")
+
+    # -- noticing changes on disk ------------------------------------------------------------
+
+    def poll(self) -> None:
+        """Timer: a stat; a reload only when the file changed and nothing else is at it."""
+        if self.lock.locked() or file_signature(self.path) == self.seen:
+            return
+        self.app.run_worker(self.reload(), name="config-reload", group="settings",
+                            exit_on_error=False)
+
+    async def reload(self) -> None:
+        async with self.lock:
+            error = await self._reload_if_changed()
+        if error is not None:
+            self.app.notify(f"config not reloaded: {error}; this session keeps its settings",
+                            title="Config error", severity="error", timeout=15)
+
+    async def _reload_if_changed(self) -> ConfigError | None:
+        """Load the file if it changed since last seen and apply it; the caller holds the lock.
+        Returns the ConfigError of a file that became invalid (once per version of the file)."""
+        signature = file_signature(self.path)
+        if signature == self.seen:
+            return None
+        self.seen = signature
+        if signature is None:
+            self.app.notify(f"config file {self.path} was removed; this session keeps its "
+                            "settings (the next save writes the file again)",
+                            title="Config", severity="warning", timeout=10)
+            return None
+        try:
+            loaded = await asyncio.to_thread(load_settings, self.path)
+        except ConfigError as exc:
+            log.warning("config not reloaded: %s", exc)
+            return exc
+        self._apply(loaded)
+        return None
+
+    def _apply(self, loaded: Settings) -> None:
+        """Take what changed on disk since ``on_disk``; say what it was."""
+        changed = changed_settings(self.on_disk, loaded)
+        self.on_disk = loaded
+        if not changed:
+            return
+        live = [name for name in changed if name in LIVE_SETTINGS]
+        later = [name for name in changed if name not in LIVE_SETTINGS]
+        if "watchlists" in live or "default_watchlist" in live:
+            self._show_watchlists(apply_watchlist_edits(loaded.watchlists, self.pending),
+                                  loaded.default_watchlist)
+        parts = []
+        if live:
+            parts.append(f"{' and '.join(live)} changed")
+        if later:
+            names = ", ".join(FILE_KEYS.get(name, name) for name in later)
+            parts.append(f"{names} changed: used at the next start")
+        log.info("config reloaded from %s: %s", self.path, "; ".join(parts))
+        self.app.notify(f"config reloaded: {'; '.join(parts)}", title="Config reloaded",
+                        timeout=8)
+
+    def _show_watchlists(self, watchlists: dict[str, list[str]], default: str) -> None:
+        """The session's watchlists become ``watchlists``; the quotes panel follows (a changed
+        list on screen reopens its stream, as after `a` and `d`)."""
+        shared = self.settings.watchlists  # the quotes panel holds this same dict
+        shared.clear()
+        shared.update(watchlists)
+        if default in shared:
+            self.settings.default_watchlist = default
+        quotes = self.app.quotes_panel
+        if quotes is None:
+            return
+        if quotes.active not in shared:
+            quotes.switch_watchlist(self.settings.default_watchlist if self.settings
+                                    .default_watchlist in shared else next(iter(shared)))
+        elif quotes.model.symbols != shared[quotes.active]:
+            quotes.edit_watchlist(quotes.active, shared[quotes.active])
+        quotes.border_title = quotes.title_text()
+
+    # -- saving ------------------------------------------------------------------------------
+
+    def save_watchlist_edit(self, edit: WatchlistEdit, done: str) -> None:
+        """``edit`` is already on screen; write it into the file as it is now (in a worker)."""
+        self.pending.append(edit)
+        self.app.run_worker(self._save_edits(done), name="save-watchlist", group="settings",
+                            exit_on_error=False)
+
+    async def _save_edits(self, done: str) -> None:
+        edits = list(self.pending)
+        if not edits:  # an earlier save wrote them already
+            self.app.notify(f"{done}; saved to {self.path}", title="Watchlist")
+            return
+        written = await self.save(lambda: self.settings.save_watchlist_edits(edits), "watchlist")
+        if written is None:
+            return
+        assert isinstance(written, Settings)
+        del self.pending[:len(edits)]
+        # what the file holds is what we expected plus, at most, a change made in the instant
+        # between our read and our write: only that is news
+        self.on_disk.watchlists = apply_watchlist_edits(self.on_disk.watchlists, edits)
+        self._apply(written)
+        self.app.notify(f"{done}; saved to {self.path}", title="Watchlist")
+
+    def save_theme(self, name: str) -> None:
+        async def save() -> None:
+            if await self.save(lambda: self.settings.save_theme(name), "theme") is not None:
+                self.on_disk = dataclasses.replace(self.on_disk, theme=name)
+
+        self.app.run_worker(save(), name="save-theme", group="settings", exit_on_error=False)
+
+    async def save(self, write: Callable[[], Any], what: str) -> Any:
+        """Run ``write`` off the event loop after taking any change on disk; None if it failed
+        (the change stays for this session, and a warning says why)."""
+        async with self.lock:
+            error = await self._reload_if_changed()
+            if error is None:
+                try:
+                    result = await asyncio.to_thread(write)
+                except (ConfigError, OSError) as exc:
+                    error = exc
+                else:
+                    self.seen = file_signature(self.path)
+                    return result
+        log.warning("%s not saved: %s", what, error)
+        text = str(error)
+        if "kept for this session" not in text:  # the read-only refusal says it already
+            text += "; the change is kept for this session"
+        self.app.notify(f"{what} not saved: {text}", title="Not saved", severity="warning",
+                        timeout=15)
+        return None
