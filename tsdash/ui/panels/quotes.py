@@ -19,9 +19,13 @@ from tsdash.ui.widgets.table import Cells, ColumnSpec, DashTable
 if TYPE_CHECKING:
     from tsdash.api import TradeStationClient
 
+#: the symbol column's widest (marker and symbol): a longer symbol ends in "…", so that the whole
+#: row still fits the widest quotes panel (104 columns) and no symbol pushes the prices off it
+SYMBOL_WIDTH = 13
+
 # Most important first: a narrow terminal cuts the table from the right.
 COLUMNS = (
-    ColumnSpec("symbol", "Symbol", 7, "left"),
+    ColumnSpec("symbol", "Symbol", 7, "left", max_width=SYMBOL_WIDTH),
     ColumnSpec("last", "Last", 8),
     ColumnSpec("chg", "Chg", 6),
     ColumnSpec("chgp", "Chg%", 6),
