@@ -203,6 +203,10 @@ class StreamPanel(Vertical):
     def on_snapshot(self, event: str) -> None:
         """``snapshot_start`` / ``snapshot_end`` from order and position streams."""
 
+    def on_connected(self) -> None:
+        """The subscription went live again after connecting or reconnecting: a new connection
+        whose server sends its data from the start (the bars panel starts a fresh history)."""
+
     def on_stream_error(self, error: BaseException) -> None:
         """An error from the stream (error_callback). While live it is shown as a warning (a
         skipped malformed line, a refused symbol); otherwise it is the reason for the state."""
@@ -254,7 +258,9 @@ class StreamPanel(Vertical):
 
     def _take_state(self, sub: Any, state: str) -> None:
         """The subscription went to ``state``: a live stream clears old errors and warnings."""
-        self.state = state
+        was, self.state = self.state, state
+        if state == LIVE and was != LIVE:
+            self.on_connected()
         if state == LIVE:
             self.error = None
             self.warning = None
