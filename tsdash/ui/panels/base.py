@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
+import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -373,6 +375,8 @@ class StreamPanel(Vertical):
         if self._state_dirty:
             self._state_dirty = False
             self._paint_state()
+        elif self.state == RECONNECTING:  # the countdown to the next try
+            self._paint_banner()
         self.repaint_body(tick)
 
     def banner_text(self) -> tuple[str, str] | None:
@@ -382,27 +386,46 @@ class StreamPanel(Vertical):
             if self.warning:
                 return f"⚠ {self.warning}", "-warn"
             return None
+        if state == RECONNECTING:
+            return self.reconnecting_text(), "-busy"
         if state in BUSY:
             # waiting (the app is still connecting) reads the same as connecting: the same
             # banner, so the panel starting its stream does not re-lay out the screen
-            return ("◌ reconnecting…" if state == RECONNECTING else "◌ connecting…"), "-busy"
+            return "◌ connecting…", "-busy"
         reason = f" — {self.error}" if self.error else ""
         action = "press r to reconnect" if self.size.width >= 45 or not self.size.width \
             else "press r"
         return f"{STATE_GLYPH.get(state, '○')} {state} · {action}{reason}", "-problem"
 
-    def _paint_state(self) -> None:
-        shown = (self.state, self.error, self.warning)
+    def reconnecting_text(self) -> str:
+        """Why the subscription is reconnecting by itself, and when it tries next (its
+        ``last_error`` and ``retry_at``): an outage says what is wrong while it lasts."""
+        sub = self.sub
+        error = sub.last_error if sub is not None else None
+        reason = describe_error(error) if error is not None else self.error
+        retry_at = sub.retry_at if sub is not None else None
+        text = f"◌ reconnecting: {reason}" if reason else "◌ reconnecting…"
+        if retry_at is None:
+            return text
+        wait = math.ceil(retry_at - time.monotonic())
+        return f"{text} — next try in {wait} s" if wait > 0 else f"{text} — trying now…"
+
+    def _paint_banner(self) -> None:
+        """Put the banner's text and look on screen, only what changed: update() re-lays out
+        the screen and a class change restyles the banner (the classes swap in one go)."""
         text, css_class = self.banner_text() or ("", "")
         shown_text, shown_class = self._banner_shown
-        # update() re-lays out the screen and a class change restyles the banner: only what
-        # changed, with the classes swapped in one go
         if text != shown_text:
-            self.banner.update(text)
+            # a countdown that keeps the text's length keeps its lines: no new layout
+            self.banner.update(text, layout=len(text) != len(shown_text))
         if css_class != shown_class:
             kept = self.banner.classes.difference(BANNER_CLASSES)
             self.banner.set_classes(kept | {css_class} if css_class else kept)
         self._banner_shown = (text, css_class)
+
+    def _paint_state(self) -> None:
+        shown = (self.state, self.error, self.warning)
+        self._paint_banner()
         self.border_title = self.title_text()
         self.border_subtitle = self.subtitle()
         if shown != self._shown:
