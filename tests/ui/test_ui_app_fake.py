@@ -17,6 +17,7 @@ from ui_fakes import FakeConnector
 from tsdash.api import StreamConnectionError, StreamLimitError
 from tsdash.ui.app import TsdashApp
 from tsdash.ui.screens.help import HelpScreen
+from tsdash.ui.widgets.status_bar import StreamCounts
 
 KINDS = ("quotes", "bars", "tape", "orders", "positions", "balances")
 
@@ -51,7 +52,7 @@ async def test_every_panel_subscribes_once_and_shows_live(settings):
         app.tick()
         status = app.status_info()
         assert status.environment == "DEMO"
-        assert status.streams == (5, 10)
+        assert status.streams == StreamCounts(up=5, held=5, limit=10)
         assert [d.state for d in status.panels] == ["live"] * 6
 
 

@@ -119,6 +119,10 @@ class _Manager:
     def active_count(self) -> int:
         return sum(1 for s in self.client.open if s.kind != "balances")
 
+    @property
+    def connected_count(self) -> int:
+        return sum(1 for s in self.client.open if s.kind != "balances" and s.state == "live")
+
 
 class FakeClient:
     def __init__(self) -> None:
