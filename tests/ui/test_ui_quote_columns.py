@@ -5,6 +5,7 @@ from __future__ import annotations
 from ui_fakes import FakeConnector
 from ui_helpers import frozen_clock, wait_for
 
+from tsdash.api.errors import StreamError
 from tsdash.ui.app import TsdashApp
 from tsdash.ui.panels.quotes import SYMBOL_WIDTH
 
@@ -49,6 +50,14 @@ async def test_a_60_character_symbol_is_cut_and_its_column_shrinks_back_when_rem
         assert before < symbol_width(table) == 1 + SYMBOL_WIDTH  # widened, to the cap only
         assert right_edge(table) <= inside  # the last column (time) still inside the panel
         assert table.get_cell(LONG, "last").plain.strip() == "1.25"
+        # refused (as the simulator does with it): its long note is cut too, the row still fits
+        await client.latest("quotes").error_callback(StreamError(
+            "refused", error="FAILED, INVALID SYMBOL", symbol=LONG))
+        app.tick()
+        await pilot.pause()
+        assert table.get_cell(LONG, "last").plain.strip() == "refused"
+        assert table.get_cell(LONG, "time").plain == " FAILED,…"
+        assert right_edge(table) <= inside
 
         quotes.edit_watchlist(name, symbols)
         app.tick()
