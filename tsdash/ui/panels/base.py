@@ -399,16 +399,21 @@ class StreamPanel(Vertical):
 
     def reconnecting_text(self) -> str:
         """Why the subscription is reconnecting by itself, and when it tries next (its
-        ``last_error`` and ``retry_at``): an outage says what is wrong while it lasts."""
+        ``last_error`` and ``retry_at``): an outage says what is wrong while it lasts. The
+        countdown comes first, as "press r" does for disconnected: a narrow panel's banner (at
+        most three lines) cuts a long reason, not the time."""
         sub = self.sub
         error = sub.last_error if sub is not None else None
         reason = describe_error(error) if error is not None else self.error
         retry_at = sub.retry_at if sub is not None else None
-        text = f"◌ reconnecting: {reason}" if reason else "◌ reconnecting…"
         if retry_at is None:
-            return text
-        wait = math.ceil(retry_at - time.monotonic())
-        return f"{text} — next try in {wait} s" if wait > 0 else f"{text} — trying now…"
+            when = ""
+        else:
+            wait = math.ceil(retry_at - time.monotonic())
+            when = f" · next try in {wait} s" if wait > 0 else " · trying now"
+        if not reason:
+            return f"◌ reconnecting{when}" if when else "◌ reconnecting…"
+        return f"◌ reconnecting{when} — {reason}"
 
     def _paint_banner(self) -> None:
         """Put the banner's text and look on screen, only what changed: update() re-lays out
