@@ -17,6 +17,7 @@ from ui_fakes import FakeConnector
 from tsdash.api import StreamConnectionError, StreamLimitError
 from tsdash.ui.app import TsdashApp
 from tsdash.ui.screens.help import HelpScreen
+from tsdash.ui.widgets.status_bar import StreamCounts
 
 KINDS = ("quotes", "bars", "tape", "orders", "positions", "balances")
 
@@ -51,7 +52,7 @@ async def test_every_panel_subscribes_once_and_shows_live(settings):
         app.tick()
         status = app.status_info()
         assert status.environment == "DEMO"
-        assert status.streams == (5, 10)
+        assert status.streams == StreamCounts(up=5, held=5, limit=10)
         assert [d.state for d in status.panels] == ["live"] * 6
 
 
@@ -509,3 +510,41 @@ async def test_layout_modes(settings, size):
         assert app.screen.has_class("-compact") == (size == (80, 24))
         for panel in app.panels.values():
             assert panel.region.height >= 3 and panel.region.width >= 20, panel.KEY
+
+
+def minute_bars(count: int, shift_ms: int = 0, close: str = "1") -> list[dict]:
+    start = 1_764_000_000_000 + shift_ms
+    return [{"Epoch": start + i * 60_000, "TimeStamp": "", "Open": close, "High": close,
+             "Low": close, "Close": close, "TotalVolume": "10"} for i in range(count)]
+
+
+async def test_a_bars_reconnect_replaces_the_chart_with_the_new_history(settings):
+    """A restarted server sends bars with other times: the chart holds its history only."""
+    app, client = make_app(settings)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(pilot, client)
+        panel = app.bars_panel
+        sub = client.latest("bars")
+        barsback = sub.params["barsback"]
+        await sub.push(*minute_bars(barsback))
+        app.tick()
+        assert len(panel.model) == barsback
+        for round_ in range(1, 4):  # each reconnect used to add another interleaved history
+            await sub.set_state("reconnecting", StreamConnectionError("connection lost"))
+            await sub.set_state("live")
+            app.tick()
+            assert len(panel.model) == barsback  # the old chart until the first new bar
+            await sub.push(*minute_bars(barsback, shift_ms=round_ * 7_000, close=str(round_)))
+            app.tick()
+            assert len(panel.model) == barsback
+            assert {bar["Close"] for bar in panel.model.last(1000)} == {str(round_)}
+            assert f"{barsback} bars" in str(panel.border_subtitle)
+        # the reconnect key too: the new connection's bars replace the old ones
+        panel.focus_target.focus()
+        await pilot.press("r")
+        await wait_for(pilot, lambda: sub.reconnects == 1 and panel.state == "live",
+                       what="reconnected")
+        await sub.push(*minute_bars(barsback, shift_ms=-13_000, close="r"))
+        app.tick()
+        assert len(panel.model) == barsback
+        assert {bar["Close"] for bar in panel.model.last(1000)} == {"r"}

@@ -6,6 +6,8 @@ import asyncio
 
 from ui_helpers import advance, settle, sim_app, wait_data, wait_for, wait_live
 
+from tsdash.ui.widgets.status_bar import StreamCounts
+
 SIZE = (160, 48)
 
 
@@ -24,7 +26,7 @@ async def test_demo_streams_every_panel(settings):
         status = app.status_info()
         assert status.environment == "DEMO"
         # quotes, bars, time & sales, orders, positions: balances are polled, no stream slot
-        assert status.streams == (5, 10)
+        assert status.streams == StreamCounts(up=5, held=5, limit=10)
         assert sim.open_streams == 5
         quotes = app.quotes_panel.table
         assert quotes.ordered_keys() == settings.watchlists[settings.default_watchlist]

@@ -164,6 +164,39 @@ def test_bars_keyed_by_timestamp_update_in_place_and_stay_bounded():
     assert len(model) == 0 and model.symbol == "QQQ"
 
 
+def bar_history(start_minute: int, count: int) -> list[dict]:
+    """``count`` one-minute bars from 14:00 + ``start_minute`` (a server's barsback history)."""
+    return [{"Epoch": 1_764_000_000_000 + (start_minute + i) * 60_000, "Close": str(i)}
+            for i in range(count)]
+
+
+def test_a_new_connections_bars_replace_the_history_from_its_first_bar():
+    model = BarsModel("SPY", max_bars=600)
+    for bar in bar_history(0, 120):
+        model.apply(bar)
+    model.new_history()  # a reconnect: the old chart stays until the new connection's first bar
+    assert len(model) == 120
+    # a restarted server: the same number of bars, its times shifted half a minute
+    shifted = [{**bar, "Epoch": bar["Epoch"] + 30_000, "Close": "new"}
+               for bar in bar_history(0, 120)]
+    for bar in shifted:
+        model.apply(bar)
+    assert len(model) == 120  # not 240 with old and new interleaved
+    assert all(bar["Close"] == "new" for bar in model.last(600))
+    # live bars after the history update in place, as before
+    model.apply({**shifted[-1], "Close": "live"})
+    assert len(model) == 120 and model.last(1)[0]["Close"] == "live"
+    # a reconnect to the same server (same times) gives the same history, not a doubled one
+    model.new_history()
+    for bar in shifted:
+        model.apply(bar)
+    assert len(model) == 120 and model.last(1)[0]["Close"] == "new"
+    model.new_history()
+    model.reset("QQQ")  # a new symbol starts empty; its first bar does not clear anything
+    model.apply(bar_history(0, 1)[0])
+    assert len(model) == 1
+
+
 @pytest.mark.parametrize(
     ("code", "category"),
     [("OPN", "working"), ("ACK", "working"), ("DON", "working"), ("FLL", "filled"),

@@ -221,3 +221,67 @@ async def test_a_long_table_keeps_drawings_for_a_few_screens_of_rows():
         assert table._header_row_key in table._drawn
         assert 0 < len(rows) <= 3 * height
         assert all(top - height <= row < top + 2 * height for row in rows)
+
+
+CAPPED = (ColumnSpec("name", "Name", 6, "left", max_width=12), ColumnSpec("value", "Value", 8))
+
+
+class CappedApp(TableApp):
+    def __init__(self) -> None:
+        super().__init__()
+        self.table = DashTable(CAPPED)
+
+
+def widths(table: DashTable) -> list[int]:
+    return [column.get_render_width(table) for column in table.ordered_columns]
+
+
+async def test_a_long_cell_is_cut_at_the_columns_max_width_and_the_column_shrinks_when_it_leaves():
+    app = CappedApp()
+    async with app.run_test(size=(60, 10)) as pilot:
+        table = app.table
+        app.values.update(a="1.00", bb="2.00")
+        app.sync("a", "bb")
+        await pilot.pause()
+        before = widths(table)
+        long = "X" * 60
+        app.values[long] = "3.00"
+        app.sync(long)
+        await pilot.pause()
+        name = table.get_cell(long, "name")
+        assert name.plain == " " + "X" * 11 + "…"  # its gap, then cut to 12 with an ellipsis
+        assert widths(table)[0] == 13 > before[0]  # widened, but only to the cap
+        del app.values[long]
+        table.sync(Changes(removed={long}), app.values.__contains__, app.render_row)
+        await pilot.pause()
+        assert widths(table) == before
+        assert table.virtual_size.width == sum(before)
+
+
+async def test_a_wide_value_that_is_updated_keeps_its_width_until_its_row_leaves():
+    """Widths are stable while values move (no jumping layout); the widest row leaving shrinks."""
+    app = TableApp()
+    async with app.run_test(size=(60, 10)) as pilot:
+        table = app.table
+        app.values.update(a="1.00", b="2.00")
+        app.sync("a", "b")
+        await pilot.pause()
+        before = widths(table)
+        app.values["b"] = "123456789012.00"
+        app.sync("b")
+        await pilot.pause()
+        wide = widths(table)
+        assert wide[1] == 16 > before[1]
+        app.values["b"] = "2.00"
+        app.sync("b")
+        await pilot.pause()
+        assert widths(table) == wide  # a price that moves back does not re-lay out the table
+        app.values["c"] = "1234567890123.0"
+        app.sync("c")
+        del app.values["c"]
+        table.sync(Changes(removed={"c"}), app.values.__contains__, app.render_row)
+        await pilot.pause()
+        assert widths(table) == before  # the widest left: measured again from the rows kept
+        table.reset_rows()
+        await pilot.pause()
+        assert widths(table) == before  # and with no rows at all, as wide as the headers

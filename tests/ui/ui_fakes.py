@@ -1,7 +1,7 @@
 """A stand-in for tsdash.api's client, for panel tests that need exact control of a stream.
 
 It speaks the public API the UI uses (stream_* with callback / error_callback /
-status_callback, Subscription.state / last_error / reconnect / unsubscribe, stream_manager
+status_callback, Subscription.state / last_error / retry_at / reconnect / unsubscribe, stream_manager
 counts) and lets a test push messages and state changes by hand.
 """
 
@@ -26,15 +26,20 @@ class FakeSubscription:
         self.status_callback = status_callback
         self.state = "connecting"
         self.last_error: Exception | None = None
+        self.retry_at: float | None = None  # time.monotonic() of the next automatic try
         self.reconnects = 0
 
     def is_active(self) -> bool:
         return self.state in ("connecting", "live", "reconnecting")
 
-    async def set_state(self, state: str, error: Exception | None = None) -> None:
+    async def set_state(self, state: str, error: Exception | None = None,
+                        retry_at: float | None = None) -> None:
         self.state = state
+        self.retry_at = retry_at
         if error is not None:
             self.last_error = error
+        elif state == "live":
+            self.last_error = None
         if self.status_callback:
             await self.status_callback(self, state)
 
@@ -113,6 +118,10 @@ class _Manager:
     @property
     def active_count(self) -> int:
         return sum(1 for s in self.client.open if s.kind != "balances")
+
+    @property
+    def connected_count(self) -> int:
+        return sum(1 for s in self.client.open if s.kind != "balances" and s.state == "live")
 
 
 class FakeClient:

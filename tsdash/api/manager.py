@@ -52,6 +52,12 @@ class StreamManager:
         return len(self._streams)
 
     @property
+    def connected_count(self) -> int:
+        """Streams whose connection is open now: a stream that dropped or waits to reconnect
+        still holds its slot (``active_count``) but is not counted here."""
+        return sum(1 for stream in self._streams.values() if stream.connected)
+
+    @property
     def free_slots(self) -> int:
         return max(0, self.max_concurrent_streams - len(self._streams))
 

@@ -39,7 +39,7 @@ from tsdash.ui.screens.add_symbol import AddSymbolScreen
 from tsdash.ui.screens.help import HelpScreen
 from tsdash.ui.themes import FALLBACK_THEME_NAME, VARIABLE_DEFAULTS, load_themes
 from tsdash.ui.widgets.footer import DashFooter
-from tsdash.ui.widgets.status_bar import PanelDot, StatusBar, StatusInfo
+from tsdash.ui.widgets.status_bar import PanelDot, StatusBar, StatusInfo, StreamCounts
 
 log = logging.getLogger(__name__)
 
@@ -302,7 +302,8 @@ class TsdashApp(App[int]):
         if client is not None:
             manager = getattr(client, "stream_manager", None)
             if manager is not None:
-                streams = (manager.active_count, manager.max_concurrent_streams)
+                streams = StreamCounts(manager.connected_count, manager.active_count,
+                                       manager.max_concurrent_streams)
         newest = None
         for panel in self.panels.values():
             at = panel.activity.last_at

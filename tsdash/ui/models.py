@@ -225,6 +225,11 @@ class BarsModel:
     """Bars keyed by TimeStamp (Epoch when there is none), oldest first, bounded.
 
     A bar whose key is already known replaces it (the live bar is re-sent while it forms).
+
+    A new connection sends its own history (``barsback`` bars, then live ones): after
+    ``new_history()`` the first bar that arrives replaces every bar held, so a server whose bar
+    times changed (a restarted server) does not leave two histories interleaved. Until then the
+    old bars stay on screen: a reconnect does not blank the chart.
     """
 
     def __init__(self, symbol: str = "", interval: str = "1", unit: str = "Minute",
@@ -236,6 +241,7 @@ class BarsModel:
         self.unit = unit
         self.bars: dict[int, dict[str, Any]] = {}
         self._last_key: int | None = None
+        self._replace = False  # the next bar starts a new history (see new_history)
         self.dirty = True
         self.reset(symbol)
 
@@ -243,7 +249,12 @@ class BarsModel:
         self.symbol = symbol
         self.bars = {}
         self._last_key = None
+        self._replace = False
         self.dirty = True
+
+    def new_history(self) -> None:
+        """A new connection is up: its bars replace the ones held, from its first bar on."""
+        self._replace = bool(self.bars)
 
     @staticmethod
     def key_of(bar: dict[str, Any]) -> int | None:
@@ -258,6 +269,10 @@ class BarsModel:
         key = self.key_of(bar)
         if key is None:
             return
+        if self._replace:
+            self._replace = False
+            self.bars = {}
+            self._last_key = None
         bars = self.bars
         if key in bars:
             bars[key] = bar

@@ -63,6 +63,10 @@ class BarsPanel(SymbolPanel):
             symbol=self.symbol, interval=self.interval, unit=self.unit, barsback=self.barsback,
             **self.callbacks(generation))
 
+    def on_connected(self) -> None:
+        # no EndSnapshot on bar streams: each connection sends ``barsback`` bars, then live ones
+        self.model.new_history()
+
     def set_palette(self, palette: Palette) -> None:
         super().set_palette(palette)
         self.chart.palette = palette

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
+import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -203,6 +205,10 @@ class StreamPanel(Vertical):
     def on_snapshot(self, event: str) -> None:
         """``snapshot_start`` / ``snapshot_end`` from order and position streams."""
 
+    def on_connected(self) -> None:
+        """The subscription went live again after connecting or reconnecting: a new connection
+        whose server sends its data from the start (the bars panel starts a fresh history)."""
+
     def on_stream_error(self, error: BaseException) -> None:
         """An error from the stream (error_callback). While live it is shown as a warning (a
         skipped malformed line, a refused symbol); otherwise it is the reason for the state."""
@@ -254,7 +260,9 @@ class StreamPanel(Vertical):
 
     def _take_state(self, sub: Any, state: str) -> None:
         """The subscription went to ``state``: a live stream clears old errors and warnings."""
-        self.state = state
+        was, self.state = self.state, state
+        if state == LIVE and was != LIVE:
+            self.on_connected()
         if state == LIVE:
             self.error = None
             self.warning = None
@@ -367,6 +375,8 @@ class StreamPanel(Vertical):
         if self._state_dirty:
             self._state_dirty = False
             self._paint_state()
+        elif self.state == RECONNECTING:  # the countdown to the next try
+            self._paint_banner()
         self.repaint_body(tick)
 
     def banner_text(self) -> tuple[str, str] | None:
@@ -376,27 +386,51 @@ class StreamPanel(Vertical):
             if self.warning:
                 return f"⚠ {self.warning}", "-warn"
             return None
+        if state == RECONNECTING:
+            return self.reconnecting_text(), "-busy"
         if state in BUSY:
             # waiting (the app is still connecting) reads the same as connecting: the same
             # banner, so the panel starting its stream does not re-lay out the screen
-            return ("◌ reconnecting…" if state == RECONNECTING else "◌ connecting…"), "-busy"
+            return "◌ connecting…", "-busy"
         reason = f" — {self.error}" if self.error else ""
         action = "press r to reconnect" if self.size.width >= 45 or not self.size.width \
             else "press r"
         return f"{STATE_GLYPH.get(state, '○')} {state} · {action}{reason}", "-problem"
 
-    def _paint_state(self) -> None:
-        shown = (self.state, self.error, self.warning)
+    def reconnecting_text(self) -> str:
+        """Why the subscription is reconnecting by itself, and when it tries next (its
+        ``last_error`` and ``retry_at``): an outage says what is wrong while it lasts. The
+        countdown comes first, as "press r" does for disconnected: a narrow panel's banner (at
+        most three lines) cuts a long reason, not the time."""
+        sub = self.sub
+        error = sub.last_error if sub is not None else None
+        reason = describe_error(error) if error is not None else self.error
+        retry_at = sub.retry_at if sub is not None else None
+        if retry_at is None:
+            when = ""
+        else:
+            wait = math.ceil(retry_at - time.monotonic())
+            when = f" · next try in {wait} s" if wait > 0 else " · trying now"
+        if not reason:
+            return f"◌ reconnecting{when}" if when else "◌ reconnecting…"
+        return f"◌ reconnecting{when} — {reason}"
+
+    def _paint_banner(self) -> None:
+        """Put the banner's text and look on screen, only what changed: update() re-lays out
+        the screen and a class change restyles the banner (the classes swap in one go)."""
         text, css_class = self.banner_text() or ("", "")
         shown_text, shown_class = self._banner_shown
-        # update() re-lays out the screen and a class change restyles the banner: only what
-        # changed, with the classes swapped in one go
         if text != shown_text:
-            self.banner.update(text)
+            # a countdown that keeps the text's length keeps its lines: no new layout
+            self.banner.update(text, layout=len(text) != len(shown_text))
         if css_class != shown_class:
             kept = self.banner.classes.difference(BANNER_CLASSES)
             self.banner.set_classes(kept | {css_class} if css_class else kept)
         self._banner_shown = (text, css_class)
+
+    def _paint_state(self) -> None:
+        shown = (self.state, self.error, self.warning)
+        self._paint_banner()
         self.border_title = self.title_text()
         self.border_subtitle = self.subtitle()
         if shown != self._shown:

@@ -19,9 +19,14 @@ from tsdash.ui.widgets.table import Cells, ColumnSpec, DashTable
 if TYPE_CHECKING:
     from tsdash.api import TradeStationClient
 
+#: the symbol column's widest (marker and symbol): a longer symbol ends in "…", so that the whole
+#: row still fits the widest quotes panel (104 columns) and no symbol pushes the prices off it
+#: (the last column is capped too: a refused symbol's note is cut to the time's width)
+SYMBOL_WIDTH = 13
+
 # Most important first: a narrow terminal cuts the table from the right.
 COLUMNS = (
-    ColumnSpec("symbol", "Symbol", 7, "left"),
+    ColumnSpec("symbol", "Symbol", 7, "left", max_width=SYMBOL_WIDTH),
     ColumnSpec("last", "Last", 8),
     ColumnSpec("chg", "Chg", 6),
     ColumnSpec("chgp", "Chg%", 6),
@@ -31,7 +36,7 @@ COLUMNS = (
     ColumnSpec("volume", "Volume", 7),
     ColumnSpec("high", "High", 8),
     ColumnSpec("low", "Low", 8),
-    ColumnSpec("time", "Time", 8),
+    ColumnSpec("time", "Time", 8, max_width=8),  # a refused symbol's note is cut to fit
 )
 COLUMN_LABELS = {c.key: c.label for c in COLUMNS}
 
@@ -304,7 +309,7 @@ class QuotesPanel(StreamPanel):
         if error:
             blank = Text(fmt.DASH, justify="right", style=palette.muted)
             refused = Text("refused", justify="right", style=palette.error)
-            note = Text(error[:12], style=palette.error, no_wrap=True, overflow="ellipsis")
+            note = Text(error, style=palette.error, no_wrap=True, overflow="ellipsis")
             return (symbol_cell, refused, *(blank for _ in COLUMNS[2:-1]), note)
 
         def cell(text: str, style: Style) -> Text:

@@ -22,8 +22,10 @@ PANEL_HELP = (
     ("Balances", "cash, equity, buying power, market value and today's P&L per account"),
 )
 
-STATUS_HELP = ("The top bar shows the environment (DEMO, SIM or LIVE), the streams in use "
-               "against the limit, each panel's state (● live, ◌ connecting, ○ disconnected, "
+STATUS_HELP = ("The top bar shows the environment (DEMO, SIM or LIVE); the streams: how many "
+               "are up (connected now) of those open, and the slots they hold against "
+               "max_concurrent_streams (a disconnected stream keeps its slot until its panel "
+               "closes it); each panel's state (● live, ◌ connecting, ○ disconnected, "
                "✕ failed) and the age of the newest message. A panel that is not live says "
                "why in its own banner: press r there to reconnect it, R for all.")
 

@@ -1,4 +1,5 @@
-"""The status bar: environment, streams in use, each panel's state, age of the newest message."""
+"""The status bar: environment, streams up and slots held, each panel's state, age of the newest
+message."""
 
 from __future__ import annotations
 
@@ -21,9 +22,23 @@ class PanelDot:
 
 
 @dataclass(frozen=True)
+class StreamCounts:
+    """``up`` of the ``held`` streams are connected; ``held`` of ``limit`` slots are taken (a
+    disconnected stream keeps its slot until its subscription is closed)."""
+
+    up: int
+    held: int
+    limit: int
+
+
+#: below this width the bar narrows its gaps and drops "last" (80 columns fit it whole)
+COMPACT_WIDTH = 90
+
+
+@dataclass(frozen=True)
 class StatusInfo:
     environment: str  # DEMO | SIM | LIVE | "" (not connected yet)
-    streams: tuple[int, int] | None  # active, limit
+    streams: StreamCounts | None
     panels: Sequence[PanelDot]
     age: float | None  # seconds since the newest message, None: nothing yet
     watchlist: str | None = None
@@ -63,15 +78,21 @@ class StatusBar(Static):
             "DEMO": palette.warning, "SIM": palette.accent, "LIVE": palette.error,
         }.get(env, palette.muted)
         out.append(f" {env} ", style=env_style + Style(reverse=True, bold=True))
-        out.append("  ")
+        compact = 0 < self.size.width < COMPACT_WIDTH
+        gap = "  " if compact else "   "
+        out.append(" " if compact else "  ")
         if info.streams is None:
-            out.append("streams –/–", style=palette.muted)
+            out.append("streams –/– up, –/– slots", style=palette.muted)
         else:
-            active, limit = info.streams
-            style = palette.error if active >= limit else palette.text
+            counts = info.streams
             out.append("streams ", style=palette.muted)
-            out.append(f"{active}/{limit}", style=style)
-        out.append("   ")
+            out.append(f"{counts.up}/{counts.held}",
+                       style=palette.warning if counts.up < counts.held else palette.text)
+            out.append(" up, ", style=palette.muted)
+            out.append(f"{counts.held}/{counts.limit}",
+                       style=palette.error if counts.held >= counts.limit else palette.text)
+            out.append(" slots", style=palette.muted)
+        out.append(gap)
         for dot in info.panels:
             state = dot.state
             style = (palette.success if state == LIVE
@@ -79,10 +100,10 @@ class StatusBar(Static):
             out.append(dot.letter, style=palette.text)
             out.append(STATE_GLYPH.get(state, "?"), style=style)
             out.append(" ")
-        out.append("  last msg ", style=palette.muted)
+        out.append(" msg " if compact else "  last msg ", style=palette.muted)
         age_style = palette.text if info.age is None or info.age < 10 else palette.warning
         out.append(fmt.age(info.age), style=age_style)
         if info.watchlist:
-            out.append("   list ", style=palette.muted)
+            out.append(gap + "list ", style=palette.muted)
             out.append(info.watchlist, style=palette.text)
         return out

@@ -8,7 +8,10 @@
 
 all inside one ``app.batch_update()``. Cells are ``rich.text.Text`` (a plain ``str`` would be read
 as markup). Columns are auto-width with a minimum, and only widen when a value needs it, so the
-layout does not jump while prices move.
+layout does not jump while prices move. When a row leaves (``d``, a new watchlist) and it held a
+column's widest cell, that column's width is measured again from the rows kept, so one long value
+does not keep a column wide after it is gone. A column may have a ``max_width``: a longer cell is
+cut with an ellipsis, so one absurd value cannot push the other columns off the panel.
 
 A row's cells are kept once: ``rendered`` holds the very (padded) cell objects the DataTable
 holds, and a new cell is compared against them, so a table of N rows keeps N rows of cells, not
@@ -40,6 +43,7 @@ class ColumnSpec:
     label: str
     width: int  # minimum width
     justify: str = "right"
+    max_width: int | None = None  # a longer cell is cut with "…" (None: no limit)
 
 
 Cells = tuple[Text, ...]
@@ -77,6 +81,9 @@ class DashTable(DataTable):
         self.rendered: dict[str, Cells] = {}
         self._fresh = True  # no row shown yet: the first sort puts the cursor on the top row
         self._column_keys = [ColumnKey(spec.key) for spec in self.specs]
+        # (index, max width) of the capped columns: the only cells _fit looks at
+        self._caps = [(i, spec.max_width) for i, spec in enumerate(self.specs)
+                      if spec.max_width is not None]
         self._cached_count = -1  # DataTable._update_count when the caches were cleared
 
     def render_lines(self, crop):  # type: ignore[override]
@@ -159,17 +166,22 @@ class DashTable(DataTable):
             if changes.reset:
                 gone = {*gone, *(k.value for k in rows if k.value is not None
                                  and not exists(k.value))}
+            widest: set[int] = set()  # columns whose widest cell left with a removed row
             for key in gone:
                 row_key = RowKey(key)
                 if row_key in rows:
                     self.remove_row(row_key)
                     structure = True
-                self.rendered.pop(key, None)
+                held = self.rendered.pop(key, None)
+                if held is not None:
+                    widest.update(self._widest_in(held))
+            if widest:
+                self._shrink(widest)
             # a stable order (sets iterate in hash order, which differs between runs)
             for key in sorted(changes.dirty, key=str):
                 if not exists(key):
                     continue
-                cells = render(key)
+                cells = self._fit(render(key)) if self._caps else render(key)
                 old = self.rendered.get(key)
                 if old is None or RowKey(key) not in rows:
                     padded = tuple(map(_pad, cells))
@@ -198,6 +210,39 @@ class DashTable(DataTable):
         if held is not None:
             self.rendered[key] = tuple(held)
 
+    def _fit(self, cells: Cells) -> Cells:
+        """``cells`` with each capped column's cell cut to its max width (with an ellipsis)."""
+        out: list[Text] | None = None
+        for index, limit in self._caps:
+            cell = cells[index]
+            if cell.cell_len > limit:
+                cut = cell.copy()
+                cut.truncate(limit, overflow="ellipsis")
+                if out is None:
+                    out = list(cells)
+                out[index] = cut
+        return cells if out is None else tuple(out)
+
+    def _widest_in(self, held: Cells) -> Iterable[int]:
+        """The columns in which a (padded) row's cell is as wide as the column."""
+        columns = self.columns
+        for index, cell in enumerate(held):
+            column = columns.get(self._column_keys[index])
+            if column is not None and cell.cell_len >= column.content_width:
+                yield index
+
+    def _shrink(self, indexes: Iterable[int]) -> None:
+        """Measure these columns again from the rows kept (their header at least): O(rows),
+        and only when a removed row held a column's widest cell."""
+        rendered = self.rendered.values()
+        for index in indexes:
+            column = self.columns.get(self._column_keys[index])
+            if column is None:
+                continue
+            need = max((cells[index].cell_len for cells in rendered), default=0)
+            column.content_width = max(need, column.label.cell_len)
+        self.refresh(layout=True)
+
     def on_focus(self) -> None:
         self.show_cursor = True
 
@@ -208,6 +253,7 @@ class DashTable(DataTable):
         self.clear()
         self.rendered.clear()
         self._fresh = True
+        self._shrink(range(len(self.specs)))  # no rows: each column as wide as its header
 
     def ordered_keys(self) -> list[str]:
         return [row.key.value for row in self.ordered_rows if row.key.value is not None]
