@@ -251,3 +251,13 @@ def test_kept_rows_share_key_strings_and_short_values():
         tape.apply(json.loads(line))
     first, second = tape.prints
     assert first is not second and [*first][0] is [*second][0] and first["Side"] is second["Side"]
+
+
+def test_a_servers_text_in_a_table_cell_loses_its_escape_sequences():
+    from tsdash.ui import formatting as fmt
+    from tsdash.ui.panels.account import _t
+
+    hostile = "OPN\x1b]0;pwned\x07\x1b[2J ok"
+    assert _t(hostile).plain == "OPN ok"
+    assert "\x1b" not in fmt.clock_time("\x1b[2Jbad time")
+    assert fmt.shown("AAPL") == "AAPL"

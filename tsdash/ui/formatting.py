@@ -11,6 +11,19 @@ from tsdash.ui.models import to_float
 DASH = "—"
 
 
+def shown(value: Any) -> str:
+    """A server's string as it may reach the terminal: escape sequences and control characters
+    removed. Printable text (nearly every value) is returned as it is, so the check is cheap."""
+    text = value if isinstance(value, str) else str(value)
+    if text.isprintable():
+        return text
+    # imported here, on the rare dirty string: tsdash.api loads the whole service layer, which
+    # the first frame does not wait for (connect imports it in a thread)
+    from tsdash.api.text import clean_server_text
+
+    return clean_server_text(text)
+
+
 def _exchange_tz() -> tuple[tzinfo, str]:
     try:
         from zoneinfo import ZoneInfo
@@ -109,7 +122,7 @@ def clock_time(value: Any) -> str:
         return DASH
     stamp = parse_time(str(value))
     if stamp is None:
-        return str(value)[:8]
+        return shown(value)[:8]
     return stamp.astimezone(EXCHANGE_TZ).strftime("%H:%M:%S")
 
 
@@ -120,7 +133,7 @@ def short_time(value: Any) -> str:
         return ""
     stamp = parse_time(str(value))
     if stamp is None:
-        return str(value)[:5]
+        return shown(value)[:5]
     return stamp.astimezone(EXCHANGE_TZ).strftime("%H:%M")
 
 

@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 
 
 def _t(text: str, style: Style | str = "", justify: str = "right") -> Text:
-    return Text(text, style=style, justify=justify, no_wrap=True, overflow="ellipsis")  # type: ignore[arg-type]
+    """A cell of a server's text (symbols, ids, statuses come from the server as they are)."""
+    return Text(fmt.shown(text), style=style, justify=justify, no_wrap=True, overflow="ellipsis")  # type: ignore[arg-type]
 
 
 class KeyedTablePanel(StreamPanel):
