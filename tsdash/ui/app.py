@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -21,6 +22,7 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.driver import Driver
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
@@ -169,6 +171,16 @@ class TsdashApp(App[int]):
     @property
     def client(self) -> Any:
         return self.connection.client if self.connection else None
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver, but on Linux/macOS one that survives kill -STOP/-CONT (Textual's
+        hangs on quit after it; tsdash.ui.driver says why)."""
+        chosen = super().get_driver_class()
+        if sys.platform == "win32":
+            return chosen
+        from tsdash.ui.driver import continue_safe
+
+        return continue_safe(chosen)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return {**super().get_theme_variable_defaults(), **VARIABLE_DEFAULTS}
