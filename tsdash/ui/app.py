@@ -178,7 +178,7 @@ class TsdashApp(App[int]):
         chosen = super().get_driver_class()
         if sys.platform == "win32":
             return chosen
-        from tsdash.ui.driver import continue_safe
+        from tsdash.ui.driver import continue_safe  # imports termios: not on Windows
 
         return continue_safe(chosen)
 
