@@ -90,3 +90,49 @@ async def test_a_real_stall_across_a_frozen_loop_is_still_detected(threaded_sim,
     assert time.monotonic() - woke < 3.5
     assert isinstance(sub.last_error, StreamConnectionError)
     assert "read_timeout" in str(sub.last_error)
+
+
+async def test_a_frozen_loop_is_not_a_stall_on_a_websocket(threaded_sim):
+    import aiohttp
+
+    from tsdash.api import WebSocketStream
+
+    sim = threaded_sim.sim
+    rec = Recorder()
+    async with aiohttp.ClientSession() as session:
+        ws = WebSocketStream(sim.base_url + "/ws", session=session, read_timeout=1.0)
+        ws.set_callback(rec.on_data)
+        ws.set_error_callback(rec.on_error)
+        await ws.start({"Authorization": f"Bearer {threaded_sim.call(sim.issue_token)}"})
+        await ws.send({"action": "subscribe", "id": "q1", "stream": "quotes",
+                       "symbols": ["AAPL"]})
+        await rec.wait_until(lambda: len(rec.messages) >= 2, what="quotes")
+        time.sleep(2.5)  # frozen; quotes keep coming
+        await asyncio.sleep(1.5)
+        assert ws.exception is None and ws.connected
+        n = len(rec.messages)
+        await rec.wait_until(lambda: len(rec.messages) > n, what="more quotes")
+        await ws.close()
+    assert rec.errors == []
+
+
+async def test_a_real_stall_on_a_websocket_is_still_detected(tsim):
+    import aiohttp
+
+    from tsdash.api import WebSocketStream
+
+    rec = Recorder()
+    async with aiohttp.ClientSession() as session:
+        ws = WebSocketStream(tsim.base_url + "/ws", session=session, read_timeout=0.5)
+        ws.set_callback(rec.on_data)
+        await ws.start({"Authorization": f"Bearer {tsim.issue_token()}"})
+        await ws.send({"action": "subscribe", "id": "q1", "stream": "quotes",
+                       "symbols": ["AAPL"]})
+        await rec.wait_until(lambda: len(rec.messages) >= 2, what="quotes")
+        tsim.faults.stall(seconds=10, stream="ws")
+        started = time.monotonic()
+        assert await asyncio.wait_for(ws.wait_closed(), timeout=5) is not None
+        assert time.monotonic() - started < 3.0
+        assert isinstance(ws.exception, StreamConnectionError)
+        assert "read_timeout" in str(ws.exception)
+        await ws.close()

@@ -621,7 +621,8 @@ class WebSocketStream(Stream):
     ``connect()`` opens the socket (Bearer token on the upgrade request) and sends
     ``subscribe_message`` if one was given (again on every reconnect); ``send()`` sends JSON;
     messages go to the callbacks like HttpStream's; ``close()`` closes the socket.
-    ``read_timeout`` seconds without any frame (heartbeats included) mark it stalled.
+    ``read_timeout`` seconds without any frame (heartbeats included) mark it stalled (after one
+    last look at frames already queued, see ``_last_look``).
     """
 
     transport = "ws"
@@ -708,6 +709,18 @@ class WebSocketStream(Stream):
             except (Exception, TimeoutError):
                 pass
 
+    async def _last_look(self, ws: aiohttp.ClientWebSocketResponse, timeout: float) -> Any:
+        """The receive timed out; but after a stopped process continues, the timeout fires in
+        the very loop turn that read the frames waiting in the socket. They are queued: take
+        one more look before calling it a stall."""
+        try:
+            return await ws.receive(timeout=min(0.1, timeout))
+        except TimeoutError:
+            raise StreamConnectionError(
+                f"No data from {self.description} for {timeout:g} s (read_timeout); "
+                "the connection looks stalled. Reconnect to resume."
+            ) from None
+
     async def run(self) -> None:
         ws = self._ws
         if ws is None:
@@ -722,10 +735,7 @@ class WebSocketStream(Stream):
                 try:
                     frame = await ws.receive(timeout=timeout)
                 except TimeoutError:
-                    raise StreamConnectionError(
-                        f"No data from {self.description} for {timeout:g} s (read_timeout); "
-                        "the connection looks stalled. Reconnect to resume."
-                    ) from None
+                    frame = await self._last_look(ws, timeout)
                 kind = frame.type
                 if kind is TEXT or kind is BINARY:
                     data = frame.data
