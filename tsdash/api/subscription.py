@@ -419,7 +419,7 @@ class Subscription:
                         f"a row on {feed.description}, each time before the stream had been up "
                         f"{policy.healthy_after:g} s; waiting before the next request."
                     )
-                    log.warning("%s: %s; next request in %.2f s", self.id, reason, delay)
+                    log.warning("%s: %s Next request in %.2f s.", self.id, reason, delay)
                     self._retry_at[feed] = time.monotonic() + delay
                     await self._set_feed_state(feed, RECONNECTING, reason)
                     if await self._wait_stop(delay):

@@ -214,14 +214,15 @@ Fault specs for --fault (repeatable): KIND[:key=value,key=value...]
   goaway:after=N,shape=auto|status|error,stream=S,times=T   GoAway after N data messages, then close
   drop:after=N,stream=S,times=T                             half an object, then the socket closes
   stall:after=N,seconds=X,stream=S,times=T                  no bytes at all (no heartbeats) for X s
-                                 (stream=balances: the balances REST answer waits X s, after N)
+  stall:stream=balances,after=N,seconds=X,times=T           balances REST answers held X s, after N
   malformed:after=N,stream=S,times=T                        one line that is not JSON
   overlong:after=N,size=BYTES,stream=S,times=T              one JSON line of BYTES (default 2 MiB)
   unauthorized:times=T,stream=S                             next T requests answered 401
   rate_limit:times=T,retry_after=X,stream=S                 next T requests answered 429 + headers
   server_error:times=T,status=5xx,stream=S                  next T requests answered 5xx
   rechunk                                                   split/pack objects across HTTP chunks
-S is one of quotes, barcharts, orders, positions, ws (default: any), or balances for stall. Defaults: after=0, times=1.
+S is one of quotes, barcharts, orders, positions, ws (default: any); stall also takes balances.
+Defaults: after=0, times=1.
 Example: --fault goaway:after=50,stream=quotes"""
 
 
