@@ -71,11 +71,11 @@ async def test_goaway_after_a_healthy_stream_reconnects_at_once_after_a_storm(ts
                                                                              make_client):
     """Three short-lived connections ended by GoAway back off; then a connection that stays up
     past healthy_after ends with GoAway too: that one is answered at once (the count reset)."""
-    policy = RecordingBackoff(base=0.05, cap=0.4, healthy_after=0.3)
+    policy = RecordingBackoff(base=0.05, cap=0.4, healthy_after=0.5)
     client = make_client(tsim, backoff=policy)
     rec = Recorder()
     tsim.faults.goaway(after=2, stream="quotes", times=3, shape="status")
-    long_one = tsim.faults.goaway(after=40, stream="quotes", times=1, shape="status")  # ~0.8 s
+    long_one = tsim.faults.goaway(after=60, stream="quotes", times=1, shape="status")  # ~1.2 s
     sub = await client.market_data.stream_quotes(["AAPL"], **rec.callbacks())
     await rec.wait_until(lambda: long_one.fired == 1 and
                          len(stream_requests(tsim, "stream/quotes")) >= 5 and
@@ -90,12 +90,12 @@ async def test_goaway_after_a_healthy_stream_reconnects_at_once_after_a_storm(ts
 async def test_auto_reconnect_resets_only_after_a_healthy_connection(tsim, make_client):
     """Five refused attempts grow the delay to its cap; a connection that drops after a few
     messages (up less than healthy_after) does not reset it; one that stayed up does."""
-    policy = RecordingBackoff(base=0.02, cap=0.08, healthy_after=0.3)
+    policy = RecordingBackoff(base=0.02, cap=0.08, healthy_after=0.5)
     client = make_client(tsim, auto_reconnect=True, backoff=policy)
     rec = Recorder()
     tsim.faults.server_error(times=5, status=503, stream="quotes")
     tsim.faults.drop_mid_object(after=3, stream="quotes")    # ~0.06 s at 50 quotes/s
-    tsim.faults.drop_mid_object(after=40, stream="quotes")   # ~0.8 s
+    tsim.faults.drop_mid_object(after=60, stream="quotes")   # ~1.2 s
     sub = await client.market_data.stream_quotes(["AAPL"], **rec.callbacks())
     assert sub.state == "reconnecting" and sub.last_error.status == 503
     assert sub.retry_at is not None
