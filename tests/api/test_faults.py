@@ -110,38 +110,7 @@ async def test_dropped_mid_object_then_reconnect(tsim, client, recorder):
     assert recorder.events == ["connecting", "live", "disconnected", "connecting", "live"]
 
 
-class RecordingBackoff(BackoffPolicy):
-    """No jitter (rng at max) and a log of every delay the subscription asked for."""
-
-    def __init__(self, base: float, cap: float) -> None:
-        super().__init__(base=base, cap=cap, rng=lambda: 1.0)
-        object.__setattr__(self, "delays", [])
-
-    def delay(self, attempt, retry_after=None):
-        d = super().delay(attempt, retry_after)
-        self.delays.append(d)
-        return d
-
-
-async def test_auto_reconnect_backoff_grows_is_capped_and_resets_after_progress(tsim,
-                                                                                make_client):
-    policy = RecordingBackoff(base=0.02, cap=0.08)
-    client = make_client(tsim, auto_reconnect=True, backoff=policy)
-    rec = Recorder()
-    # five refused attempts (503), then a connection that delivers 3 quotes and drops
-    tsim.faults.server_error(times=5, status=503, stream="quotes")
-    tsim.faults.drop_mid_object(after=3, stream="quotes")
-    sub = await client.market_data.stream_quotes(["AAPL"], **rec.callbacks())
-    assert sub.state == "reconnecting" and sub.last_error.status == 503
-    await rec.wait_until(lambda: len(stream_requests(tsim, "stream/quotes")) >= 7 and
-                         sub.state == "live", timeout=10, what="live after the faults")
-    # doubling from the base, capped; after the drop (real progress before it) back to base
-    assert policy.delays == pytest.approx([0.02, 0.04, 0.08, 0.08, 0.08, 0.02])
-    assert "disconnected" not in rec.events
-    assert [e.status for e in rec.errors[:5]] == [503] * 5
-    assert isinstance(rec.errors[5], StreamConnectionError)
-    assert len(rec.messages) >= 3 and all(quote_ok(m) for m in rec.messages)
-    assert sub.last_error is None
+# backoff growth, cap and reset after a healthy connection: test_reconnect_backoff.py
 
 
 async def test_unsubscribe_interrupts_backoff_at_once(tsim, make_client):

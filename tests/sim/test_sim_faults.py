@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 from sim_helpers import auth, read_messages, validate, wait_for
 
-from tsdash.sim.faults import FaultInjector, apply_fault_spec, parse_fault_spec
+from tsdash.sim.faults import FAULT_HELP, FaultInjector, apply_fault_spec, parse_fault_spec
 
 QUOTES = "/marketdata/stream/quotes/SPY,QQQ,AAPL,MSFT,NVDA,TSLA"
 ORDERS = "/brokerage/stream/accounts/SIM1234567M,SIM1234568C/orders"
@@ -107,6 +107,49 @@ async def test_stall_sends_no_bytes_at_all_then_resumes(sim, session):
     assert max(gaps) >= 1.1, "a stall of 1.2 s with 0.5 s heartbeats: no bytes, no heartbeats"
     after_stall = b"".join(p for _, p in arrivals[gaps.index(max(gaps)) + 1:])
     assert after_stall.strip(), "the stream carries on after the stall"
+
+
+BALANCES = "/brokerage/accounts/SIM1234567M,SIM1234568C/balances"
+
+
+async def test_stall_on_balances_holds_the_rest_answer_after_n(sim, session):
+    """stream="balances": the balances REST answer (what the balance poller asks) waits; the
+    answers before `after` and after the stall are immediate; other streams are not touched."""
+    sim.faults.stall(after=1, seconds=1.0, stream="balances")
+
+    async def timed_get() -> tuple[float, dict]:
+        started = time.monotonic()
+        async with session.get(sim.base_url + BALANCES, headers=auth(sim)) as resp:
+            assert resp.status == 200
+            body = await resp.json()
+        return time.monotonic() - started, body
+
+    first, _ = await timed_get()
+    held, body = await timed_get()
+    last, _ = await timed_get()
+    assert held >= 0.95, "the second request waits out the stall"
+    assert first < 0.9 and last < 0.9
+    assert [b["AccountID"] for b in body["Balances"]] == ["SIM1234567M", "SIM1234568C"]
+    assert sim.faults.armed == []
+
+
+async def test_stall_for_any_stream_leaves_balances_alone(sim, session):
+    sim.faults.stall(seconds=5)
+    started = time.monotonic()
+    async with session.get(sim.base_url + BALANCES, headers=auth(sim)) as resp:
+        assert resp.status == 200
+    assert time.monotonic() - started < 2.0
+    assert len(sim.faults.armed) == 1
+
+
+async def test_a_client_leaving_a_stalled_balances_request_ends_it(sim, session):
+    sim.faults.stall(seconds=30, stream="balances")
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.3):
+            await session.get(sim.base_url + BALANCES, headers=auth(sim))
+    started = time.monotonic()
+    await sim.stop()  # no handler left waiting out the 30 s
+    assert time.monotonic() - started < 1.5
 
 
 async def test_malformed_line_then_the_stream_goes_on(sim, session):
@@ -208,6 +251,8 @@ def test_cli_specs():
         "goaway", {"after": 50, "stream": "quotes"})
     assert parse_fault_spec("stall:after=3,seconds=2.5") == ("stall", {"after": 3, "seconds": 2.5})
     assert parse_fault_spec("429:times=2") == ("rate_limit", {"times": 2})
+    assert parse_fault_spec("stall:stream=balances,seconds=40") == (
+        "stall", {"stream": "balances", "seconds": 40.0})
     assert parse_fault_spec("rechunk") == ("rechunk", {})
     injector = FaultInjector()
     apply_fault_spec(injector, "drop:after=7,stream=orders,times=3")
@@ -218,11 +263,16 @@ def test_cli_specs():
     assert injector.rechunking
 
 
+def test_fault_list_names_the_balances_stall():
+    """`tsdash sim --faults` prints FAULT_HELP: the balances stall is listed."""
+    assert "stream=balances" in FAULT_HELP
+
+
 @pytest.mark.parametrize("spec, words", [
     ("explode", "unknown fault"), ("goaway:after", "key=value"), ("goaway:after=x", "number"),
     ("goaway:seconds=2", "takes"), ("goaway:stream=trades", "stream must be"),
     ("goaway:shape=round", "shape"), ("server_error:status=404", "500..599"),
-    ("stall:times=0", "times"),
+    ("stall:times=0", "times"), ("goaway:stream=balances", "stream must be"),
 ])
 def test_bad_cli_specs_explain_themselves(spec, words):
     with pytest.raises(ValueError, match=words):

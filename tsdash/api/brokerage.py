@@ -4,7 +4,8 @@ The account streams (positions here, orders in order_execution) list the account
 subscribing (``GET brokerage/accounts``) unless given ``accounts=``, and open one stream per up to
 25 accounts. v3 has no balance stream, so ``stream_balance_changes`` polls the REST endpoint: it
 holds no StreamManager slot, delivers every account on the first poll and later only the
-accounts whose balance changed, and is ``live`` while polls succeed.
+accounts whose balance changed, and is ``live`` while polls succeed. A poll that gets no answer
+within the client's ``read_timeout`` fails like a stalled stream (StreamConnectionError).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from .errors import StreamError, TSError
+from .errors import StreamConnectionError, StreamError, TSError
 from .streams import BROKERAGE_MEDIA_TYPE
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -113,7 +114,9 @@ class BalancePoller:
     Implements the part of the Stream interface a Subscription uses; takes no StreamManager
     slot. ``connect()`` makes the first poll (so a subscription is live once a poll succeeded),
     ``run()`` delivers and keeps polling until a poll fails. Changes are detected per AccountID
-    by comparing the whole Balance dict with the one delivered last.
+    by comparing the whole Balance dict with the one delivered last. Each request must be
+    answered within the client's ``read_timeout``, the streams' stall limit, so a hung poll
+    leaves ``live`` as soon as a silent stream would (the REST timeout alone is much longer).
     """
 
     transport = "poll"
@@ -148,8 +151,17 @@ class BalancePoller:
     async def _poll(self) -> list[dict]:
         balances: list[dict] = []
         errors: dict[str, str] = {}
+        timeout = self._client.read_timeout
         for group in account_groups(self.accounts):
-            data = await self._client.brokerage._get_balances_raw(group)
+            try:
+                async with asyncio.timeout(timeout):
+                    data = await self._client.brokerage._get_balances_raw(group)
+            except TimeoutError:
+                log.warning("%s: no answer to the balance poll in %.1f s", self.id, timeout)
+                raise StreamConnectionError(
+                    f"No answer from TradeStation for {timeout:g} s to {self.description} "
+                    "(read_timeout); the connection looks stalled. Reconnect to resume."
+                ) from None
             balances.extend(b for b in (data.get("Balances") or []) if isinstance(b, dict))
             for error in data.get("Errors") or []:
                 if isinstance(error, dict):

@@ -325,7 +325,8 @@ class HttpStream(Stream):
     ProtocolError and skipped without buffering it. A watchdog ends the read with a
     StreamConnectionError after ``read_timeout`` seconds without a single byte (heartbeats and a
     slowly trickling object both count as life; time spent in our own callbacks does not count
-    as silence).
+    as silence, nor does time the event loop itself did not run, e.g. a process stopped with
+    SIGSTOP: the server may have kept talking into the socket all along).
     """
 
     transport = "http"
@@ -347,6 +348,7 @@ class HttpStream(Stream):
         self._wd_handle: asyncio.TimerHandle | None = None
         self._wd_seen = 0
         self._wd_alive_at = 0.0
+        self._wd_due = 0.0
 
     @property
     def connected(self) -> bool:
@@ -426,6 +428,7 @@ class HttpStream(Stream):
         self._wd_seen = self._chunks
         self._wd_alive_at = loop.time()
         self._wd_period = min(max(self.read_timeout / 4.0, 0.02), 1.0)
+        self._wd_due = self._wd_alive_at + self._wd_period
         self._wd_handle = loop.call_later(self._wd_period, self._watchdog)
 
     def _disarm_watchdog(self) -> None:
@@ -440,22 +443,48 @@ class HttpStream(Stream):
             return
         loop = asyncio.get_running_loop()
         now = loop.time()
+        late = now - self._wd_due
         if self._chunks != self._wd_seen or not self._waiting:
             # bytes arrived, or we are busy with what arrived: alive
             self._wd_seen = self._chunks
             self._wd_alive_at = now
-        elif now - self._wd_alive_at >= self.read_timeout:
-            log.warning("%s: no bytes for %.1f s, the stream is stalled", self.id,
-                        now - self._wd_alive_at)
-            resp.content.set_exception(
-                StreamConnectionError(
-                    f"No data from TradeStation for {self.read_timeout:g} s on "
-                    f"{self.description} (read_timeout); the connection looks stalled. "
-                    "Reconnect to resume."
-                )
-            )
-            return
+        else:
+            if late > self._wd_period:
+                # the loop itself did not run (process stopped, loop blocked): that time is not
+                # the server's silence, and what it sent meanwhile has not been read yet
+                log.info("%s: the event loop did not run for %.1f s; not counted as silence",
+                         self.id, late)
+                self._wd_alive_at = min(now, self._wd_alive_at + late)
+            if now - self._wd_alive_at >= self.read_timeout:
+                # before calling it a stall, let the reader take what is waiting: bytes read in
+                # this loop turn wake the reader only in the next one (after this timer)
+                self._wd_handle = loop.call_later(0, self._watchdog_confirm, resp, self._chunks)
+                return
+        self._wd_due = now + self._wd_period
         self._wd_handle = loop.call_later(self._wd_period, self._watchdog)
+
+    def _watchdog_confirm(self, resp: aiohttp.ClientResponse, chunks: int) -> None:
+        """One loop turn after the deadline passed: a stall only if the reader still got nothing."""
+        self._wd_handle = None
+        if self._resp is not resp:
+            return
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        if self._chunks != chunks or not self._waiting:
+            self._wd_seen = self._chunks
+            self._wd_alive_at = now
+            self._wd_due = now + self._wd_period
+            self._wd_handle = loop.call_later(self._wd_period, self._watchdog)
+            return
+        log.warning("%s: no bytes for %.1f s, the stream is stalled", self.id,
+                    now - self._wd_alive_at)
+        resp.content.set_exception(
+            StreamConnectionError(
+                f"No data from TradeStation for {self.read_timeout:g} s on "
+                f"{self.description} (read_timeout); the connection looks stalled. "
+                "Reconnect to resume."
+            )
+        )
 
     # -- the hot path ---------------------------------------------------------------------------
     async def run(self) -> None:
@@ -592,7 +621,8 @@ class WebSocketStream(Stream):
     ``connect()`` opens the socket (Bearer token on the upgrade request) and sends
     ``subscribe_message`` if one was given (again on every reconnect); ``send()`` sends JSON;
     messages go to the callbacks like HttpStream's; ``close()`` closes the socket.
-    ``read_timeout`` seconds without any frame (heartbeats included) mark it stalled.
+    ``read_timeout`` seconds without any frame (heartbeats included) mark it stalled (after one
+    last look at frames already queued, see ``_last_look``).
     """
 
     transport = "ws"
@@ -679,6 +709,18 @@ class WebSocketStream(Stream):
             except (Exception, TimeoutError):
                 pass
 
+    async def _last_look(self, ws: aiohttp.ClientWebSocketResponse, timeout: float) -> Any:
+        """The receive timed out; but after a stopped process continues, the timeout fires in
+        the very loop turn that read the frames waiting in the socket. They are queued: take
+        one more look before calling it a stall."""
+        try:
+            return await ws.receive(timeout=min(0.1, timeout))
+        except TimeoutError:
+            raise StreamConnectionError(
+                f"No data from {self.description} for {timeout:g} s (read_timeout); "
+                "the connection looks stalled. Reconnect to resume."
+            ) from None
+
     async def run(self) -> None:
         ws = self._ws
         if ws is None:
@@ -693,10 +735,7 @@ class WebSocketStream(Stream):
                 try:
                     frame = await ws.receive(timeout=timeout)
                 except TimeoutError:
-                    raise StreamConnectionError(
-                        f"No data from {self.description} for {timeout:g} s (read_timeout); "
-                        "the connection looks stalled. Reconnect to resume."
-                    ) from None
+                    frame = await self._last_look(ws, timeout)
                 kind = frame.type
                 if kind is TEXT or kind is BINARY:
                     data = frame.data

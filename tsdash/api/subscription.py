@@ -5,12 +5,17 @@ owns one stream per 100, the balance poller owns a REST poller) and runs one sup
 feed. The supervisor connects (asking the token source for a valid token each time, refreshing
 once on a 401), reads until the connection ends, and then:
 
-- on GoAway opens the new request at once (the old response is closed once it is answered),
-  whatever ``auto_reconnect`` says, and reports no error;
+- on GoAway opens the new request whatever ``auto_reconnect`` says and reports no error: at once
+  after a healthy connection (the old response is closed once the new one is answered), else
+  after a backoff delay (``reconnecting``, ``retry_at`` set, ``last_error`` saying why), so a
+  server that keeps sending GoAway soon after each connect cannot drive a request storm;
 - on a final error (auth refused, 400/403/404) reports it and goes ``failed``;
 - on anything else (5xx, 429, connection lost, stall) reports it and goes ``disconnected``, or
-  with ``auto_reconnect`` ``reconnecting``: exponential backoff with equal jitter, reset only after
-  real progress, waiting on an Event so ``unsubscribe()`` interrupts it at once.
+  with ``auto_reconnect`` ``reconnecting``: exponential backoff with equal jitter.
+
+Both paths share one attempt count per feed, reset only after a healthy connection (data, and up
+for ``BackoffPolicy.healthy_after`` seconds); backoff waits on an Event so ``unsubscribe()``
+interrupts them at once.
 
 ``state`` is the worst state over the feeds: failed > disconnected > reconnecting > connecting >
 live. ``status_callback(sub, event)`` gets every change of it, plus "snapshot_start" /
@@ -52,9 +57,6 @@ SNAPSHOT_END = "snapshot_end"
 
 # worst first: the subscription shows the worst state of its feeds
 _PRECEDENCE = (FAILED, DISCONNECTED, RECONNECTING, CONNECTING)
-
-#: GoAways in a row without any data before the reconnects start to back off (storm guard)
-_GOAWAY_FREE_RECONNECTS = 3
 
 _ids = itertools.count(1)
 
@@ -121,8 +123,7 @@ class Subscription:
         self.auto_reconnect = bool(auto_reconnect)
         self.backoff = backoff or DEFAULT_BACKOFF
         self.snapshots = snapshots
-        #: monotonic time of the next automatic reconnect attempt while reconnecting, else None
-        self.retry_at: float | None = None
+        self._retry_at: dict[Any, float] = {}  # per feed waiting in backoff: its next attempt
         self._feeds = list(feeds)
         self._callback = callback
         self._error_callback = error_callback
@@ -155,6 +156,12 @@ class Subscription:
         """The error that put the subscription in disconnected/reconnecting/failed (None when
         live or closed by the user)."""
         return self._last_error
+
+    @property
+    def retry_at(self) -> float | None:
+        """time.monotonic() of the next automatic reconnect attempt while a feed waits in backoff
+        (the earliest over the feeds), else None (live, or an attempt is under way)."""
+        return min(self._retry_at.values()) if self._retry_at else None
 
     @property
     def last_message_at(self) -> float | None:
@@ -194,6 +201,7 @@ class Subscription:
             log.info("%s: reconnect requested", self.id)
             await self._stop_feeds()
             self._check_open()
+            self._retry_at.clear()
             self._snapshot_open.clear()
             results = await self._start(CONNECTING)
             self._check_open()
@@ -218,7 +226,7 @@ class Subscription:
             return
         self._closed = True
         self._stop.set()
-        self.retry_at = None
+        self._retry_at.clear()
         try:
             await self._stop_feeds()
         finally:
@@ -368,10 +376,12 @@ class Subscription:
                 )
 
     async def _supervise_loop(self, feed: Any, first: asyncio.Future, mode: str) -> None:
-        attempt = 0  # failed attempts since the last real progress
-        goaways = 0  # GoAways in a row without progress
+        policy = self.backoff
+        attempt = 0  # reconnects since the last healthy connection (or the start)
+        goaways = 0  # of them, GoAways in a row
         state = mode
         while not self._closed:
+            self._retry_at.pop(feed, None)  # an attempt is under way now
             await self._set_feed_state(feed, state)
             error: TSError | None
             try:
@@ -380,9 +390,10 @@ class Subscription:
                 if self._closed:
                     return
                 error = exc
+                goaways = 0
             else:
-                self.retry_at = None
                 await self._set_feed_state(feed, LIVE)
+                live_at = time.monotonic()
                 if self.snapshots:
                     await self._snapshot_begin(feed)
                 _resolve(first, None)
@@ -392,19 +403,25 @@ class Subscription:
                 except GoAway:
                     if self._closed:
                         return
-                    if feed.progress:
-                        attempt = 0
-                        goaways = 0
-                    goaways += 1
-                    log.info("%s: GoAway on %s; opening a new request", self.id, feed.id)
-                    state = RECONNECTING
-                    if goaways <= _GOAWAY_FREE_RECONNECTS:
-                        continue
-                    # the server keeps saying GoAway without sending anything: back off
-                    delay = self.backoff.delay(attempt)
+                    if policy.is_healthy(time.monotonic() - live_at, feed.progress):
+                        attempt = goaways = 0
+                    delay = policy.goaway_delay(attempt)
                     attempt += 1
-                    await self._set_feed_state(feed, RECONNECTING)
-                    self.retry_at = time.monotonic() + delay
+                    goaways += 1
+                    state = RECONNECTING
+                    if delay <= 0:
+                        log.info("%s: GoAway on %s; opening a new request", self.id, feed.id)
+                        continue
+                    # the server keeps asking for new requests without staying up: back off
+                    await feed.disconnect()
+                    reason = StreamConnectionError(
+                        f"TradeStation sent GoAway {goaways} time{'s' if goaways > 1 else ''} in "
+                        f"a row on {feed.description}, each time before the stream had been up "
+                        f"{policy.healthy_after:g} s; waiting before the next request."
+                    )
+                    log.warning("%s: %s Next request in %.2f s.", self.id, reason, delay)
+                    self._retry_at[feed] = time.monotonic() + delay
+                    await self._set_feed_state(feed, RECONNECTING, reason)
                     if await self._wait_stop(delay):
                         return
                     continue
@@ -412,9 +429,9 @@ class Subscription:
                     if self._closed:
                         return
                     error = exc
-                if feed.progress:
+                goaways = 0
+                if policy.is_healthy(time.monotonic() - live_at, feed.progress):
                     attempt = 0
-                    goaways = 0
             # the connection could not be made or ended: decide what comes next
             if is_final(error):
                 log.warning("%s: %s failed: %s", self.id, feed.id, error)
@@ -430,9 +447,9 @@ class Subscription:
                 await self._set_feed_state(feed, DISCONNECTED, error)
                 _resolve(first, error)
                 return
-            delay = self.backoff.delay(attempt, getattr(error, "retry_after", None))
+            delay = policy.delay(attempt, getattr(error, "retry_after", None))
             attempt += 1
-            self.retry_at = time.monotonic() + delay
+            self._retry_at[feed] = time.monotonic() + delay
             log.info("%s: reconnecting %s in %.2f s (attempt %d)", self.id, feed.id, delay,
                      attempt)
             await self._set_feed_state(feed, RECONNECTING, error)

@@ -4,6 +4,9 @@ Tests arm faults through `sim.faults`; `tsdash sim --fault KIND:key=value,...` a
 from the command line. Stream faults fire once a connection has written `after` data messages
 (heartbeats and control messages do not count); request faults answer the next matching /v3
 request(s) instead of the handler. `times` is how many connections (or requests) a fault fires on.
+One fault also applies to a REST endpoint: `stall` with `stream="balances"` holds the answers to
+`GET brokerage/accounts/{ids}/balances` (what the balance poller asks) for `seconds`, once `after`
+balance requests were answered; it applies only when named (a stall for any stream leaves it).
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import itertools
 from dataclasses import dataclass, field
 
 STREAM_NAMES = ("quotes", "barcharts", "orders", "positions", "ws")
+#: REST endpoints a stall can be aimed at by name (stream=...)
+REST_STALL_NAMES = ("balances",)
 GOAWAY_SHAPES = ("auto", "status", "error")
 STREAM_FAULTS = ("goaway", "drop_mid_object", "stall", "malformed_line", "overlong_line")
 REQUEST_FAULTS = ("unauthorized", "rate_limit", "server_error")
@@ -33,17 +38,19 @@ class Fault:
     retry_after: float = 2.0
     status: int = 503
     fired: int = 0
+    passed: int = 0  # REST stalls: requests answered before it was due
     id: int = field(default_factory=lambda: next(_ids))
 
     def matches(self, stream: str | None) -> bool:
         return self.stream is None or self.stream == stream
 
 
-def _check_common(after: int, stream: str | None, times: int) -> None:
+def _check_common(after: int, stream: str | None, times: int,
+                  names: tuple[str, ...] = STREAM_NAMES) -> None:
     if not isinstance(after, int) or after < 0:
         raise ValueError(f"after must be a whole number >= 0, not {after!r}")
-    if stream is not None and stream not in STREAM_NAMES:
-        raise ValueError(f"stream must be one of {', '.join(STREAM_NAMES)} (or omitted), "
+    if stream is not None and stream not in names:
+        raise ValueError(f"stream must be one of {', '.join(names)} (or omitted), "
                          f"not {stream!r}")
     if not isinstance(times, int) or times < 1:
         raise ValueError(f"times must be a whole number >= 1, not {times!r}")
@@ -79,8 +86,11 @@ class FaultInjector:
 
     def stall(self, after: int = 0, seconds: float = 30.0, stream: str | None = None,
               times: int = 1) -> Fault:
-        """Send nothing at all, heartbeats included, for `seconds`; then carry on."""
-        _check_common(after, stream, times)
+        """Send nothing at all, heartbeats included, for `seconds`; then carry on.
+
+        `stream="balances"` holds the balances REST answer instead, after `after` answered ones.
+        """
+        _check_common(after, stream, times, STREAM_NAMES + REST_STALL_NAMES)
         if seconds < 0:
             raise ValueError(f"seconds must be >= 0, not {seconds!r}")
         return self._arm(Fault("stall", after=after, stream=stream, times=times,
@@ -142,6 +152,18 @@ class FaultInjector:
         return [f for f in self._faults
                 if f.kind in STREAM_FAULTS and f.times > 0 and f.matches(stream)]
 
+    def take_rest_stall(self, name: str) -> Fault | None:
+        """The stall aimed at this REST endpoint by name, if one is due now (consumed once);
+        each request before it is due counts toward its `after`."""
+        for fault in self._faults:
+            if fault.kind == "stall" and fault.stream == name and fault.times > 0:
+                if fault.passed < fault.after:
+                    fault.passed += 1
+                    return None
+                self.consume(fault)
+                return fault
+        return None
+
     def take_request_fault(self, stream: str | None) -> Fault | None:
         """The first armed request fault matching this request, consumed once."""
         for fault in self._faults:
@@ -192,13 +214,15 @@ Fault specs for --fault (repeatable): KIND[:key=value,key=value...]
   goaway:after=N,shape=auto|status|error,stream=S,times=T   GoAway after N data messages, then close
   drop:after=N,stream=S,times=T                             half an object, then the socket closes
   stall:after=N,seconds=X,stream=S,times=T                  no bytes at all (no heartbeats) for X s
+  stall:stream=balances,after=N,seconds=X,times=T           balances REST answers held X s, after N
   malformed:after=N,stream=S,times=T                        one line that is not JSON
   overlong:after=N,size=BYTES,stream=S,times=T              one JSON line of BYTES (default 2 MiB)
   unauthorized:times=T,stream=S                             next T requests answered 401
   rate_limit:times=T,retry_after=X,stream=S                 next T requests answered 429 + headers
   server_error:times=T,status=5xx,stream=S                  next T requests answered 5xx
   rechunk                                                   split/pack objects across HTTP chunks
-S is one of quotes, barcharts, orders, positions, ws (default: any). Defaults: after=0, times=1.
+S is one of quotes, barcharts, orders, positions, ws (default: any); stall also takes balances.
+Defaults: after=0, times=1.
 Example: --fault goaway:after=50,stream=quotes"""
 
 

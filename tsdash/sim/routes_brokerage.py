@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 
 from .book import MAX_ACCOUNTS_PER_REQUEST
@@ -42,8 +44,23 @@ async def get_accounts(request: web.Request) -> web.Response:
     return web.json_response({"Accounts": [book.account_payload(a) for a in book.accounts]})
 
 
+async def _stall(request: web.Request, seconds: float) -> None:
+    """Hold the answer (no bytes at all) for `seconds`, until the client leaves or the sim stops."""
+    engine = request.app[ENGINE]
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while loop.time() < deadline and not engine.stopping:
+        transport = request.transport
+        if transport is None or transport.is_closing():
+            return
+        await asyncio.sleep(min(0.05, max(0.0, deadline - loop.time())))
+
+
 async def get_balances(request: web.Request) -> web.Response:
     book = request.app[ENGINE].book
+    stall = request.app[ENGINE].faults.take_rest_stall("balances")
+    if stall is not None:
+        await _stall(request, stall.seconds)
     valid, errors = _split(request)
     return web.json_response({"Balances": [book.balance_payload(a) for a in valid],
                               "Errors": errors})
