@@ -98,3 +98,28 @@ async def test_a_sign_in_servers_refusal_with_escapes_gives_a_clean_message():
     finally:
         await tm.close()
         await runner.cleanup()
+
+
+async def test_an_accounts_balance_error_with_escapes_gives_a_clean_message():
+    async def balances(request: web.Request) -> web.Response:
+        return web.json_response({"Balances": [], "Errors": [
+            {"AccountID": "SIM1\x1b[2J", "Error": "FAILED\x07", "Message": HOSTILE}]})
+
+    app = web.Application()
+    app.router.add_get("/v3/brokerage/accounts/{ids}/balances", balances)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    rec = Recorder()
+    client = TradeStationClient(base_url=f"http://127.0.0.1:{port}/v3", access_token="t")
+    try:
+        await client.brokerage.stream_balance_changes(accounts=["SIM1"], interval=60,
+                                                      **rec.callbacks())
+        await rec.wait_until(lambda: rec.errors)
+        message = str(rec.errors[0])
+        assert is_clean(message) and "Down for maintenance" in message
+    finally:
+        await client.close()
+        await runner.cleanup()

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import StreamConnectionError, StreamError, TSError
 from .streams import BROKERAGE_MEDIA_TYPE
+from .text import clean_server_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from .client import TradeStationClient
@@ -165,8 +166,9 @@ class BalancePoller:
             balances.extend(b for b in (data.get("Balances") or []) if isinstance(b, dict))
             for error in data.get("Errors") or []:
                 if isinstance(error, dict):
-                    account = str(error.get("AccountID", "?"))
-                    errors[account] = f"{error.get('Error', 'Error')}: {error.get('Message', '')}"
+                    account = clean_server_text(error.get("AccountID", "?"), 60)
+                    errors[account] = (f"{clean_server_text(error.get('Error', 'Error'), 100)}: "
+                                       f"{clean_server_text(error.get('Message', ''))}")
         # report an account's error once, not on every poll
         for account, text in errors.items():
             if self._errors.get(account) != text:
