@@ -15,6 +15,14 @@ HOSTILE = "\x1b]0;pwned\x07\x1b[2J\x1b[H\x9b31mDown\tfor\r\nmaintenance\x1b[0m\x
 UNSAFE = "\x1b\x07\x9b\x00\r\n\t\u202e"
 
 
+async def serve(app: web.Application) -> web.AppRunner:
+    """``app`` listening on a free loopback port (``runner.addresses`` tells which)."""
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    return runner
+
+
 def is_clean(text: str) -> bool:
     return not any(ch in text for ch in UNSAFE) and "pwned" not in text
 
@@ -83,11 +91,8 @@ async def test_a_sign_in_servers_refusal_with_escapes_gives_a_clean_message():
 
     app = web.Application()
     app.router.add_post("/oauth/token", token)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
+    runner = await serve(app)
+    port = runner.addresses[0][1]
     tm = TokenManager(client_id="cid", client_secret="s", refresh_token="r",
                       token_url=f"http://127.0.0.1:{port}/oauth/token")
     try:
@@ -107,11 +112,8 @@ async def test_an_accounts_balance_error_with_escapes_gives_a_clean_message():
 
     app = web.Application()
     app.router.add_get("/v3/brokerage/accounts/{ids}/balances", balances)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
+    runner = await serve(app)
+    port = runner.addresses[0][1]
     rec = Recorder()
     client = TradeStationClient(base_url=f"http://127.0.0.1:{port}/v3", access_token="t")
     try:
