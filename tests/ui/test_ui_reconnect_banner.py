@@ -6,7 +6,7 @@ import re
 import time
 
 from ui_fakes import FakeConnector
-from ui_helpers import frozen_clock, sim_app, wait_for, wait_data, wait_live
+from ui_helpers import frozen_clock, sim_app, wait_data, wait_for, wait_live
 
 from tsdash.api import StreamConnectionError
 from tsdash.ui.app import TsdashApp
