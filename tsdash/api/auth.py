@@ -138,6 +138,7 @@ class TokenManager:
             self._set_expiry(lifetime)
         self._lock = asyncio.Lock()
         self._generation = 0
+        self._inflight: asyncio.Future[str] | None = None  # the refresh under way, if any
         self._last_error: TSError | None = None
         self._session = session
         self._own_session = session is None
@@ -231,6 +232,18 @@ class TokenManager:
         return clone
 
     async def _refresh_locked(self) -> str:
+        """Refresh once, in a task of its own that callers await shielded: a caller cancelled
+        meanwhile (a poll's timeout, R, quit) cannot abort a refresh halfway, after TradeStation
+        rotated the refresh token but before the new one was received and stored, which would
+        sign the user out. A caller that comes while it runs joins it."""
+        task = self._inflight
+        if task is None or task.done():
+            task = asyncio.ensure_future(self._refresh_and_record())
+            task.add_done_callback(_retrieve)
+            self._inflight = task
+        return await asyncio.shield(task)
+
+    async def _refresh_and_record(self) -> str:
         try:
             token = await self._do_refresh()
         except TSError as exc:
@@ -358,12 +371,23 @@ class TokenManager:
         return access
 
     async def close(self) -> None:
-        """Close the manager's own HTTP session (idempotent)."""
+        """Close the manager's own HTTP session (idempotent); a refresh under way is let finish
+        first (its own timeouts bound it), so a rotated token is not lost at exit."""
+        task = self._inflight
+        if task is not None and not task.done():
+            await asyncio.wait([task])
         session = self._session
         if session is not None and self._own_session and not session.closed:
             await session.close()
         if self._own_session:
             self._session = None
+
+
+def _retrieve(task: asyncio.Future[Any]) -> None:
+    """A refresh's error is seen by the callers that awaited it; one whose callers were all
+    cancelled must not be reported as never retrieved."""
+    if not task.cancelled():
+        task.exception()
 
 
 async def _post_token_form(

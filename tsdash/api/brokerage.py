@@ -154,15 +154,9 @@ class BalancePoller:
         errors: dict[str, str] = {}
         timeout = self._client.read_timeout
         for group in account_groups(self.accounts):
-            try:
-                async with asyncio.timeout(timeout):
-                    data = await self._client.brokerage._get_balances_raw(group)
-            except TimeoutError:
-                log.warning("%s: no answer to the balance poll in %.1f s", self.id, timeout)
-                raise StreamConnectionError(
-                    f"No answer from TradeStation for {timeout:g} s to {self.description} "
-                    "(read_timeout); the connection looks stalled. Reconnect to resume."
-                ) from None
+            # the timeout bounds the HTTP exchange only: the token it needs first may be a
+            # refresh, which must not be cut off (tsdash.api.client.request)
+            data = await self._client.brokerage._get_balances_raw(group, timeout=timeout)
             balances.extend(b for b in (data.get("Balances") or []) if isinstance(b, dict))
             for error in data.get("Errors") or []:
                 if isinstance(error, dict):
@@ -230,12 +224,12 @@ class BrokerageService:
             return list(data.get("Accounts") or [])
         return list(data or [])
 
-    async def _get_balances_raw(self, group: list[str]) -> dict:
+    async def _get_balances_raw(self, group: list[str], timeout: float | None = None) -> dict:
         from .client import path_segment
 
         data = await self._client.request(
             "GET", f"brokerage/accounts/{path_segment(','.join(group))}/balances",
-            what=f"the balances of {_describe_accounts(group)}",
+            what=f"the balances of {_describe_accounts(group)}", timeout=timeout,
         )
         if isinstance(data, list):
             return {"Balances": data}

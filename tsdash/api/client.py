@@ -151,8 +151,12 @@ class TradeStationClient:
         params: dict[str, Any] | None = None,
         json: Any = None,
         what: str | None = None,
+        timeout: float | None = None,
     ) -> Any:
         """One REST call with the Bearer token; 401 -> refresh once and retry once.
+
+        ``timeout`` bounds each HTTP exchange, not the token: a token refresh is never cut off
+        halfway (that could lose a rotated refresh token).
 
         Returns the parsed JSON body; raises AuthError, RateLimitError, HTTPStatusError or
         StreamConnectionError (network) otherwise.
@@ -166,7 +170,8 @@ class TradeStationClient:
             headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
             try:
                 async with session.request(
-                    method, self.url(path), params=params, json=json, headers=headers
+                    method, self.url(path), params=params, json=json, headers=headers,
+                    **({"timeout": aiohttp.ClientTimeout(total=timeout)} if timeout else {}),
                 ) as resp:
                     if 200 <= resp.status < 300:
                         try:
@@ -181,6 +186,11 @@ class TradeStationClient:
                         body = None
                     error = error_for_status(resp.status, resp.headers, body, what)
             except TimeoutError:
+                if timeout:
+                    raise StreamConnectionError(
+                        f"No answer from TradeStation for {timeout:g} s to {what} "
+                        "(read_timeout); the connection looks stalled. Reconnect to resume."
+                    ) from None
                 raise StreamConnectionError(
                     f"TradeStation did not answer in time for {what}. Check your network and "
                     "try again."
