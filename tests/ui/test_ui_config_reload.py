@@ -142,3 +142,23 @@ async def test_other_settings_changed_on_disk_are_named_for_the_next_start(confi
         await wait_for(pilot, lambda: notified(app, "config reloaded"), what="reload")
         assert notified(app, "config reloaded: ui.repaint_hz changed: used at the next start")
         assert app.repaint_interval == pytest.approx(0.1)
+
+
+async def test_a_file_caught_half_written_is_taken_only_once_it_has_settled(config_settings):
+    app, _ = sim_app(config_settings)  # the 2 s poll does not run here: poll() is called
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_live(pilot)
+        sync = app.config_sync
+        config_settings.path.write_text("")  # an editor writing in place: empty for a moment
+        sync.poll()
+        await pilot.pause(0.2)
+        config_settings.path.write_text(EDITED)
+        sync.poll()  # changed since the last look: not settled yet
+        await pilot.pause(0.2)
+        assert not notified(app, "config reloaded")
+        assert list(app.settings.watchlists) == ["short", "other"]
+        sync.poll()  # the same as the last look: taken
+        await wait_for(pilot, lambda: notified(app, "config reloaded: watchlists changed"),
+                       what="the reload")
+        assert list(app.settings.watchlists) == ["short", "bonds", "other"]
+        assert sum("config reloaded" in n.message for n in app._notifications) == 1

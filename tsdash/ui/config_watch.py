@@ -88,6 +88,8 @@ class ConfigSync:
         #: the file's settings as last read or written (to tell what an edit on disk changed)
         self.on_disk: Settings = copy.deepcopy(settings)
         self.seen: Signature | None = file_signature(self.path)
+        #: the signature at the previous poll: a change is taken once it has settled
+        self.last_look: Signature | None = self.seen
         #: watchlist edits made in the app and not yet written (a save failed, or is under way)
         self.pending: list[WatchlistEdit] = []
 
@@ -97,8 +99,13 @@ class ConfigSync:
     # -- noticing changes on disk ------------------------------------------------------------
 
     def poll(self) -> None:
-        """Timer: a stat; a reload only when the file changed and nothing else is at it."""
-        if self.lock.locked() or file_signature(self.path) == self.seen:
+        """Timer: a stat; a reload only when the file changed, has stayed the same since the
+        last look (an editor that writes in place leaves it empty or half written for a
+        moment), and nothing else is at it."""
+        signature = file_signature(self.path)
+        settled = signature == self.last_look
+        self.last_look = signature
+        if self.lock.locked() or signature == self.seen or not settled:
             return
         self.app.run_worker(self.reload(), name="config-reload", group="settings",
                             exit_on_error=False)
@@ -178,15 +185,21 @@ class ConfigSync:
                             exit_on_error=False)
 
     async def _save_edits(self, done: str) -> None:
-        edits = list(self.pending)
+        written: Any = None
+        async with self.lock:
+            # taken under the lock: an earlier worker may have written some of them already
+            edits = list(self.pending)
+            if edits:
+                written = await self._write_locked(
+                    lambda: self.settings.save_watchlist_edits(edits))
         if not edits:  # an earlier save wrote them already
             self.app.notify(f"{done}; saved to {self.path}", title="Watchlist")
             return
-        written = await self.save(lambda: self.settings.save_watchlist_edits(edits), "watchlist")
-        if written is None:
+        if not isinstance(written, Settings):
+            self._warn("watchlist", written)
             return
-        assert isinstance(written, Settings)
-        del self.pending[:len(edits)]
+        done_ids = {id(edit) for edit in edits}
+        self.pending[:] = [edit for edit in self.pending if id(edit) not in done_ids]
         # what the file holds is what we expected plus, at most, a change made in the instant
         # between our read and our write: only that is news
         self.on_disk.watchlists = apply_watchlist_edits(self.on_disk.watchlists, edits)
@@ -204,19 +217,28 @@ class ConfigSync:
         """Run ``write`` off the event loop after taking any change on disk; None if it failed
         (the change stays for this session, and a warning says why)."""
         async with self.lock:
-            error = await self._reload_if_changed()
-            if error is None:
-                try:
-                    result = await asyncio.to_thread(write)
-                except (ConfigError, OSError) as exc:
-                    error = exc
-                else:
-                    self.seen = file_signature(self.path)
-                    return result
+            result = await self._write_locked(write)
+        if isinstance(result, (ConfigError, OSError)):
+            self._warn(what, result)
+            return None
+        return result
+
+    async def _write_locked(self, write: Callable[[], Any]) -> Any:
+        """``write``'s result, or the error that stopped it; the caller holds the lock."""
+        error = await self._reload_if_changed()
+        if error is not None:
+            return error
+        try:
+            result = await asyncio.to_thread(write)
+        except (ConfigError, OSError) as exc:
+            return exc
+        self.seen = self.last_look = file_signature(self.path)
+        return result
+
+    def _warn(self, what: str, error: Exception) -> None:
         log.warning("%s not saved: %s", what, error)
         text = str(error)
         if "kept for this session" not in text:  # the read-only refusal says it already
             text += "; the change is kept for this session"
         self.app.notify(f"{what} not saved: {text}", title="Not saved", severity="warning",
                         timeout=15)
-        return None
