@@ -114,10 +114,18 @@ _BARE_KEY_RE = re.compile(r"[A-Za-z0-9_-]+")
 
 #: keys with a name, as Textual calls them
 NAMED_KEYS: frozenset[str] = frozenset(
-    ["enter", "escape", "tab", "space", "backspace", "insert", "delete", "home", "end",
+    ["enter", "return", "escape", "tab", "space", "backspace", "insert", "delete", "home", "end",
      "pageup", "pagedown", "up", "down", "left", "right"]
     + [f"f{n}" for n in range(1, 25)]
 )
+#: terminals send one code for both keys of each pair, so Textual takes them as one key
+KEY_ALIASES: dict[str, str] = {
+    "ctrl+i": "tab",
+    "ctrl+m": "enter",
+    "ctrl+left_square_brace": "escape",
+    "ctrl+space": "ctrl+at",
+    "newline": "ctrl+j",
+}
 KEY_MODIFIERS: tuple[str, ...] = ("ctrl", "alt", "shift", "meta", "super", "hyper")
 #: Textual's names for punctuation ("?" is "question_mark"), from the Unicode names it uses
 _KEY_NAME_REPLACEMENTS = {
@@ -183,7 +191,8 @@ def canonical_key(key: str) -> str:
     *modifiers, base = key.split("+")
     if len(base) == 1:
         base = character_key_name(base)
-    return "+".join([*modifiers, base])
+    name = "+".join([*modifiers, base])
+    return KEY_ALIASES.get(name, name)
 
 
 #: keys the dashboard or Textual itself uses, not remappable: key -> what it does (and the
@@ -195,7 +204,8 @@ FIXED_KEYS: dict[str, tuple[str, str | None]] = {
     "escape": ("closing a prompt or the help", None),
     "enter": ("charting the highlighted quote row", None),
     **{key: ("moving in the tables", None)
-       for key in ("up", "down", "left", "right", "pageup", "pagedown", "home", "end")},
+       for key in ("up", "down", "left", "right", "pageup", "pagedown", "home", "end",
+                   "ctrl+home", "ctrl+end")},
 }
 
 

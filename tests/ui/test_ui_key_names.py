@@ -6,9 +6,19 @@ from __future__ import annotations
 import pytest
 from textual.app import App
 from textual.binding import Binding, BindingsMap
+from textual.keys import KEY_ALIASES as TEXTUAL_ALIASES
 from textual.keys import Keys
+from textual.widgets import DataTable
 
-from tsdash.config import CHARACTER_KEY_NAMES, FIXED_KEYS, NAMED_KEYS, canonical_key
+from tsdash.config import (
+    CHARACTER_KEY_NAMES,
+    FIXED_KEYS,
+    KEY_ALIASES,
+    NAMED_KEYS,
+    ConfigError,
+    canonical_key,
+    load_settings,
+)
 from tsdash.ui.app import TsdashApp
 
 TEXTUAL_KEYS = {key.value for key in Keys}
@@ -40,10 +50,36 @@ def test_the_fixed_keys_are_the_apps() -> None:
     assert App.COMMAND_PALETTE_BINDING in FIXED_KEYS
     textual_own = {b.key for b in App.BINDINGS}  # ctrl+q, ctrl+c
     assert textual_own <= set(FIXED_KEYS)
+    table_keys = {key for b in DataTable.BINDINGS if isinstance(b, Binding)
+                  for key in b.key.split(",")}
+    assert table_keys - {"enter"} <= set(FIXED_KEYS)  # enter: the quotes table's "chart it"
     ids = {b.id for b in TsdashApp.BINDINGS}
-    for key, (_what, shared_with) in FIXED_KEYS.items():
-        assert key in TEXTUAL_KEYS or key.startswith("ctrl+"), key
+    for _what, shared_with in FIXED_KEYS.values():
         assert shared_with is None or shared_with in ids
+
+
+def test_keys_textual_takes_as_one_are_one_key() -> None:
+    aliases = {alias: key for key, names in TEXTUAL_ALIASES.items() for alias in names}
+    assert aliases == KEY_ALIASES
+    assert canonical_key("ctrl+i") == canonical_key("tab")
+
+
+@pytest.mark.parametrize("keys", ['zoom = "ctrl+shift+r"', 'zoom = "f5"', 'zoom = "space"',
+                                  'zoom = "plus"', 'zoom = "minus"', 'zoom = "ctrl+space"',
+                                  'zoom = "alt+1"', 'zoom = "return"', 'zoom = "x,ctrl+x"',
+                                  'reconnect_all = "R"', 'help = "question_mark"'])
+def test_keys_people_use_are_accepted(tmp_path, keys) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(f"[keys]\n{keys}\n")
+    binding_id = keys.split(" = ")[0]
+    assert load_settings(path).keys[binding_id]
+
+
+def test_a_key_that_is_another_keys_alias_is_refused(tmp_path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[keys]\nzoom = "ctrl+i"\n')
+    with pytest.raises(ConfigError, match='"ctrl\\+i" is already the key for "next_panel"'):
+        load_settings(path)
 
 
 async def test_a_punctuation_key_from_the_config_works_in_the_app(tmp_path) -> None:
