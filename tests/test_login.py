@@ -260,7 +260,7 @@ class TamperedSignIn:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        self.root_url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+        self.root_url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
         return self
 
     async def __aexit__(self, *exc_info) -> None:
