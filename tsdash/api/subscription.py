@@ -416,8 +416,8 @@ class Subscription:
                     await feed.disconnect()
                     reason = StreamConnectionError(
                         f"TradeStation sent GoAway {goaways} time{'s' if goaways > 1 else ''} in "
-                        f"a row on {feed.description}, each time before the stream had been up "
-                        f"{policy.healthy_after:g} s; waiting before the next request."
+                        f"a row on {feed.description}, each time before the stream had carried "
+                        f"data for {policy.healthy_after:g} s; waiting before the next request."
                     )
                     log.warning("%s: %s Next request in %.2f s.", self.id, reason, delay)
                     self._retry_at[feed] = time.monotonic() + delay
