@@ -1,5 +1,5 @@
 """TradeStation's error forms inside 200 answers, injected with the account_error, symbol_failed
-and not_entitled faults, seen from a plain aiohttp reader and checked against the OpenAPI schemas."""
+and not_entitled faults, seen from a plain aiohttp reader, checked against the OpenAPI schemas."""
 
 from __future__ import annotations
 
