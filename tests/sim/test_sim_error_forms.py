@@ -133,3 +133,17 @@ def test_the_error_form_faults_are_listed_and_parsed():
                       ("not_entitled:times=2", "not_entitled takes symbol")):
         with pytest.raises(ValueError, match=why):
             apply_fault_spec(faults, spec)
+
+
+async def test_account_error_reaches_an_already_open_account_stream(make_sim, session):
+    sim = await make_sim(clock="fixed", seed=5)
+    headers = auth(sim, Accept=BROKERAGE_MEDIA)
+    url = f"{sim.base_url}/brokerage/stream/accounts/{ACCOUNTS}/positions"
+    async with session.get(url, headers=headers) as resp:
+        await read_messages(resp, until=lambda m: m == END, heartbeats=False)
+        sim.faults.account_error(stream="positions", account=CASH)
+        [error] = await read_messages(resp, 1, heartbeats=False)
+        assert error == {**FAILED_ENTRY, "AccountID": CASH}
+        sim.advance(40)
+        later = await read_messages(resp, timeout=1.0, heartbeats=False)
+    assert later and {m["AccountID"] for m in later} == {MARGIN}

@@ -165,8 +165,9 @@ class FaultInjector:
         """One account's data replaced by TradeStation's per-account error (None: any stream).
 
         REST balances/positions/orders: the answer lists it under `Errors` instead of the
-        account's items. Orders/positions streams: the connection sends the error object instead
-        of the account's snapshot and none of its updates while it lasts. `times` counts answers
+        account's items. Orders/positions streams: a connection (one already open, else the
+        next) sends the error object instead of the account's snapshot and none of its updates
+        for as long as it lasts. `times` counts answers
         and connections; `account` defaults to the login's first account.
         """
         _check_common(0, stream, times, ACCOUNT_ERROR_STREAMS)

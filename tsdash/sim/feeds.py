@@ -205,6 +205,7 @@ class _AccountFeed(Feed):
     media_type = BROKERAGE_MEDIA_TYPE
     goaway = GOAWAY_STATUS
     log_kind = ""
+    _faults_seen = -1  # the fault injector's version this connection last looked at
 
     def __init__(self, engine, accounts: list[str]) -> None:
         super().__init__(engine)
@@ -223,17 +224,25 @@ class _AccountFeed(Feed):
     def start(self) -> list[bytes]:
         errors = [control({"Error": "Forbidden", "Message": "Invalid Account ID.", "AccountID": a})
                   for a in self.invalid]
-        # the account_error fault: the error instead of that account's data, for this connection
-        failed = self.engine.faults.take_account_errors(self.kind, self.accounts,
-                                                        next(iter(self.engine.book.accounts), None))
-        if failed:
-            self.accounts = [a for a in self.accounts if a not in failed]
-            self.wanted.difference_update(failed)
-            errors += [control(e) for e in failed.values()]
+        errors += self._account_faults()
         self.seq = self.engine.book.seq
         return errors + self.snapshot() + [control(END_SNAPSHOT)]
 
+    def _account_faults(self) -> list[bytes]:
+        """The account_error fault: the error instead of that account's data, for the rest of
+        this connection (armed before it opened, or while it is open)."""
+        faults = self.engine.faults
+        self._faults_seen = faults.version
+        failed = faults.take_account_errors(self.kind, self.accounts,
+                                            next(iter(self.engine.book.accounts), None))
+        if failed:
+            self.accounts = [a for a in self.accounts if a not in failed]
+            self.wanted.difference_update(failed)
+        return [control(e) for e in failed.values()]
+
     def poll(self) -> list[bytes]:
+        if self.engine.faults.version != self._faults_seen and (errors := self._account_faults()):
+            return errors
         book = self.engine.book
         entries = book.since(self.seq)
         if entries is None:  # fell too far behind: a fresh snapshot replaces the old state
