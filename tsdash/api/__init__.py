@@ -17,6 +17,7 @@ from .client import LIVE_BASE_URL, SIM_BASE_URL, TradeStationClient
 from .errors import (
     AuthError,
     ClosedError,
+    EntitlementError,
     HTTPStatusError,
     ProtocolError,
     RateLimitError,
@@ -51,6 +52,7 @@ __all__ = [
     "ClosedError",
     "HTTPStatusError",
     "StreamError",
+    "EntitlementError",
     "GoAway",
     "STATES",
     "LIVE_BASE_URL",

@@ -4,7 +4,9 @@ The account streams (positions here, orders in order_execution) list the account
 subscribing (``GET brokerage/accounts``) unless given ``accounts=``, and open one stream per up to
 25 accounts. v3 has no balance stream, so ``stream_balance_changes`` polls the REST endpoint: it
 holds no StreamManager slot, delivers every account on the first poll and later only the
-accounts whose balance changed, and is ``live`` while polls succeed. A poll that gets no answer
+accounts whose balance changed, and is ``live`` while polls succeed. A per-account ``Errors``
+entry in an answer goes to error_callback (a StreamError with ``account_id``) on every poll that
+has it; once it clears, that account's balance is delivered again. A poll that gets no answer
 within the client's ``read_timeout`` fails like a stalled stream (StreamConnectionError).
 """
 
@@ -137,7 +139,6 @@ class BalancePoller:
         self._on_error: Callable[[TSError], Awaitable[Any]] = _ignore
         self._pending: list[dict] | None = None
         self._delivered: dict[str, dict] = {}
-        self._errors: dict[str, str] = {}
         self._closed = False
 
     def set_callback(self, callback: DataCallback) -> None:
@@ -151,7 +152,7 @@ class BalancePoller:
 
     async def _poll(self) -> list[dict]:
         balances: list[dict] = []
-        errors: dict[str, str] = {}
+        errors: dict[str, tuple[str, str]] = {}  # account -> (Error, Message)
         timeout = self._client.read_timeout
         for group in account_groups(self.accounts):
             # the timeout bounds the HTTP exchange only: the token it needs first may be a
@@ -161,16 +162,18 @@ class BalancePoller:
             for error in data.get("Errors") or []:
                 if isinstance(error, dict):
                     account = clean_server_text(error.get("AccountID", "?"), 60)
-                    errors[account] = (f"{clean_server_text(error.get('Error', 'Error'), 100)}: "
-                                       f"{clean_server_text(error.get('Message', ''))}")
-        # report an account's error once, not on every poll
-        for account, text in errors.items():
-            if self._errors.get(account) != text:
-                await self._on_error(StreamError(
-                    f"TradeStation could not give the balance of account {account}: {text}.",
-                    error=text.split(":")[0], account_id=account, raw=None,
-                ))
-        self._errors = errors
+                    errors[account] = (clean_server_text(error.get("Error", "Error"), 100),
+                                       clean_server_text(error.get("Message", "")))
+        # reported on every poll it holds; its balance is delivered again once it clears (even
+        # when unchanged), which is how a consumer knows the account is back
+        for account, (code, text) in errors.items():
+            self._delivered.pop(account, None)
+            await self._on_error(StreamError(
+                f"TradeStation could not give the balance of account {account}: "
+                f"{code}: {text.rstrip('.')}." if text else
+                f"TradeStation could not give the balance of account {account}: {code}.",
+                error=code, account_id=account, raw=None, detail=text or None,
+            ))
         return balances
 
     async def connect(self, headers: dict[str, str] | None = None) -> None:
@@ -269,6 +272,8 @@ class BrokerageService:
             )
             if isinstance(data, dict):
                 items.extend(data.get(field) or [])
+                for error in data.get("Errors") or []:
+                    log.warning("%s error: %s", path, error)
         return items
 
     async def stream_position_changes(

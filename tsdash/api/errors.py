@@ -56,8 +56,9 @@ class HTTPStatusError(TSError):
 class StreamError(TSError):
     """An error message sent inside a stream, e.g. ``{"Symbol": "XYZ", "Error": "FAILED..."}``.
 
-    ``error`` is TradeStation's error code, ``symbol`` / ``account_id`` say what it is about
-    (None for stream-level errors), ``raw`` is the message dict as sent.
+    ``error`` is TradeStation's error code, ``detail`` its ``Message`` (both cleaned of escape
+    sequences; ``detail`` None when there was none), ``symbol`` / ``account_id`` say what it is
+    about (None for stream-level errors), ``raw`` is the message dict as sent.
     """
 
     def __init__(
@@ -68,12 +69,21 @@ class StreamError(TSError):
         symbol: str | None = None,
         account_id: str | None = None,
         raw: dict | None = None,
+        detail: str | None = None,
     ) -> None:
         super().__init__(message)
         self.error = error
         self.symbol = symbol
         self.account_id = account_id
         self.raw = raw
+        self.detail = detail
+
+
+class EntitlementError(StreamError):
+    """TradeStation does not entitle this login to the data (``FAILED, NOT ENTITLED`` for one
+    symbol, or a 200 ``{"Error": "Failed", "Message": "Not entitled ..."}`` answer for the whole
+    stream). A lasting condition: retrying cannot help until the entitlement changes, so a
+    stream refused as a whole ends ``failed`` instead of reconnecting."""
 
 
 class ProtocolError(TSError):
@@ -107,7 +117,7 @@ class ClosedError(TSError):
 
 def is_final(error: BaseException) -> bool:
     """True when retrying cannot help (auth refused, 400/403/404 ...): the subscription fails."""
-    if isinstance(error, (AuthError, ClosedError)):
+    if isinstance(error, (AuthError, ClosedError, EntitlementError)):
         return True
     if isinstance(error, HTTPStatusError):
         status = error.status or 0
@@ -222,6 +232,8 @@ def stream_error_from_message(msg: dict, what: str) -> StreamError:
     error_s = clean_server_text(error, 100) if error is not None else "Error"
     text = clean_server_text(text) if text else text
     detail = f"{error_s}: {text}" if text else error_s
+    if "ENTITLED" in detail.upper():
+        return _entitlement_error(msg, what, error_s, text, symbol)
     if symbol is not None:
         message = (
             f"TradeStation reported an error for symbol {clean_server_text(symbol, 60)} on "
@@ -242,7 +254,22 @@ def stream_error_from_message(msg: dict, what: str) -> StreamError:
         symbol=str(symbol) if symbol is not None else None,
         account_id=str(account) if account is not None else None,
         raw=msg,
+        detail=text or None,
     )
+
+
+def _entitlement_error(msg: dict, what: str, error: str, text: str | None,
+                       symbol: Any) -> EntitlementError:
+    reason = f"{error}: {text}" if text else error
+    if symbol is not None:
+        name = clean_server_text(symbol, 60)
+        message = (f"TradeStation does not entitle this login to {name} on {what} ({reason}). "
+                   "The other symbols keep streaming; check your market data subscriptions.")
+    else:
+        message = (f"TradeStation does not entitle this login to {what} ({reason}). Check your "
+                   "market data subscriptions, then reconnect.")
+    return EntitlementError(message, error=error, symbol=str(symbol) if symbol is not None
+                            else None, raw=msg, detail=text or None)
 
 
 __all__ = [
@@ -251,6 +278,7 @@ __all__ = [
     "RateLimitError",
     "HTTPStatusError",
     "StreamError",
+    "EntitlementError",
     "ProtocolError",
     "StreamConnectionError",
     "StreamLimitError",

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import (
     ClosedError,
+    EntitlementError,
     ProtocolError,
     StreamConnectionError,
     TSError,
@@ -241,7 +242,10 @@ class Stream:
         if status == "GoAway" or error == "GoAway":
             raise GoAway(msg, self.description)
         if error is not None:
-            await self._report(stream_error_from_message(msg, self.description))
+            reported = stream_error_from_message(msg, self.description)
+            if isinstance(reported, EntitlementError) and reported.symbol is None:
+                raise reported  # the whole stream refused, for good: the subscription fails
+            await self._report(reported)
             return
         if status is not None:
             if status == "EndSnapshot":

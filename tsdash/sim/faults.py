@@ -7,6 +7,14 @@ request(s) instead of the handler. `times` is how many connections (or requests)
 One fault also applies to a REST endpoint: `stall` with `stream="balances"` holds the answers to
 `GET brokerage/accounts/{ids}/balances` (what the balance poller asks) for `seconds`, once `after`
 balance requests were answered; it applies only when named (a stall for any stream leaves it).
+
+Three faults are TradeStation's own error forms inside 200 answers rather than broken streams:
+`account_error` puts one account in error (a per-account `Errors` entry in the balances,
+positions or orders REST answer, `{"AccountID", "Error", "Message"}` on an account stream, in place
+of that account's data; the other accounts keep coming), `symbol_failed` sends a transient bare
+`FAILED` for one symbol on a quote stream (its quotes go on), and `not_entitled` refuses one
+symbol's data (`FAILED, NOT ENTITLED` on quotes, a 200 `{"Error": "Failed", "Message": "Not
+entitled ..."}` on bars) until the faults are cleared.
 """
 
 from __future__ import annotations
@@ -18,8 +26,21 @@ STREAM_NAMES = ("quotes", "barcharts", "orders", "positions", "ws")
 #: REST endpoints a stall can be aimed at by name (stream=...)
 REST_STALL_NAMES = ("balances",)
 GOAWAY_SHAPES = ("auto", "status", "error")
-STREAM_FAULTS = ("goaway", "drop_mid_object", "stall", "malformed_line", "overlong_line")
+STREAM_FAULTS = ("goaway", "drop_mid_object", "stall", "malformed_line", "overlong_line",
+                 "symbol_failed")
 REQUEST_FAULTS = ("unauthorized", "rate_limit", "server_error")
+
+#: what an account_error fault applies to: the REST answer or the account stream of that name
+ACCOUNT_ERROR_STREAMS = ("balances", "positions", "orders")
+#: route name of a REST answer -> the account_error stream name it belongs to
+ACCOUNT_ERROR_ROUTES = {"balances": "balances", "rest-positions": "positions",
+                        "rest-orders": "orders"}
+ACCOUNT_ERROR = {"Error": "Failed", "Message": "Account data is unavailable right now."}
+#: TradeStation's per-symbol quote errors (a bare FAILED is transient, observed on real streams)
+SYMBOL_FAILED = "FAILED"
+NOT_ENTITLED = "FAILED, NOT ENTITLED"
+#: TradeStation's 200 body on bars for a symbol the login is not entitled to
+NOT_ENTITLED_BARS = {"Error": "Failed", "Message": "Not entitled to data for this symbol"}
 
 _ids = itertools.count(1)
 
@@ -37,12 +58,20 @@ class Fault:
     size: int = 2 * 1024 * 1024
     retry_after: float = 2.0
     status: int = 503
+    account: str | None = None  # account_error: None is the login's first account
+    symbol: str | None = None  # symbol_failed, not_entitled
     fired: int = 0
     passed: int = 0  # REST stalls: requests answered before it was due
     id: int = field(default_factory=lambda: next(_ids))
 
     def matches(self, stream: str | None) -> bool:
         return self.stream is None or self.stream == stream
+
+
+def _check_symbol(symbol: str) -> str:
+    if not isinstance(symbol, str) or not symbol.strip():
+        raise ValueError("symbol is required, e.g. symbol=AAPL")
+    return symbol.strip().upper()
 
 
 def _check_common(after: int, stream: str | None, times: int,
@@ -131,6 +160,34 @@ class FaultInjector:
             raise ValueError(f"status must be 500..599, not {status!r}")
         return self._arm(Fault("server_error", stream=stream, times=times, status=status))
 
+    def account_error(self, stream: str | None = None, account: str | None = None,
+                      times: int = 1) -> Fault:
+        """One account's data replaced by TradeStation's per-account error (None: any stream).
+
+        REST balances/positions/orders: the answer lists it under `Errors` instead of the
+        account's items. Orders/positions streams: a connection (one already open, else the
+        next) sends the error object instead of the account's snapshot and none of its updates
+        for as long as it lasts. `times` counts answers
+        and connections; `account` defaults to the login's first account.
+        """
+        _check_common(0, stream, times, ACCOUNT_ERROR_STREAMS)
+        if account is not None and (not isinstance(account, str) or not account.strip()):
+            raise ValueError(f"account must be an account ID, not {account!r}")
+        return self._arm(Fault("account_error", stream=stream, times=times,
+                               account=account.strip() if account else None))
+
+    def symbol_failed(self, symbol: str, after: int = 0, times: int = 1) -> Fault:
+        """A bare `{"Symbol": S, "Error": "FAILED"}` on quote streams carrying S, once `after`
+        data messages were written; that symbol's quotes go on after it."""
+        _check_common(after, None, times)
+        return self._arm(Fault("symbol_failed", after=after, times=times,
+                               symbol=_check_symbol(symbol)))
+
+    def not_entitled(self, symbol: str) -> Fault:
+        """Refuse `symbol` until clear(): `FAILED, NOT ENTITLED` in place of its quotes on quote
+        streams opened from now on, and the 200 not-entitled body on bars (stream and REST)."""
+        return self._arm(Fault("not_entitled", symbol=_check_symbol(symbol)))
+
     def rechunk(self, enabled: bool = True) -> None:
         """Split objects across HTTP chunks at random bytes and pack several into one chunk."""
         self.rechunking = bool(enabled)
@@ -148,9 +205,36 @@ class FaultInjector:
 
     # -- used by the server ---------------------------------------------------------------------
 
-    def stream_faults(self, stream: str) -> list[Fault]:
+    def stream_faults(self, stream: str, symbols=()) -> list[Fault]:
+        """Faults due on a stream of this name; a symbol fault only where `symbols` has it."""
         return [f for f in self._faults
-                if f.kind in STREAM_FAULTS and f.times > 0 and f.matches(stream)]
+                if f.kind in STREAM_FAULTS and f.times > 0 and f.matches(stream)
+                and (f.symbol is None or f.symbol in symbols)]
+
+    def take_account_errors(self, stream: str | None, accounts, first: str | None
+                            ) -> dict[str, dict]:
+        """{account: TradeStation's per-account error} for the armed account_error faults of
+        `stream` naming one of `accounts` (`first`: the login's first account, the default);
+        each answer or connection they fire on counts once toward their `times`."""
+        out: dict[str, dict] = {}
+        if stream is None:
+            return out
+        for fault in list(self._faults):
+            if fault.kind != "account_error" or fault.times <= 0 or not fault.matches(stream):
+                continue
+            account = fault.account or first
+            if account in accounts and account not in out and self.consume(fault):
+                out[account] = {"AccountID": account, **ACCOUNT_ERROR}
+        return out
+
+    def not_entitled_symbols(self, symbols) -> set[str]:
+        """The ones of `symbols` a not_entitled fault refuses."""
+        refused = {f.symbol for f in self._faults if f.kind == "not_entitled"}
+        hits = {s for s in symbols if s in refused}
+        for fault in self._faults:
+            if fault.kind == "not_entitled" and fault.symbol in hits:
+                fault.fired += 1
+        return hits
 
     def take_rest_stall(self, name: str) -> Fault | None:
         """The stall aimed at this REST endpoint by name, if one is due now (consumed once);
@@ -196,6 +280,9 @@ _ALIASES = {
     "rate_limit": "rate_limit", "429": "rate_limit",
     "server_error": "server_error", "5xx": "server_error",
     "rechunk": "rechunk",
+    "account_error": "account_error",
+    "symbol_failed": "symbol_failed", "failed": "symbol_failed",
+    "not_entitled": "not_entitled",
 }
 _PARAMS = {
     "goaway": {"after": int, "shape": str, "stream": str, "times": int},
@@ -207,6 +294,9 @@ _PARAMS = {
     "rate_limit": {"times": int, "retry_after": float, "stream": str},
     "server_error": {"times": int, "status": int, "stream": str},
     "rechunk": {},
+    "account_error": {"stream": str, "account": str, "times": int},
+    "symbol_failed": {"symbol": str, "after": int, "times": int},
+    "not_entitled": {"symbol": str},
 }
 
 FAULT_HELP = """\
@@ -221,6 +311,14 @@ Fault specs for --fault (repeatable): KIND[:key=value,key=value...]
   rate_limit:times=T,retry_after=X,stream=S                 next T requests answered 429 + headers
   server_error:times=T,status=5xx,stream=S                  next T requests answered 5xx
   rechunk                                                   split/pack objects across HTTP chunks
+  account_error:stream=balances|positions|orders,account=ID,times=T
+                 TradeStation's per-account error in place of that account's data (REST Errors
+                 entry, or an account stream's error object for that connection); the other
+                 accounts keep coming. Default: any of the three, the first account, times=1
+  symbol_failed:symbol=SYM,after=N,times=T                  a bare FAILED for SYM on quote
+                                                            streams, then its quotes go on
+  not_entitled:symbol=SYM      FAILED, NOT ENTITLED for SYM on quote streams, and bars answer
+                               200 {"Error": "Failed", "Message": "Not entitled ..."}; lasts
 S is one of quotes, barcharts, orders, positions, ws (default: any); stall also takes balances.
 Defaults: after=0, times=1.
 Example: --fault goaway:after=50,stream=quotes"""
@@ -255,4 +353,6 @@ def apply_fault_spec(injector: FaultInjector, spec: str) -> None:
     if kind == "rechunk":
         injector.rechunk(True)
         return
+    if kind in ("symbol_failed", "not_entitled") and "symbol" not in kwargs:
+        raise ValueError(f"{kind} needs symbol=SYM, e.g. {kind}:symbol=AAPL")
     getattr(injector, kind)(**kwargs)

@@ -10,9 +10,11 @@ that are not data (errors, EndSnapshot) so fault counters can skip them.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 
 from .bars import BarSpec, WorkingBar
 from .clock import STEP_SECONDS
+from .faults import NOT_ENTITLED, NOT_ENTITLED_BARS
 from .market import FastQuoteSource, encode
 
 MARKET_MEDIA_TYPE = "application/vnd.tradestation.streams.v2+json"
@@ -32,14 +34,15 @@ def control(obj: dict) -> ControlLine:
     return ControlLine(encode(obj))
 
 
-def symbol_error(symbol: str) -> ControlLine:
-    return control({"Symbol": symbol, "Error": INVALID_SYMBOL})
+def symbol_error(symbol: str, error: str = INVALID_SYMBOL) -> ControlLine:
+    return control({"Symbol": symbol, "Error": error})
 
 
 class Feed:
     kind = ""  # the fault-injection name of the endpoint
     media_type = MARKET_MEDIA_TYPE
     goaway = GOAWAY_ERROR
+    symbols: Sequence[str] = ()  # what a symbol fault (symbol_failed) can fire on
 
     def __init__(self, engine) -> None:
         self.engine = engine
@@ -63,12 +66,15 @@ class QuoteFeed(Feed):
         super().__init__(engine)
         self.symbols = symbols
         self.valid = [s for s in symbols if s in engine.market]
+        self.refused = engine.faults.not_entitled_symbols(self.valid)  # the not_entitled fault
+        self.valid = [s for s in self.valid if s not in self.refused]
         self.step = 0
 
     def start(self) -> list[bytes]:
         market = self.engine.market
         self.step = self.engine.clock.step
-        return [encode(market.full_quote(s)) if s in market else symbol_error(s)
+        return [encode(market.full_quote(s)) if s in market and s not in self.refused
+                else symbol_error(s, NOT_ENTITLED if s in self.refused else INVALID_SYMBOL)
                 for s in self.symbols]
 
     def poll(self) -> list[bytes]:
@@ -156,6 +162,8 @@ class BarFeed(Feed):
         self.step = clock.step
         if self.state is None:
             return [symbol_error(self.spec.symbol)]
+        if self.engine.faults.not_entitled_symbols([self.spec.symbol]):  # TradeStation's 200 body
+            return [control(NOT_ENTITLED_BARS)]
         factory = self.engine.bars
         history = factory.history(self.state, self.spec)
         history[-1]["IsEndOfHistory"] = True
@@ -197,6 +205,7 @@ class _AccountFeed(Feed):
     media_type = BROKERAGE_MEDIA_TYPE
     goaway = GOAWAY_STATUS
     log_kind = ""
+    _faults_seen = -1  # the fault injector's version this connection last looked at
 
     def __init__(self, engine, accounts: list[str]) -> None:
         super().__init__(engine)
@@ -215,10 +224,25 @@ class _AccountFeed(Feed):
     def start(self) -> list[bytes]:
         errors = [control({"Error": "Forbidden", "Message": "Invalid Account ID.", "AccountID": a})
                   for a in self.invalid]
+        errors += self._account_faults()
         self.seq = self.engine.book.seq
         return errors + self.snapshot() + [control(END_SNAPSHOT)]
 
+    def _account_faults(self) -> list[bytes]:
+        """The account_error fault: the error instead of that account's data, for the rest of
+        this connection (armed before it opened, or while it is open)."""
+        faults = self.engine.faults
+        self._faults_seen = faults.version
+        failed = faults.take_account_errors(self.kind, self.accounts,
+                                            next(iter(self.engine.book.accounts), None))
+        if failed:
+            self.accounts = [a for a in self.accounts if a not in failed]
+            self.wanted.difference_update(failed)
+        return [control(e) for e in failed.values()]
+
     def poll(self) -> list[bytes]:
+        if self.engine.faults.version != self._faults_seen and (errors := self._account_faults()):
+            return errors
         book = self.engine.book
         entries = book.since(self.seq)
         if entries is None:  # fell too far behind: a fresh snapshot replaces the old state

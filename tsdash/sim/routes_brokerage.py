@@ -8,6 +8,7 @@ from aiohttp import web
 
 from .book import MAX_ACCOUNTS_PER_REQUEST
 from .errors import TSHTTPError
+from .faults import ACCOUNT_ERROR_ROUTES
 from .feeds import OrderFeed, PositionFeed
 from .keys import ENGINE
 from .streams import serve_http_stream
@@ -36,7 +37,12 @@ def _split(request: web.Request) -> tuple[list[str], list[dict]]:
     accounts = parse_accounts(request.match_info.get("accounts", ""))
     errors = [{"AccountID": a, "Error": "Forbidden", "Message": INVALID_ACCOUNT}
               for a in accounts if a not in book.accounts]
-    return [a for a in accounts if a in book.accounts], errors
+    valid = [a for a in accounts if a in book.accounts]
+    # the account_error fault: that account's items give way to its Errors entry
+    failed = request.app[ENGINE].faults.take_account_errors(
+        ACCOUNT_ERROR_ROUTES.get(request.match_info.route.name or ""), valid,
+        next(iter(book.accounts), None))
+    return [a for a in valid if a not in failed], errors + list(failed.values())
 
 
 async def get_accounts(request: web.Request) -> web.Response:

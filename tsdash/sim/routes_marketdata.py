@@ -6,6 +6,7 @@ from aiohttp import web
 
 from .bars import BarParamError, parse_bar_params
 from .errors import TSHTTPError
+from .faults import NOT_ENTITLED_BARS
 from .feeds import INVALID_SYMBOL, BarFeed, FastQuoteFeed, QuoteFeed
 from .keys import ENGINE
 from .streams import serve_http_stream
@@ -70,6 +71,8 @@ async def get_bars(request: web.Request) -> web.Response:
     state = engine.market.states.get(spec.symbol)
     if state is None:
         raise TSHTTPError(404, f"Invalid symbol '{spec.symbol}'.")
+    if engine.faults.not_entitled_symbols([spec.symbol]):  # TradeStation answers 200 with it
+        return web.json_response(NOT_ENTITLED_BARS)
     return web.json_response({"Bars": engine.bars.history(state, spec)})
 
 

@@ -14,7 +14,7 @@ import random
 
 from aiohttp import web
 
-from .faults import Fault
+from .faults import SYMBOL_FAILED, Fault
 from .feeds import GOAWAY_ERROR, GOAWAY_STATUS, ControlLine, Feed, control
 from .market import encode
 
@@ -156,7 +156,8 @@ class StreamRunner:
         if faults.version != self._faults_version:
             self._faults_version = faults.version
             self._pending = sorted(
-                (f for f in faults.stream_faults(self.fault_stream) if f.id not in self.sink.fired),
+                (f for f in faults.stream_faults(self.fault_stream, self.feed.symbols)
+                 if f.id not in self.sink.fired),
                 key=lambda f: f.after)
 
     def _due_fault(self) -> Fault | None:
@@ -204,6 +205,9 @@ class StreamRunner:
             head, tail = b'{"Padding":"', b'"}\n'
             filler = b"x" * max(0, fault.size - len(head) - len(tail))
             await self._write([ControlLine(head + filler + tail)])
+            return
+        if fault.kind == "symbol_failed":  # transient: the symbol's quotes go on after it
+            await self._write([control({"Symbol": fault.symbol, "Error": SYMBOL_FAILED})])
             return
 
     # -- the loop -------------------------------------------------------------------------------

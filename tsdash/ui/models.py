@@ -163,6 +163,7 @@ class QuoteModel:
         self.symbols: list[str] = []
         self.quotes: dict[str, dict[str, Any]] = {}
         self.errors: dict[str, str] = {}
+        self.errors_version = 0  # bumped whenever ``errors`` changes (the panel's banner follows)
         self._dirty: set[str] = set()
         self._reset = True
         self.reset(symbols)
@@ -172,6 +173,7 @@ class QuoteModel:
         self.symbols = list(dict.fromkeys(s.upper() for s in symbols))
         self.quotes = {s: {"Symbol": s} for s in self.symbols}
         self.errors = {}
+        self.errors_version += 1
         self._dirty = set(self.symbols)
         self._reset = True
 
@@ -181,13 +183,17 @@ class QuoteModel:
         wanted = list(dict.fromkeys(s.upper() for s in symbols))
         self.quotes = {s: self.quotes.get(s) or {"Symbol": s} for s in wanted}
         self.errors = {s: e for s, e in self.errors.items() if s in self.quotes}
+        self.errors_version += 1
         self._dirty = {s for s in self._dirty if s in self.quotes}
         self._dirty.update(s for s in wanted if s not in self.symbols)
         self.symbols = wanted
         self._reset = True  # the repaint drops rows that are no longer here
 
     def apply(self, msg: dict[str, Any]) -> None:
-        """Merge one quote message (a full quote or a delta). O(size of the delta)."""
+        """Merge one quote message (a full quote or a delta). O(size of the delta).
+
+        A quote for a symbol marked in error clears the mark: that error was transient (a bare
+        ``FAILED``); lasting ones (``INVALID SYMBOL``, ``NOT ENTITLED``) get no quotes after."""
         symbol = msg.get("Symbol")
         if symbol is None:
             return
@@ -197,11 +203,15 @@ class QuoteModel:
         quote.update(msg)
         self._dirty.add(symbol)
         self.activity.tick()
+        if self.errors and symbol in self.errors:
+            del self.errors[symbol]
+            self.errors_version += 1
 
     def set_error(self, symbol: str, text: str) -> None:
         if symbol in self.quotes:
             self.errors[symbol] = text
             self._dirty.add(symbol)
+            self.errors_version += 1
 
     def take_changes(self) -> Changes:
         changes = Changes(self._dirty, set(), self._reset)
@@ -360,16 +370,35 @@ class KeyedModel:
         self.rows: dict[str, dict[str, Any]] = {}
         self.pending: dict[str, dict[str, Any]] | None = None
         self.snapshots = 0
+        #: accounts TradeStation answered with an error instead of their data, and its text
+        self.account_errors: dict[str, str] = {}
+        self.errors_version = 0  # bumped whenever ``account_errors`` changes
+        self._errors_in_snapshot: set[str] = set()
         self._dirty: set[str] = set()
         self._removed: set[str] = set()
         self._reset = True
 
+    def set_account_error(self, account: str, text: str) -> None:
+        """The account is in error (until its data arrives, or a snapshot comes without it)."""
+        self._errors_in_snapshot.add(account)
+        if self.account_errors.get(account) != text:
+            self.account_errors[account] = text
+            self.errors_version += 1
+
+    def clear_account_error(self, account: str) -> None:
+        if self.account_errors.pop(account, None) is not None:
+            self.errors_version += 1
+
     def begin_snapshot(self) -> None:
         self.pending = {}
+        self._errors_in_snapshot = set()
 
     def end_snapshot(self) -> None:
         if self.pending is None:
             return
+        # a new snapshot is the whole truth: errors it did not repeat are over
+        for account in [a for a in self.account_errors if a not in self._errors_in_snapshot]:
+            self.clear_account_error(account)
         self._removed.update(k for k in self.rows if k not in self.pending)
         self.rows = self.pending
         self.pending = None
@@ -400,6 +429,8 @@ class KeyedModel:
                 row.update(msg)
             if pending is None:
                 self._dirty.add(key)
+            if self.account_errors:  # the account's data again: its error is over
+                self.clear_account_error(str(msg.get("AccountID")))
         self.activity.tick()
 
     def clear(self) -> None:
@@ -407,6 +438,8 @@ class KeyedModel:
         self.rows = {}
         self.pending = None
         self._reset = True
+        self.account_errors = {}
+        self.errors_version += 1
 
     def take_changes(self) -> Changes:
         if self._reset:

@@ -26,7 +26,7 @@ from tsdash.ui.models import (
     order_status_text,
     to_float,
 )
-from tsdash.ui.panels.base import StreamPanel
+from tsdash.ui.panels.base import LIVE, StreamPanel
 from tsdash.ui.widgets.table import Cells, ColumnSpec, DashTable
 
 if TYPE_CHECKING:
@@ -63,6 +63,7 @@ class KeyedTablePanel(StreamPanel):
         self.on_data = model.apply
         self.table = DashTable(self.COLUMNS, id=f"{self.KEY}-table")
         self.empty = Static(self.EMPTY_TEXT, classes="panel-empty", markup=False)
+        self._errors_shown = -1  # the model's errors_version on the banner
 
     @property
     def activity(self):
@@ -84,6 +85,31 @@ class KeyedTablePanel(StreamPanel):
     def mark_all_dirty(self) -> None:
         self.model.mark_all_dirty()
 
+    # -- accounts in error (TradeStation's per-account Errors entries) -------------------------
+
+    def on_stream_error(self, error: BaseException) -> None:
+        """An error about one account is shown for as long as it holds (see the model), in the
+        banner; the other accounts' rows go on."""
+        from tsdash.api import StreamError
+
+        if isinstance(error, StreamError) and error.account_id:
+            code = error.error or "Error"
+            text = f"{code}: {error.detail}" if error.detail else code
+            self.model.set_account_error(fmt.shown(error.account_id), text)
+            return
+        super().on_stream_error(error)
+
+    def account_errors_text(self) -> str:
+        """"SIM1234567M: Failed: <TradeStation's message>", one per account in error."""
+        return " · ".join(f"{account}: {text}"
+                          for account, text in self.model.account_errors.items())
+
+    def banner_text(self) -> tuple[str, str] | None:
+        if self.state == LIVE and self.model.account_errors:
+            notes = [n for n in (self.warning, self.account_errors_text()) if n]
+            return f"⚠ {' · '.join(notes)}", "-warn"
+        return super().banner_text()
+
     def sort_key(self, key: str) -> Any:
         return key
 
@@ -93,6 +119,9 @@ class KeyedTablePanel(StreamPanel):
         raise NotImplementedError
 
     def repaint_body(self, tick: int) -> None:
+        if self.model.errors_version != self._errors_shown:
+            self._errors_shown = self.model.errors_version
+            self._paint_state()
         changes = self.model.take_changes()
         if not changes:
             return

@@ -13,7 +13,7 @@ from textual.widgets import DataTable
 
 from tsdash.ui import formatting as fmt
 from tsdash.ui.models import QuoteModel, to_float
-from tsdash.ui.panels.base import StreamPanel
+from tsdash.ui.panels.base import LIVE, StreamPanel
 from tsdash.ui.widgets.table import Cells, ColumnSpec, DashTable
 
 if TYPE_CHECKING:
@@ -103,6 +103,7 @@ class QuotesPanel(StreamPanel):
         self._sort_dirty = True
         self._tick = 0
         self.on_data = self.model.apply  # the hot path: straight into the model
+        self._errors_shown = -1  # the model's errors_version on the banner
         self.table = DashTable(COLUMNS, id="quotes-table")
 
     @property
@@ -140,15 +141,24 @@ class QuotesPanel(StreamPanel):
             symbols=list(self.model.symbols), **self.callbacks(generation))
 
     def on_stream_error(self, error: BaseException) -> None:
-        symbol = getattr(error, "symbol", None)
-        if not symbol:
+        from tsdash.api import StreamError
+
+        if not (isinstance(error, StreamError) and error.symbol):
             super().on_stream_error(error)
             return
-        # a refused symbol: marked in its row; one short line for all of them in the banner
-        self.model.set_error(symbol, str(getattr(error, "error", None) or error))
+        # a refused symbol: marked in its row with TradeStation's reason until a quote for it
+        # arrives (a bare FAILED is transient); one short line for all of them in the banner
+        self.model.set_error(error.symbol.upper(), error.error or str(error))
+
+    def refused_text(self) -> str:
         refused = ", ".join(f"{s} ({text})" for s, text in self.model.errors.items())
-        self.warning = f"refused: {refused}; the other symbols keep streaming"
-        self._state_dirty = True
+        return f"refused: {refused}; the other symbols keep streaming"
+
+    def banner_text(self) -> tuple[str, str] | None:
+        if self.state == LIVE and self.model.errors:
+            notes = [n for n in (self.warning, self.refused_text()) if n]
+            return f"⚠ {' · '.join(notes)}", "-warn"
+        return super().banner_text()
 
     # -- watchlists, sort, selection -------------------------------------------------------------
 
@@ -241,6 +251,9 @@ class QuotesPanel(StreamPanel):
 
     def repaint_body(self, tick: int) -> None:
         self._tick = tick
+        if self.model.errors_version != self._errors_shown:
+            self._errors_shown = self.model.errors_version
+            self._paint_state()
         changes = self.model.take_changes()
         due = [s for s, until in self._flash_due.items() if until <= tick]
         for symbol in due:
