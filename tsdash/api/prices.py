@@ -24,7 +24,7 @@ from typing import Any
 
 log = logging.getLogger("tsdash.api.prices")
 
-__all__ = ["format_price", "round_to_increment", "PriceStyle"]
+__all__ = ["PriceStyle", "format_price", "round_to_increment"]
 
 
 class PriceStyle(StrEnum):
