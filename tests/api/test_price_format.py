@@ -171,3 +171,14 @@ def test_the_same_problem_is_logged_once(caplog):
     for _ in range(50):
         format_price(1.5, bad)
     assert sum("ODD3" in r.getMessage() for r in caplog.records) == 1
+
+
+def test_a_formatter_reads_the_detail_once_and_formats_alike():
+    from tsdash.api.prices import PriceFormatter
+
+    bond = PriceFormatter({"Symbol": "@US", "PriceFormat": THIRTY_SECONDS})
+    note = PriceFormatter(QUARTER_32NDS)
+    for value in (117.5, "117.03125", -0.5, 117, Decimal("117.96875"), "abc", None):
+        assert bond(value) == format_price(value, THIRTY_SECONDS)
+    assert note(110 + 16.5 / 32) == "110'165"
+    assert PriceFormatter(None)(2) == "2.00"

@@ -24,7 +24,7 @@ from typing import Any
 
 log = logging.getLogger("tsdash.api.prices")
 
-__all__ = ["PriceStyle", "format_price", "round_to_increment"]
+__all__ = ["PriceFormatter", "PriceStyle", "format_price", "round_to_increment"]
 
 
 class PriceStyle(StrEnum):
@@ -157,7 +157,6 @@ def _signed(number: Decimal) -> str:
     return text[1:] if text.startswith("-") and number == 0 else text
 
 
-@lru_cache(maxsize=8192)
 def _format(number: Decimal, spec: _Spec) -> str:
     if spec.style is None:
         return _plain(number)
@@ -178,20 +177,46 @@ def _format(number: Decimal, spec: _Spec) -> str:
     return f"{sign}{whole}'{numerator:0{width}d}{digit}"
 
 
+@lru_cache(maxsize=8192)
+def _format_cached(value: str | int | float | Decimal, spec: _Spec) -> str | None:
+    """A dashboard formats the same few prices all day: the text per (value as sent, format).
+    Values equal as numbers (1, 1.0, Decimal("1")) format alike, so sharing a slot is right."""
+    number = _decimal(value)
+    return None if number is None else _format(number, spec)
+
+
+def _format_value(value: Any, spec: _Spec) -> str:
+    if isinstance(value, (str, int, float, Decimal)) and not isinstance(value, bool):
+        text = _format_cached(value, spec)
+        if text is not None:
+            return text
+    shown = "" if value is None else str(value)
+    _warn_once("price %r is not a number; shown as sent", shown[:40])
+    from .text import clean_server_text
+
+    return clean_server_text(shown)
+
+
 def format_price(value: Any, detail: Any) -> str:
     """``value`` (a number or TradeStation's numeric string) written by ``detail``'s PriceFormat.
 
     ``detail`` is the SymbolDetail dict or just its PriceFormat dict. A value that is not a
     number comes back as its text (logged); a detail that cannot be used shows the price plainly
     (logged once)."""
-    number = _decimal(value)
-    if number is None:
-        text = "" if value is None else str(value)
-        _warn_once("price %r is not a number; shown as sent", text[:40])
-        from .text import clean_server_text
+    return _format_value(value, _spec(detail))
 
-        return clean_server_text(text)
-    return _format(number, _spec(detail))
+
+class PriceFormatter:
+    """``format_price`` with the detail read once: ``PriceFormatter(detail)(value)``, for a
+    screen that formats one symbol's prices many times a second."""
+
+    __slots__ = ("_spec",)
+
+    def __init__(self, detail: Any) -> None:
+        self._spec = _spec(detail)
+
+    def __call__(self, value: Any) -> str:
+        return _format_value(value, self._spec)
 
 
 def _schedule(fmt: dict, where: str) -> list[tuple[Decimal, Decimal]]:
