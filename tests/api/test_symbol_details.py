@@ -155,6 +155,18 @@ async def test_a_server_error_raises(server, client):
         await client.market_data.get_symbol_details(["AAPL"])
 
 
+@pytest.mark.parametrize("status", [400, 404])
+async def test_a_batch_refused_whole_is_absent_and_logged(server, client, caplog, status):
+    caplog.set_level(logging.WARNING, logger="tsdash.api.client")
+    server.status = status
+    assert await client.market_data.get_symbol_details(["AAPL", "MSFT"]) == {}
+    assert any(f"HTTP {status}" in r.getMessage() and "refused" in r.getMessage()
+               for r in caplog.records)
+    server.status = 200  # not cached: asked again
+    assert list(await client.market_data.get_symbol_details(["AAPL"])) == ["AAPL"]
+    assert len(server.raw_paths) == 2
+
+
 async def test_no_server_raises_a_connection_error(server):
     port = server.runner.addresses[0][1]
     await server.runner.cleanup()

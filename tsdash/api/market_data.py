@@ -125,10 +125,13 @@ class MarketDataService:
         """``{symbol: SymbolDetail}`` as TradeStation sends it (REST ``GET
         marketdata/symbols/{symbols}``), asked for in batches of 50 and cached per client.
 
-        A symbol TradeStation does not know is absent and its ``Errors`` entry is logged; the
-        call raises only for transport and auth failures (as :meth:`TradeStationClient.request`).
+        A symbol TradeStation does not know is absent and its ``Errors`` entry is logged; so
+        are the symbols of a batch refused whole (HTTP 400 or 404: a symbol it cannot read).
+        The call raises for transport, auth, rate-limit and server failures (as
+        :meth:`TradeStationClient.request`).
         """
         from .client import log, path_segment
+        from .errors import HTTPStatusError
 
         try:
             wanted = normalize_symbols(symbols)
@@ -140,10 +143,16 @@ class MarketDataService:
             missing = [s for s in wanted if s not in self._details]
             for i in range(0, len(missing), MAX_SYMBOLS_PER_DETAILS):
                 group = missing[i:i + MAX_SYMBOLS_PER_DETAILS]
-                data = await self._client.request(
-                    "GET", f"marketdata/symbols/{path_segment(','.join(group))}",
-                    what=f"the symbol details for {_describe_symbols(group)}",
-                )
+                try:
+                    data = await self._client.request(
+                        "GET", f"marketdata/symbols/{path_segment(','.join(group))}",
+                        what=f"the symbol details for {_describe_symbols(group)}",
+                    )
+                except HTTPStatusError as error:
+                    if error.status not in (400, 404):
+                        raise
+                    log.warning("symbol details refused: %s", error)
+                    continue
                 self._store_details(group, data, log)
         return {s: d for s in wanted if (d := self._details.get(s)) is not None}
 
