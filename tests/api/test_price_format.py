@@ -108,6 +108,28 @@ def test_half_32nds(value, shown):
     assert format_price(value, HALF_32NDS) == shown
 
 
+@pytest.mark.parametrize("eighths,shown", [
+    (1, "110'161"), (2, "110'162"), (3, "110'163"), (4, "110'165"), (5, "110'166"),
+    (6, "110'167"), (7, "110'168"), (0, "110'160"),
+])
+def test_eighth_32nds_truncate_to_one_digit(eighths, shown):
+    """A 2-year note in eighths of a 32nd: 16 1/8 is 161, 16 5/8 is 166 (CME's digit)."""
+    eighth_32nds = {"Format": "SubFraction", "Fraction": "32", "SubFraction": "8"}
+    assert format_price(110 + (16 + eighths / 8) / 32, eighth_32nds) == shown
+
+
+@pytest.mark.parametrize("value,price_format,shown", [
+    # CME Group's "Fractional Pricing - Display Examples"
+    ("115.28125", THIRTY_SECONDS, "115'09"),
+    ("112.625", HALF_32NDS, "112'200"),
+    ("108.109375", HALF_32NDS, "108'035"),
+    ("104.8828125", QUARTER_32NDS, "104'282"),
+    ("117.9921875", QUARTER_32NDS, "117'317"),
+])
+def test_cme_display_examples(value, price_format, shown):
+    assert format_price(value, price_format) == shown
+
+
 def test_subfraction_in_a_symbol_detail():
     assert format_price("110.515625", detail(QUARTER_32NDS, "@FV")) == "110'165"
 
