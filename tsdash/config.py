@@ -105,8 +105,12 @@ MAX_REPAINT_HZ = 30
 #: ("AAPL 261218C230" is 15) and options on futures, stay well under it, and a longer "symbol"
 #: is a paste gone wrong that would widen the quotes table.
 MAX_SYMBOL_LENGTH = 32
-SYMBOL_CHARS_DESCRIPTION = "capital letters A-Z, digits and . / $ ^ - @ #, no spaces"
+SYMBOL_CHARS_DESCRIPTION = "capital letters A-Z, digits and . / $ ^ - @ #, a space only in options"
 _SYMBOL_RE = re.compile(r"[A-Z0-9./$^\-@#]+")
+#: what follows the one space of an option symbol: expiry YYMMDD, C or P, the strike
+_OPTION_TAIL_RE = re.compile(r"[0-9]{6}[CP][0-9]+(?:\.[0-9]+)?")
+_OPTION_EXAMPLE = ('an option symbol (underlying, space, expiry YYMMDD, C or P, strike: '
+                   '"AAPL 261218C230")')
 _BARE_KEY_RE = re.compile(r"[A-Za-z0-9_-]+")
 
 # -- key names (Textual's, checked here without importing Textual; a test in tests/ui keeps
@@ -304,8 +308,24 @@ def validate_symbol(symbol: object) -> str | None:
         shown = symbol if len(symbol) <= 16 else symbol[:12] + "..."
         return (f'symbol "{shown}" is {len(symbol)} characters long; TradeStation symbols are '
                 f"at most {MAX_SYMBOL_LENGTH}")
-    if any(ch.isspace() for ch in symbol):
-        return "a symbol cannot contain spaces"
+    if any(ch.isspace() and ch != " " for ch in symbol):
+        return "a symbol cannot contain tabs, line breaks or other white space"
+    if symbol != symbol.strip(" "):
+        return "a symbol cannot start or end with a space"
+    if "  " in symbol:
+        return ('a symbol cannot contain two spaces in a row (an option symbol has one: '
+                '"AAPL 261218C230")')
+    if symbol.count(" ") > 1:
+        return f"a symbol cannot contain spaces, except the one in {_OPTION_EXAMPLE}"
+    if " " in symbol:
+        underlying, tail = symbol.split(" ")
+        if not (_SYMBOL_RE.fullmatch(underlying) and _OPTION_TAIL_RE.fullmatch(tail)):
+            upper = symbol.upper()
+            root, rest = upper.split(" ")
+            if _SYMBOL_RE.fullmatch(root) and _OPTION_TAIL_RE.fullmatch(rest):
+                return f'symbols are written in capitals: "{upper}"'
+            return f"a symbol cannot contain spaces, except the one in {_OPTION_EXAMPLE}"
+        return None
     if not _SYMBOL_RE.fullmatch(symbol):
         if _SYMBOL_RE.fullmatch(symbol.upper()):
             return f'symbols are written in capitals: "{symbol.upper()}"'

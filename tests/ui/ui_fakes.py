@@ -93,6 +93,18 @@ class _MarketData(_Service):
                                     status_callback=None):
         return await self._open("tape", callback, error_callback, status_callback, symbol=symbol)
 
+    async def get_symbol_details(self, symbols):
+        """``client.symbol_details`` for the symbols it has (others are absent, as TradeStation
+        answers an unknown symbol); waits for ``client.details_gate`` when a test set one."""
+        client = self.client
+        asked = list(symbols)
+        client.details_calls.append(asked)
+        if client.details_gate is not None:
+            await client.details_gate.wait()
+        if client.details_error is not None:
+            raise client.details_error
+        return {s: client.symbol_details[s] for s in asked if s in client.symbol_details}
+
 
 class _Brokerage(_Service):
     async def stream_position_changes(self, callback, error_callback=None, status_callback=None,
@@ -131,6 +143,12 @@ class FakeClient:
         self.fail_reconnect: Exception | None = None
         self.hold_open: asyncio.Event | None = None
         self.closed = False
+        #: what get_symbol_details answers, the symbols each call asked for, an Event that
+        #: holds the answer back until set, and an error to raise instead
+        self.symbol_details: dict[str, dict[str, Any]] = {}
+        self.details_calls: list[list[str]] = []
+        self.details_gate: asyncio.Event | None = None
+        self.details_error: Exception | None = None
         self.market_data = _MarketData(self)
         self.brokerage = _Brokerage(self)
         self.order_execution = _Orders(self)

@@ -28,6 +28,7 @@ from .errors import (
 )
 from .manager import StreamManager
 from .market_data import TimeAndSales
+from .prices import format_price, round_to_increment
 from .streams import GoAway, HttpStream, Stream, WebSocketStream
 from .subscription import STATES, Subscription
 
@@ -41,6 +42,8 @@ __all__ = [
     "WebSocketStream",
     "BackoffPolicy",
     "TimeAndSales",
+    "format_price",
+    "round_to_increment",
     "build_authorize_url",
     "exchange_code",
     "TSError",

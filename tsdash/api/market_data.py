@@ -1,7 +1,8 @@
-"""Market data: quote, bar and time-and-sales streams, and the quote snapshot REST call."""
+"""Market data: quote, bar and time-and-sales streams, the quote snapshot and symbol details."""
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: TradeStation serves at most this many symbols on one quote stream
 MAX_SYMBOLS_PER_STREAM = 100
+#: TradeStation answers at most this many symbols per symbol-details request
+MAX_SYMBOLS_PER_DETAILS = 50
 
 DataCallback = Callable[[dict], Awaitable[Any]]
 ErrorCallback = Callable[[TSError], Awaitable[Any]]
@@ -113,6 +116,69 @@ class MarketDataService:
 
     def __init__(self, client: TradeStationClient) -> None:
         self._client = client
+        # symbol details never change while a client lives: each symbol is asked for once.
+        # None marks a symbol TradeStation answered with an error (unknown, not entitled).
+        self._details: dict[str, dict | None] = {}
+        self._details_lock: asyncio.Lock | None = None
+
+    async def get_symbol_details(self, symbols: str | Iterable[str]) -> dict[str, dict]:
+        """``{symbol: SymbolDetail}`` as TradeStation sends it (REST ``GET
+        marketdata/symbols/{symbols}``), asked for in batches of 50 and cached per client.
+
+        A symbol TradeStation does not know is absent and its ``Errors`` entry is logged; so
+        are the symbols of a batch refused whole (HTTP 400 or 404: a symbol it cannot read).
+        The call raises for transport, auth, rate-limit and server failures (as
+        :meth:`TradeStationClient.request`).
+        """
+        from .client import log, path_segment
+        from .errors import HTTPStatusError
+
+        try:
+            wanted = normalize_symbols(symbols)
+        except ValueError:
+            return {}
+        if self._details_lock is None:
+            self._details_lock = asyncio.Lock()
+        async with self._details_lock:  # a second caller waits and then finds them cached
+            missing = [s for s in wanted if s not in self._details]
+            for i in range(0, len(missing), MAX_SYMBOLS_PER_DETAILS):
+                group = missing[i:i + MAX_SYMBOLS_PER_DETAILS]
+                try:
+                    data = await self._client.request(
+                        "GET", f"marketdata/symbols/{path_segment(','.join(group))}",
+                        what=f"the symbol details for {_describe_symbols(group)}",
+                    )
+                except HTTPStatusError as error:
+                    if error.status not in (400, 404):
+                        raise
+                    log.warning("symbol details refused: %s", error)
+                    continue
+                self._store_details(group, data, log)
+        return {s: d for s in wanted if (d := self._details.get(s)) is not None}
+
+    def _store_details(self, group: list[str], data: Any, log: Any) -> None:
+        """File one answer's details and errors under the symbols as they were asked for
+        (TradeStation may answer ``aapl`` as ``AAPL``)."""
+        if not isinstance(data, dict):
+            log.warning("symbol details: the answer for %s is not a SymbolDetailsResponse; "
+                        "they will be asked for again", _describe_symbols(group))
+            return
+        found: dict[str, dict | None] = {}
+        for detail in data.get("Symbols") or []:
+            if isinstance(detail, dict) and isinstance(detail.get("Symbol"), str):
+                found[detail["Symbol"].upper()] = detail
+        for error in data.get("Errors") or []:
+            symbol = error.get("Symbol") if isinstance(error, dict) else None
+            log.warning("symbol details error: %r", error)
+            if isinstance(symbol, str):
+                found.setdefault(symbol.upper(), None)
+        for symbol in group:
+            key = symbol.upper()
+            if key in found:
+                self._details[symbol] = found[key]
+            else:
+                log.warning("symbol details: TradeStation did not answer for %r; it will be "
+                            "asked for again", symbol)
 
     async def get_quotes(self, symbols: str | Iterable[str]) -> list[dict]:
         """Quote snapshots (REST ``GET marketdata/quotes/{symbols}``), 100 symbols per call.
@@ -264,4 +330,5 @@ class MarketDataService:
         )
 
 
-__all__ = ["MarketDataService", "TimeAndSales", "normalize_symbols", "MAX_SYMBOLS_PER_STREAM"]
+__all__ = ["MarketDataService", "TimeAndSales", "normalize_symbols", "MAX_SYMBOLS_PER_STREAM",
+           "MAX_SYMBOLS_PER_DETAILS"]

@@ -39,6 +39,7 @@ from tsdash.ui.panels.quotes import QuotesPanel
 from tsdash.ui.panels.tape import TapePanel
 from tsdash.ui.screens.add_symbol import AddSymbolScreen
 from tsdash.ui.screens.help import HelpScreen
+from tsdash.ui.symbols import SymbolDetails
 from tsdash.ui.themes import FALLBACK_THEME_NAME, VARIABLE_DEFAULTS, load_themes
 from tsdash.ui.widgets.footer import DashFooter
 from tsdash.ui.widgets.status_bar import PanelDot, StatusBar, StatusInfo, StreamCounts
@@ -122,15 +123,17 @@ class TsdashApp(App[int]):
         flash_ticks = max(2, round(hz * 0.6))
         bars = settings.bars
         accounts = getattr(settings, "accounts", None)
+        #: each symbol's price format, fetched once and shared by the panels
+        self.symbol_details = details = SymbolDetails()
         self.panels: dict[str, StreamPanel] = {}
         for panel in (
             QuotesPanel(settings.watchlists, settings.default_watchlist, clock=clock,
-                        flash_ticks=flash_ticks, selected=bars.symbol),
+                        flash_ticks=flash_ticks, selected=bars.symbol, details=details),
             BarsPanel(bars.symbol, interval=bars.interval, unit=bars.unit,
-                      barsback=bars.barsback, clock=clock),
-            TapePanel(bars.symbol, clock=clock),
-            OrdersPanel(accounts=accounts, clock=clock),
-            PositionsPanel(accounts=accounts, clock=clock),
+                      barsback=bars.barsback, clock=clock, details=details),
+            TapePanel(bars.symbol, clock=clock, details=details),
+            OrdersPanel(accounts=accounts, clock=clock, details=details),
+            PositionsPanel(accounts=accounts, clock=clock, details=details),
             BalancesPanel(accounts=accounts, clock=clock, interval=balance_interval),
         ):
             self.panels[panel.KEY] = panel
@@ -292,6 +295,11 @@ class TsdashApp(App[int]):
             return
         self.tick_no += 1
         self._repaint(self.panels.values())
+        client = self.client
+        if client is not None and self.symbol_details.due():
+            # symbols the panels painted without a price format: one batched call, in a worker
+            self.run_worker(self.symbol_details.fetch(client), name="symbol-details",
+                            group="app", exit_on_error=False)
 
     def on_stream_panel_first_data(self, message: StreamPanel.FirstData) -> None:
         """A stream's first data shows now, not up to a repaint interval later: the dashboard

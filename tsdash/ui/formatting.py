@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timezone, tzinfo
 from functools import lru_cache
 from typing import Any
@@ -43,6 +44,23 @@ def price(value: Any, decimals: int | None = None) -> str:
     if decimals is None:
         decimals = 2 if abs(number) >= 1 or number == 0 else 4
     return f"{number:,.{decimals}f}"
+
+
+def symbol_price(value: Any, formatter: Callable[[Any], str] | None) -> str:
+    """A price by its symbol's own format (``SymbolDetails.formatter``); the old rule,
+    :func:`price`, while the symbol's details are not here yet."""
+    if formatter is None or to_float(value) is None:
+        return price(value)
+    return formatter(value)
+
+
+def symbol_change(value: Any, formatter: Callable[[Any], str] | None) -> str:
+    """A change (``NetChange``) by its symbol's format, always signed; :func:`signed` until
+    the symbol's details are here."""
+    if formatter is None or to_float(value) is None:
+        return signed(value)
+    text = formatter(value)
+    return text if text.startswith("-") else f"+{text}"
 
 
 def signed(value: Any, decimals: int = 2) -> str:

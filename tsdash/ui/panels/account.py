@@ -27,6 +27,7 @@ from tsdash.ui.models import (
     to_float,
 )
 from tsdash.ui.panels.base import LIVE, StreamPanel
+from tsdash.ui.symbols import SymbolDetails
 from tsdash.ui.widgets.table import Cells, ColumnSpec, DashTable
 
 if TYPE_CHECKING:
@@ -137,6 +138,16 @@ class KeyedTablePanel(StreamPanel):
     def after_repaint(self) -> None:
         pass
 
+    def row_symbol(self, key: str) -> str | None:
+        """The symbol whose price format a row's prices take (None: no prices)."""
+        return None
+
+    def _details_arrived(self, symbols: set[str]) -> None:
+        """Only the rows of these symbols repaint, now with their own price format."""
+        for key in self.model.rows:
+            if self.row_symbol(key) in symbols:
+                self.model._dirty.add(key)
+
 
 # ------------------------------------------------------------------------------------------------
 
@@ -163,8 +174,11 @@ class OrdersPanel(KeyedTablePanel):
         ColumnSpec("account", "Account", 9, "left"),
     )
 
-    def __init__(self, *, accounts: list[str] | None = None, clock: Callable[[], float]) -> None:
+    def __init__(self, *, accounts: list[str] | None = None, clock: Callable[[], float],
+                 details: SymbolDetails | None = None) -> None:
         super().__init__(OrdersModel(clock=clock), accounts=accounts)
+        self.details = details if details is not None else SymbolDetails()
+        self.details.listen(self._details_arrived)
 
     def detail_text(self) -> str:
         counts = self.model.counts()  # type: ignore[attr-defined]
@@ -179,6 +193,13 @@ class OrdersPanel(KeyedTablePanel):
     def sort_key(self, key: str) -> Any:
         order = self.model.rows.get(key, {})
         return (str(order.get("OpenedDateTime") or ""), key)
+
+    def row_symbol(self, key: str) -> str | None:
+        order = self.model.rows.get(key, {})
+        legs = order.get("Legs")
+        leg = legs[0] if isinstance(legs, list) and legs and isinstance(legs[0], dict) else {}
+        symbol = leg.get("Symbol") or order.get("Symbol")
+        return symbol if isinstance(symbol, str) else None
 
     def render_row(self, key: str) -> Cells:
         order = self.model.rows[key]
@@ -195,7 +216,9 @@ class OrdersPanel(KeyedTablePanel):
         price = (order.get("FilledPrice") if category in ("filled", "partial")
                  and to_float(order.get("FilledPrice")) else None)
         price = price or order.get("LimitPrice") or order.get("StopPrice")
-        price_text = fmt.price(price) if price else ("MKT" if order_type == "Market" else fmt.DASH)
+        prices = self.details.formatter(self.row_symbol(key) or "")
+        price_text = (fmt.symbol_price(price, prices) if price
+                      else "MKT" if order_type == "Market" else fmt.DASH)
         symbol = str(leg.get("Symbol") or order.get("Symbol") or "?")
         if len(legs) > 1:
             symbol += f"+{len(legs) - 1}"
@@ -242,9 +265,12 @@ class PositionsPanel(KeyedTablePanel):
     }
     """
 
-    def __init__(self, *, accounts: list[str] | None = None, clock: Callable[[], float]) -> None:
+    def __init__(self, *, accounts: list[str] | None = None, clock: Callable[[], float],
+                 details: SymbolDetails | None = None) -> None:
         super().__init__(PositionsModel(clock=clock), accounts=accounts)
         self.total = Static("", classes="positions-total", markup=False)
+        self.details = details if details is not None else SymbolDetails()
+        self.details.listen(self._details_arrived)
 
     def compose_body(self) -> ComposeResult:
         yield from super().compose_body()
@@ -261,6 +287,10 @@ class PositionsPanel(KeyedTablePanel):
     def sort_key(self, key: str) -> Any:
         pos = self.model.rows.get(key, {})
         return (str(pos.get("Symbol") or ""), str(pos.get("AccountID") or ""), key)
+
+    def row_symbol(self, key: str) -> str | None:
+        symbol = self.model.rows.get(key, {}).get("Symbol")
+        return symbol if isinstance(symbol, str) else None
 
     @staticmethod
     def pnl_percent(pos: dict[str, Any]) -> float | None:
@@ -279,11 +309,12 @@ class PositionsPanel(KeyedTablePanel):
         pnl = to_float(pos.get("UnrealizedProfitLoss"))
         today = to_float(pos.get("TodaysProfitLoss"))
         pnl_style = palette.signed(pnl)
+        prices = self.details.formatter(self.row_symbol(key) or "")
         return (
             _t(str(pos.get("Symbol") or "?"), Style(bold=True), "left"),
             _t(fmt.quantity(qty), palette.up if (qty or 0) > 0 else palette.down),
-            _t(fmt.price(pos.get("AveragePrice")), palette.text),
-            _t(fmt.price(pos.get("Last")), palette.text),
+            _t(fmt.symbol_price(pos.get("AveragePrice"), prices), palette.text),
+            _t(fmt.symbol_price(pos.get("Last"), prices), palette.text),
             _t(fmt.signed(pnl), pnl_style),
             _t(fmt.percent(self.pnl_percent(pos)), pnl_style),
             _t(fmt.signed(today), palette.signed(today)),

@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from tsdash.ui.models import BarsModel
 from tsdash.ui.palette import Palette
 from tsdash.ui.panels.base import SymbolPanel
+from tsdash.ui.symbols import SymbolDetails
 from tsdash.ui.widgets.candles import CandleChart
 
 if TYPE_CHECKING:
@@ -31,7 +32,8 @@ class BarsPanel(SymbolPanel):
     TITLE = "Bars"
 
     def __init__(self, symbol: str, *, interval: str = "1", unit: str = "Minute",
-                 barsback: int = 120, clock: Callable[[], float]) -> None:
+                 barsback: int = 120, clock: Callable[[], float],
+                 details: SymbolDetails | None = None) -> None:
         super().__init__()
         self.symbol = symbol
         self.interval = interval
@@ -40,7 +42,8 @@ class BarsPanel(SymbolPanel):
         self.model = BarsModel(symbol, interval, unit, max_bars=max(600, barsback + 60),
                                clock=clock)
         self.on_data = self.model.apply
-        self.chart = CandleChart(self.model, id="bars-chart")
+        self.chart = CandleChart(self.model, details=details, id="bars-chart")
+        self.chart.details.listen(self._details_arrived)
 
     @property
     def activity(self):
@@ -73,6 +76,10 @@ class BarsPanel(SymbolPanel):
 
     def mark_all_dirty(self) -> None:
         self.model.dirty = True
+
+    def _details_arrived(self, symbols: set[str]) -> None:
+        if self.symbol in symbols:  # the axis and header take the symbol's own price format
+            self.model.dirty = True
 
     def repaint_body(self, tick: int) -> None:
         if self.model.dirty:

@@ -14,6 +14,7 @@ from textual.widgets import DataTable
 from tsdash.ui import formatting as fmt
 from tsdash.ui.models import QuoteModel, to_float
 from tsdash.ui.panels.base import LIVE, StreamPanel
+from tsdash.ui.symbols import SymbolDetails
 from tsdash.ui.widgets.table import Cells, ColumnSpec, DashTable
 
 if TYPE_CHECKING:
@@ -87,8 +88,10 @@ class QuotesPanel(StreamPanel):
 
     def __init__(self, watchlists: dict[str, list[str]], active: str, *,
                  clock: Callable[[], float], flash_ticks: int = 4,
-                 selected: str | None = None) -> None:
+                 selected: str | None = None, details: SymbolDetails | None = None) -> None:
         super().__init__()
+        self.details = details if details is not None else SymbolDetails()
+        self.details.listen(self._details_arrived)
         # the settings' own dict, not a copy: a reload of the config file changes both at once
         self.watchlists = watchlists if watchlists else {"default": ["SPY"]}
         self.active = active if active in self.watchlists else next(iter(self.watchlists))
@@ -245,6 +248,11 @@ class QuotesPanel(StreamPanel):
         self.model.mark_all_dirty()
         self.border_title = self.title_text()
 
+    def _details_arrived(self, symbols: set[str]) -> None:
+        """Only the rows of these symbols repaint, now with their own price format."""
+        for symbol in symbols & self.model.quotes.keys():
+            self.model._dirty.add(symbol)
+
     @property
     def flashing(self) -> bool:
         return bool(self._flash_due)
@@ -328,18 +336,19 @@ class QuotesPanel(StreamPanel):
         def cell(text: str, style: Style) -> Text:
             return Text(text, style=style, justify="right", no_wrap=True)
 
+        prices = self.details.formatter(symbol)
         bid_size = fmt.compact(quote.get("BidSize"))
         ask_size = fmt.compact(quote.get("AskSize"))
         return (
             symbol_cell,
-            cell(fmt.price(quote.get("Last")), flash("last", direction)),
-            cell(fmt.signed(quote.get("NetChange")), direction),
+            cell(fmt.symbol_price(quote.get("Last"), prices), flash("last", direction)),
+            cell(fmt.symbol_change(quote.get("NetChange"), prices), direction),
             cell(fmt.percent(fmt.change_percent(quote)), direction),
-            cell(fmt.price(quote.get("Bid")), flash("bid", palette.text)),
-            cell(fmt.price(quote.get("Ask")), flash("ask", palette.text)),
+            cell(fmt.symbol_price(quote.get("Bid"), prices), flash("bid", palette.text)),
+            cell(fmt.symbol_price(quote.get("Ask"), prices), flash("ask", palette.text)),
             cell(f"{bid_size}×{ask_size}", palette.muted),
             cell(fmt.compact(quote.get("Volume")), palette.text),
-            cell(fmt.price(quote.get("High")), palette.text),
-            cell(fmt.price(quote.get("Low")), palette.text),
+            cell(fmt.symbol_price(quote.get("High"), prices), palette.text),
+            cell(fmt.symbol_price(quote.get("Low"), prices), palette.text),
             cell(fmt.clock_time(quote.get("TradeTime")), palette.muted),
         )

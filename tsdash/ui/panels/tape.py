@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from tsdash.ui.models import TapeModel
 from tsdash.ui.palette import Palette
 from tsdash.ui.panels.base import SymbolPanel
+from tsdash.ui.symbols import SymbolDetails
 from tsdash.ui.widgets.tape import TapeView
 
 if TYPE_CHECKING:
@@ -23,12 +24,14 @@ class TapePanel(SymbolPanel):
     LETTER = "T"
     TITLE = "Time & Sales"
 
-    def __init__(self, symbol: str, *, clock: Callable[[], float], history: int = 500) -> None:
+    def __init__(self, symbol: str, *, clock: Callable[[], float], history: int = 500,
+                 details: SymbolDetails | None = None) -> None:
         super().__init__()
         self.symbol = symbol
         self.model = TapeModel(symbol, maxlen=history, clock=clock)
         self.on_data = self.model.apply
-        self.view = TapeView(self.model, id="tape-view")
+        self.view = TapeView(self.model, details=details, id="tape-view")
+        self.view.details.listen(self._details_arrived)
 
     @property
     def activity(self):
@@ -55,6 +58,10 @@ class TapePanel(SymbolPanel):
 
     def mark_all_dirty(self) -> None:
         self.model.dirty = True
+
+    def _details_arrived(self, symbols: set[str]) -> None:
+        if self.symbol in symbols:  # the prints take the symbol's own price format
+            self.model.dirty = True
 
     def repaint_body(self, tick: int) -> None:
         if self.model.dirty:

@@ -23,6 +23,7 @@ from textual.widget import Widget
 from tsdash.ui import formatting as fmt
 from tsdash.ui.models import BarsModel, to_float
 from tsdash.ui.palette import DEFAULT_PALETTE, Palette
+from tsdash.ui.symbols import SymbolDetails
 
 # (upper half, lower half) -> character; 0 nothing, 1 wick, 2 body
 CANDLE_CHARS = {
@@ -49,9 +50,11 @@ class CandleChart(Widget, can_focus=True):
     }
     """
 
-    def __init__(self, model: BarsModel, *, id: str | None = None) -> None:
+    def __init__(self, model: BarsModel, *, details: SymbolDetails | None = None,
+                 id: str | None = None) -> None:
         super().__init__(id=id)
         self.model = model
+        self.details = details if details is not None else SymbolDetails()
         self.palette: Palette = DEFAULT_PALETTE
         self._lines: list[list[Segment]] = []
         self._drawn_for: tuple[int, int] | None = None
@@ -102,10 +105,19 @@ class CandleChart(Widget, can_focus=True):
         sample = [p for p in (to_float(bars[-1].get("Close")), to_float(bars[-1].get("High")))
                   if p is not None]
         decimals = price_decimals(sample)
+        prices = self.details.formatter(self.model.symbol)
+
+        def price_text(value: Any) -> str:
+            """The symbol's own format once known; until then one number of decimals for
+            every label, so the axis lines up."""
+            return fmt.price(value, decimals) if prices is None else fmt.symbol_price(value,
+                                                                                     prices)
+
         highs = [to_float(b.get("High")) for b in bars]
         lows = [to_float(b.get("Low")) for b in bars]
         top_price = max((h for h in highs if h is not None), default=0.0)
-        axis_width = len(fmt.price(top_price, decimals)) + 2
+        bottom_price = min((lo for lo in lows if lo is not None), default=0.0)
+        axis_width = max(len(price_text(top_price)), len(price_text(bottom_price))) + 2
         chart_width = max(1, width - axis_width)
         step = 2 if chart_width >= 2 * min(len(bars), 60) else 1
         count = min(len(bars), max(1, (chart_width + step - 1) // step))
@@ -174,14 +186,14 @@ class CandleChart(Widget, can_focus=True):
         for r in range(0, price_rows, label_every):
             unit_mid = (price_rows - 1 - r) * 2 + 0.5
             price = low + unit_mid / (units - 1) * (high - low)
-            rows.text(top_row + r, axis_x, fmt.price(price, decimals), palette.muted)
+            rows.text(top_row + r, axis_x, price_text(price), palette.muted)
         last_close = closes[-1]
         if last_close is not None:
             r = price_rows - 1 - level(last_close) // 2
             last_up = (last_close >= (opens[-1] or last_close))
             tag_style = (palette.up_flash if last_up else palette.down_flash)
             rows.text(top_row + r, axis_x - 1, "◂", palette.up if last_up else palette.down)
-            rows.text(top_row + r, axis_x, fmt.price(last_close, decimals), tag_style)
+            rows.text(top_row + r, axis_x, price_text(last_close), tag_style)
         if volume_rows:
             rows.text(top_row + price_rows, axis_x, fmt.compact(top_volume), palette.muted)
 
@@ -206,10 +218,10 @@ class CandleChart(Widget, can_focus=True):
             o, c, h, lo = opens[-1], closes[-1], highs[-1], lows[-1]
             change_style = palette.signed((c or 0) - (o or 0))
             parts: list[tuple[str, Style]] = [
-                ("O ", palette.muted), (fmt.price(o, decimals), palette.text),
-                ("  H ", palette.muted), (fmt.price(h, decimals), palette.text),
-                ("  L ", palette.muted), (fmt.price(lo, decimals), palette.text),
-                ("  C ", palette.muted), (fmt.price(c, decimals), change_style),
+                ("O ", palette.muted), (price_text(o), palette.text),
+                ("  H ", palette.muted), (price_text(h), palette.text),
+                ("  L ", palette.muted), (price_text(lo), palette.text),
+                ("  C ", palette.muted), (price_text(c), change_style),
                 ("  V ", palette.muted), (fmt.compact(bar.get("TotalVolume")), palette.text),
             ]
             stamp = fmt.short_time(bar.get("TimeStamp"))

@@ -10,6 +10,7 @@ from textual.widget import Widget
 from tsdash.ui import formatting as fmt
 from tsdash.ui.models import TapeModel, to_float
 from tsdash.ui.palette import DEFAULT_PALETTE, Palette
+from tsdash.ui.symbols import SymbolDetails
 
 SIDE_TEXT = {"buy": "buy", "sell": "sell"}
 
@@ -27,9 +28,11 @@ class TapeView(Widget, can_focus=True):
     }
     """
 
-    def __init__(self, model: TapeModel, *, id: str | None = None) -> None:
+    def __init__(self, model: TapeModel, *, details: SymbolDetails | None = None,
+                 id: str | None = None) -> None:
         super().__init__(id=id)
         self.model = model
+        self.details = details if details is not None else SymbolDetails()
         self.palette: Palette = DEFAULT_PALETTE
 
     def _layout(self, width: int) -> tuple[int, int, int, int]:
@@ -54,12 +57,13 @@ class TapeView(Widget, can_focus=True):
         if index >= len(prints):
             return Strip.blank(width, base)
         trade = prints[index]
+        prices = self.details.formatter(self.model.symbol)
         side = str(trade.get("Side") or "unknown").lower()
         style = palette.up if side == "buy" else palette.down if side == "sell" else palette.flat
         size = to_float(trade.get("Size"))
         parts = [
             (f"{fmt.clock_time(trade.get('Time')):<{t_w}} ", palette.muted),
-            (f"{fmt.price(trade.get('Price')):>{p_w}} ", style),
+            (f"{fmt.symbol_price(trade.get('Price'), prices):>{p_w}} ", style),
             (f"{fmt.quantity(size):>{s_w}}", style + Style(bold=True)
              if size is not None and size >= 1000 else style),
         ]

@@ -1,0 +1,303 @@
+"""Prices by the symbol's own format (design.md "Symbols and prices").
+
+TradeStation says how each symbol's prices are written in the ``PriceFormat`` of its
+SymbolDetail (``GET /v3/marketdata/symbols/{symbols}``): ``Decimal`` with ``Decimals`` places
+(the Euro FX future at ``1.08345``), ``Fraction`` in 1/F (a bond future at ``117'16``) or
+``SubFraction`` in 1/F with S parts of each (a 5-year note at ``110'165``). Prices move in
+``Increment`` steps, or by an ``IncrementSchedule`` whose step depends on the price.
+
+    format_price("1.08345", detail)        # -> "1.08345"
+    round_to_increment(6012.30, detail)    # -> Decimal("6012.25")
+
+Arithmetic is in :class:`decimal.Decimal`, so 117.03125 is exactly 117 and 1/32. A detail with
+missing or odd fields never raises: the price is shown plainly and the problem is logged once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from enum import StrEnum
+from functools import lru_cache
+from typing import Any
+
+log = logging.getLogger("tsdash.api.prices")
+
+__all__ = ["PriceFormatter", "PriceStyle", "format_price", "round_to_increment"]
+
+
+class PriceStyle(StrEnum):
+    """``PriceFormat.Format``: how a price is written."""
+
+    DECIMAL = "Decimal"
+    FRACTION = "Fraction"
+    SUBFRACTION = "SubFraction"
+
+
+@dataclass(frozen=True, slots=True)
+class _Spec:
+    """A PriceFormat read once: what :func:`format_price` needs, hashable for the cache.
+
+    ``style`` None means the format could not be used and prices are shown plainly."""
+
+    style: PriceStyle | None
+    decimals: int = 0
+    fraction: int = 0
+    subfraction: int = 0
+
+
+# a problem with a detail is logged once, not on every quote that is formatted with it
+_LOGGED: set[str] = set()
+_MAX_LOGGED = 1000
+
+
+def _warn_once(message: str, *args: Any) -> None:
+    text = message % args
+    if text in _LOGGED:
+        return
+    if len(_LOGGED) < _MAX_LOGGED:
+        _LOGGED.add(text)
+    log.warning("%s", text)
+
+
+def _decimal(value: Any) -> Decimal | None:
+    """A finite Decimal from a number or TradeStation's numeric string, else None.
+
+    A float goes through its shortest repr, so 1.08345 is 1.08345 and not its binary neighbour."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        if isinstance(value, Decimal):
+            number = value
+        elif isinstance(value, float):
+            number = Decimal(repr(value))
+        elif isinstance(value, int):
+            number = Decimal(value)
+        elif isinstance(value, str):
+            number = Decimal(value.strip().replace(",", ""))
+        else:
+            return None
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def _price_format(detail: Any) -> dict | None:
+    """The PriceFormat dict of a SymbolDetail, or the dict itself if it is a PriceFormat."""
+    if not isinstance(detail, dict):
+        return None
+    inner = detail.get("PriceFormat")
+    if isinstance(inner, dict):
+        return inner
+    if "Format" in detail or "Increment" in detail or "IncrementSchedule" in detail:
+        return detail
+    return None
+
+
+def _whole(value: Any) -> int | None:
+    """A positive whole number from a field such as ``"32"``, else None."""
+    number = _decimal(value)
+    if number is None or number != number.to_integral_value() or number <= 0:
+        return None
+    return int(number)
+
+
+def _symbol_of(detail: Any) -> str:
+    if isinstance(detail, dict) and isinstance(detail.get("Symbol"), str):
+        return f" for {detail['Symbol'][:40]!r}"
+    return ""
+
+
+def _spec(detail: Any) -> _Spec:
+    fmt = _price_format(detail)
+    where = _symbol_of(detail)
+    if fmt is None:
+        _warn_once("no PriceFormat in the symbol details%s; prices are shown plainly", where)
+        return _Spec(None)
+    style_text = fmt.get("Format")
+    try:
+        style = PriceStyle(style_text)
+    except ValueError:
+        _warn_once("unknown PriceFormat.Format %r%s; prices are shown plainly",
+                   str(style_text)[:40], where)
+        return _Spec(None)
+    if style is PriceStyle.DECIMAL:
+        decimals = _decimal(fmt.get("Decimals"))
+        if decimals is None or decimals != decimals.to_integral_value() or not 0 <= decimals <= 12:
+            _warn_once("PriceFormat.Decimals %r%s is not a whole number 0-12; prices are shown "
+                       "plainly", str(fmt.get("Decimals"))[:40], where)
+            return _Spec(None)
+        return _Spec(style, decimals=int(decimals))
+    fraction = _whole(fmt.get("Fraction"))
+    if fraction is None or fraction < 2 or fraction > 10_000:
+        _warn_once("PriceFormat.Fraction %r%s is not a denominator of 2 or more; prices are "
+                   "shown plainly", str(fmt.get("Fraction"))[:40], where)
+        return _Spec(None)
+    if style is PriceStyle.FRACTION:
+        return _Spec(style, fraction=fraction)
+    subfraction = _whole(fmt.get("SubFraction"))
+    if subfraction is None or subfraction > 10:
+        # one digit holds at most ten parts; beyond that the digit would be a lie
+        _warn_once("PriceFormat.SubFraction %r%s is not 1-10; prices are shown in 1/%d",
+                   str(fmt.get("SubFraction"))[:40], where, fraction)
+        return _Spec(PriceStyle.FRACTION, fraction=fraction)
+    return _Spec(style, fraction=fraction, subfraction=subfraction)
+
+
+def _plain(number: Decimal) -> str:
+    """The fallback: two places from 1 up (and for 0), four below, no thousands separator."""
+    places = 2 if abs(number) >= 1 or number == 0 else 4
+    return _signed(number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+def _signed(number: Decimal) -> str:
+    text = f"{number:f}"
+    # -0.00 is just 0.00: a price rounded to zero has no sign
+    return text[1:] if text.startswith("-") and number == 0 else text
+
+
+def _format(number: Decimal, spec: _Spec) -> str:
+    if spec.style is None:
+        return _plain(number)
+    if spec.style is PriceStyle.DECIMAL:
+        exponent = Decimal(1).scaleb(-spec.decimals)
+        return _signed(number.quantize(exponent, rounding=ROUND_HALF_UP))
+    parts = spec.fraction * (spec.subfraction if spec.style is PriceStyle.SUBFRACTION else 1)
+    # nearest displayable step, so a price sent as 117.0312 (for 117 1/32) still reads 117'01
+    units = int((abs(number) * parts).to_integral_value(rounding=ROUND_HALF_UP))
+    whole, rest = divmod(units, parts)
+    sign = "-" if number < 0 and units else ""
+    width = len(str(spec.fraction - 1))
+    if spec.style is PriceStyle.FRACTION:
+        return f"{sign}{whole}'{rest:0{width}d}"
+    numerator, sub = divmod(rest, spec.subfraction)
+    # CME style: the part of a 1/F as one tenths digit, truncated (1/4 -> 2, 1/2 -> 5, 3/4 -> 7)
+    digit = sub * 10 // spec.subfraction
+    return f"{sign}{whole}'{numerator:0{width}d}{digit}"
+
+
+@lru_cache(maxsize=8192)
+def _format_cached(value: str | int | float | Decimal, spec: _Spec) -> str | None:
+    """A dashboard formats the same few prices all day: the text per (value as sent, format).
+    Values equal as numbers (1, 1.0, Decimal("1")) format alike, so sharing a slot is right."""
+    number = _decimal(value)
+    return None if number is None else _format(number, spec)
+
+
+def _format_value(value: Any, spec: _Spec) -> str:
+    if isinstance(value, (str, int, float, Decimal)) and not isinstance(value, bool):
+        text = _format_cached(value, spec)
+        if text is not None:
+            return text
+    shown = "" if value is None else str(value)
+    _warn_once("price %r is not a number; shown as sent", shown[:40])
+    from .text import clean_server_text
+
+    return clean_server_text(shown)
+
+
+def format_price(value: Any, detail: Any) -> str:
+    """``value`` (a number or TradeStation's numeric string) written by ``detail``'s PriceFormat.
+
+    ``detail`` is the SymbolDetail dict or just its PriceFormat dict. A value that is not a
+    number comes back as its text (logged); a detail that cannot be used shows the price plainly
+    (logged once)."""
+    return _format_value(value, _spec(detail))
+
+
+class PriceFormatter:
+    """``format_price`` with the detail read once: ``PriceFormatter(detail)(value)``, for a
+    screen that formats one symbol's prices many times a second."""
+
+    __slots__ = ("_spec",)
+
+    def __init__(self, detail: Any) -> None:
+        self._spec = _spec(detail)
+
+    def __call__(self, value: Any) -> str:
+        return _format_value(value, self._spec)
+
+
+def _schedule(fmt: dict, where: str) -> list[tuple[Decimal, Decimal]]:
+    """IncrementSchedule rows as (StartsAt, Increment), ascending; unusable rows are skipped."""
+    rows = fmt.get("IncrementSchedule")
+    if not isinstance(rows, list):
+        return []
+    bands: list[tuple[Decimal, Decimal]] = []
+    for row in rows:
+        if not isinstance(row, dict):
+            continue
+        increment = _decimal(row.get("Increment"))
+        starts = _decimal(row.get("StartsAt"))
+        if starts is None and row.get("StartsAt") in (None, ""):
+            starts = Decimal(0)
+        if increment is None or increment <= 0 or starts is None:
+            _warn_once("IncrementSchedule row %r%s is not usable; skipped", str(row)[:80], where)
+            continue
+        bands.append((starts, increment))
+    bands.sort()
+    return bands
+
+
+def _nearest(magnitude: Decimal, start: Decimal, increment: Decimal,
+             ceiling: Decimal | None) -> Decimal:
+    """The grid point start + k*increment nearest ``magnitude`` (half up); never past
+    ``ceiling``, the next band's start, which is a valid price of its own."""
+    steps = ((magnitude - start) / increment).to_integral_value(rounding=ROUND_FLOOR)
+    low = start + steps * increment
+    high = low + increment
+    if ceiling is not None and high > ceiling:
+        high = ceiling
+    return high if magnitude - low >= high - magnitude else low
+
+
+def round_to_increment(value: Any, detail: Any) -> Decimal | None:
+    """The valid price nearest ``value`` by ``detail``'s increment (or increment schedule).
+
+    Returns a Decimal written to the increment's places (``str()`` of it is what to send), the
+    value unchanged if the detail has no usable increment (logged once), None if the value is
+    not a number (logged)."""
+    number = _decimal(value)
+    if number is None:
+        _warn_once("price %r is not a number; it cannot be rounded to an increment",
+                   ("" if value is None else str(value))[:40])
+        return None
+    fmt = _price_format(detail)
+    where = _symbol_of(detail)
+    if fmt is None:
+        _warn_once("no PriceFormat in the symbol details%s; prices are not rounded", where)
+        return number
+    style = fmt.get("IncrementStyle")
+    increment = _decimal(fmt.get("Increment"))
+    bands: list[tuple[Decimal, Decimal]] = []
+    if style == "Schedule" or (style is None and fmt.get("IncrementSchedule")):
+        bands = _schedule(fmt, where)
+        if not bands:
+            _warn_once("PriceFormat.IncrementSchedule%s is missing or empty; using Increment",
+                       where)
+    elif style not in (None, "Simple"):
+        _warn_once("unknown PriceFormat.IncrementStyle %r%s; using Increment",
+                   str(style)[:40], where)
+    if not bands:
+        if increment is None or increment <= 0:
+            _warn_once("PriceFormat.Increment %r%s is missing or not above zero; prices are not "
+                       "rounded", str(fmt.get("Increment"))[:40], where)
+            return number
+        bands = [(Decimal(0), increment)]
+    magnitude = abs(number)
+    index = 0
+    for i, (starts, _) in enumerate(bands):
+        if magnitude >= starts:
+            index = i
+    start, step = bands[index]
+    if magnitude < start:  # below the first band: its step, counted from zero
+        start = Decimal(0)
+    ceiling = bands[index + 1][0] if index + 1 < len(bands) else None
+    rounded = _nearest(magnitude, start, step, ceiling)
+    places = max(-step.normalize().as_tuple().exponent, 0)
+    for other_start, other_step in bands:
+        places = max(places, -other_step.normalize().as_tuple().exponent,
+                     -other_start.normalize().as_tuple().exponent)
+    rounded = rounded.quantize(Decimal(1).scaleb(-places))
+    return -rounded if number < 0 and rounded else rounded
