@@ -97,7 +97,7 @@ async def test_orders_stream_snapshot_end_snapshot_then_updates(sim, session):
         validate(order, "Order1")
         assert order["AccountID"] in (MARGIN, CASH)
     mine = [o for o in updates if o["OrderID"] == order_id]
-    assert [o["Status"] for o in mine] == ["OPN", "FLL"]
+    assert [o["Status"] for o in mine] == ["ACK", "OPN", "FLL"]
     filled = mine[-1]
     assert filled["StatusDescription"] == "Filled"
     assert "LimitPrice" not in filled
@@ -174,7 +174,8 @@ async def test_limit_order_works_then_cancel(fixed_sim, session):
                                      TimeInForce={"Duration": "GTC"})
         assert status == 200
         order_id = placed["Orders"][0]["OrderID"]
-        (working,) = await read_messages(resp, 1, heartbeats=False)
+        received, working = await read_messages(resp, 2, heartbeats=False)
+        assert (received["OrderID"], received["Status"]) == (order_id, "ACK")
         assert (working["OrderID"], working["Status"], working["LimitPrice"]) == (
             order_id, "OPN", "1.00")
         sim.advance(50)
@@ -225,7 +226,12 @@ async def test_business_rejections_show_up_as_rejected_orders(fixed_sim, session
 
 @pytest.mark.parametrize("body, words", [
     ({"Symbol": None}, "Symbol"),
-    ({"OrderType": "StopMarket"}, "OrderType"),
+    ({"OrderType": "TrailingStop"}, "OrderType"),
+    ({"OrderType": "StopMarket"}, "StopPrice"),
+    ({"OrderType": "StopLimit", "StopPrice": "500"}, "LimitPrice"),
+    ({"TimeInForce": {"Duration": "GTD"}}, "Expiration"),
+    ({"Route": "MOON"}, "Route"),
+    ({"Symbol": "$SPX.X"}, "index"),
     ({"TradeAction": "HODL"}, "TradeAction"),
     ({"Quantity": "-3"}, "Quantity"),
     ({"Quantity": "1.5"}, "Quantity"),
