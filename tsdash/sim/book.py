@@ -120,6 +120,7 @@ class Order:
     group_type: str | None = None  # OCO | BRK | NORMAL
     siblings: list[str] = field(default_factory=list)
     closed_epoch: float | None = None
+    submitted: bool = False  # a group's orders are registered first, submitted one by one
     status: str = "ACK"
     filled: int = 0
     filled_value: int = 0  # cents * shares
@@ -321,7 +322,8 @@ class Book:
             todays += (last - pos.mark) * pos.quantity
             cost += abs(pos.average * pos.quantity)
         reserved = sum(o.remaining * (o.limit or o.price_for_bp) for o in self.orders.values()
-                       if o.is_open and o.side > 0 and o.account_id == account.account_id)
+                       if o.is_open and o.submitted and o.side > 0
+                       and o.account_id == account.account_id)
         market_value = long_mv - short_mv
         equity = account.cash + market_value
         maintenance = 0.25 * long_mv + 0.30 * short_mv
@@ -503,6 +505,7 @@ class Book:
     def submit(self, order: Order, price_problem: str | None = None, work: bool = True) -> None:
         """ACK, then REJ with TradeStation's reason or OPN and (`work`) the first attempt to
         fill; a group sends all its orders before working any, so a fill cancels sent siblings."""
+        order.submitted = True
         self._set_status(order, "ACK")
         reason = price_problem or self.rejection(order)
         if reason:
