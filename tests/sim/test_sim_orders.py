@@ -45,8 +45,8 @@ async def test_confirm_estimates_and_places_nothing(fixed_sim, session):
     assert await get_json(sim, session, f"/brokerage/accounts/{MARGIN}/balances") == before
 
     status, body = await post(sim, session, "/orderexecution/orderconfirm", order_body(
-        OrderType="StopLimit", TradeAction="SELL", Quantity="5", StopPrice="300.00",
-        LimitPrice="299.50", TimeInForce={"Duration": "GTC"}))
+        OrderType="StopLimit", TradeAction="SELL", Quantity="5", StopPrice="300",
+        LimitPrice="299.5", TimeInForce={"Duration": "GTC"}))
     assert status == 200, body
     (stop_limit,) = body["Confirmations"]
     validate(body, "OrderConfirmResponses")

@@ -26,9 +26,11 @@ from .book import (
     Order,
     OrderError,
     increment_problem,
+    on_increment,
     parse_expiration,
     parse_price,
     parse_quantity,
+    price_increment,
     to_cents,
 )
 from .errors import TSHTTPError
@@ -123,16 +125,22 @@ class OrderSpec:
                     return problem
         return None
 
+    def shown(self, price: Decimal | None) -> str:
+        """A price with the decimals of the symbol's increment ("500" -> "500.00")."""
+        assert price is not None
+        step = price_increment(self.symbol)
+        return str(price.quantize(step)) if on_increment(price, self.symbol) else str(price)
+
     def summary(self) -> str:
         """TradeStation's wording: "Buy 10 MSFT @ 132.52 Limit"."""
         head = f"{TRADE_ACTIONS[self.action]} {self.quantity} {self.symbol} @ "
         if self.order_type == "Market":
             return head + "Market"
         if self.order_type == "Limit":
-            return head + f"{self.limit} Limit"
+            return head + f"{self.shown(self.limit)} Limit"
         if self.order_type == "StopMarket":
-            return head + f"{self.stop} Stop Market"
-        return head + f"{self.stop} Stop {self.limit} Limit"
+            return head + f"{self.shown(self.stop)} Stop Market"
+        return head + f"{self.shown(self.stop)} Stop {self.shown(self.limit)} Limit"
 
     def draft(self, book: Book) -> Order:
         return book.draft_order(*self._args(), stop=self._cents(self.stop),
@@ -294,9 +302,9 @@ def _confirmation(request: web.Request, spec: OrderSpec) -> dict:
         "TimeInForce": {"Duration": spec.duration},
     }
     if spec.limit is not None:
-        body["LimitPrice"] = str(spec.limit)
+        body["LimitPrice"] = spec.shown(spec.limit)
     if spec.stop is not None:
-        body["StopPrice"] = str(spec.stop)
+        body["StopPrice"] = spec.shown(spec.stop)
     if spec.expiration is not None:
         body["TimeInForce"]["Expiration"] = f"{spec.expiration.isoformat()}T00:00:00Z"
     return body
