@@ -351,8 +351,9 @@ async def test_historical_orders(fixed_sim, session):
     page = await get_json(sim, session, f"/brokerage/accounts/{MARGIN}/historicalorders"
                                         f"?since={week_ago}&pageSize=4")
     assert len(page["Orders"]) == 4 and page["NextToken"]
+    token = page["NextToken"]
     rest = await get_json(sim, session, f"/brokerage/accounts/{MARGIN}/historicalorders"
-                                        f"?since={week_ago}&pageSize=4&nextToken={page['NextToken']}")
+                                        f"?since={week_ago}&pageSize=4&nextToken={token}")
     assert [o["OrderID"] for o in page["Orders"] + rest["Orders"]] == ids
     assert "NextToken" not in rest
     by_id = await get_json(sim, session, f"/brokerage/accounts/{MARGIN}/historicalorders/"

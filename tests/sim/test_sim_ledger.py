@@ -47,7 +47,7 @@ async def test_positions_balances_and_fills_agree(fixed_sim, session):
                              LimitPrice="1.00", TimeInForce={"Duration": "GTC"})
     ids.append(working)
     status, body = await place(sim, session, Quantity="100000000")
-    assert "Errors" in body  # a rejection moves nothing
+    assert status == 200 and "Errors" in body  # a rejection moves nothing
     partial = [oid for oid in ids if (await rest_order(sim, session, oid))["Status"] == "FPR"]
     for order_id in partial + [working]:
         async with session.delete(f"{sim.base_url}/orderexecution/orders/{order_id}",

@@ -208,8 +208,8 @@ async def test_rejections_carry_tradestation_reasons(fixed_sim, session):
     cases = [
         ({"Quantity": "100000000"}, "Order failed. Reason: Insufficient buying power."),
         ({"OrderType": "Limit", "LimitPrice": "100.005"},
-         "Order failed. Reason: Limit price 100.005 is not a valid price for MSFT: it must be a "
-         "multiple of 0.01."),
+         ("Order failed. Reason: Limit price 100.005 is not a valid price for MSFT: it must be a "
+          "multiple of 0.01.")),
         ({"OrderType": "Limit", "LimitPrice": f"{last * 20:.2f}"},
          "Order failed. Reason: Type = LMT has invalid Price greater than absolute maximum"),
         ({"OrderType": "StopMarket", "StopPrice": f"{last - 5:.2f}"},

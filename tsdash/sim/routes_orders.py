@@ -58,38 +58,38 @@ ACTIVATION_TRIGGERS = [
     ("STT", "Single Trade Tick",
      "One trade tick must print within your stop price to trigger your stop."),
     ("STTN", "Single Trade Tick Within NBBO",
-     "One trade tick within the National Best Bid or Offer must print within your stop price to "
-     "trigger your stop."),
+     ("One trade tick within the National Best Bid or Offer must print within your stop price to "
+      "trigger your stop.")),
     ("SBA", "Single Bid/Ask Tick",
-     "Buy/Cover Orders: One Ask tick must print within your stop price to trigger your stop. "
-     "Sell/Short Orders: One Bid tick must print within your stop price to trigger your stop."),
+     ("Buy/Cover Orders: One Ask tick must print within your stop price to trigger your stop. "
+      "Sell/Short Orders: One Bid tick must print within your stop price to trigger your stop.")),
     ("SAB", "Single Ask/Bid Tick",
-     "Buy/Cover Orders: One Bid tick must print within your stop price to trigger your stop. "
-     "Sell/Short Orders: One Ask tick must print within your stop price to trigger your stop."),
+     ("Buy/Cover Orders: One Bid tick must print within your stop price to trigger your stop. "
+      "Sell/Short Orders: One Ask tick must print within your stop price to trigger your stop.")),
     ("DTT", "Double Trade Tick",
      "Two consecutive trade ticks must print within your stop price to trigger your stop."),
     ("DTTN", "Double Trade Tick Within NBBO",
-     "Two consecutive trade ticks within the National Best Bid or Offer must print within your "
-     "stop price to trigger your stop."),
+     ("Two consecutive trade ticks within the National Best Bid or Offer must print within your "
+      "stop price to trigger your stop.")),
     ("DBA", "Double Bid/Ask Tick",
-     "Buy/Cover Orders: Two consecutive Ask ticks must print within your stop price to trigger "
-     "your stop. Sell/Short Orders: Two consecutive Bid ticks must print within your stop price "
-     "to trigger your stop."),
+     ("Buy/Cover Orders: Two consecutive Ask ticks must print within your stop price to trigger "
+      "your stop. Sell/Short Orders: Two consecutive Bid ticks must print within your stop price "
+      "to trigger your stop.")),
     ("DAB", "Double Ask/Bid Tick",
-     "Buy/Cover Orders: Two consecutive Bid ticks must print within your stop price to trigger "
-     "your stop. Sell/Short Orders: Two consecutive Ask ticks must print within your stop price "
-     "to trigger your stop."),
+     ("Buy/Cover Orders: Two consecutive Bid ticks must print within your stop price to trigger "
+      "your stop. Sell/Short Orders: Two consecutive Ask ticks must print within your stop price "
+      "to trigger your stop.")),
     ("TTT", "Twice Trade Tick",
      "Two trade ticks must print within your stop price to trigger your stop."),
     ("TTTN", "Twice Trade Tick Within NBBO",
-     "Two trade ticks within the National Best Bid or Offer must print within your stop price to "
-     "trigger your stop."),
+     ("Two trade ticks within the National Best Bid or Offer must print within your stop price to "
+      "trigger your stop.")),
     ("TBA", "Twice Bid/Ask Tick",
-     "Buy/Cover Orders: Two Ask ticks must print within your stop price to trigger your stop. "
-     "Sell/Short Orders: Two Bid ticks must print within your stop price to trigger your stop."),
+     ("Buy/Cover Orders: Two Ask ticks must print within your stop price to trigger your stop. "
+      "Sell/Short Orders: Two Bid ticks must print within your stop price to trigger your stop.")),
     ("TAB", "Twice Ask/Bid Tick",
-     "Buy/Cover Orders: Two Bid ticks must print within your stop price to trigger your stop. "
-     "Sell/Short Orders: Two Ask ticks must print within your stop price to trigger your stop."),
+     ("Buy/Cover Orders: Two Bid ticks must print within your stop price to trigger your stop. "
+      "Sell/Short Orders: Two Ask ticks must print within your stop price to trigger your stop.")),
 ]
 
 
