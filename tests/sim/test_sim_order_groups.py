@@ -3,6 +3,7 @@ and their confirmation."""
 
 from __future__ import annotations
 
+import pytest
 from order_helpers import MARGIN, get_json, last_price, order_body, post, rest_order
 from sim_helpers import validate
 
@@ -153,3 +154,25 @@ async def test_group_confirm(fixed_sim, session):
         "Buy 10 MSFT @ 400.00 Limit", "Buy 3 MSFT @ Market"]
     orders = await get_json(sim, session, f"/brokerage/accounts/{MARGIN}/orders")
     assert orders["Orders"] == []
+
+
+async def test_the_documents_exit_bracket_with_a_trailing_stop(fixed_sim, session):
+    """The OpenAPI document's "Exit Bracket - 1 Limit & 1 Stop" example, on a held position."""
+    sim = fixed_sim
+    bracket = {"Type": "BRK", "Orders": [
+        {"AccountID": MARGIN, "Symbol": "NVDA", "Quantity": "10", "OrderType": "Limit",
+         "TradeAction": "SELL", "LimitPrice": f"{last_price(sim, 'NVDA') * 1.2:.2f}",
+         "Route": "Intelligent", "TimeInForce": {"Duration": "GTC"}},
+        {"AccountID": MARGIN, "Symbol": "NVDA", "Quantity": "10", "OrderType": "StopMarket",
+         "TradeAction": "SELL", "Route": "Intelligent", "TimeInForce": {"Duration": "GTC"},
+         "AdvancedOptions": {"TrailingStop": {"Percent": "5.0"}}},
+    ]}
+    status, body = await post(sim, session, "/orderexecution/ordergroups", bracket)
+    assert status == 200, body
+    target, stop = (o["OrderID"] for o in body["Orders"])
+    assert body["Orders"][1]["Message"] == "Sent order: Sell 10 NVDA @ Trailing 5.0% Stop Market"
+    trailing = await rest_order(sim, session, stop)
+    validate(trailing, "Order")
+    assert trailing["Status"] == "OPN" and trailing["TrailingStop"] == {"Percent": "5.0"}
+    assert float(trailing["StopPrice"]) == pytest.approx(last_price(sim, "NVDA") * 0.95,
+                                                         abs=0.011)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from order_helpers import (
     END_SNAPSHOT,
     MARGIN,
@@ -238,3 +240,42 @@ async def test_an_index_is_not_tradable(fixed_sim, session):
     assert "$SPX.X is an index" in body["Message"] and "not tradable" in body["Message"]
     orders = await get_json(fixed_sim, session, f"/brokerage/accounts/{MARGIN}/orders")
     assert orders["Orders"] == [], "nothing was placed"
+
+
+async def test_a_trailing_stop_follows_the_market_then_fires(fixed_sim, session):
+    sim = fixed_sim
+    async with OrderWatch(sim, session) as watch:
+        order_id = await place_ok(sim, session, Symbol="TSLA", TradeAction="BUYTOCOVER",
+                                  Quantity="30", OrderType="StopMarket",
+                                  TimeInForce={"Duration": "GTC"},
+                                  AdvancedOptions={"TrailingStop": {"Amount": "0.05"}})
+        order = await rest_order(sim, session, order_id)
+        assert order["TrailingStop"] == {"Amount": "0.05"}
+        assert order["AdvancedOptions"] == "TRL=0.05;"
+        lowest = float(order["StopPrice"])
+        assert lowest == pytest.approx(last_price(sim, "TSLA") + 0.05)
+        for _ in range(500):
+            sim.advance(5)
+            order = await rest_order(sim, session, order_id)
+            if order["Status"] != "OPN":
+                break
+            stop = float(order["StopPrice"])
+            assert stop <= lowest + 1e-9, "a buy trailing stop only moves down"
+            assert stop <= last_price(sim, "TSLA") + 0.05 + 1e-9
+            lowest = stop
+        assert await watch.statuses(order_id, until="FLL") == ["ACK", "OPN", "STP", "FLL"]
+
+
+@pytest.mark.parametrize("advanced, words", [
+    ({"TrailingStop": {}}, "exactly one of Amount or Percent"),
+    ({"TrailingStop": {"Amount": "1", "Percent": "2"}}, "exactly one of Amount or Percent"),
+    ({"TrailingStop": {"Percent": "150"}}, "below 100"),
+    ({"TrailingStop": {"Amount": "-1"}}, "Amount"),
+])
+async def test_bad_trailing_stops_are_400(fixed_sim, session, advanced, words):
+    status, body = await place(fixed_sim, session, OrderType="StopMarket",
+                               AdvancedOptions=advanced)
+    assert status == 400 and words in body["Message"], body
+    status, body = await place(fixed_sim, session, OrderType="Limit", LimitPrice="1.00",
+                               AdvancedOptions={"TrailingStop": {"Percent": "5"}})
+    assert status == 400 and "applies to StopMarket" in body["Message"]

@@ -121,6 +121,8 @@ class Order:
     siblings: list[str] = field(default_factory=list)
     closed_epoch: float | None = None
     submitted: bool = False  # a group's orders are registered first, submitted one by one
+    trail_amount: int | None = None  # trailing stop: cents behind the last price...
+    trail_percent: Decimal | None = None  # ...or percent of it; the stop follows the market
     status: str = "ACK"
     filled: int = 0
     filled_value: int = 0  # cents * shares
@@ -266,6 +268,12 @@ class Book:
             payload["LimitPrice"] = money(order.limit)
         if order.stop is not None:
             payload["StopPrice"] = money(order.stop)
+        if order.trail_amount is not None:
+            payload["TrailingStop"] = {"Amount": money(order.trail_amount)}
+            payload["AdvancedOptions"] = f"TRL={money(order.trail_amount)};"
+        elif order.trail_percent is not None:
+            payload["TrailingStop"] = {"Percent": str(order.trail_percent)}
+            payload["AdvancedOptions"] = f"TRL={order.trail_percent}%;"
         if order.expiration is not None:
             payload["GoodTillDate"] = f"{order.expiration.isoformat()}T00:00:00Z"
         if order.group_id is not None and order.group_type != "NORMAL":
@@ -462,14 +470,19 @@ class Book:
 
     def draft_order(self, account_id: str, symbol: str, action: str, quantity: int,
                     order_type: str, duration: str, limit: int | None, source: str = "user", *,
-                    stop: int | None = None, expiration: date | None = None) -> Order:
-        """An order as it would be placed, not registered (confirm uses it as is)."""
+                    stop: int | None = None, expiration: date | None = None,
+                    trail_amount: int | None = None,
+                    trail_percent: Decimal | None = None) -> Order:
+        """An order as it would be placed, not registered (confirm uses it as is). A trailing
+        stop's StopPrice is ignored: its stop starts the trail away from the last price."""
         self.check_symbol(account_id, symbol)
         account = self.accounts[account_id]
         state = self.market.states[symbol]
         pos = account.positions.get(symbol)
         held = pos.quantity if pos else 0
         side = 1 if action in ("BUY", "BUYTOCOVER") else -1
+        if trail_amount is not None or trail_percent is not None:
+            stop = state.last + side * _trail(state.last, trail_amount, trail_percent)
         closing = (side > 0 and held < 0) or (side < 0 and held > 0)
         if limit is not None:
             for_bp = limit
@@ -481,7 +494,8 @@ class Book:
             order_id=str(self._next_order), account_id=account_id, symbol=symbol, action=action,
             quantity=quantity, order_type=order_type, duration=duration, limit=limit,
             opened=self.clock.stamp, open_or_close="Close" if closing else "Open", source=source,
-            price_for_bp=for_bp, stop=stop, expiration=expiration,
+            price_for_bp=for_bp, stop=stop, expiration=expiration, trail_amount=trail_amount,
+            trail_percent=trail_percent,
         )
         if duration in MINUTE_DURATIONS:
             order.expires_step = self.clock.step + round(MINUTE_DURATIONS[duration] * 60
@@ -640,6 +654,10 @@ class Book:
             return
         state = self.market.states[order.symbol]
         if order.stop is not None and not order.triggered:
+            if order.trail_amount is not None or order.trail_percent is not None:
+                trail = _trail(state.last, order.trail_amount, order.trail_percent)
+                follow = min if order.side > 0 else max  # the stop only ever tightens
+                order.stop = follow(order.stop, state.last + order.side * trail)
             hit = state.last >= order.stop if order.side > 0 else state.last <= order.stop
             if not hit:
                 if order.duration in ("IOC", "FOK") or session:
@@ -771,6 +789,13 @@ class Book:
             gone = self._sent_positions.pop(pid)
             line = encode({"PositionID": pid, "Deleted": True})
             self._append(gone["AccountID"], "position", line, line, gone["Symbol"])
+
+
+def _trail(last: int, amount: int | None, percent: Decimal | None) -> int:
+    """A trailing stop's distance from the last price, in cents (at least one)."""
+    if amount is not None:
+        return max(1, amount)
+    return max(1, round(last * float(percent or 0) / 100))
 
 
 def parse_quantity(value) -> int:

@@ -116,9 +116,12 @@ class OrderSpec:
     expiration: date | None
     route: str
     confirm_id: str | None
+    trail_amount: Decimal | None = None  # AdvancedOptions.TrailingStop
+    trail_percent: Decimal | None = None
 
     def price_problem(self) -> str | None:
-        for name, price in (("Limit price", self.limit), ("Stop price", self.stop)):
+        for name, price in (("Limit price", self.limit), ("Stop price", self.stop),
+                            ("Trailing amount", self.trail_amount)):
             if price is not None:
                 problem = increment_problem(price, self.symbol, name)
                 if problem:
@@ -138,17 +141,26 @@ class OrderSpec:
             return head + "Market"
         if self.order_type == "Limit":
             return head + f"{self.shown(self.limit)} Limit"
+        if self.trail_amount is not None or self.trail_percent is not None:
+            trail = (self.shown(self.trail_amount) if self.trail_amount is not None
+                     else f"{self.trail_percent}%")
+            kind = "Stop Market" if self.order_type == "StopMarket" else \
+                f"Stop {self.shown(self.limit)} Limit"
+            return head + f"Trailing {trail} {kind}"
         if self.order_type == "StopMarket":
             return head + f"{self.shown(self.stop)} Stop Market"
         return head + f"{self.shown(self.stop)} Stop {self.shown(self.limit)} Limit"
 
     def draft(self, book: Book) -> Order:
-        return book.draft_order(*self._args(), stop=self._cents(self.stop),
-                                expiration=self.expiration)
+        return book.draft_order(*self._args(), **self._options())
 
     def place(self, book: Book) -> Order:
-        return book.new_order(*self._args(), stop=self._cents(self.stop),
-                              expiration=self.expiration)
+        return book.new_order(*self._args(), **self._options())
+
+    def _options(self) -> dict:
+        return {"stop": self._cents(self.stop), "expiration": self.expiration,
+                "trail_amount": self._cents(self.trail_amount),
+                "trail_percent": self.trail_percent}
 
     def _args(self) -> tuple:
         return (self.account_id, self.symbol, self.action, self.quantity, self.order_type,
@@ -209,10 +221,13 @@ def parse_order(body, book: Book, where: str = "") -> OrderSpec:
             if raw in (None, ""):
                 raise TSHTTPError(400, f"{where}LimitPrice is required for a {canonical} order.")
             limit = parse_price(raw, "LimitPrice")
-        if canonical in ("StopMarket", "StopLimit"):
+        trail_amount, trail_percent = _trailing_stop(body, canonical, where)
+        if canonical in ("StopMarket", "StopLimit") and trail_amount is None \
+                and trail_percent is None:
             raw = _field(body, "StopPrice")
             if raw in (None, ""):
-                raise TSHTTPError(400, f"{where}StopPrice is required for a {canonical} order.")
+                raise TSHTTPError(400, f"{where}StopPrice is required for a {canonical} order "
+                                       "(or AdvancedOptions.TrailingStop).")
             stop = parse_price(raw, "StopPrice")
         expiration = None
         if duration in DATED_DURATIONS:
@@ -227,7 +242,35 @@ def parse_order(body, book: Book, where: str = "") -> OrderSpec:
     except OrderError as exc:
         raise TSHTTPError(exc.status, where + exc.message, exc.error) from None
     return OrderSpec(account_id, symbol, action, quantity, canonical, duration, limit, stop,
-                     expiration, route, confirm_id)
+                     expiration, route, confirm_id, trail_amount, trail_percent)
+
+
+def _trailing_stop(body: dict, order_type: str,
+                   where: str) -> tuple[Decimal | None, Decimal | None]:
+    """AdvancedOptions.TrailingStop: exactly one of Amount or Percent, on a stop order."""
+    options = _field(body, "AdvancedOptions")
+    trailing = _field(options, "TrailingStop") if isinstance(options, dict) else None
+    if trailing is None:
+        return None, None
+    if not isinstance(trailing, dict):
+        raise TSHTTPError(400, f"{where}AdvancedOptions.TrailingStop must be an object with "
+                               "Amount or Percent.")
+    if order_type not in ("StopMarket", "StopLimit"):
+        raise TSHTTPError(400, f"{where}A TrailingStop applies to StopMarket and StopLimit "
+                               f"orders, not to a {order_type} order.")
+    amount, percent = _field(trailing, "Amount"), _field(trailing, "Percent")
+    if (amount in (None, "")) == (percent in (None, "")):
+        raise TSHTTPError(400, f"{where}AdvancedOptions.TrailingStop needs exactly one of "
+                               "Amount or Percent.")
+    try:
+        if amount not in (None, ""):
+            return parse_price(amount, "TrailingStop.Amount"), None
+        value = parse_price(percent, "TrailingStop.Percent")
+    except OrderError as exc:
+        raise TSHTTPError(400, where + exc.message) from None
+    if value >= 100:
+        raise TSHTTPError(400, f"{where}TrailingStop.Percent {value} must be below 100.")
+    return None, value
 
 
 def _check_confirm_id(request: web.Request, specs: list[OrderSpec]) -> None:
