@@ -169,7 +169,7 @@ async def test_the_documents_exit_bracket_with_a_trailing_stop(fixed_sim, sessio
     ]}
     status, body = await post(sim, session, "/orderexecution/ordergroups", bracket)
     assert status == 200, body
-    target, stop = (o["OrderID"] for o in body["Orders"])
+    stop = body["Orders"][1]["OrderID"]
     assert body["Orders"][1]["Message"] == "Sent order: Sell 10 NVDA @ Trailing 5.0% Stop Market"
     trailing = await rest_order(sim, session, stop)
     validate(trailing, "Order")

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-
 from order_helpers import (
     END_SNAPSHOT,
     MARGIN,
