@@ -393,3 +393,22 @@ async def test_positions_symbol_filter_rest_and_stream(fixed_sim, session):
         updates = await read_messages(resp, timeout=0.3, heartbeats=False)
     assert updates
     assert {u["PositionID"] for u in updates} == {snapshot[0]["PositionID"]}
+
+
+async def test_rest_orders_latest_first_and_paged(make_sim, session):
+    sim = await make_sim(clock="fixed", demo_trader=False, seed=5)
+    working = (await place(sim, session, OrderType="Limit", LimitPrice="1.00",
+                           TimeInForce={"Duration": "GTC"}))[1]["Orders"][0]["OrderID"]
+    filled = [(await place(sim, session, Quantity="1"))[1]["Orders"][0]["OrderID"]
+              for _ in range(3)]
+    body = await get_json(sim, session, f"/brokerage/accounts/{MARGIN}/orders")
+    validate(body, "Orders")
+    assert [o["OrderID"] for o in body["Orders"]] == [*reversed(filled), working]
+    first = await get_json(sim, session, f"/brokerage/accounts/{MARGIN}/orders?pageSize=3")
+    assert len(first["Orders"]) == 3 and first["NextToken"]
+    rest = await get_json(sim, session, f"/brokerage/accounts/{MARGIN}/orders?pageSize=3"
+                                        f"&nextToken={first['NextToken']}")
+    assert [o["OrderID"] for o in rest["Orders"]] == [working] and "NextToken" not in rest
+    bad = await get_json(sim, session, f"/brokerage/accounts/{MARGIN}/orders?nextToken=%%%",
+                         status=400)
+    assert "nextToken" in bad["Message"]

@@ -121,6 +121,7 @@ class Order:
     siblings: list[str] = field(default_factory=list)
     closed_epoch: float | None = None
     submitted: bool = False  # a group's orders are registered first, submitted one by one
+    opened_epoch: float = 0.0
     trail_amount: int | None = None  # trailing stop: cents behind the last price...
     trail_percent: Decimal | None = None  # ...or percent of it; the stop follows the market
     status: str = "ACK"
@@ -441,6 +442,14 @@ class Book:
         wanted = set(account_ids)
         return [o for o in self.orders.values() if o.account_id in wanted]
 
+    def orders_latest_first(self, account_ids) -> list[Order]:
+        """As TradeStation lists them over REST: by time placed (open orders) or executed
+        (closed ones), latest first."""
+        def when(order: Order) -> tuple[float, int]:
+            at = order.opened_epoch if order.is_open else order.closed_epoch or 0.0
+            return at, int(order.order_id)
+        return sorted(self.orders_of(account_ids), key=when, reverse=True)
+
     # -- orders ---------------------------------------------------------------------------------
 
     def place(self, account_id: str, symbol: str, action: str, quantity: int, order_type: str,
@@ -495,7 +504,7 @@ class Book:
             quantity=quantity, order_type=order_type, duration=duration, limit=limit,
             opened=self.clock.stamp, open_or_close="Close" if closing else "Open", source=source,
             price_for_bp=for_bp, stop=stop, expiration=expiration, trail_amount=trail_amount,
-            trail_percent=trail_percent,
+            trail_percent=trail_percent, opened_epoch=self.clock.now_epoch(),
         )
         if duration in MINUTE_DURATIONS:
             order.expires_step = self.clock.step + round(MINUTE_DURATIONS[duration] * 60

@@ -130,7 +130,7 @@ def _page(request: web.Request, items: list[dict]) -> dict:
 async def get_orders(request: web.Request) -> web.Response:
     book = request.app[ENGINE].book
     valid, errors = _split(request)
-    body = _page(request, [book.order_payload(o) for o in book.orders_of(valid)])
+    body = _page(request, [book.order_payload(o) for o in book.orders_latest_first(valid)])
     body["Errors"] = errors
     return web.json_response(body)
 
@@ -145,7 +145,7 @@ async def get_orders_by_id(request: web.Request) -> web.Response:
     valid, errors = _split(request)
     ids = parse_order_ids(request.match_info["order_ids"])
     wanted = set(ids)
-    orders = [o for o in book.orders_of(valid) if o.order_id in wanted]
+    orders = [o for o in book.orders_latest_first(valid) if o.order_id in wanted]
     found = {o.order_id for o in orders}
     return web.json_response({"Orders": [book.order_payload(o) for o in orders],
                               "Errors": errors + _id_errors(valid, ids, found)})
