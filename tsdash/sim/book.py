@@ -46,6 +46,17 @@ STOCK_INCREMENT = Decimal("0.01")
 PRICE_INCREMENTS: dict[str, Decimal] = {}
 
 
+# Asset types (OrderLeg.AssetType) of symbols that are not stocks; new asset classes register here.
+ASSET_TYPES: dict[str, str] = {}
+# OrderConfirmResponse.OrderAssetCategory for each asset type.
+ASSET_CATEGORIES = {"STOCK": "EQUITY", "STOCKOPTION": "STOCKOPTION", "INDEXOPTION": "STOCKOPTION",
+                    "FUTURE": "FUTURE"}
+
+
+def asset_type(symbol: str) -> str:
+    return ASSET_TYPES.get(symbol, "STOCK")
+
+
 def price_increment(symbol: str) -> Decimal:
     """The smallest price step of a symbol (stocks: a cent)."""
     return PRICE_INCREMENTS.get(symbol, STOCK_INCREMENT)
@@ -238,7 +249,7 @@ class Book:
 
     def order_payload(self, order: Order) -> dict:
         leg: dict = {
-            "AssetType": "STOCK",
+            "AssetType": asset_type(order.symbol),
             "BuyOrSell": TRADE_ACTIONS[order.action],
             "ExecQuantity": str(order.filled),
             "OpenOrClose": order.open_or_close,

@@ -18,6 +18,7 @@ from decimal import Decimal
 from aiohttp import web
 
 from .book import (
+    ASSET_CATEGORIES,
     DATED_DURATIONS,
     DURATIONS,
     ORDER_TYPES,
@@ -25,6 +26,7 @@ from .book import (
     Book,
     Order,
     OrderError,
+    asset_type,
     increment_problem,
     on_increment,
     parse_expiration,
@@ -338,7 +340,7 @@ def _confirmation(request: web.Request, spec: OrderSpec) -> dict:
         "EstimatedCost": money(cost),
         "EstimatedPrice": money(price),
         "InitialMarginDisplay": money(cost // 2 if margin else cost),
-        "OrderAssetCategory": "EQUITY",
+        "OrderAssetCategory": ASSET_CATEGORIES.get(asset_type(spec.symbol), "EQUITY"),
         "OrderConfirmID": confirm_id,
         "Route": spec.route,
         "SummaryMessage": spec.summary(),
