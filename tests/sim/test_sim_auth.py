@@ -67,18 +67,19 @@ async def test_any_non_empty_credentials_are_accepted(sim, session):
 
 async def test_authorize_redirects_with_code_and_state_then_code_exchange(sim, session):
     params = {"response_type": "code", "client_id": "my-key", "audience":
-              "https://api.tradestation.com", "redirect_uri": "http://localhost:31022/cb",
+              "https://api.tradestation.com", "redirect_uri": "http://localhost:31022",
               "scope": "openid offline_access MarketData", "state": "xyz-123"}
     async with session.get(sim.root_url + "/authorize", params=params,
                            allow_redirects=False) as resp:
         assert resp.status == 302
         location = urlsplit(resp.headers["Location"])
-    assert (location.scheme, location.netloc, location.path) == ("http", "localhost:31022", "/cb")
+    assert (location.scheme, location.netloc, location.path.rstrip("/")) == (
+        "http", "localhost:31022", "")
     query = parse_qs(location.query)
     assert query["state"] == ["xyz-123"]
     code = query["code"][0]
     form = {"grant_type": "authorization_code", "client_id": "my-key", "client_secret": "s",
-            "code": code, "redirect_uri": "http://localhost:31022/cb"}
+            "code": code, "redirect_uri": "http://localhost:31022"}
     async with session.post(sim.token_url, data=form) as resp:
         assert resp.status == 200
         body = await resp.json()
@@ -160,3 +161,103 @@ async def test_id_token_claims(sim, session):
     claims += "=" * (-len(claims) % 4)
     decoded = json.loads(base64.urlsafe_b64decode(claims))
     assert decoded["aud"] == DEMO_CLIENT_ID and decoded["sub"]
+
+
+async def authorize(sim, session, redirect_uri: str, **extra) -> tuple[int, dict[str, list[str]]]:
+    """/authorize: (status, the redirect's query) or (status, the error body)."""
+    params = {"response_type": "code", "client_id": "my-key", "redirect_uri": redirect_uri,
+              "state": "s1", **extra}
+    async with session.get(sim.root_url + "/authorize", params=params,
+                           allow_redirects=False) as resp:
+        if resp.status == 302:
+            return 302, parse_qs(urlsplit(resp.headers["Location"]).query)
+        return resp.status, await resp.json()
+
+
+@pytest.mark.parametrize("uri", [
+    "http://localhost", "http://localhost/", "http://localhost:80", "http://localhost:3000",
+    "http://localhost:3001", "http://localhost:8080", "http://localhost:31022",
+])
+async def test_tradestation_default_callbacks_are_allowed(make_sim, session, uri):
+    sim = await make_sim(strict_redirects=True)
+    status, query = await authorize(sim, session, uri)
+    assert status == 302 and query["code"]
+
+
+@pytest.mark.parametrize("uri", [
+    "http://localhost:31022/cb", "https://localhost:31022", "http://example.com:31022",
+    "http://localhost:5000",
+])
+async def test_other_callbacks_are_refused_without_a_redirect(make_sim, session, uri):
+    sim = await make_sim(strict_redirects=True)
+    status, body = await authorize(sim, session, uri)
+    assert status == 400
+    assert body["error"] == "invalid_request"
+    assert "Callback URL mismatch" in body["error_description"]
+    assert "http://localhost:31022" in body["error_description"], "it lists what is allowed"
+
+
+async def test_registered_callbacks_and_any_localhost_port(make_sim, session):
+    sim = await make_sim(redirect_uris=["https://myapp.example/callback"])
+    assert (await authorize(sim, session, "https://myapp.example/callback"))[0] == 302
+    # Not strict: a plain localhost callback on any port (tsdash login --port N, tests).
+    assert (await authorize(sim, session, "http://localhost:45678"))[0] == 302
+    assert (await authorize(sim, session, "http://localhost:45678/elsewhere"))[0] == 400
+    assert (await authorize(sim, session, "https://myapp.example/other"))[0] == 400
+    with pytest.raises(ValueError, match="absolute http"):
+        await make_sim(redirect_uris=["not a url"])
+
+
+async def sign_in(sim, session, client_id: str = "my-key", **pkce) -> dict:
+    _, query = await authorize(sim, session, "http://localhost:31022", client_id=client_id,
+                               **{k: v for k, v in pkce.items() if k != "code_verifier"})
+    form = {"grant_type": "authorization_code", "client_id": client_id,
+            "code": query["code"][0], "redirect_uri": "http://localhost:31022"}
+    if "code_verifier" in pkce:
+        form["code_verifier"] = pkce["code_verifier"]
+    else:
+        form["client_secret"] = "my-secret"
+    async with session.post(sim.token_url, data=form) as resp:
+        assert resp.status == 200, await resp.text()
+        return await resp.json()
+
+
+async def test_a_refresh_needs_the_client_secret_unless_pkce(sim, session):
+    issued = await sign_in(sim, session)
+    status, body = await refresh(sim, session, client_id="my-key", client_secret="",
+                                 refresh_token=issued["refresh_token"])
+    assert status == 401 and body["error"] == "access_denied"
+    assert "client_secret" in body["error_description"]
+    status, body = await refresh(sim, session, client_id="my-key",
+                                 refresh_token=issued["refresh_token"])
+    assert status == 200 and body["access_token"]
+    status, body = await refresh(sim, session, client_id="other-key",
+                                 refresh_token=issued["refresh_token"])
+    assert status == 403, "a refresh token belongs to the client it was issued to"
+
+    verifier = "v" * 48
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=")
+    public = await sign_in(sim, session, "public-app", code_challenge=challenge.decode(),
+                           code_challenge_method="S256", code_verifier=verifier)
+    status, body = await refresh(sim, session, client_id="public-app", client_secret="",
+                                 refresh_token=public["refresh_token"])
+    assert status == 200, "a PKCE (public) client refreshes without a secret"
+
+
+async def test_revoke_revokes_every_refresh_token_of_the_client(sim, session):
+    first = (await sign_in(sim, session))["refresh_token"]
+    second = (await sign_in(sim, session))["refresh_token"]
+    someone_else = (await sign_in(sim, session, "other-key"))["refresh_token"]
+    async with session.post(sim.root_url + "/oauth/revoke",
+                            data={"client_id": "my-key", "token": first}) as resp:
+        assert resp.status == 200
+    for token in (first, second):
+        assert sim.is_revoked(token)
+        status, body = await refresh(sim, session, client_id="my-key", refresh_token=token)
+        assert status == 403 and body["error"] == "invalid_grant"
+    assert not sim.is_revoked(someone_else)
+    status, _ = await refresh(sim, session, client_id="other-key", refresh_token=someone_else)
+    assert status == 200
+    async with session.post(sim.root_url + "/oauth/revoke",
+                            data={"client_id": "my-key", "token": someone_else}) as resp:
+        assert resp.status == 403, "a client cannot revoke another client's token"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sim_helpers import BROKERAGE_MEDIA, auth, data_only, has_fields, read_messages, validate
 
@@ -30,9 +32,9 @@ async def place(sim, session, **overrides) -> tuple[int, dict]:
         return resp.status, await resp.json()
 
 
-async def get_json(sim, session, path: str) -> dict:
+async def get_json(sim, session, path: str, status: int = 200) -> dict:
     async with session.get(sim.base_url + path, headers=auth(sim)) as resp:
-        assert resp.status == 200, await resp.text()
+        assert resp.status == status, await resp.text()
         return await resp.json()
 
 
@@ -97,7 +99,7 @@ async def test_orders_stream_snapshot_end_snapshot_then_updates(sim, session):
         validate(order, "Order1")
         assert order["AccountID"] in (MARGIN, CASH)
     mine = [o for o in updates if o["OrderID"] == order_id]
-    assert [o["Status"] for o in mine] == ["OPN", "FLL"]
+    assert [o["Status"] for o in mine] == ["ACK", "OPN", "FLL"]
     filled = mine[-1]
     assert filled["StatusDescription"] == "Filled"
     assert "LimitPrice" not in filled
@@ -174,7 +176,8 @@ async def test_limit_order_works_then_cancel(fixed_sim, session):
                                      TimeInForce={"Duration": "GTC"})
         assert status == 200
         order_id = placed["Orders"][0]["OrderID"]
-        (working,) = await read_messages(resp, 1, heartbeats=False)
+        received, working = await read_messages(resp, 2, heartbeats=False)
+        assert (received["OrderID"], received["Status"]) == (order_id, "ACK")
         assert (working["OrderID"], working["Status"], working["LimitPrice"]) == (
             order_id, "OPN", "1.00")
         sim.advance(50)
@@ -225,7 +228,12 @@ async def test_business_rejections_show_up_as_rejected_orders(fixed_sim, session
 
 @pytest.mark.parametrize("body, words", [
     ({"Symbol": None}, "Symbol"),
-    ({"OrderType": "StopMarket"}, "OrderType"),
+    ({"OrderType": "TrailingStop"}, "OrderType"),
+    ({"OrderType": "StopMarket"}, "StopPrice"),
+    ({"OrderType": "StopLimit", "StopPrice": "500"}, "LimitPrice"),
+    ({"TimeInForce": {"Duration": "GTD"}}, "Expiration"),
+    ({"Route": "MOON"}, "Route"),
+    ({"Symbol": "$SPX.X"}, "index"),
     ({"TradeAction": "HODL"}, "TradeAction"),
     ({"Quantity": "-3"}, "Quantity"),
     ({"Quantity": "1.5"}, "Quantity"),
@@ -266,3 +274,141 @@ async def test_demo_trader_moves_orders_within_seconds(sim, session):
     assert len(updates) == 4
     for update in updates:
         validate(update, "Order1")
+
+
+async def test_bod_balances(fixed_sim, session):
+    sim = fixed_sim
+    path = f"/brokerage/accounts/{MARGIN},{CASH},BOGUS/bodbalances"
+    body = await get_json(sim, session, path)
+    validate(body, "BalancesBOD")
+    assert [b["AccountID"] for b in body["BODBalances"]] == [MARGIN, CASH]
+    assert body["Errors"] == [{"AccountID": "BOGUS", "Error": "Forbidden",
+                               "Message": "Invalid Account ID."}]
+    cash = next(b for b in body["BODBalances"] if b["AccountID"] == CASH)
+    detail = cash["BalanceDetail"]
+    states = sim.engine.market.states
+    positions = {"QQQ": 20, "AMZN": 35, "IWM": 40}
+    held = sum(q * states[s].prev_close for s, q in positions.items()) / 100
+    assert float(detail["Equity"]) == pytest.approx(float(detail["AccountBalance"]) + held)
+    status, _ = await place(sim, session, Quantity="5")
+    assert status == 200
+    assert await get_json(sim, session, path) == body, "the beginning of the day stays put"
+
+
+async def test_orders_by_id_rest_and_stream(fixed_sim, session):
+    sim = fixed_sim
+    _, first = await place(sim, session, OrderType="Limit", LimitPrice="1.00",
+                           TimeInForce={"Duration": "GTC"})
+    _, other = await place(sim, session, OrderType="Limit", LimitPrice="2.00",
+                           TimeInForce={"Duration": "GTC"})
+    first_id, other_id = first["Orders"][0]["OrderID"], other["Orders"][0]["OrderID"]
+    body = await get_json(sim, session, f"/brokerage/accounts/{MARGIN}/orders/{first_id},777")
+    validate(body, "OrdersById")
+    assert [o["OrderID"] for o in body["Orders"]] == [first_id]
+    assert body["Errors"] == [{"AccountID": MARGIN, "OrderID": "777", "Error": "NotFound",
+                               "Message": "Order not found."}]
+    url = f"{sim.base_url}/brokerage/stream/accounts/{MARGIN}/orders/{first_id},777"
+    async with session.get(url, headers=auth(sim)) as resp:
+        assert resp.headers["Content-Type"] == BROKERAGE_MEDIA
+        start = await read_messages(resp, until=lambda m: m == END_SNAPSHOT)
+        for oid in (other_id, first_id):
+            async with session.delete(f"{sim.base_url}/orderexecution/orders/{oid}",
+                                      headers=auth(sim)) as cancel:
+                assert cancel.status == 200
+        updates = await read_messages(resp, timeout=0.3, heartbeats=False)
+    missing, snapshot, end = start
+    validate(missing, "StreamOrderByOrderIdErrorResponse")
+    assert missing == {"Error": "NotFound", "Message": "Order not found.", "OrderID": "777"}
+    assert snapshot["OrderID"] == first_id and end == END_SNAPSHOT
+    assert [(u["OrderID"], u["Status"]) for u in updates] == [(first_id, "CAN")]
+    validate(updates[0], "Order1")
+
+
+async def test_historical_orders(fixed_sim, session):
+    sim = fixed_sim
+    today = sim.engine.book.today()
+    week_ago = (today - timedelta(days=7)).isoformat()
+    _, filled = await place(sim, session, Quantity="5")
+    _, working = await place(sim, session, OrderType="Limit", LimitPrice="1.00",
+                             TimeInForce={"Duration": "GTC"})
+    filled_id = filled["Orders"][0]["OrderID"]
+    body = await get_json(sim, session,
+                          f"/brokerage/accounts/{MARGIN},BOGUS/historicalorders?since={week_ago}")
+    validate(body, "HistoricalOrders")
+    ids = [o["OrderID"] for o in body["Orders"]]
+    assert ids[0] == filled_id, "latest closed first"
+    assert working["Orders"][0]["OrderID"] not in ids, "open orders are not historical"
+    old = body["Orders"][1:]
+    assert {o["Legs"][0]["Symbol"] for o in old} == {"AAPL", "MSFT", "NVDA", "SPY", "TSLA"}, \
+        "the orders that opened the starting positions, six days ago"
+    assert all(o["Status"] == "FLL" for o in body["Orders"])
+    assert body["Errors"][0]["AccountID"] == "BOGUS"
+    for since in (today.isoformat(), today.strftime("%m/%d/%Y"), today.strftime("%m-%d-%Y"),
+                  today.strftime("%Y/%m/%d")):
+        recent = await get_json(sim, session,
+                                f"/brokerage/accounts/{MARGIN}/historicalorders?since={since}")
+        assert [o["OrderID"] for o in recent["Orders"]] == [filled_id]
+    page = await get_json(sim, session, f"/brokerage/accounts/{MARGIN}/historicalorders"
+                                        f"?since={week_ago}&pageSize=4")
+    assert len(page["Orders"]) == 4 and page["NextToken"]
+    token = page["NextToken"]
+    rest = await get_json(sim, session, f"/brokerage/accounts/{MARGIN}/historicalorders"
+                                        f"?since={week_ago}&pageSize=4&nextToken={token}")
+    assert [o["OrderID"] for o in page["Orders"] + rest["Orders"]] == ids
+    assert "NextToken" not in rest
+    by_id = await get_json(sim, session, f"/brokerage/accounts/{MARGIN}/historicalorders/"
+                                         f"{filled_id},{ids[-1]},55?since={week_ago}")
+    validate(by_id, "HistoricalOrdersById")
+    assert [o["OrderID"] for o in by_id["Orders"]] == [filled_id, ids[-1]]
+    assert [e["OrderID"] for e in by_id["Errors"]] == ["55"]
+
+
+@pytest.mark.parametrize("query, words", [
+    ("", "since parameter is required"),
+    ("?since=yesterday", "Invalid since"),
+    ("?since=2001-01-01", "limited to 90 days"),
+    ("?since=2026-11-20&pageSize=601", "pageSize"),
+])
+async def test_historical_orders_bad_parameters(fixed_sim, session, query, words):
+    body = await get_json(fixed_sim, session,
+                          f"/brokerage/accounts/{MARGIN}/historicalorders{query}", status=400)
+    validate(body, "ErrorResponse")
+    assert body["Error"] == "BadRequest" and words in body["Message"]
+
+
+async def test_positions_symbol_filter_rest_and_stream(fixed_sim, session):
+    sim = fixed_sim
+    path = f"/brokerage/accounts/{MARGIN},{CASH}/positions"
+    body = await get_json(sim, session, path + "?symbol=AAPL,Q*,NOPE")
+    validate(body, "Positions")
+    assert sorted(p["Symbol"] for p in body["Positions"]) == ["AAPL", "QQQ"]
+    url = f"{sim.base_url}/brokerage/stream/accounts/{MARGIN},{CASH}/positions?symbol=MSFT"
+    async with session.get(url, headers=auth(sim)) as resp:
+        snapshot = await read_messages(resp, until=lambda m: m == END_SNAPSHOT)
+        assert [p["Symbol"] for p in snapshot[:-1]] == ["MSFT"]
+        sim.advance(50)
+        for symbol in ("AAPL", "MSFT"):
+            status, _ = await place(sim, session, Symbol=symbol, Quantity="1")
+            assert status == 200
+        updates = await read_messages(resp, timeout=0.3, heartbeats=False)
+    assert updates
+    assert {u["PositionID"] for u in updates} == {snapshot[0]["PositionID"]}
+
+
+async def test_rest_orders_latest_first_and_paged(make_sim, session):
+    sim = await make_sim(clock="fixed", demo_trader=False, seed=5)
+    working = (await place(sim, session, OrderType="Limit", LimitPrice="1.00",
+                           TimeInForce={"Duration": "GTC"}))[1]["Orders"][0]["OrderID"]
+    filled = [(await place(sim, session, Quantity="1"))[1]["Orders"][0]["OrderID"]
+              for _ in range(3)]
+    body = await get_json(sim, session, f"/brokerage/accounts/{MARGIN}/orders")
+    validate(body, "Orders")
+    assert [o["OrderID"] for o in body["Orders"]] == [*reversed(filled), working]
+    first = await get_json(sim, session, f"/brokerage/accounts/{MARGIN}/orders?pageSize=3")
+    assert len(first["Orders"]) == 3 and first["NextToken"]
+    rest = await get_json(sim, session, f"/brokerage/accounts/{MARGIN}/orders?pageSize=3"
+                                        f"&nextToken={first['NextToken']}")
+    assert [o["OrderID"] for o in rest["Orders"]] == [working] and "NextToken" not in rest
+    bad = await get_json(sim, session, f"/brokerage/accounts/{MARGIN}/orders?nextToken=%%%",
+                         status=400)
+    assert "nextToken" in bad["Message"]

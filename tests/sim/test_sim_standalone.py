@@ -114,7 +114,8 @@ async def test_fault_flag_is_armed():
         base_url = FIRST_LINE.match(await readline(proc)).group(1)
         async with aiohttp.ClientSession() as http:
             token_url = base_url.removesuffix("/v3") + "/oauth/token"
-            form = {"grant_type": "refresh_token", "client_id": "c", "refresh_token": "r"}
+            form = {"grant_type": "refresh_token", "client_id": "c", "client_secret": "s",
+                    "refresh_token": "r"}
             async with http.post(token_url, data=form) as resp:
                 token = (await resp.json())["access_token"]
             async with http.get(base_url + "/marketdata/stream/quotes/SPY",
@@ -136,7 +137,8 @@ async def test_two_processes_with_one_seed_send_the_same_payloads():
             base_url = FIRST_LINE.match(await readline(proc)).group(1)
             await asyncio.sleep(delay)
             async with aiohttp.ClientSession() as http:
-                form = {"grant_type": "refresh_token", "client_id": "c", "refresh_token": "r"}
+                form = {"grant_type": "refresh_token", "client_id": "c", "client_secret": "s",
+                        "refresh_token": "r"}
                 async with http.post(base_url.removesuffix("/v3") + "/oauth/token",
                                      data=form) as resp:
                     token = (await resp.json())["access_token"]

@@ -5,6 +5,11 @@ redirect with a code, code exchange, refresh) can be exercised offline. Access t
 live `token_expires_in` seconds, and can all be expired at once for tests. With
 `rotate_refresh_tokens`, a refresh grant answers with a new refresh token and revokes the one it
 used, as an API key with TradeStation's rotating refresh tokens does.
+
+As TradeStation does: /authorize refuses a redirect URI that is not allowed for the key (its
+default callbacks, plus any given with `redirect_uris`); a refresh needs the client secret unless
+the refresh token came from a PKCE sign-in (a public client); a refresh token works only for the
+client it was issued to; and /oauth/revoke revokes every refresh token of that client.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import hashlib
 import json
 import secrets
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -25,6 +31,49 @@ DEMO_REFRESH_TOKEN = "tsdash-demo-refresh-token"
 DEFAULT_SCOPE = "openid offline_access profile MarketData ReadAccount Trade OptionSpreads Matrix"
 AUDIENCE = "https://api.tradestation.com"
 CODE_LIFETIME = 300.0
+# The callback URLs every TradeStation API key allows unless its owner registered others.
+DEFAULT_REDIRECT_URIS = (
+    "http://localhost", "http://localhost:80", "http://localhost:3000", "http://localhost:3001",
+    "http://localhost:8080", "http://localhost:31022",
+)
+
+
+def normalize_redirect_uri(uri: str) -> str:
+    """Scheme and host lower-cased, a default port spelled out, one trailing slash ignored."""
+    parts = urlsplit(uri.strip())
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    path = parts.path.rstrip("/") if parts.path != "/" else ""
+    return urlunsplit((parts.scheme.lower(), f"{host}:{port}", path, parts.query, ""))
+
+
+class RedirectPolicy:
+    """Which redirect URIs /authorize accepts: TradeStation's defaults plus `extra`, exactly
+    (a trailing slash and an explicit default port aside). `any_loopback_port`: also a plain
+    http://localhost (or 127.0.0.1) callback on any port, as RFC 8252 asks of servers for native
+    apps, so `tsdash login --port N` and tests on free ports work; TradeStation itself wants each
+    port registered, which `any_loopback_port=False` (`tsdash sim --strict-redirects`) checks."""
+
+    def __init__(self, extra: Iterable[str] = (), any_loopback_port: bool = True) -> None:
+        self.allowed = list(DEFAULT_REDIRECT_URIS)
+        for uri in extra:
+            parts = urlsplit(uri.strip())
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValueError(f"redirect URI {uri!r} must be an absolute http(s) URL, e.g. "
+                                 "http://localhost:5000/callback")
+            self.allowed.append(uri.strip())
+        self._exact = {normalize_redirect_uri(u) for u in self.allowed}
+        self.any_loopback_port = any_loopback_port
+
+    def allows(self, uri: str) -> bool:
+        if normalize_redirect_uri(uri) in self._exact:
+            return True
+        parts = urlsplit(uri)
+        return (self.any_loopback_port and parts.scheme == "http" and parts.path in ("", "/")
+                and not parts.query and (parts.hostname or "").lower() in ("localhost",
+                                                                           "127.0.0.1", "::1"))
 
 
 @dataclass(slots=True)
@@ -40,14 +89,42 @@ class _Code:
 class TokenStore:
     """Issued access tokens with their expiry (monotonic seconds), codes and revoked tokens."""
 
-    def __init__(self, expires_in: int = 1200, rotate_refresh_tokens: bool = False) -> None:
+    def __init__(self, expires_in: int = 1200, rotate_refresh_tokens: bool = False,
+                 redirects: RedirectPolicy | None = None) -> None:
         if expires_in <= 0:
             raise ValueError(f"token_expires_in must be > 0, not {expires_in!r}")
         self.expires_in = int(expires_in)
         self.rotate_refresh_tokens = rotate_refresh_tokens
+        self.redirects = redirects or RedirectPolicy()
         self._tokens: dict[str, float] = {}
         self._codes: dict[str, _Code] = {}
         self._revoked: set[str] = set()
+        self._refresh_client: dict[str, str] = {}  # refresh token -> the client it belongs to
+        self._public: set[str] = set()  # refresh tokens from a PKCE sign-in (no secret needed)
+
+    def new_refresh_token(self, client_id: str, public: bool = False) -> str:
+        token = "sim-rt-" + secrets.token_urlsafe(24)
+        self._refresh_client[token] = client_id
+        if public:
+            self._public.add(token)
+        return token
+
+    def refresh_owner(self, token: str) -> str | None:
+        return self._refresh_client.get(token)
+
+    def is_public(self, token: str) -> bool:
+        return token in self._public
+
+    def bind(self, token: str, client_id: str) -> None:
+        """A refresh token first used by a client (e.g. one typed into a config) is its own."""
+        self._refresh_client.setdefault(token, client_id)
+
+    def revoke_client(self, client_id: str) -> int:
+        """Revoke every refresh token of a client; how many."""
+        mine = [t for t, c in self._refresh_client.items() if c == client_id]
+        for token in mine:
+            self.revoke(token)
+        return len(mine)
 
     def issue(self) -> str:
         token = "sim-at-" + secrets.token_urlsafe(24)
@@ -145,10 +222,20 @@ def make_auth_routes(tokens: TokenStore, root_url) -> list[web.RouteDef]:
                 return _oauth_error(400, "invalid_request", "refresh_token is required.")
             if tokens.is_revoked(refresh):
                 return _oauth_error(403, "invalid_grant", "Unknown or invalid refresh token.")
+            owner = tokens.refresh_owner(refresh)
+            if owner is not None and owner != client_id:
+                return _oauth_error(403, "invalid_grant",
+                                    "The refresh token was issued to another client.")
+            public = tokens.is_public(refresh)
+            if not public and not form.get("client_secret", "").strip():
+                return _oauth_error(401, "access_denied",
+                                    "client_secret is required to refresh a token (only a "
+                                    "PKCE sign-in refreshes without it).")
+            tokens.bind(refresh, client_id)
             new_refresh = None
             if tokens.rotate_refresh_tokens:
                 tokens.revoke(refresh)
-                new_refresh = "sim-rt-" + secrets.token_urlsafe(24)
+                new_refresh = tokens.new_refresh_token(client_id, public)
         elif grant == "authorization_code":
             code = tokens.take_code(form.get("code", "").strip())
             if code is None:
@@ -163,7 +250,7 @@ def make_auth_routes(tokens: TokenStore, root_url) -> list[web.RouteDef]:
                     return _oauth_error(403, "invalid_grant", "Failed to verify code_verifier.")
             elif not form.get("client_secret", "").strip():
                 return _oauth_error(401, "access_denied", "client_secret is required.")
-            new_refresh = "sim-rt-" + secrets.token_urlsafe(24)
+            new_refresh = tokens.new_refresh_token(client_id, public=code.challenge is not None)
         else:
             return _oauth_error(400, "unsupported_grant_type",
                                 "grant_type must be authorization_code or refresh_token.")
@@ -185,6 +272,14 @@ def make_auth_routes(tokens: TokenStore, root_url) -> list[web.RouteDef]:
         if parts.scheme not in ("http", "https") or not parts.netloc:
             return _oauth_error(400, "invalid_request",
                                 "redirect_uri is required and must be an http(s) URL.")
+        if not tokens.redirects.allows(redirect_uri):
+            # Like TradeStation's sign-in page: no redirect to an unknown place, an error here.
+            return _oauth_error(400, "invalid_request",
+                                f"Callback URL mismatch. {redirect_uri} is not in the list of "
+                                "allowed callback URLs: "
+                                f"{', '.join(tokens.redirects.allowed)}. Use one of them (for "
+                                "tsdash login: --port 31022, 3000, 3001 or 8080) or register "
+                                "yours (tsdash sim --redirect-uri URL).")
         params: dict[str, str] = {}
         if q.get("response_type") != "code":
             params = {"error": "unsupported_response_type",
@@ -205,9 +300,15 @@ def make_auth_routes(tokens: TokenStore, root_url) -> list[web.RouteDef]:
     async def revoke(request: web.Request) -> web.Response:
         form = await _form(request)
         token_value = (form.get("token") or form.get("refresh_token") or "").strip()
-        if not form.get("client_id", "").strip() or not token_value:
+        client_id = form.get("client_id", "").strip()
+        if not client_id or not token_value:
             return _oauth_error(400, "invalid_request", "client_id and token are required.")
-        tokens.revoke(token_value)
+        owner = tokens.refresh_owner(token_value)
+        if owner is not None and owner != client_id:
+            return _oauth_error(403, "invalid_grant",
+                                "The token was issued to another client.")
+        tokens.revoke(token_value)  # also an unknown one: revoked means never usable again
+        tokens.revoke_client(client_id)  # and, as TradeStation does, all the client's others
         return web.Response(status=200)
 
     return [

@@ -11,9 +11,11 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
-from .clock import SimClock, iso
+from .clock import STEP_SECONDS, SimClock, iso
 from .market import Market, StepRecord, encode, money, rng_for
 
 MARGIN_ACCOUNT = "SIM1234567M"
@@ -21,15 +23,53 @@ CASH_ACCOUNT = "SIM1234568C"
 MAX_ACCOUNTS_PER_REQUEST = 25
 LOG_ENTRIES = 5_000  # about a minute of position re-pricing; a slower reader resyncs
 KEEP_CLOSED_ORDERS = 500  # like a day's order list: older finished orders drop out of snapshots
+KEEP_HISTORY = 5_000  # closed orders kept for historicalorders
+KEEP_FILLS = 10_000
 
 STATUS_TEXT = {
     "ACK": "Received", "OPN": "Sent", "FPR": "Partial Fill (Alive)", "FLL": "Filled",
-    "CAN": "Canceled", "REJ": "Rejected", "UCN": "Cancel Sent", "EXP": "Expired",
+    "FLP": "Partial Fill (UROut)", "STP": "Stop Hit", "CAN": "Canceled", "REJ": "Rejected",
+    "UCN": "Cancel Sent", "EXP": "Expired",
 }
-OPEN_STATUSES = {"ACK", "OPN", "FPR", "UCN"}
-ORDER_TYPES = ("Market", "Limit")
+OPEN_STATUSES = {"ACK", "OPN", "FPR", "UCN", "STP"}
+ORDER_TYPES = ("Market", "Limit", "StopMarket", "StopLimit")
 TRADE_ACTIONS = {"BUY": "Buy", "SELL": "Sell", "SELLSHORT": "SellShort", "BUYTOCOVER": "BuyToCover"}
+# TimeInForce.Duration values of the OpenAPI document's Duration schema.
 DURATIONS = {"DAY", "DYP", "GTC", "GCP", "GTD", "GDP", "OPG", "CLO", "IOC", "FOK", "1", "3", "5"}
+DATED_DURATIONS = {"GTD", "GDP"}  # need TimeInForce.Expiration
+SESSION_DURATIONS = {"DAY", "DYP", "1", "3", "5"}  # expire when the session closes at the latest
+MINUTE_DURATIONS = {"1": 1, "3": 3, "5": 5}
+MAX_DAYS = 90  # GTC, GTD and historical orders: TradeStation's 90 calendar days
+ABSURD_FACTOR = 10  # a limit or stop price this many times the last price is refused
+STOCK_INCREMENT = Decimal("0.01")
+# Price increments of symbols that do not trade in cents; new asset classes register here.
+PRICE_INCREMENTS: dict[str, Decimal] = {}
+
+
+# Asset types (OrderLeg.AssetType) of symbols that are not stocks; new asset classes register here.
+ASSET_TYPES: dict[str, str] = {}
+# OrderConfirmResponse.OrderAssetCategory for each asset type.
+ASSET_CATEGORIES = {"STOCK": "EQUITY", "STOCKOPTION": "STOCKOPTION", "INDEXOPTION": "STOCKOPTION",
+                    "FUTURE": "FUTURE"}
+
+
+def asset_type(symbol: str) -> str:
+    return ASSET_TYPES.get(symbol, "STOCK")
+
+
+def price_increment(symbol: str) -> Decimal:
+    """The smallest price step of a symbol (stocks: a cent)."""
+    return PRICE_INCREMENTS.get(symbol, STOCK_INCREMENT)
+
+
+def is_index(symbol: str) -> bool:
+    """TradeStation's index symbols ($SPX.X, $VIX.X) are quotes only, never orders."""
+    return symbol.startswith("$")
+
+
+def on_increment(price: Decimal, symbol: str) -> bool:
+    return price % price_increment(symbol) == 0
+
 
 # Starting book: (account, symbol, quantity, average price as a fraction of the previous close)
 _START_POSITIONS = (
@@ -57,6 +97,7 @@ class LogEntry(NamedTuple):
     kind: str  # "order" | "position"
     line: bytes  # the whole object
     changes: bytes | None  # positions: only changed fields + PositionID
+    key: str = ""  # orders: the OrderID; positions: the Symbol (for by-id and symbol= filters)
 
 
 @dataclass(slots=True)
@@ -77,11 +118,23 @@ class Order:
     symbol: str
     action: str  # BUY, SELL, SELLSHORT, BUYTOCOVER
     quantity: int
-    order_type: str  # Market | Limit
+    order_type: str  # Market | Limit | StopMarket | StopLimit
     duration: str
     limit: int | None  # cents
     opened: str
     open_or_close: str
+    stop: int | None = None  # cents
+    triggered: bool = False  # a stop order whose stop was hit (STP) and now works as its type
+    expiration: date | None = None  # GTD/GDP: the last day it is good for
+    expires_step: int | None = None  # 1/3/5 minute durations
+    group_id: str | None = None
+    group_type: str | None = None  # OCO | BRK | NORMAL
+    siblings: list[str] = field(default_factory=list)
+    closed_epoch: float | None = None
+    submitted: bool = False  # a group's orders are registered first, submitted one by one
+    opened_epoch: float = 0.0
+    trail_amount: int | None = None  # trailing stop: cents behind the last price...
+    trail_percent: Decimal | None = None  # ...or percent of it; the stop follows the market
     status: str = "ACK"
     filled: int = 0
     filled_value: int = 0  # cents * shares
@@ -101,6 +154,18 @@ class Order:
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+
+@dataclass(frozen=True, slots=True)
+class Fill:
+    """One execution: what the ledger is made of (quantity signed: negative sells)."""
+
+    order_id: str
+    account_id: str
+    symbol: str
+    quantity: int
+    price: int  # cents
+    time: str
 
 
 @dataclass(slots=True)
@@ -130,7 +195,10 @@ class Book:
         self.seq = 0
         self._log: deque[LogEntry] = deque(maxlen=LOG_ENTRIES)
         self._sent_positions: dict[str, dict] = {}
+        self.fills: deque[Fill] = deque(maxlen=KEEP_FILLS)
+        self.closed_log: deque[Order] = deque(maxlen=KEEP_HISTORY)  # historical orders
         self._seed_positions()
+        self._bod = {a: self._bod_figures(self.accounts[a]) for a in self.accounts}
 
     # -- setup ----------------------------------------------------------------------------------
 
@@ -142,7 +210,19 @@ class Book:
             pos = Position(self._new_position_id(), account_id, symbol, qty, float(average),
                            float(state.prev_close), opened)
             self.accounts[account_id].positions[symbol] = pos
+            self._seed_history(pos, state.prev_close)
         self.publish_positions()
+
+    def _seed_history(self, pos: Position, prev_close: int) -> None:
+        """The filled order that opened a starting position, six days ago (historicalorders)."""
+        epoch = self.clock.start_epoch - 6 * 86_400
+        order = Order(order_id=str(900_001 + len(self.closed_log)), account_id=pos.account_id,
+                      symbol=pos.symbol, action="BUY" if pos.quantity > 0 else "SELLSHORT",
+                      quantity=abs(pos.quantity), order_type="Market", duration="DAY",
+                      limit=None, opened=pos.opened, open_or_close="Open", status="FLL",
+                      filled=abs(pos.quantity), filled_value=round(pos.average) * abs(pos.quantity),
+                      closed=iso(epoch), price_for_bp=prev_close, closed_epoch=epoch)
+        self.closed_log.append(order)
 
     def _new_position_id(self) -> str:
         pid = str(self._next_position)
@@ -152,9 +232,9 @@ class Book:
     # -- log --------------------------------------------------------------------------------------
 
     def _append(self, account_id: str, kind: str, line: bytes,
-                changes: bytes | None = None) -> None:
+                changes: bytes | None = None, key: str = "") -> None:
         self.seq += 1
-        self._log.append(LogEntry(self.seq, account_id, kind, line, changes))
+        self._log.append(LogEntry(self.seq, account_id, kind, line, changes, key))
 
     def since(self, seq: int) -> list[LogEntry] | None:
         """Entries after `seq`, or None if some have aged out (the caller starts a new snapshot)."""
@@ -169,7 +249,7 @@ class Book:
 
     def order_payload(self, order: Order) -> dict:
         leg: dict = {
-            "AssetType": "STOCK",
+            "AssetType": asset_type(order.symbol),
             "BuyOrSell": TRADE_ACTIONS[order.action],
             "ExecQuantity": str(order.filled),
             "OpenOrClose": order.open_or_close,
@@ -198,6 +278,20 @@ class Book:
             leg["ExecutionPrice"] = avg
         if order.limit is not None:
             payload["LimitPrice"] = money(order.limit)
+        if order.stop is not None:
+            payload["StopPrice"] = money(order.stop)
+        if order.trail_amount is not None:
+            payload["TrailingStop"] = {"Amount": money(order.trail_amount)}
+            payload["AdvancedOptions"] = f"TRL={money(order.trail_amount)};"
+        elif order.trail_percent is not None:
+            payload["TrailingStop"] = {"Percent": str(order.trail_percent)}
+            payload["AdvancedOptions"] = f"TRL={order.trail_percent}%;"
+        if order.expiration is not None:
+            payload["GoodTillDate"] = f"{order.expiration.isoformat()}T00:00:00Z"
+        if order.group_id is not None and order.group_type != "NORMAL":
+            payload["GroupName"] = f"{order.group_type} {order.group_id}"
+            payload["ConditionalOrders"] = [{"Relationship": order.group_type, "OrderID": oid}
+                                            for oid in order.siblings]
         if order.closed is not None:
             payload["ClosedDateTime"] = order.closed
         if order.reject_reason:
@@ -248,7 +342,8 @@ class Book:
             todays += (last - pos.mark) * pos.quantity
             cost += abs(pos.average * pos.quantity)
         reserved = sum(o.remaining * (o.limit or o.price_for_bp) for o in self.orders.values()
-                       if o.is_open and o.side > 0 and o.account_id == account.account_id)
+                       if o.is_open and o.submitted and o.side > 0
+                       and o.account_id == account.account_id)
         market_value = long_mv - short_mv
         equity = account.cash + market_value
         maintenance = 0.25 * long_mv + 0.30 * short_mv
@@ -293,6 +388,41 @@ class Book:
             "UnclearedDeposit": "0",
         }
 
+    def _bod_figures(self, account: Account) -> dict[str, int]:
+        """The account as the day began: positions at the previous close, no orders."""
+        long_mv = short_mv = 0
+        for pos in account.positions.values():
+            value = self.market.states[pos.symbol].prev_close * pos.quantity
+            if value > 0:
+                long_mv += value
+            else:
+                short_mv -= value
+        equity = account.cash + long_mv - short_mv
+        maintenance = round(0.25 * long_mv + 0.30 * short_mv)
+        margin = account.account_type == "Margin"
+        return {"cash": account.cash, "equity": equity,
+                "overnight": max(0, 2 * (equity - maintenance)) if margin else account.cash,
+                "daytrading": max(0, 4 * (equity - maintenance)) if margin else account.cash}
+
+    def bod_balance_payload(self, account_id: str) -> dict:
+        """BODBalance: beginning-of-day figures, fixed for the simulated day."""
+        bod = self._bod[account_id]
+        return {
+            "AccountID": account_id,
+            "AccountType": self.accounts[account_id].account_type,
+            "BalanceDetail": {
+                "AccountBalance": money(bod["cash"]),
+                "CashAvailableToWithdraw": money(max(0, bod["cash"])),
+                "DayTrades": "0",
+                "DayTradingMarginableBuyingPower": money(bod["daytrading"]),
+                "Equity": money(bod["equity"]),
+                "NetCash": money(bod["cash"]),
+                "OptionBuyingPower": money(max(0, bod["cash"])),
+                "OptionValue": "0",
+                "OvernightBuyingPower": money(bod["overnight"]),
+            },
+        }
+
     def account_payload(self, account_id: str) -> dict:
         margin = self.accounts[account_id].account_type == "Margin"
         return {
@@ -323,45 +453,129 @@ class Book:
         wanted = set(account_ids)
         return [o for o in self.orders.values() if o.account_id in wanted]
 
+    def orders_latest_first(self, account_ids) -> list[Order]:
+        """As TradeStation lists them over REST: by time placed (open orders) or executed
+        (closed ones), latest first."""
+        def when(order: Order) -> tuple[float, int]:
+            at = order.opened_epoch if order.is_open else order.closed_epoch or 0.0
+            return at, int(order.order_id)
+        return sorted(self.orders_of(account_ids), key=when, reverse=True)
+
     # -- orders ---------------------------------------------------------------------------------
 
     def place(self, account_id: str, symbol: str, action: str, quantity: int, order_type: str,
-              duration: str, limit: int | None, source: str = "user") -> Order:
-        """Accept an order (validated by the caller); business rules may still reject it."""
+              duration: str, limit: int | None, source: str = "user", *, stop: int | None = None,
+              expiration: date | None = None, price_problem: str | None = None) -> Order:
+        """Accept an order (validated by the caller); business rules may still reject it.
+
+        The order is logged as received (ACK), then rejected (REJ) or sent (OPN), then worked.
+        `price_problem`: the caller found a price off the symbol's increment (a rejection too).
+        """
+        order = self.new_order(account_id, symbol, action, quantity, order_type, duration, limit,
+                               source, stop=stop, expiration=expiration)
+        self.submit(order, price_problem)
+        self.publish_positions()
+        return order
+
+    def check_symbol(self, account_id: str, symbol: str) -> None:
+        """The request-level checks (400): a known account and a tradable, known symbol."""
         if account_id not in self.accounts:
             raise OrderError(400, "BadRequest", f"Invalid AccountID '{account_id}'.")
+        if is_index(symbol):
+            raise OrderError(400, "BadRequest",
+                             f"Order failed. Reason: {symbol} is an index; indices are quoted "
+                             "but not tradable. Trade a future or an option on it instead.")
         if symbol not in self.market:
             raise OrderError(400, "BadRequest", f"Invalid Symbol '{symbol}'.")
+
+    def draft_order(self, account_id: str, symbol: str, action: str, quantity: int,
+                    order_type: str, duration: str, limit: int | None, source: str = "user", *,
+                    stop: int | None = None, expiration: date | None = None,
+                    trail_amount: int | None = None,
+                    trail_percent: Decimal | None = None) -> Order:
+        """An order as it would be placed, not registered (confirm uses it as is). A trailing
+        stop's StopPrice is ignored: its stop starts the trail away from the last price."""
+        self.check_symbol(account_id, symbol)
         account = self.accounts[account_id]
         state = self.market.states[symbol]
         pos = account.positions.get(symbol)
         held = pos.quantity if pos else 0
         side = 1 if action in ("BUY", "BUYTOCOVER") else -1
+        if trail_amount is not None or trail_percent is not None:
+            stop = state.last + side * _trail(state.last, trail_amount, trail_percent)
         closing = (side > 0 and held < 0) or (side < 0 and held > 0)
+        if limit is not None:
+            for_bp = limit
+        elif stop is not None:
+            for_bp = stop
+        else:
+            for_bp = state.ask if side > 0 else state.bid
         order = Order(
             order_id=str(self._next_order), account_id=account_id, symbol=symbol, action=action,
             quantity=quantity, order_type=order_type, duration=duration, limit=limit,
             opened=self.clock.stamp, open_or_close="Close" if closing else "Open", source=source,
-            price_for_bp=limit if limit is not None else (state.ask if side > 0 else state.bid),
+            price_for_bp=for_bp, stop=stop, expiration=expiration, trail_amount=trail_amount,
+            trail_percent=trail_percent, opened_epoch=self.clock.now_epoch(),
         )
+        if duration in MINUTE_DURATIONS:
+            order.expires_step = self.clock.step + round(MINUTE_DURATIONS[duration] * 60
+                                                         / STEP_SECONDS)
+        return order
+
+    def new_order(self, *args, **kwargs) -> Order:
+        """Make and register an order without logging it (groups link theirs first)."""
+        order = self.draft_order(*args, **kwargs)
         self._next_order += 1
         self.orders[order.order_id] = order
         self._prune_orders()
-        reason = self._reject_reason(account, order, held)
+        return order
+
+    def rejection(self, order: Order) -> str | None:
+        """Why this (draft) order would be rejected now, or None."""
+        pos = self.accounts[order.account_id].positions.get(order.symbol)
+        return self._reject_reason(self.accounts[order.account_id], order,
+                                   pos.quantity if pos else 0)
+
+    def submit(self, order: Order, price_problem: str | None = None, work: bool = True) -> None:
+        """ACK, then REJ with TradeStation's reason or OPN and (`work`) the first attempt to
+        fill; a group sends all its orders before working any, so a fill cancels sent siblings."""
+        order.submitted = True
+        self._set_status(order, "ACK")
+        reason = price_problem or self.rejection(order)
         if reason:
             self._set_status(order, "REJ", reason=reason)
-        else:
-            self._set_status(order, "OPN")
-            self._try_fill(order)
-        self.publish_positions()
-        return order
+            return
+        self._set_status(order, "OPN")
+        if work:
+            self._work(order)
+
+    def work(self, order: Order) -> None:
+        self._work(order)
 
     def _prune_orders(self) -> None:
         closed = [oid for oid, o in self.orders.items() if not o.is_open]
         for oid in closed[:max(0, len(closed) - KEEP_CLOSED_ORDERS)]:
             del self.orders[oid]
 
+    def _price_reason(self, order: Order) -> str | None:
+        last = self.market.states[order.symbol].last
+        for name, code, price in (("LMT", "Limit", order.limit), ("STP", "Stop", order.stop)):
+            if price is not None and price > ABSURD_FACTOR * max(last, 1):
+                return f"Order failed. Reason: Type = {name} has invalid Price greater than " \
+                       "absolute maximum"
+        if order.stop is not None:
+            if order.side > 0 and order.stop <= last:
+                return (f"Order failed. Reason: Buy stop price {money(order.stop)} must be above "
+                        f"the last price {money(last)}.")
+            if order.side < 0 and order.stop >= last:
+                return (f"Order failed. Reason: Sell stop price {money(order.stop)} must be below "
+                        f"the last price {money(last)}.")
+        return None
+
     def _reject_reason(self, account: Account, order: Order, held: int) -> str | None:
+        price = self._price_reason(order)
+        if price:
+            return price
         if order.action == "SELLSHORT" and account.account_type == "Cash":
             return "Short selling is not allowed in a cash account."
         if order.action == "SELLSHORT" and held > 0:
@@ -379,16 +593,65 @@ class Book:
                 return "Order failed. Reason: Insufficient buying power."
         return None
 
-    def cancel(self, order_id: str) -> Order:
+    def get_open(self, order_id: str, verb: str) -> Order:
         order = self.orders.get(order_id)
         if order is None:
             raise OrderError(404, "NotFound", f"Order '{order_id}' was not found.")
         if not order.is_open:
             raise OrderError(400, "BadRequest",
                              f"Order '{order_id}' is {STATUS_TEXT[order.status]} and cannot be "
-                             "canceled.")
+                             f"{verb}.")
+        return order
+
+    def cancel(self, order_id: str) -> Order:
+        order = self.get_open(order_id, "canceled")
         self._set_status(order, "CAN")
         return order
+
+    def replace(self, order_id: str, quantity: int | None = None, limit: int | None = None,
+                stop: int | None = None, to_market: bool = False) -> Order:
+        """Cancel/replace in place: new quantity or prices, or a change to a Market order."""
+        order = self.get_open(order_id, "replaced")
+        if quantity is not None and quantity <= order.filled:
+            raise OrderError(400, "BadRequest",
+                             f"Quantity {quantity} must be more than the {order.filled} already "
+                             "filled.")
+        if limit is not None and order.limit is None and not to_market:
+            raise OrderError(400, "BadRequest",
+                             f"LimitPrice applies to Limit and StopLimit orders, not to this "
+                             f"{order.order_type} order.")
+        if stop is not None and order.stop is None and not to_market:
+            raise OrderError(400, "BadRequest",
+                             f"StopPrice applies to StopMarket and StopLimit orders, not to this "
+                             f"{order.order_type} order.")
+        before = (order.quantity, order.limit, order.stop, order.order_type)
+        if quantity is not None:
+            order.quantity = quantity
+        if to_market:
+            order.order_type, order.limit, order.stop = "Market", None, None
+        else:
+            order.limit = limit if limit is not None else order.limit
+            order.stop = stop if stop is not None else order.stop
+        problem = None if order.triggered else self._price_reason(order)
+        if problem:
+            order.quantity, order.limit, order.stop, order.order_type = before
+            raise OrderError(400, "BadRequest", problem)
+        state = self.market.states[order.symbol]
+        order.price_for_bp = (order.limit if order.limit is not None else order.stop
+                              if order.stop is not None
+                              else state.ask if order.side > 0 else state.bid)
+        self._set_status(order, "OPN" if order.status == "ACK" else order.status)
+        self._work(order)
+        self.publish_positions()
+        return order
+
+    def link_group(self, group_type: str, orders: list[Order]) -> None:
+        """OCO/BRK/NORMAL: one group name, and each order knows its siblings."""
+        group_id = orders[0].order_id
+        for order in orders:
+            order.group_id = group_id
+            order.group_type = group_type
+            order.siblings = [o.order_id for o in orders if o is not order]
 
     def _set_status(self, order: Order, status: str, reason: str | None = None) -> None:
         order.status = status
@@ -396,35 +659,74 @@ class Book:
             order.reject_reason = reason
         if status not in OPEN_STATUSES:
             order.closed = self.clock.stamp
-        self._append(order.account_id, "order", encode(self.order_payload(order)))
+            order.closed_epoch = self.clock.now_epoch()
+            self.closed_log.append(order)
+        self._append(order.account_id, "order", encode(self.order_payload(order)),
+                     key=order.order_id)
         self._on_change()
 
-    def _try_fill(self, order: Order) -> None:
-        """Fill what the market allows now: market orders at once, limits when crossed."""
+    def _work(self, order: Order, session: bool = False) -> None:
+        """Fill what the market allows now: stops once hit, market orders at once, limits when
+        crossed. OPG/CLO orders wait for the session event (`session`), then fill or expire."""
+        if not order.is_open:
+            return
+        if order.duration in ("OPG", "CLO") and not session:
+            return
         state = self.market.states[order.symbol]
+        if order.stop is not None and not order.triggered:
+            if order.trail_amount is not None or order.trail_percent is not None:
+                trail = _trail(state.last, order.trail_amount, order.trail_percent)
+                follow = min if order.side > 0 else max  # the stop only ever tightens
+                order.stop = follow(order.stop, state.last + order.side * trail)
+            hit = state.last >= order.stop if order.side > 0 else state.last <= order.stop
+            if not hit:
+                if order.duration in ("IOC", "FOK") or session:
+                    self._set_status(order, "EXP")
+                return
+            order.triggered = True
+            self._set_status(order, "STP")
         price = state.ask if order.side > 0 else state.bid
         marketable = order.limit is None or (price <= order.limit if order.side > 0
                                              else price >= order.limit)
         if not marketable:
-            if order.duration in ("IOC", "FOK"):
-                self._set_status(order, "CAN")
+            if order.duration in ("IOC", "FOK") or session:
+                self._set_status(order, "EXP")
             return
         qty = order.remaining
         if (order.limit is not None and order.duration != "FOK" and qty >= 20
                 and self._fill_rng.random() < 0.3):
             qty = max(1, qty // 2)  # a partial fill; the rest waits for the next crossing
         self._fill(order, qty, price)
-        if order.remaining:
-            if order.duration == "IOC":
-                self._set_status(order, "CAN")
-            else:
-                self._set_status(order, "FPR")
-        else:
+        if not order.remaining:
             self._set_status(order, "FLL")
+        elif order.duration == "IOC" or session:
+            self._set_status(order, "FLP")  # the rest is out: TradeStation's Partial Fill (UROut)
+        else:
+            self._set_status(order, "FPR")
+        self._after_fill(order)
+
+    def _after_fill(self, order: Order) -> None:
+        """OCO: a fill cancels the siblings. BRK: they cancel on a full fill and shrink to the
+        position left on a partial one (TradeStation's auto-decrement)."""
+        if order.group_type not in ("OCO", "BRK"):
+            return
+        for sibling_id in order.siblings:
+            sibling = self.orders.get(sibling_id)
+            if sibling is None or not sibling.is_open:
+                continue
+            if order.group_type == "BRK" and order.remaining:
+                left = sibling.filled + order.remaining
+                if left < sibling.quantity:
+                    sibling.quantity = left
+                    self._set_status(sibling, sibling.status)
+            else:
+                self._set_status(sibling, "CAN")
 
     def _fill(self, order: Order, qty: int, price: int) -> None:
         order.filled += qty
         order.filled_value += qty * price
+        self.fills.append(Fill(order.order_id, order.account_id, order.symbol,
+                               qty * order.side, price, self.clock.stamp))
         account = self.accounts[order.account_id]
         signed = qty * order.side
         account.cash -= signed * price
@@ -445,13 +747,41 @@ class Book:
         if pos.quantity == 0:
             del account.positions[order.symbol]
 
+    # -- sessions ---------------------------------------------------------------------------------
+
+    def today(self) -> date:
+        return datetime.fromtimestamp(self.clock.now_epoch(), UTC).date()
+
+    def close_session(self) -> None:
+        """The trading day ends: CLO orders execute, DAY/DYP/minute orders and GTD/GDP orders
+        whose date has come expire (EXP); GTC/GCP and OPG orders stay. Tests call this."""
+        today = self.today()
+        for order in [o for o in self.orders.values() if o.is_open]:
+            if order.duration == "CLO":
+                self._work(order, session=True)
+            elif order.duration in SESSION_DURATIONS or (
+                    order.duration in DATED_DURATIONS and order.expiration is not None
+                    and order.expiration <= today):
+                self._set_status(order, "EXP")
+        self.publish_positions()
+
+    def open_session(self) -> None:
+        """The opening: OPG orders execute at the opening price, or expire if they cannot."""
+        for order in [o for o in self.orders.values() if o.is_open and o.duration == "OPG"]:
+            self._work(order, session=True)
+        self.publish_positions()
+
     # -- time passing ---------------------------------------------------------------------------
 
     def on_step(self, record: StepRecord) -> None:
-        """Work the open limit orders against the new quotes, then re-price positions."""
+        """Expire minute orders, work the open orders against the new quotes, re-price positions."""
         moved = record.lines
-        for order in [o for o in self.orders.values() if o.is_open and o.symbol in moved]:
-            self._try_fill(order)
+        step = self.clock.step
+        for order in [o for o in self.orders.values() if o.is_open]:
+            if order.expires_step is not None and step >= order.expires_step:
+                self._set_status(order, "EXP")
+            elif order.symbol in moved:
+                self._work(order)
         self.publish_positions(moved)
 
     def publish_positions(self, symbols=None) -> None:
@@ -473,11 +803,19 @@ class Book:
                 else:
                     changes = {"PositionID": pos.position_id}
                     changes.update((k, v) for k, v in payload.items() if before.get(k) != v)
-                self._append(account.account_id, "position", encode(payload), encode(changes))
+                self._append(account.account_id, "position", encode(payload), encode(changes),
+                             pos.symbol)
         for pid in [p for p in self._sent_positions if p not in current]:
-            account_id = self._sent_positions.pop(pid)["AccountID"]
+            gone = self._sent_positions.pop(pid)
             line = encode({"PositionID": pid, "Deleted": True})
-            self._append(account_id, "position", line, line)
+            self._append(gone["AccountID"], "position", line, line, gone["Symbol"])
+
+
+def _trail(last: int, amount: int | None, percent: Decimal | None) -> int:
+    """A trailing stop's distance from the last price, in cents (at least one)."""
+    if amount is not None:
+        return max(1, amount)
+    return max(1, round(last * float(percent or 0) / 100))
 
 
 def parse_quantity(value) -> int:
@@ -492,12 +830,44 @@ def parse_quantity(value) -> int:
     return int(qty)
 
 
-def parse_price(value, name: str) -> int:
-    """A positive decimal price string, in cents."""
+def parse_price(value, name: str) -> Decimal:
+    """A positive decimal price string, exactly as sent (increments are checked on it)."""
     try:
-        price = float(str(value).strip())
-    except ValueError:
+        price = Decimal(str(value).strip())
+    except InvalidOperation:
         raise OrderError(400, "BadRequest", f"Invalid {name} '{value}'.") from None
-    if not math.isfinite(price) or price <= 0:
+    if not price.is_finite() or price <= 0:
         raise OrderError(400, "BadRequest", f"Invalid {name} '{value}'. Expected a positive price.")
-    return round(price * 100)
+    return price
+
+
+def to_cents(price: Decimal) -> int:
+    return int((price * 100).to_integral_value())
+
+
+def increment_problem(price: Decimal, symbol: str, name: str) -> str | None:
+    """TradeStation's rejection of a price that is not on the symbol's increment."""
+    if on_increment(price, symbol):
+        return None
+    return (f"Order failed. Reason: {name} {price} is not a valid price for {symbol}: it must be "
+            f"a multiple of {price_increment(symbol)}.")
+
+
+def parse_expiration(value, today: date) -> date:
+    """GTD/GDP expiration: an RFC 3339 timestamp (only its date counts) or a plain date,
+    from today to 90 days ahead."""
+    text = str(value or "").strip()
+    try:
+        day = date.fromisoformat(text[:10])
+    except ValueError:
+        raise OrderError(400, "BadRequest",
+                         f"Invalid TimeInForce.Expiration '{text}'. Expected a date such as "
+                         f"'{today.isoformat()}T00:00:00Z'.") from None
+    if day < today:
+        raise OrderError(400, "BadRequest",
+                         f"TimeInForce.Expiration {day.isoformat()} is in the past.")
+    if day > today + timedelta(days=MAX_DAYS):
+        raise OrderError(400, "BadRequest",
+                         f"TimeInForce.Expiration {day.isoformat()} is more than {MAX_DAYS} days "
+                         "ahead.")
+    return day

@@ -39,6 +39,8 @@ class Engine:
         self.book = Book(self.market, self.clock, seed, on_change=self.pulse.fire)
         self.trader = DemoTrader(self.book, self.market, seed) if demo_trader else None
         self.faults = FaultInjector()
+        self.used_confirm_ids: set[str] = set()  # OrderConfirmIDs already placed
+        self.confirmations = 0  # order confirmations answered (their ids count from the seed)
         self.stopping = False
         self.open_streams = 0
         self._ticker: asyncio.Task | None = None
