@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -112,12 +113,14 @@ class WorkingBar:
         self.up_volume += m.up_volume
         self.down_volume += m.down_volume
 
-    def to_dict(self, status: str, realtime: bool, end_of_history: bool) -> dict:
+    def to_dict(self, status: str, realtime: bool, end_of_history: bool,
+                text: Callable[[int], str] = money) -> dict:
+        """`text` formats the symbol's ticks (SymbolState.text); cents by default."""
         return {
-            "High": money(self.high),
-            "Low": money(self.low),
-            "Open": money(self.open),
-            "Close": money(self.close),
+            "High": text(self.high),
+            "Low": text(self.low),
+            "Open": text(self.open),
+            "Close": text(self.close),
             "TimeStamp": iso(self.end_epoch),
             "TotalVolume": str(self.volume),
             "DownTicks": self.down_ticks,
@@ -281,8 +284,9 @@ class BarFactory:
                 bar = WorkingBar(o, end(back))
                 bar.high, bar.low, bar.close, bar.volume = h, lo, c, v
                 bar.up_ticks, bar.down_ticks, bar.up_volume, bar.down_volume = ut, dt, uv, dv
-                out.append(bar.to_dict("Closed", False, False))
+                out.append(bar.to_dict("Closed", False, False, state.text))
         for i, bar in enumerate(live):
-            out.append(bar.to_dict("Open" if i == len(live) - 1 else "Closed", False, False))
+            out.append(bar.to_dict("Open" if i == len(live) - 1 else "Closed", False, False,
+                                   state.text))
         return out
 

@@ -178,7 +178,7 @@ class BarFeed(Feed):
             if minute:
                 index = self.step // self.spec.steps
                 if index != self.index:
-                    out.append(encode(self.bar.to_dict("Closed", True, False)))
+                    out.append(encode(self.bar.to_dict("Closed", True, False, self.state.text)))
                     self.index = index
                     self.bar = WorkingBar(self.bar.close,
                                           self.engine.bars.bar_end(self.spec, index))
@@ -187,7 +187,7 @@ class BarFeed(Feed):
             if trades:
                 for price, size, direction in trades:
                     self.bar.add(price, size, direction)
-                out.append(encode(self.bar.to_dict("Open", True, False)))
+                out.append(encode(self.bar.to_dict("Open", True, False, self.state.text)))
         return out
 
 

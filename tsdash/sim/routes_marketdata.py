@@ -9,12 +9,14 @@ from .errors import TSHTTPError
 from .feeds import INVALID_SYMBOL, BarFeed, FastQuoteFeed, QuoteFeed
 from .keys import ENGINE
 from .streams import serve_http_stream
+from .universe import SYMBOLS, lookup
 
 MAX_SYMBOLS = 100
+MAX_DETAIL_SYMBOLS = 50
 
 
-def parse_symbols(text: str) -> list[str]:
-    """Comma-separated, case-insensitive, duplicates dropped; 1 to 100 of them."""
+def parse_symbols(text: str, limit: int = MAX_SYMBOLS) -> list[str]:
+    """Comma-separated, case-insensitive, duplicates dropped; 1 to `limit` of them."""
     seen: dict[str, None] = {}
     for part in text.split(","):
         sym = part.strip().upper()
@@ -23,9 +25,9 @@ def parse_symbols(text: str) -> list[str]:
     symbols = list(seen)
     if not symbols:
         raise TSHTTPError(400, "At least one symbol is required.")
-    if len(symbols) > MAX_SYMBOLS:
+    if len(symbols) > limit:
         raise TSHTTPError(400, f"Too many symbols: {len(symbols)} requested, the maximum is "
-                               f"{MAX_SYMBOLS} per request.")
+                               f"{limit} per request.")
     return symbols
 
 
@@ -73,6 +75,17 @@ async def get_bars(request: web.Request) -> web.Response:
     return web.json_response({"Bars": engine.bars.history(state, spec)})
 
 
+async def get_symbol_details(request: web.Request) -> web.Response:
+    """GET /v3/marketdata/symbols/{symbols}: SymbolDetail per known symbol, Errors for the rest."""
+    symbols = parse_symbols(request.match_info.get("symbols", ""), MAX_DETAIL_SYMBOLS)
+    known = [s for s in symbols if lookup(s) is not None]
+    return web.json_response({
+        "Symbols": [SYMBOLS[s].detail() for s in known],
+        "Errors": [{"Symbol": s, "Error": "NotFound", "Message": f"Invalid symbol: {s}"}
+                   for s in symbols if lookup(s) is None],
+    })
+
+
 async def _no_symbols(request: web.Request) -> web.Response:
     raise TSHTTPError(400, "At least one symbol is required.")
 
@@ -85,5 +98,7 @@ ROUTES = [
     web.get("/v3/marketdata/quotes/{symbols}", get_quotes, name="rest-quotes"),
     web.get("/v3/marketdata/quotes/", _no_symbols, name="rest-quotes-empty"),
     web.get("/v3/marketdata/barcharts/{symbol}", get_bars, name="rest-barcharts"),
+    web.get("/v3/marketdata/symbols/{symbols}", get_symbol_details, name="symbols"),
+    web.get("/v3/marketdata/symbols/", _no_symbols, name="symbols-empty"),
     web.get("/v3/marketdata/barcharts/", _no_symbols, name="rest-barcharts-empty"),
 ]
