@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from .clock import SimClock, iso
@@ -27,12 +27,17 @@ class BarParamError(ValueError):
     """A bad interval / unit / barsback; the message is what the 400 answer says."""
 
 
+MAX_DATE_RANGE_BARS = 100_000  # a firstdate so early the answer would be absurdly long
+
+
 @dataclass(frozen=True, slots=True)
 class BarSpec:
     symbol: str
     interval: int
     unit: str  # canonical: Minute, Daily, Weekly, Monthly
     barsback: int
+    firstdate: float | None = None  # epoch seconds; bars ending at or after it
+    lastdate: float | None = None  # epoch seconds; bars ending at or before it
 
     @property
     def minutes(self) -> int:
@@ -45,11 +50,21 @@ class BarSpec:
 
 
 def parse_bar_params(symbol: str, query) -> BarSpec:
-    """TradeStation's rules: unit is case-insensitive, interval 1..1440 for Minute, else 1."""
-    unknown = {"firstdate", "lastdate", "startdate"} & {k.lower() for k in query}
-    if unknown:
-        raise BarParamError(
-            f"{sorted(unknown)[0]} is not supported by the simulator; use barsback instead.")
+    """TradeStation's rules: unit is case-insensitive, interval 1..1440 for Minute, else 1;
+    barsback excludes firstdate, and lastdate excludes its deprecated alias startdate."""
+    query = {k.lower(): v for k, v in query.items()}
+    if "barsback" in query and "firstdate" in query:
+        raise BarParamError("barsback and firstdate are mutually exclusive: give one of them.")
+    if "lastdate" in query and "startdate" in query:
+        raise BarParamError("lastdate and startdate are mutually exclusive: give lastdate "
+                            "(startdate is deprecated).")
+    firstdate = _date(query, "firstdate")
+    lastdate = _date(query, "lastdate")
+    if lastdate is None:
+        lastdate = _date(query, "startdate")
+    if firstdate is not None and lastdate is not None and firstdate > lastdate:
+        raise BarParamError(f"firstdate '{query['firstdate']}' is after lastdate: give a "
+                            "firstdate before the lastdate.")
     unit_text = query.get("unit", "Daily")
     unit = UNITS.get(unit_text.lower())
     if unit is None:
@@ -69,7 +84,27 @@ def parse_bar_params(symbol: str, query) -> BarSpec:
         raise BarParamError(
             f"Invalid sessiontemplate '{template}'. Valid values are: USEQPre, USEQPost, "
             "USEQPreAndPost, USEQ24Hour, Default.")
-    return BarSpec(symbol, interval, unit, barsback)
+    return BarSpec(symbol, interval, unit, barsback, firstdate, lastdate)
+
+
+def _date(query, name: str) -> float | None:
+    """`YYYY-MM-DD` or RFC 3339 `2020-04-20T18:00:00Z`, as epoch seconds. A bare date means
+    the whole day: its start for firstdate, its end for lastdate/startdate."""
+    text = query.get(name)
+    if text is None:
+        return None
+    try:
+        return datetime.strptime(text.strip(), "%Y-%m-%dT%H:%M:%SZ").replace(
+            tzinfo=UTC).timestamp()
+    except ValueError:
+        pass
+    try:
+        day = datetime.strptime(text.strip(), "%Y-%m-%d").replace(tzinfo=UTC).timestamp()
+        return day if name == "firstdate" else day + 86_399
+    except ValueError:
+        pass
+    raise BarParamError(f"Invalid {name} '{text}'. Expected YYYY-MM-DD or "
+                        "YYYY-MM-DDTHH:MM:SSZ, e.g. 2020-04-20T18:00:00Z.")
 
 
 def _positive_int(text: str, name: str) -> int:
@@ -193,6 +228,21 @@ def _period_end(start_epoch: float, unit: str, back: int) -> float:
     return day.replace(year=year, month=month, day=last).timestamp()
 
 
+def _period_ends(start_epoch: float, unit: str):
+    """Close times of the current daily/weekly/monthly bar and each one before it, newest first."""
+    back = 0
+    if unit != "Daily":
+        while True:
+            yield _period_end(start_epoch, unit, back)
+            back += 1
+    day = datetime.fromtimestamp(_period_end(start_epoch, unit, 0), UTC)
+    while True:
+        yield day.timestamp()
+        day -= timedelta(days=1)
+        while day.weekday() >= 5:
+            day -= timedelta(days=1)
+
+
 class BarFactory:
     """History and live-bar helpers for every (symbol, unit, interval) asked for."""
 
@@ -264,7 +314,59 @@ class BarFactory:
 
     # -- history --------------------------------------------------------------------------------
 
+    def bar_end_back(self, spec: BarSpec, back: int) -> float:
+        """Close time of the bar `back` bars before the current one (0: the current bar)."""
+        if spec.unit == "Minute":
+            return self.bar_end(spec, int(self.clock.step // spec.steps) - back)
+        return _period_end(self.clock.start_epoch, spec.unit, back)
+
+    def date_window(self, spec: BarSpec) -> tuple[int, int]:
+        """(newest, oldest) `back` of the bars firstdate/lastdate select; barsback otherwise.
+
+        newest > oldest means no bar falls in the window.
+        """
+        if spec.unit == "Minute":
+            seconds = spec.interval * 60
+            now_end = self.bar_end_back(spec, 0)
+
+            def back_at_or_before(epoch: float) -> int:  # newest bar ending at or before epoch
+                return max(0, math.ceil((now_end - epoch) / seconds))
+
+            newest = 0 if spec.lastdate is None else back_at_or_before(spec.lastdate)
+            if spec.firstdate is None:
+                return newest, newest + spec.barsback - 1
+            oldest = math.floor((now_end - spec.firstdate) / seconds)
+        else:
+            ends = _period_ends(self.clock.start_epoch, spec.unit)
+            newest = 0
+            if spec.lastdate is not None:
+                while next(ends) > spec.lastdate:
+                    newest += 1
+                    if newest > MAX_DATE_RANGE_BARS:
+                        break
+            if spec.firstdate is None:
+                return newest, newest + spec.barsback - 1
+            ends = _period_ends(self.clock.start_epoch, spec.unit)
+            oldest = -1
+            while next(ends) >= spec.firstdate and oldest <= MAX_DATE_RANGE_BARS:
+                oldest += 1
+        if oldest - newest + 1 > MAX_DATE_RANGE_BARS:
+            raise BarParamError(f"firstdate selects more than {MAX_DATE_RANGE_BARS} bars: give a "
+                                "later firstdate or a larger interval.")
+        return newest, oldest
+
     def history(self, state: SymbolState, spec: BarSpec) -> list[dict]:
+        """The bars barsback or firstdate/lastdate select, oldest first; without a lastdate the
+        final one is the current (open) bar."""
+        if spec.firstdate is None and spec.lastdate is None:
+            return self._history(state, spec)
+        newest, oldest = self.date_window(spec)
+        if oldest < newest:
+            return []
+        bars = self._history(state, replace(spec, barsback=oldest + 1))
+        return bars[:len(bars) - newest]
+
+    def _history(self, state: SymbolState, spec: BarSpec) -> list[dict]:
         """The last `barsback` bars, oldest first; the final one is the current (open) bar."""
         if spec.unit == "Minute":
             current = int(self.clock.step // spec.steps)

@@ -158,7 +158,10 @@ class BarFeed(Feed):
             return [symbol_error(self.spec.symbol)]
         factory = self.engine.bars
         history = factory.history(self.state, self.spec)
-        history[-1]["IsEndOfHistory"] = True
+        if history:
+            history[-1]["IsEndOfHistory"] = True
+        if self.spec.lastdate is not None and factory.date_window(self.spec)[0] > 0:
+            return [encode(b) for b in history]  # a window in the past: no live bar follows
         if self.spec.unit == "Minute":
             self.index = clock.step // self.spec.steps
             self.bar = factory.live_minute_bar(self.state, self.spec, self.index)

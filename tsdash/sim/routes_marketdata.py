@@ -36,9 +36,11 @@ def _bar_spec(request: web.Request):
     if not symbol:
         raise TSHTTPError(400, "A symbol is required.")
     try:
-        return parse_bar_params(symbol, request.query)
+        spec = parse_bar_params(symbol, request.query)
+        request.app[ENGINE].bars.date_window(spec)  # a firstdate too early is a 400 too
     except BarParamError as exc:
         raise TSHTTPError(400, str(exc)) from None
+    return spec
 
 
 async def stream_quotes(request: web.Request) -> web.StreamResponse:
