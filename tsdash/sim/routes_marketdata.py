@@ -9,7 +9,8 @@ from .errors import TSHTTPError
 from .feeds import INVALID_SYMBOL, BarFeed, FastQuoteFeed, QuoteFeed
 from .keys import ENGINE
 from .streams import serve_http_stream
-from .universe import SYMBOLS, lookup
+from .depth import DEFAULT_LEVELS, MAX_LEVELS, DepthFeed
+from .universe import SYMBOLS, AssetType, lookup
 
 MAX_SYMBOLS = 100
 MAX_DETAIL_SYMBOLS = 50
@@ -88,6 +89,42 @@ async def get_symbol_details(request: web.Request) -> web.Response:
     })
 
 
+def _max_levels(request: web.Request) -> int:
+    text = request.query.get("maxlevels")
+    if text is None:
+        return DEFAULT_LEVELS
+    try:
+        levels = int(text)
+    except ValueError:
+        levels = 0
+    if not 1 <= levels <= MAX_LEVELS:
+        raise TSHTTPError(400, f"Invalid maxlevels '{text}'. It must be a whole number from 1 "
+                               f"to {MAX_LEVELS}.")
+    return levels
+
+
+async def _stream_depth(request: web.Request, aggregate: bool) -> web.StreamResponse:
+    engine = request.app[ENGINE]
+    symbol = request.match_info.get("symbol", "").strip().upper()
+    if not symbol:
+        raise TSHTTPError(400, "A symbol is required.")
+    feed = DepthFeed(engine, symbol, _max_levels(request), aggregate)
+    return await serve_http_stream(request, engine, feed)
+
+
+async def stream_depth_quotes(request: web.Request) -> web.StreamResponse:
+    return await _stream_depth(request, aggregate=False)
+
+
+async def stream_depth_aggregates(request: web.Request) -> web.StreamResponse:
+    return await _stream_depth(request, aggregate=True)
+
+
+async def get_crypto_names(request: web.Request) -> web.Response:
+    return web.json_response({"SymbolNames": [s for s, info in SYMBOLS.items()
+                                              if info.asset_type is AssetType.CRYPTO]})
+
+
 async def _no_symbols(request: web.Request) -> web.Response:
     raise TSHTTPError(400, "At least one symbol is required.")
 
@@ -102,5 +139,11 @@ ROUTES = [
     web.get("/v3/marketdata/barcharts/{symbol}", get_bars, name="rest-barcharts"),
     web.get("/v3/marketdata/symbols/{symbols}", get_symbol_details, name="symbols"),
     web.get("/v3/marketdata/symbols/", _no_symbols, name="symbols-empty"),
+    web.get("/v3/marketdata/stream/marketdepth/quotes/{symbol}", stream_depth_quotes,
+            name="marketdepth-quotes"),
+    web.get("/v3/marketdata/stream/marketdepth/aggregates/{symbol}", stream_depth_aggregates,
+            name="marketdepth-aggregates"),
+    web.get("/v3/marketdata/symbollists/cryptopairs/symbolnames", get_crypto_names,
+            name="cryptopairs"),
     web.get("/v3/marketdata/barcharts/", _no_symbols, name="rest-barcharts-empty"),
 ]
