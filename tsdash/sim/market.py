@@ -24,6 +24,7 @@ LOG_STEPS = 600  # steps of history kept for streams that fall behind (a minute)
 TRADE_SHARE = 0.4  # fraction of market events that are trades (the rest move the quote)
 VENUES = ("NSDQ", "ARCX", "BATS", "EDGX", "IEXG", "NYSE", "BATY", "EDGA", "MEMX", "XNGS")
 _SESSION_SECONDS = 23_400
+OPTION_REPRICE_STEPS = 5  # options follow their underlying at most twice a second
 
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
@@ -333,6 +334,7 @@ class Market:
                 option = OptionState(info, self.states[info.underlying], seed)
                 self.states[sym] = option
                 self.options.setdefault(info.underlying, []).append(option)
+        self._moved: set[str] = set()  # underlyings that moved since their options were priced
         self._log: deque[StepRecord] = deque(maxlen=LOG_STEPS)
 
     def info(self, symbol: str) -> SymbolInfo:
@@ -362,12 +364,17 @@ class Market:
                 record.lines[alias] = [encode({**d, "Symbol": alias}) for d in deltas]
                 if trades:
                     record.trades[alias] = trades
-            for option in self.options.get(sym, ()):
-                o_deltas, o_trades = option.reprice(step, self.clock)
-                if o_deltas:
-                    record.lines[option.symbol] = [encode(d) for d in o_deltas]
-                if o_trades:
-                    record.trades[option.symbol] = o_trades
+            if sym in self.options:
+                self._moved.add(sym)
+        if step % OPTION_REPRICE_STEPS == 0 and self._moved:
+            for sym in sorted(self._moved):
+                for option in self.options[sym]:
+                    o_deltas, o_trades = option.reprice(step, self.clock)
+                    if o_deltas:
+                        record.lines[option.symbol] = [encode(d) for d in o_deltas]
+                    if o_trades:
+                        record.trades[option.symbol] = o_trades
+            self._moved.clear()
         self._log.append(record)
         return record
 

@@ -9,6 +9,7 @@ clock, so one seed gives the same option quotes in every process.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -68,6 +69,7 @@ def black_scholes(spot: float, strike: float, years: float, vol: float, call: bo
     return Greeks(max(0.0, value), delta, gamma, theta, vega, rho)
 
 
+@functools.cache
 def expiry_epoch(expiration: str) -> float:
     """16:00 ET (21:00 UTC) on the expiration day."""
     day = datetime.strptime(expiration, "%Y-%m-%d").replace(tzinfo=UTC)

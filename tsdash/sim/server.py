@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from aiohttp import WSCloseCode, web
 
-from . import routes_brokerage, routes_marketdata, routes_options, routes_orders, routes_ws
+from . import routes_brokerage, routes_marketdata, routes_orders, routes_ws
+from . import routes_options, routes_v2
 from .auth import TokenStore, make_auth_routes
 from .engine import Engine
 from .errors import TSHTTPError, ts_error
@@ -199,6 +200,7 @@ def build_app(engine: Engine, tokens: TokenStore, records: list[RequestRecord],
     app.add_routes(make_auth_routes(tokens, root_url))
     app.add_routes(routes_marketdata.ROUTES)
     app.add_routes(routes_options.ROUTES)
+    app.add_routes(routes_v2.ROUTES)
     app.add_routes(routes_brokerage.ROUTES)
     app.add_routes(routes_orders.ROUTES)
     app.add_routes(routes_ws.ROUTES)
