@@ -15,11 +15,18 @@ from datetime import UTC, datetime, timedelta
 
 from .clock import SimClock, iso
 from .market import STEPS_PER_MINUTE, MinuteBar, SymbolState, add_trade, money, rng_for
+from .universe import AssetType
 
 UNITS = {"minute": "Minute", "daily": "Daily", "weekly": "Weekly", "monthly": "Monthly"}
 MAX_BARSBACK = 57_600
 MAX_MINUTE_INTERVAL = 1440
-SESSION_TEMPLATES = {"useqpre", "useqpost", "useqpreandpost", "useq24hour", "default"}
+# US equity session templates: the part of the (Eastern) day their minute bars cover, in minutes
+# after midnight. The simulator takes Eastern time as UTC-5 all year.
+SESSION_TEMPLATES = {"useqpre": ("USEQPre", 240, 960), "useqpost": ("USEQPost", 570, 1200),
+                     "useqpreandpost": ("USEQPreAndPost", 240, 1200),
+                     "useq24hour": ("USEQ24Hour", 0, 1440), "default": ("Default", 570, 960)}
+_ET_OFFSET = -5 * 3600
+_MAX_SESSION_SCAN = 230_400  # minute bars looked back through for a session's barsback
 _AVG_TRADE_SIZE = 180
 
 
@@ -38,6 +45,16 @@ class BarSpec:
     barsback: int
     firstdate: float | None = None  # epoch seconds; bars ending at or after it
     lastdate: float | None = None  # epoch seconds; bars ending at or before it
+    session: str | None = None  # a sessiontemplate key; None: every minute (no template given)
+
+    def in_session(self, bar_end: float) -> bool:
+        """Whether a minute bar ending then belongs to the template's session (weekdays only)."""
+        if self.session is None or self.unit != "Minute":
+            return True
+        _, start, end = SESSION_TEMPLATES[self.session]
+        et = datetime.fromtimestamp(bar_end - 1 + _ET_OFFSET, UTC)
+        minute = et.hour * 60 + et.minute
+        return et.weekday() < 5 and start <= minute < end
 
     @property
     def minutes(self) -> int:
@@ -80,11 +97,12 @@ def parse_bar_params(symbol: str, query) -> BarSpec:
     if barsback > MAX_BARSBACK:
         raise BarParamError(f"Invalid barsback '{barsback}'. The maximum is {MAX_BARSBACK}.")
     template = query.get("sessiontemplate")
-    if template is not None and template.lower() not in SESSION_TEMPLATES:
+    session = None if template is None else template.lower()
+    if session is not None and session not in SESSION_TEMPLATES:
         raise BarParamError(
             f"Invalid sessiontemplate '{template}'. Valid values are: USEQPre, USEQPost, "
             "USEQPreAndPost, USEQ24Hour, Default.")
-    return BarSpec(symbol, interval, unit, barsback, firstdate, lastdate)
+    return BarSpec(symbol, interval, unit, barsback, firstdate, lastdate, session)
 
 
 def _date(query, name: str) -> float | None:
@@ -355,16 +373,32 @@ class BarFactory:
                                 "later firstdate or a larger interval.")
         return newest, oldest
 
+    @staticmethod
+    def effective(state: SymbolState, spec: BarSpec) -> BarSpec:
+        """Session templates apply to US equities' minute bars and are ignored for the rest."""
+        if spec.session is not None and (state.info.asset_type is not AssetType.STOCK
+                                         or spec.unit != "Minute"):
+            return replace(spec, session=None)
+        return spec
+
     def history(self, state: SymbolState, spec: BarSpec) -> list[dict]:
         """The bars barsback or firstdate/lastdate select, oldest first; without a lastdate the
-        final one is the current (open) bar."""
-        if spec.firstdate is None and spec.lastdate is None:
-            return self._history(state, spec)
+        final one is the current (open) bar. A session template (US stocks, minute bars) keeps
+        only its session's bars: the walk goes on outside it, so sessions open with a gap."""
+        spec = self.effective(state, spec)
         newest, oldest = self.date_window(spec)
+        if spec.session is not None and spec.firstdate is None:
+            oldest, found = newest - 1, 0
+            while found < spec.barsback and oldest - newest < _MAX_SESSION_SCAN:
+                oldest += 1
+                found += spec.in_session(self.bar_end_back(spec, oldest))
         if oldest < newest:
             return []
         bars = self._history(state, replace(spec, barsback=oldest + 1))
-        return bars[:len(bars) - newest]
+        bars = bars[:len(bars) - newest]
+        if spec.session is not None:
+            bars = [b for b in bars if spec.in_session(b["Epoch"] / 1000)]
+        return bars
 
     def _history(self, state: SymbolState, spec: BarSpec) -> list[dict]:
         """The last `barsback` bars, oldest first; the final one is the current (open) bar."""

@@ -145,8 +145,8 @@ class BarFeed(Feed):
 
     def __init__(self, engine, spec: BarSpec) -> None:
         super().__init__(engine)
-        self.spec = spec
         self.state = engine.market.states.get(spec.symbol)
+        self.spec = spec if self.state is None else engine.bars.effective(self.state, spec)
         self.bar: WorkingBar | None = None
         self.index = 0
         self.step = 0
@@ -181,7 +181,9 @@ class BarFeed(Feed):
             if minute:
                 index = self.step // self.spec.steps
                 if index != self.index:
-                    out.append(encode(self.bar.to_dict("Closed", True, False, self.state.text)))
+                    if self.spec.in_session(self.bar.end_epoch):
+                        out.append(encode(self.bar.to_dict("Closed", True, False,
+                                                           self.state.text)))
                     self.index = index
                     self.bar = WorkingBar(self.bar.close,
                                           self.engine.bars.bar_end(self.spec, index))
@@ -190,7 +192,8 @@ class BarFeed(Feed):
             if trades:
                 for price, size, direction in trades:
                     self.bar.add(price, size, direction)
-                out.append(encode(self.bar.to_dict("Open", True, False, self.state.text)))
+                if self.spec.in_session(self.bar.end_epoch):
+                    out.append(encode(self.bar.to_dict("Open", True, False, self.state.text)))
         return out
 
 
