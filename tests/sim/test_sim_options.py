@@ -1,4 +1,4 @@
-"""Options: expirations, strikes, spread types, risk/reward, option chain and option quote streams."""
+"""Options: expirations, strikes, spread types, risk/reward, option chain and quote streams."""
 
 from __future__ import annotations
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import copy
-from math import exp
 from decimal import Decimal
+from math import exp
 from urllib.parse import quote as urlquote
 
 import pytest

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .clock import STEP_SECONDS, SimClock, iso
-from .universe import SYMBOLS, AssetType, SymbolInfo
+from .universe import SYMBOLS, SymbolInfo
 
 STEPS_PER_MINUTE = int(round(60 / STEP_SECONDS))
 LOG_STEPS = 600  # steps of history kept for streams that fall behind (a minute)
@@ -340,6 +340,11 @@ class Market:
     def info(self, symbol: str) -> SymbolInfo:
         """The symbol's static facts under the name asked for (@ES is not ESZ26)."""
         return SYMBOLS[symbol]
+
+    def is_tradable(self, symbol: str) -> bool:
+        """False for indices and crypto pairs: TradeStation quotes them but takes no orders."""
+        info = SYMBOLS.get(symbol)
+        return info is not None and info.tradable
 
     def price_text(self, symbol: str, ticks: int) -> str:
         """A price of `symbol` given in its ticks, as TradeStation's decimal string."""

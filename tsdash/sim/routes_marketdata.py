@@ -5,11 +5,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from .bars import BarParamError, parse_bar_params
+from .depth import DEFAULT_LEVELS, MAX_LEVELS, DepthFeed
 from .errors import TSHTTPError
 from .feeds import INVALID_SYMBOL, BarFeed, FastQuoteFeed, QuoteFeed
 from .keys import ENGINE
 from .streams import serve_http_stream
-from .depth import DEFAULT_LEVELS, MAX_LEVELS, DepthFeed
 from .universe import SYMBOLS, AssetType, lookup
 
 MAX_SYMBOLS = 100

@@ -12,9 +12,21 @@ from .feeds import Feed
 from .keys import ENGINE
 from .market import encode
 from .options import RATE
-from .spreads import (Leg, SpreadError, build_spreads, expiration_or_next, expirations_payload,
-                      number, positive_int, risk_reward, spread_payload, spread_type,
-                      spread_types_payload, strikes_payload, underlying_of)
+from .spreads import (
+    Leg,
+    SpreadError,
+    build_spreads,
+    expiration_or_next,
+    expirations_payload,
+    number,
+    positive_int,
+    risk_reward,
+    spread_payload,
+    spread_type,
+    spread_types_payload,
+    strikes_payload,
+    underlying_of,
+)
 from .streams import serve_http_stream
 
 CHAIN_EVERY_STEPS = 10  # a chain or spread stream recomputes at most once a second

@@ -17,8 +17,14 @@ from dataclasses import dataclass
 
 from aiohttp import WSCloseCode, web
 
-from . import routes_brokerage, routes_marketdata, routes_orders, routes_ws
-from . import routes_options, routes_v2
+from . import (
+    routes_brokerage,
+    routes_marketdata,
+    routes_options,
+    routes_orders,
+    routes_v2,
+    routes_ws,
+)
 from .auth import TokenStore, make_auth_routes
 from .engine import Engine
 from .errors import TSHTTPError, ts_error

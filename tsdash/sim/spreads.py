@@ -13,7 +13,7 @@ from datetime import datetime
 
 from .market import Market, SymbolState
 from .options import RATE, OptionState, black_scholes, years_to_expiry
-from .universe import (OPTION_EXPIRATIONS, OPTION_UNDERLYINGS, SYMBOLS, option_symbol)
+from .universe import OPTION_EXPIRATIONS, OPTION_UNDERLYINGS, SYMBOLS, option_symbol
 
 
 class SpreadError(ValueError):

@@ -334,7 +334,8 @@ def _crypto() -> dict[str, SymbolInfo]:
         events_per_second=3.0, spread_cents=max(1, round(price * 100 * 0.0002)),
         asset_type=AssetType.CRYPTO, lot=1, quantity_decimals=8,
         description=f"{name} / US Dollar", exchange="Crypto", root=sym[:-3],
-        session="24 hours, 7 days") for sym, price, name in _CRYPTO}
+        session="24 hours, 7 days", tradable=False)  # quoted, but "they cannot be traded"
+        for sym, price, name in _CRYPTO}
 
 
 # Stock options: underlyings, strike step, strikes each side of the anchor.
