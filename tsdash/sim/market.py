@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .clock import STEP_SECONDS, SimClock, iso
-from .universe import SYMBOLS, SymbolInfo
+from .universe import SYMBOLS, AssetType, SymbolInfo
 
 STEPS_PER_MINUTE = int(round(60 / STEP_SECONDS))
 LOG_STEPS = 600  # steps of history kept for streams that fall behind (a minute)
@@ -89,7 +89,7 @@ class SymbolState:
                  "low", "last", "last_size", "last_venue", "bid", "ask", "bid_size", "ask_size",
                  "volume", "prev_volume", "pv", "high52", "low52", "high52_days", "low52_days",
                  "trade_epoch", "trade_age", "direction", "minutes", "p_one", "p_two",
-                 "hard_to_borrow", "prefix", "text", "lot")
+                 "hard_to_borrow", "prefix", "text", "lot", "venues")
 
     def __init__(self, info: SymbolInfo, seed: int, clock: SimClock) -> None:
         self.info = info
@@ -111,7 +111,10 @@ class SymbolState:
         self.bid_size = lot * rng.randint(1, 20)
         self.ask_size = lot * rng.randint(1, 20)
         self.last_size = lot * rng.randint(1, 5)
-        self.last_venue = VENUES[rng.randrange(len(VENUES))]
+        # Stocks print on many venues; a future or a coin on its one exchange (same draws).
+        self.venues = VENUES if info.asset_type is AssetType.STOCK \
+            else (info.exchange,) * len(VENUES)
+        self.last_venue = self.venues[rng.randrange(len(VENUES))]
         self.volume = int(info.avg_volume * rng.uniform(0.25, 0.55))
         self.prev_volume = int(info.avg_volume * rng.uniform(0.7, 1.3))
         self.pv = self.volume * (self.open + self.high + self.low + self.last) / 4
@@ -212,7 +215,7 @@ class SymbolState:
             delta["Low"] = self.text(price)
         self.last = price
         self.last_size = size
-        self.last_venue = VENUES[rng.randrange(len(VENUES))]
+        self.last_venue = self.venues[rng.randrange(len(VENUES))]
         self.volume += size
         self.pv += price * size
         self.trade_epoch = clock.now_epoch()

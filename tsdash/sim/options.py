@@ -118,6 +118,7 @@ class OptionState(SymbolState):
         self.bid_size = rng.randint(1, 60)
         self.ask_size = rng.randint(1, 60)
         self.last_size = rng.randint(1, 10)
+        self.venues = VENUES
         self.last_venue = VENUES[rng.randrange(len(VENUES))]
         self.oi = rng.randint(200, 40_000)
         self.volume = int(self.oi * rng.uniform(0.05, 0.4))
