@@ -9,7 +9,7 @@ points for @ES, 32nds for @US), so a price can never fall between two valid ones
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -122,7 +122,6 @@ class SymbolInfo:
     currency: str = "USD"
     country: str = "United States"
     alias_of: str = ""  # a continuous future quotes as its front contract
-    extra: dict = field(default_factory=dict, compare=False)
 
     @property
     def increment_text(self) -> str:
