@@ -8,6 +8,7 @@ that ends where the market began, cached per (symbol, unit, interval).
 from __future__ import annotations
 
 import calendar
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -26,7 +27,7 @@ SESSION_TEMPLATES = {"useqpre": ("USEQPre", 240, 960), "useqpost": ("USEQPost", 
                      "useqpreandpost": ("USEQPreAndPost", 240, 1200),
                      "useq24hour": ("USEQ24Hour", 0, 1440), "default": ("Default", 570, 960)}
 _ET_OFFSET = -5 * 3600
-_MAX_SESSION_SCAN = 230_400  # minute bars looked back through for a session's barsback
+_MAX_SESSION_SCAN = 10 * 57_600  # minute bars looked back through for a session's barsback
 _AVG_TRADE_SIZE = 180
 
 
@@ -52,9 +53,9 @@ class BarSpec:
         if self.session is None or self.unit != "Minute":
             return True
         _, start, end = SESSION_TEMPLATES[self.session]
-        et = datetime.fromtimestamp(bar_end - 1 + _ET_OFFSET, UTC)
-        minute = et.hour * 60 + et.minute
-        return et.weekday() < 5 and start <= minute < end
+        day, second = divmod(int(bar_end) - 1 + _ET_OFFSET, 86_400)
+        weekday = (day + 3) % 7  # 1970-01-01 was a Thursday; Monday is 0
+        return weekday < 5 and start <= second // 60 < end
 
     @property
     def minutes(self) -> int:
@@ -410,7 +411,9 @@ class BarFactory:
             end = lambda back: self.bar_end(spec, first_index - back)  # noqa: E731
         else:
             live = [self.period_bar(state, spec)]
-            end = lambda back: _period_end(self.clock.start_epoch, spec.unit, back)  # noqa: E731
+            ends = list(itertools.islice(_period_ends(self.clock.start_epoch, spec.unit),
+                                         spec.barsback + 1))
+            end = ends.__getitem__
         wanted = spec.barsback - len(live)
         out: list[dict] = []
         if wanted > 0:
