@@ -1,12 +1,16 @@
 """Market depth (level 2): per-participant quotes and per-price aggregates around the live quote.
 
-The book is rebuilt from the symbol's quote whenever the quote changes: level 0 is the quote
+The book is rebuilt from the symbol's quote at every step the quote changes: level 0 is the quote
 itself (its bid/ask sizes split among participants), deeper levels step away one increment at a
-time. Sizes and participants come from a generator seeded by (seed, symbol, step), so one seed
-gives the same book at the same step in every process.
+time. The feed follows the quote through the market's per-step log (not the live state), and sizes
+and participants come from a generator seeded by (seed, symbol, step), so one seed gives the same
+sequence of books in every process, however late or slow the reader.
 """
 
 from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
 
 from .clock import iso
 from .feeds import Feed, control
@@ -18,7 +22,33 @@ MAX_LEVELS = 100
 _FUTURES_VENUES = ("CME", "GLBX")
 
 
-def _participants(state: SymbolState, seed: int, step: int, levels: int, now: float
+@dataclass(frozen=True, slots=True)
+class Top:
+    """The top of the book in ticks and sizes, as the quote stream last told it."""
+
+    bid: int
+    ask: int
+    bid_size: int
+    ask_size: int
+
+    @classmethod
+    def of(cls, state: SymbolState) -> Top:
+        return cls(state.bid, state.ask, state.bid_size, state.ask_size)
+
+    def updated(self, state: SymbolState, line: bytes) -> Top:
+        """This top after one quote-stream delta line of the symbol."""
+        delta = json.loads(line)
+        changes = {}
+        for field, name in (("bid", "Bid"), ("ask", "Ask")):
+            if name in delta:
+                changes[field] = state.info.to_ticks(float(delta[name]))
+        for field, name in (("bid_size", "BidSize"), ("ask_size", "AskSize")):
+            if name in delta:
+                changes[field] = int(delta[name])
+        return replace(self, **changes) if changes else self
+
+
+def _participants(state: SymbolState, top: Top, seed: int, step: int, levels: int, now: float
                   ) -> tuple[list[dict], list[dict]]:
     """(bids, asks): one entry per price, side and participant, best price first."""
     rng = rng_for(seed, "depth", state.symbol, step)
@@ -26,11 +56,11 @@ def _participants(state: SymbolState, seed: int, step: int, levels: int, now: fl
     venues = _FUTURES_VENUES if info.asset_type is AssetType.FUTURE else VENUES
     lot = max(1, state.lot)
     sides: list[list[dict]] = []
-    for side, top, top_size, direction in (("Bid", state.bid, state.bid_size, -1),
-                                           ("Ask", state.ask, state.ask_size, 1)):
+    for side, best, top_size, direction in (("Bid", top.bid, top.bid_size, -1),
+                                            ("Ask", top.ask, top.ask_size, 1)):
         rows: list[dict] = []
         for level in range(levels):
-            price = top + direction * level
+            price = best + direction * level
             if price <= 0:
                 break
             count = 1 + rng.randrange(min(3, len(venues)))
@@ -49,14 +79,16 @@ def _participants(state: SymbolState, seed: int, step: int, levels: int, now: fl
     return sides[0], sides[1]
 
 
-def depth_quotes(state: SymbolState, seed: int, step: int, levels: int, now: float) -> dict:
-    bids, asks = _participants(state, seed, step, levels, now)
+def depth_quotes(state: SymbolState, top: Top, seed: int, step: int, levels: int,
+                 now: float) -> dict:
+    bids, asks = _participants(state, top, seed, step, levels, now)
     return {"Bids": bids, "Asks": asks}
 
 
-def depth_aggregates(state: SymbolState, seed: int, step: int, levels: int, now: float) -> dict:
+def depth_aggregates(state: SymbolState, top: Top, seed: int, step: int, levels: int,
+                     now: float) -> dict:
     out: dict = {}
-    for key, rows in zip(("Bids", "Asks"), _participants(state, seed, step, levels, now),
+    for key, rows in zip(("Bids", "Asks"), _participants(state, top, seed, step, levels, now),
                          strict=True):
         by_price: dict[str, list[dict]] = {}
         for row in rows:
@@ -87,12 +119,12 @@ class DepthFeed(Feed):
         state = engine.market.states.get(symbol)
         has_book = state is not None and state.info.asset_type is not AssetType.INDEX
         self.state = state if has_book else None
+        self.top: Top | None = None
         self.step = 0
 
-    def _book(self) -> bytes:
-        clock = self.engine.clock
-        return encode(self.build(self.state, self.engine.market.seed, clock.step, self.levels,
-                                 clock.now_epoch()))
+    def _book(self, step: int) -> bytes:
+        return encode(self.build(self.state, self.top, self.engine.market.seed, step,
+                                 self.levels, self.engine.clock.now_epoch()))
 
     def start(self) -> list[bytes]:
         self.step = self.engine.clock.step
@@ -100,17 +132,28 @@ class DepthFeed(Feed):
             return [control({"Error": "BadRequest",
                              "Message": f"Invalid symbol '{self.symbol}': no market depth for "
                                         "it (depth covers stocks, futures, options and crypto)."})]
-        return [self._book()]
+        self.top = Top.of(self.state)
+        return [self._book(self.step)]
 
     def poll(self) -> list[bytes]:
         if self.state is None:
             return []
         market = self.engine.market
         now = self.engine.clock.step
-        changed = False
+        out: list[bytes] = []
         while self.step < now:
             self.step += 1
             record = market.record(self.step)
-            if record is None or self.symbol in record.lines:
-                changed = True
-        return [self._book()] if changed else []
+            if record is None:  # fell too far behind: start over from the current quote
+                self.step = now
+                self.top = Top.of(self.state)
+                return out + [self._book(now)]
+            lines = record.lines.get(self.symbol)
+            if lines:
+                top = self.top
+                for line in lines:
+                    top = top.updated(self.state, line)
+                if top != self.top:
+                    self.top = top
+                    out.append(self._book(self.step))
+        return out
