@@ -1,7 +1,7 @@
 """Same seed, same payloads for every asset class: futures, options, indices, crypto, depth.
 
-The option chain is compared on its snapshot only: its later updates sample the market once a
-second at whatever step the reader is at.
+Streams that recompute (option chains, depth) follow the market's per-step log, so their later
+updates are compared too.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from sim_helpers import auth, read_messages, without_timestamps
 SYMBOLS = ["@ES", "6EZ26", "@TY", "AAPL 261218C230", "SPY 261218P595", "$SPX.X", "BTCUSD",
            "SNDL"]
 QUOTES = "/marketdata/stream/quotes/" + ",".join(quote(s, safe="@$") for s in SYMBOLS)
-CHAIN = "/marketdata/stream/options/chains/TSLA?strikeProximity=2&spreadType=Vertical"
+CHAIN = "/marketdata/stream/options/chains/TSLA?strikeProximity=1&spreadType=Vertical"
 DEPTH = "/marketdata/stream/marketdepth/aggregates/@NQ?maxlevels=4"
 
 

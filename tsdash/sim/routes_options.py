@@ -14,10 +14,12 @@ from .market import encode
 from .options import RATE
 from .spreads import (
     Leg,
+    LegView,
     SpreadError,
     build_spreads,
     expiration_or_next,
     expirations_payload,
+    leg_views,
     number,
     positive_int,
     risk_reward,
@@ -55,7 +57,11 @@ def _choice(query, name: str, allowed: tuple[str, ...]) -> str:
 
 
 class SpreadFeed(Feed):
-    """Spreads (each a list of legs) as Spread objects, then the ones that changed."""
+    """Spreads (each a list of legs) as Spread objects, then the ones that changed.
+
+    The legs follow the market's per-step log; changes are gathered and the spreads recomputed
+    on every CHAIN_EVERY_STEPS-th step, so the sequence depends on the seed alone.
+    """
 
     kind = "options"
 
@@ -64,26 +70,50 @@ class SpreadFeed(Feed):
         self.spreads = spreads
         self.rate = rate
         self.greeks = greeks
+        self.views: dict[str, LegView] = {}
+        self.spread_views = [leg_views(engine.market, legs, self.views) for legs in spreads]
         self.last: list[dict] = []
         self.step = 0
+        self.pending = False
 
-    def _payloads(self) -> list[dict]:
-        step = self.engine.clock.step
-        return [spread_payload(self.engine.market, legs, step, self.rate, self.greeks)
-                for legs in self.spreads]
+    def _payloads(self, step: int) -> list[dict]:
+        market = self.engine.market
+        return [spread_payload(market, legs, step, self.rate, self.greeks, views)
+                for legs, views in zip(self.spreads, self.spread_views, strict=True)]
+
+    def _changed(self, step: int) -> list[bytes]:
+        fresh = self._payloads(step)
+        out = [encode(new) for new, old in zip(fresh, self.last, strict=True) if new != old]
+        self.last = fresh
+        return out
 
     def start(self) -> list[bytes]:
         self.step = self.engine.clock.step
-        self.last = self._payloads()
+        self.last = self._payloads(self.step)
         return [encode(p) for p in self.last]
 
     def poll(self) -> list[bytes]:
-        if self.engine.clock.step - self.step < CHAIN_EVERY_STEPS:
-            return []
-        self.step = self.engine.clock.step
-        fresh = self._payloads()
-        out = [encode(new) for new, old in zip(fresh, self.last, strict=True) if new != old]
-        self.last = fresh
+        market = self.engine.market
+        now = self.engine.clock.step
+        out: list[bytes] = []
+        while self.step < now:
+            self.step += 1
+            record = market.record(self.step)
+            if record is None:  # fell too far behind: start over from the current market
+                self.step = now
+                for symbol, view in self.views.items():
+                    view.resync(market.states[symbol])
+                self.pending = False
+                return out + self._changed(now)
+            for symbol, view in self.views.items():
+                lines = record.lines.get(symbol)
+                if lines:
+                    for line in lines:
+                        view.apply(line)
+                    self.pending = True
+            if self.pending and self.step % CHAIN_EVERY_STEPS == 0:
+                self.pending = False
+                out.extend(self._changed(self.step))
         return out
 
 

@@ -7,6 +7,7 @@ plain quote stream of one option all agree.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from datetime import datetime
@@ -210,10 +211,10 @@ def _prob_above(spot: float, level: float, vol: float, years: float, rate: float
     return 0.5 * (1 + math.erf(d2 / math.sqrt(2)))
 
 
-def _payoff(legs: list[tuple[Leg, SymbolState]], price: float) -> float:
+def _payoff(legs: list[tuple[Leg, LegView]], price: float) -> float:
     total = 0.0
     for leg, state in legs:
-        if isinstance(state, OptionState):
+        if state.is_option:
             intrinsic = max(0.0, price - state.strike) if state.call \
                 else max(0.0, state.strike - price)
             total += leg.ratio * intrinsic
@@ -222,10 +223,72 @@ def _payoff(legs: list[tuple[Leg, SymbolState]], price: float) -> float:
     return total
 
 
+class LegView:
+    """What a spread stream knows of one symbol: the state when the stream began, then every
+    quote-stream delta of it from the market's per-step log, so a stream's sequence depends on
+    the seed and the steps only (never on when the reader happens to poll)."""
+
+    __slots__ = ("info", "symbol", "is_option", "bid", "ask", "last", "open", "high", "low",
+                 "prev_close", "volume", "oi", "bid_size", "ask_size", "strike", "call", "iv",
+                 "expiration", "underlying")
+
+    def __init__(self, state: SymbolState, underlying: LegView | None = None) -> None:
+        self.info = state.info
+        self.symbol = state.symbol
+        self.is_option = isinstance(state, OptionState)
+        self.underlying = underlying
+        self.resync(state)
+
+    def resync(self, state: SymbolState) -> None:
+        self.bid, self.ask, self.last = state.bid, state.ask, state.last
+        self.open, self.high, self.low = state.open, state.high, state.low
+        self.prev_close, self.volume = state.prev_close, state.volume
+        self.bid_size, self.ask_size = state.bid_size, state.ask_size
+        if isinstance(state, OptionState):
+            self.oi, self.strike, self.call = state.oi, state.strike, state.call
+            self.iv, self.expiration = state.iv, state.expiration
+        else:
+            self.oi, self.strike, self.call, self.iv, self.expiration = 0, 0.0, False, 0.0, ""
+
+    def apply(self, line: bytes) -> None:
+        delta = json.loads(line)
+        for name, attr in (("Bid", "bid"), ("Ask", "ask"), ("Last", "last"), ("High", "high"),
+                           ("Low", "low")):
+            if name in delta:
+                setattr(self, attr, self.info.to_ticks(float(delta[name])))
+        for name, attr in (("BidSize", "bid_size"), ("AskSize", "ask_size"),
+                           ("Volume", "volume")):
+            if name in delta:
+                setattr(self, attr, int(delta[name]))
+
+    def spot(self) -> float:
+        """An option's underlying mid (the option's own mid for anything else)."""
+        source = self.underlying or self
+        return (source.bid + source.ask) / 2 / source.info.ticks_per_point
+
+
+def leg_views(market: Market, legs: list[Leg], known: dict[str, LegView]) -> list[LegView]:
+    """Views of the legs (and their underlyings), shared through `known` by symbol."""
+    out = []
+    for leg in legs:
+        view = known.get(leg.symbol)
+        if view is None:
+            state = market.states[leg.symbol]
+            under = None
+            if isinstance(state, OptionState):
+                und = state.underlying.symbol
+                under = known.get(und) or known.setdefault(und, LegView(market.states[und]))
+            view = known[leg.symbol] = LegView(state, under)
+        out.append(view)
+    return out
+
+
 def spread_payload(market: Market, legs: list[Leg], step: int, rate: float = RATE,
-                   greeks: bool = True) -> dict:
+                   greeks: bool = True, views: list[LegView] | None = None) -> dict:
     """The Spread object of the option chain / option quote streams for these legs."""
-    states = [(leg, market.states[leg.symbol]) for leg in legs]
+    if views is None:
+        views = leg_views(market, legs, {})
+    states = list(zip(legs, views, strict=True))
     bid = ask = last = open_ = high = low = prev = volume = oi = 0
     delta = gamma = theta = vega = rho = theo = 0.0
     spot = 0.0
@@ -234,7 +297,7 @@ def spread_payload(market: Market, legs: list[Leg], step: int, rate: float = RAT
     hist_vol = 0.0
     for leg, state in states:
         ratio = leg.ratio
-        scale = 100 if isinstance(state, OptionState) else 1  # a share leg: price per 100
+        scale = 100 if state.is_option else 1  # a share leg: price per 100
         tpp = state.info.ticks_per_point
         conv = 100 / tpp / (1 if scale == 100 else 100)
         b, a = state.bid * conv, state.ask * conv
@@ -245,10 +308,10 @@ def spread_payload(market: Market, legs: list[Leg], step: int, rate: float = RAT
         high += ratio * state.high * conv
         low += ratio * state.low * conv
         prev += ratio * state.prev_close * conv
-        if isinstance(state, OptionState):
+        if state.is_option:
             spot = state.spot()
             years = years_to_expiry(state.expiration, step)
-            hist_vol = SYMBOLS[state.underlying.symbol].volatility * math.sqrt(252)
+            hist_vol = SYMBOLS[state.info.underlying].volatility * math.sqrt(252)
             g = black_scholes(spot, state.strike, years, state.iv, state.call, rate)
             delta += ratio * g.delta
             gamma += ratio * g.gamma
@@ -267,7 +330,7 @@ def spread_payload(market: Market, legs: list[Leg], step: int, rate: float = RAT
     iv = iv_sum / iv_weight if iv_weight else 0.0
     mid = (bid + ask) / 2
     intrinsic = _payoff(states, spot)
-    option_states = [s for _, s in states if isinstance(s, OptionState)]
+    option_states = [s for _, s in states if s.is_option]
     sides = {s.call for s in option_states}
     out: dict = {}
     if greeks:
@@ -306,7 +369,7 @@ def _prob_payoff(states, spot: float, vol: float, years: float, rate: float,
                  threshold: float) -> float:
     """Probability that the payoff at expiry exceeds `threshold`: the payoff is piecewise
     linear between strikes, so the probability is summed over the intervals where it does."""
-    points = sorted({0.0, *(s.strike for _, s in states if isinstance(s, OptionState))})
+    points = sorted({0.0, *(s.strike for _, s in states if s.is_option)})
     points.append(points[-1] * 4 + 1)
     total = 0.0
     for lo, hi in zip(points, points[1:], strict=False):
@@ -329,8 +392,8 @@ def _prob_payoff(states, spot: float, vol: float, years: float, rate: float,
     return min(1.0, max(0.0, total))
 
 
-def _leg_payload(leg: Leg, state: SymbolState) -> dict:
-    if isinstance(state, OptionState):
+def _leg_payload(leg: Leg, state: LegView) -> dict:
+    if state.is_option:
         return {"Symbol": leg.symbol, "Ratio": leg.ratio, "StrikePrice": strike_text(state.strike),
                 "Expiration": f"{state.expiration}T00:00:00Z",
                 "OptionType": "Call" if state.call else "Put", "AssetType": "StockOption"}
