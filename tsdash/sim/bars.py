@@ -8,22 +8,34 @@ that ends where the market began, cached per (symbol, unit, interval).
 from __future__ import annotations
 
 import calendar
+import itertools
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from .clock import SimClock, iso
 from .market import STEPS_PER_MINUTE, MinuteBar, SymbolState, add_trade, money, rng_for
+from .universe import AssetType
 
 UNITS = {"minute": "Minute", "daily": "Daily", "weekly": "Weekly", "monthly": "Monthly"}
 MAX_BARSBACK = 57_600
 MAX_MINUTE_INTERVAL = 1440
-SESSION_TEMPLATES = {"useqpre", "useqpost", "useqpreandpost", "useq24hour", "default"}
+# US equity session templates: the part of the (Eastern) day their minute bars cover, in minutes
+# after midnight. The simulator takes Eastern time as UTC-5 all year.
+SESSION_TEMPLATES = {"useqpre": ("USEQPre", 240, 960), "useqpost": ("USEQPost", 570, 1200),
+                     "useqpreandpost": ("USEQPreAndPost", 240, 1200),
+                     "useq24hour": ("USEQ24Hour", 0, 1440), "default": ("Default", 570, 960)}
+_ET_OFFSET = -5 * 3600
+_MAX_SESSION_SCAN = 10 * 57_600  # minute bars looked back through for a session's barsback
 _AVG_TRADE_SIZE = 180
 
 
 class BarParamError(ValueError):
     """A bad interval / unit / barsback; the message is what the 400 answer says."""
+
+
+MAX_DATE_RANGE_BARS = 100_000  # a firstdate so early the answer would be absurdly long
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +44,18 @@ class BarSpec:
     interval: int
     unit: str  # canonical: Minute, Daily, Weekly, Monthly
     barsback: int
+    firstdate: float | None = None  # epoch seconds; bars ending at or after it
+    lastdate: float | None = None  # epoch seconds; bars ending at or before it
+    session: str | None = None  # a sessiontemplate key; None: every minute (no template given)
+
+    def in_session(self, bar_end: float) -> bool:
+        """Whether a minute bar ending then belongs to the template's session (weekdays only)."""
+        if self.session is None or self.unit != "Minute":
+            return True
+        _, start, end = SESSION_TEMPLATES[self.session]
+        day, second = divmod(int(bar_end) - 1 + _ET_OFFSET, 86_400)
+        weekday = (day + 3) % 7  # 1970-01-01 was a Thursday; Monday is 0
+        return weekday < 5 and start <= second // 60 < end
 
     @property
     def minutes(self) -> int:
@@ -44,11 +68,21 @@ class BarSpec:
 
 
 def parse_bar_params(symbol: str, query) -> BarSpec:
-    """TradeStation's rules: unit is case-insensitive, interval 1..1440 for Minute, else 1."""
-    unknown = {"firstdate", "lastdate", "startdate"} & {k.lower() for k in query}
-    if unknown:
-        raise BarParamError(
-            f"{sorted(unknown)[0]} is not supported by the simulator; use barsback instead.")
+    """TradeStation's rules: unit is case-insensitive, interval 1..1440 for Minute, else 1;
+    barsback excludes firstdate, and lastdate excludes its deprecated alias startdate."""
+    query = {k.lower(): v for k, v in query.items()}
+    if "barsback" in query and "firstdate" in query:
+        raise BarParamError("barsback and firstdate are mutually exclusive: give one of them.")
+    if "lastdate" in query and "startdate" in query:
+        raise BarParamError("lastdate and startdate are mutually exclusive: give lastdate "
+                            "(startdate is deprecated).")
+    firstdate = _date(query, "firstdate")
+    lastdate = _date(query, "lastdate")
+    if lastdate is None:
+        lastdate = _date(query, "startdate")
+    if firstdate is not None and lastdate is not None and firstdate > lastdate:
+        raise BarParamError(f"firstdate '{query['firstdate']}' is after lastdate: give a "
+                            "firstdate before the lastdate.")
     unit_text = query.get("unit", "Daily")
     unit = UNITS.get(unit_text.lower())
     if unit is None:
@@ -64,11 +98,32 @@ def parse_bar_params(symbol: str, query) -> BarSpec:
     if barsback > MAX_BARSBACK:
         raise BarParamError(f"Invalid barsback '{barsback}'. The maximum is {MAX_BARSBACK}.")
     template = query.get("sessiontemplate")
-    if template is not None and template.lower() not in SESSION_TEMPLATES:
+    session = None if template is None else template.lower()
+    if session is not None and session not in SESSION_TEMPLATES:
         raise BarParamError(
             f"Invalid sessiontemplate '{template}'. Valid values are: USEQPre, USEQPost, "
             "USEQPreAndPost, USEQ24Hour, Default.")
-    return BarSpec(symbol, interval, unit, barsback)
+    return BarSpec(symbol, interval, unit, barsback, firstdate, lastdate, session)
+
+
+def _date(query, name: str) -> float | None:
+    """`YYYY-MM-DD` or RFC 3339 `2020-04-20T18:00:00Z`, as epoch seconds. A bare date means
+    the whole day: its start for firstdate, its end for lastdate/startdate."""
+    text = query.get(name)
+    if text is None:
+        return None
+    try:
+        return datetime.strptime(text.strip(), "%Y-%m-%dT%H:%M:%SZ").replace(
+            tzinfo=UTC).timestamp()
+    except ValueError:
+        pass
+    try:
+        day = datetime.strptime(text.strip(), "%Y-%m-%d").replace(tzinfo=UTC).timestamp()
+        return day if name == "firstdate" else day + 86_399
+    except ValueError:
+        pass
+    raise BarParamError(f"Invalid {name} '{text}'. Expected YYYY-MM-DD or "
+                        "YYYY-MM-DDTHH:MM:SSZ, e.g. 2020-04-20T18:00:00Z.")
 
 
 def _positive_int(text: str, name: str) -> int:
@@ -112,12 +167,14 @@ class WorkingBar:
         self.up_volume += m.up_volume
         self.down_volume += m.down_volume
 
-    def to_dict(self, status: str, realtime: bool, end_of_history: bool) -> dict:
+    def to_dict(self, status: str, realtime: bool, end_of_history: bool,
+                text: Callable[[int], str] = money) -> dict:
+        """`text` formats the symbol's ticks (SymbolState.text); cents by default."""
         return {
-            "High": money(self.high),
-            "Low": money(self.low),
-            "Open": money(self.open),
-            "Close": money(self.close),
+            "High": text(self.high),
+            "Low": text(self.low),
+            "Open": text(self.open),
+            "Close": text(self.close),
             "TimeStamp": iso(self.end_epoch),
             "TotalVolume": str(self.volume),
             "DownTicks": self.down_ticks,
@@ -188,6 +245,21 @@ def _period_end(start_epoch: float, unit: str, back: int) -> float:
         year -= 1
     last = calendar.monthrange(year, month)[1]
     return day.replace(year=year, month=month, day=last).timestamp()
+
+
+def _period_ends(start_epoch: float, unit: str):
+    """Close times of the current daily/weekly/monthly bar and each one before it, newest first."""
+    back = 0
+    if unit != "Daily":
+        while True:
+            yield _period_end(start_epoch, unit, back)
+            back += 1
+    day = datetime.fromtimestamp(_period_end(start_epoch, unit, 0), UTC)
+    while True:
+        yield day.timestamp()
+        day -= timedelta(days=1)
+        while day.weekday() >= 5:
+            day -= timedelta(days=1)
 
 
 class BarFactory:
@@ -261,7 +333,75 @@ class BarFactory:
 
     # -- history --------------------------------------------------------------------------------
 
+    def bar_end_back(self, spec: BarSpec, back: int) -> float:
+        """Close time of the bar `back` bars before the current one (0: the current bar)."""
+        if spec.unit == "Minute":
+            return self.bar_end(spec, int(self.clock.step // spec.steps) - back)
+        return _period_end(self.clock.start_epoch, spec.unit, back)
+
+    def date_window(self, spec: BarSpec) -> tuple[int, int]:
+        """(newest, oldest) `back` of the bars firstdate/lastdate select; barsback otherwise.
+
+        newest > oldest means no bar falls in the window.
+        """
+        if spec.unit == "Minute":
+            seconds = spec.interval * 60
+            now_end = self.bar_end_back(spec, 0)
+
+            def back_at_or_before(epoch: float) -> int:  # newest bar ending at or before epoch
+                return max(0, math.ceil((now_end - epoch) / seconds))
+
+            newest = 0 if spec.lastdate is None else back_at_or_before(spec.lastdate)
+            if spec.firstdate is None:
+                return newest, newest + spec.barsback - 1
+            oldest = math.floor((now_end - spec.firstdate) / seconds)
+        else:
+            ends = _period_ends(self.clock.start_epoch, spec.unit)
+            newest = 0
+            if spec.lastdate is not None:
+                while next(ends) > spec.lastdate:
+                    newest += 1
+                    if newest > MAX_DATE_RANGE_BARS:
+                        break
+            if spec.firstdate is None:
+                return newest, newest + spec.barsback - 1
+            ends = _period_ends(self.clock.start_epoch, spec.unit)
+            oldest = -1
+            while next(ends) >= spec.firstdate and oldest <= MAX_DATE_RANGE_BARS:
+                oldest += 1
+        if oldest - newest + 1 > MAX_DATE_RANGE_BARS:
+            raise BarParamError(f"firstdate selects more than {MAX_DATE_RANGE_BARS} bars: give a "
+                                "later firstdate or a larger interval.")
+        return newest, oldest
+
+    @staticmethod
+    def effective(state: SymbolState, spec: BarSpec) -> BarSpec:
+        """Session templates apply to US equities' minute bars and are ignored for the rest."""
+        if spec.session is not None and (state.info.asset_type is not AssetType.STOCK
+                                         or spec.unit != "Minute"):
+            return replace(spec, session=None)
+        return spec
+
     def history(self, state: SymbolState, spec: BarSpec) -> list[dict]:
+        """The bars barsback or firstdate/lastdate select, oldest first; without a lastdate the
+        final one is the current (open) bar. A session template (US stocks, minute bars) keeps
+        only its session's bars: the walk goes on outside it, so sessions open with a gap."""
+        spec = self.effective(state, spec)
+        newest, oldest = self.date_window(spec)
+        if spec.session is not None and spec.firstdate is None:
+            oldest, found = newest - 1, 0
+            while found < spec.barsback and oldest - newest < _MAX_SESSION_SCAN:
+                oldest += 1
+                found += spec.in_session(self.bar_end_back(spec, oldest))
+        if oldest < newest:
+            return []
+        bars = self._history(state, replace(spec, barsback=oldest + 1))
+        bars = bars[:len(bars) - newest]
+        if spec.session is not None:
+            bars = [b for b in bars if spec.in_session(b["Epoch"] / 1000)]
+        return bars
+
+    def _history(self, state: SymbolState, spec: BarSpec) -> list[dict]:
         """The last `barsback` bars, oldest first; the final one is the current (open) bar."""
         if spec.unit == "Minute":
             current = int(self.clock.step // spec.steps)
@@ -271,7 +411,9 @@ class BarFactory:
             end = lambda back: self.bar_end(spec, first_index - back)  # noqa: E731
         else:
             live = [self.period_bar(state, spec)]
-            end = lambda back: _period_end(self.clock.start_epoch, spec.unit, back)  # noqa: E731
+            ends = list(itertools.islice(_period_ends(self.clock.start_epoch, spec.unit),
+                                         spec.barsback + 1))
+            end = ends.__getitem__
         wanted = spec.barsback - len(live)
         out: list[dict] = []
         if wanted > 0:
@@ -281,8 +423,9 @@ class BarFactory:
                 bar = WorkingBar(o, end(back))
                 bar.high, bar.low, bar.close, bar.volume = h, lo, c, v
                 bar.up_ticks, bar.down_ticks, bar.up_volume, bar.down_volume = ut, dt, uv, dv
-                out.append(bar.to_dict("Closed", False, False))
+                out.append(bar.to_dict("Closed", False, False, state.text))
         for i, bar in enumerate(live):
-            out.append(bar.to_dict("Open" if i == len(live) - 1 else "Closed", False, False))
+            out.append(bar.to_dict("Open" if i == len(live) - 1 else "Closed", False, False,
+                                   state.text))
         return out
 

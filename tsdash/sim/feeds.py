@@ -151,8 +151,8 @@ class BarFeed(Feed):
 
     def __init__(self, engine, spec: BarSpec) -> None:
         super().__init__(engine)
-        self.spec = spec
         self.state = engine.market.states.get(spec.symbol)
+        self.spec = spec if self.state is None else engine.bars.effective(self.state, spec)
         self.bar: WorkingBar | None = None
         self.index = 0
         self.step = 0
@@ -166,7 +166,10 @@ class BarFeed(Feed):
             return [control(NOT_ENTITLED_BARS)]
         factory = self.engine.bars
         history = factory.history(self.state, self.spec)
-        history[-1]["IsEndOfHistory"] = True
+        if history:
+            history[-1]["IsEndOfHistory"] = True
+        if self.spec.lastdate is not None and factory.date_window(self.spec)[0] > 0:
+            return [encode(b) for b in history]  # a window in the past: no live bar follows
         if self.spec.unit == "Minute":
             self.index = clock.step // self.spec.steps
             self.bar = factory.live_minute_bar(self.state, self.spec, self.index)
@@ -186,7 +189,9 @@ class BarFeed(Feed):
             if minute:
                 index = self.step // self.spec.steps
                 if index != self.index:
-                    out.append(encode(self.bar.to_dict("Closed", True, False)))
+                    if self.spec.in_session(self.bar.end_epoch):
+                        out.append(encode(self.bar.to_dict("Closed", True, False,
+                                                           self.state.text)))
                     self.index = index
                     self.bar = WorkingBar(self.bar.close,
                                           self.engine.bars.bar_end(self.spec, index))
@@ -195,7 +200,8 @@ class BarFeed(Feed):
             if trades:
                 for price, size, direction in trades:
                     self.bar.add(price, size, direction)
-                out.append(encode(self.bar.to_dict("Open", True, False)))
+                if self.spec.in_session(self.bar.end_epoch):
+                    out.append(encode(self.bar.to_dict("Open", True, False, self.state.text)))
         return out
 
 

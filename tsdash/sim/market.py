@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .clock import STEP_SECONDS, SimClock, iso
-from .universe import SYMBOLS, SymbolInfo
+from .universe import SYMBOLS, AssetType, SymbolInfo
 
 STEPS_PER_MINUTE = int(round(60 / STEP_SECONDS))
 LOG_STEPS = 600  # steps of history kept for streams that fall behind (a minute)
 TRADE_SHARE = 0.4  # fraction of market events that are trades (the rest move the quote)
 VENUES = ("NSDQ", "ARCX", "BATS", "EDGX", "IEXG", "NYSE", "BATY", "EDGA", "MEMX", "XNGS")
 _SESSION_SECONDS = 23_400
+OPTION_REPRICE_STEPS = 5  # options follow their underlying at most twice a second
 
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
@@ -88,14 +89,16 @@ class SymbolState:
                  "low", "last", "last_size", "last_venue", "bid", "ask", "bid_size", "ask_size",
                  "volume", "prev_volume", "pv", "high52", "low52", "high52_days", "low52_days",
                  "trade_epoch", "trade_age", "direction", "minutes", "p_one", "p_two",
-                 "hard_to_borrow", "prefix")
+                 "hard_to_borrow", "prefix", "text", "lot", "venues")
 
     def __init__(self, info: SymbolInfo, seed: int, clock: SimClock) -> None:
         self.info = info
         self.symbol = info.symbol
         rng = self.rng = rng_for(seed, "symbol", info.symbol)
+        self.text = info.price_text  # ticks -> TradeStation's decimal string
+        lot = self.lot = info.lot
         vol = info.volatility
-        price = info.price * 100
+        price = info.price * info.ticks_per_point
         self.prev_close = round(price * math.exp(rng.gauss(0, vol)))
         self.open = round(self.prev_close * math.exp(rng.gauss(0, vol * 0.4)))
         self.last = round(self.open * math.exp(rng.gauss(0, vol * 0.6)))
@@ -105,10 +108,13 @@ class SymbolState:
         self.mid = float(self.last)
         self.bid = self.last - info.spread_cents // 2
         self.ask = self.bid + info.spread_cents
-        self.bid_size = 100 * rng.randint(1, 20)
-        self.ask_size = 100 * rng.randint(1, 20)
-        self.last_size = 100 * rng.randint(1, 5)
-        self.last_venue = VENUES[rng.randrange(len(VENUES))]
+        self.bid_size = lot * rng.randint(1, 20)
+        self.ask_size = lot * rng.randint(1, 20)
+        self.last_size = lot * rng.randint(1, 5)
+        # Stocks print on many venues; a future or a coin on its one exchange (same draws).
+        self.venues = VENUES if info.asset_type is AssetType.STOCK \
+            else (info.exchange,) * len(VENUES)
+        self.last_venue = self.venues[rng.randrange(len(VENUES))]
         self.volume = int(info.avg_volume * rng.uniform(0.25, 0.55))
         self.prev_volume = int(info.avg_volume * rng.uniform(0.7, 1.3))
         self.pv = self.volume * (self.open + self.high + self.low + self.last) / 4
@@ -159,18 +165,18 @@ class SymbolState:
         delta: dict = {"Symbol": self.symbol}
         if bid != self.bid:
             self.bid = bid
-            delta["Bid"] = money(bid)
+            delta["Bid"] = self.text(bid)
         if ask != self.ask:
             self.ask = ask
-            delta["Ask"] = money(ask)
+            delta["Ask"] = self.text(ask)
         side = rng.random()
         if side < 0.6 or "Bid" in delta:
-            size = 100 * rng.randint(1, 25)
+            size = self.lot * rng.randint(1, 25)
             if size != self.bid_size:
                 self.bid_size = size
                 delta["BidSize"] = str(size)
         if side >= 0.4 or "Ask" in delta:
-            size = 100 * rng.randint(1, 25)
+            size = self.lot * rng.randint(1, 25)
             if size != self.ask_size:
                 self.ask_size = size
                 delta["AskSize"] = str(size)
@@ -194,6 +200,8 @@ class SymbolState:
             size = 100 * rng.randint(9, 40)
         else:
             size = 100 * rng.randint(50, 300)
+        if self.lot != 100:  # contracts, coins, index prints: the same draw in their own lots
+            size = self.lot * max(1, size // 100)
         if price > self.last:
             self.direction = 1
         elif price < self.last:
@@ -201,24 +209,24 @@ class SymbolState:
         delta: dict = {"Symbol": self.symbol}
         if price > self.high:
             self.high = price
-            delta["High"] = money(price)
+            delta["High"] = self.text(price)
         if price < self.low:
             self.low = price
-            delta["Low"] = money(price)
+            delta["Low"] = self.text(price)
         self.last = price
         self.last_size = size
-        self.last_venue = VENUES[rng.randrange(len(VENUES))]
+        self.last_venue = self.venues[rng.randrange(len(VENUES))]
         self.volume += size
         self.pv += price * size
         self.trade_epoch = clock.now_epoch()
         delta.update(
-            Last=money(price),
+            Last=self.text(price),
             LastSize=str(size),
             LastVenue=self.last_venue,
             TradeTime=clock.stamp,
             Volume=str(self.volume),
-            Close=money(price),
-            NetChange=money(price - self.prev_close),
+            Close=self.text(price),
+            NetChange=self.text(price - self.prev_close),
             NetChangePct=self.net_change_pct(),
             VWAP=self.vwap(),
         )
@@ -238,35 +246,42 @@ class SymbolState:
 
     def net_change_pct(self) -> str:
         """Decimal fraction, as the QuoteStream schema documents it (3.5 % is "0.035")."""
+        if not self.prev_close:  # a far out-of-the-money option that closed at zero
+            return "0.000000"
         return f"{(self.last - self.prev_close) / self.prev_close:.6f}"
 
     def vwap(self) -> str:
-        return f"{self.pv / self.volume / 100:.4f}" if self.volume else money(self.last)
+        if not self.volume:
+            return self.text(self.last)
+        decimals = max(4, self.info.wire_decimals)
+        return f"{self.pv / self.volume / self.info.ticks_per_point:.{decimals}f}"
 
     def full_quote(self, clock: SimClock) -> dict:
-        """Every QuoteStream field TradeStation sends for a stock (first message of a stream)."""
+        """Every QuoteStream field TradeStation sends (first message of a stream), prices in the
+        symbol's own increments."""
+        text = self.text
         day0 = clock.start_epoch - clock.start_epoch % 86_400
         return {
             "Symbol": self.symbol,
-            "Open": money(self.open),
-            "High": money(self.high),
-            "Low": money(self.low),
-            "PreviousClose": money(self.prev_close),
-            "Last": money(self.last),
-            "Ask": money(self.ask),
+            "Open": text(self.open),
+            "High": text(self.high),
+            "Low": text(self.low),
+            "PreviousClose": text(self.prev_close),
+            "Last": text(self.last),
+            "Ask": text(self.ask),
             "AskSize": str(self.ask_size),
-            "Bid": money(self.bid),
+            "Bid": text(self.bid),
             "BidSize": str(self.bid_size),
-            "NetChange": money(self.last - self.prev_close),
+            "NetChange": text(self.last - self.prev_close),
             "NetChangePct": self.net_change_pct(),
-            "High52Week": money(self.high52),
+            "High52Week": text(self.high52),
             "High52WeekTimestamp": iso(day0 - self.high52_days * 86_400),
-            "Low52Week": money(self.low52),
+            "Low52Week": text(self.low52),
             "Low52WeekTimestamp": iso(day0 - self.low52_days * 86_400),
             "Volume": str(self.volume),
             "PreviousVolume": str(self.prev_volume),
-            "Close": money(self.last),
-            "DailyOpenInterest": "0",
+            "Close": text(self.last),
+            "DailyOpenInterest": str(self.open_interest()),
             "TradeTime": iso(clock.now_epoch() if clock.fixed
                              else self.trade_epoch or clock.start_epoch - self.trade_age),
             "TickSizeTier": "0",
@@ -282,6 +297,9 @@ class SymbolState:
         }
 
 
+    def open_interest(self) -> int:
+        return 0
+
 @dataclass(slots=True)
 class StepRecord:
     """What changed in one step: encoded quote deltas per symbol (shared by every stream, and
@@ -296,10 +314,44 @@ class Market:
     """All symbols, advanced together one step at a time, with a short log of per-step changes."""
 
     def __init__(self, seed: int, clock: SimClock) -> None:
+        from .options import OptionState
+
         self.seed = seed
         self.clock = clock
-        self.states = {sym: SymbolState(info, seed, clock) for sym, info in SYMBOLS.items()}
+        # Instruments with their own random walk; a continuous future (@ES) is the very state of
+        # its front contract (ESZ26) under a second name; options are priced off their underlying.
+        self.states: dict[str, SymbolState] = {}
+        self.aliases: dict[str, list[str]] = {}  # front contract -> its continuous symbols
+        self._walkers: list[SymbolState] = []
+        self.options: dict[str, list[OptionState]] = {}  # underlying -> its option states
+        for sym, info in SYMBOLS.items():
+            if info.alias_of or info.is_option:
+                continue
+            state = self.states[sym] = SymbolState(info, seed, clock)
+            self._walkers.append(state)
+        for sym, info in SYMBOLS.items():
+            if info.alias_of:
+                self.states[sym] = self.states[info.alias_of]
+                self.aliases.setdefault(info.alias_of, []).append(sym)
+            elif info.is_option:
+                option = OptionState(info, self.states[info.underlying], seed)
+                self.states[sym] = option
+                self.options.setdefault(info.underlying, []).append(option)
+        self._moved: set[str] = set()  # underlyings that moved since their options were priced
         self._log: deque[StepRecord] = deque(maxlen=LOG_STEPS)
+
+    def info(self, symbol: str) -> SymbolInfo:
+        """The symbol's static facts under the name asked for (@ES is not ESZ26)."""
+        return SYMBOLS[symbol]
+
+    def is_tradable(self, symbol: str) -> bool:
+        """False for indices and crypto pairs: TradeStation quotes them but takes no orders."""
+        info = SYMBOLS.get(symbol)
+        return info is not None and info.tradable
+
+    def price_text(self, symbol: str, ticks: int) -> str:
+        """A price of `symbol` given in its ticks, as TradeStation's decimal string."""
+        return SYMBOLS[symbol].price_text(ticks)
 
     def __contains__(self, symbol: str) -> bool:
         return symbol in self.states
@@ -308,12 +360,29 @@ class Market:
         """Apply the clock's current step to every symbol and log what changed."""
         step = self.clock.step
         record = StepRecord(step)
-        for sym, state in self.states.items():
+        for state in self._walkers:
             deltas, trades = state.advance(step, self.clock)
-            if deltas:
-                record.lines[sym] = [encode(d) for d in deltas]
+            if not deltas:
+                continue
+            sym = state.symbol
+            record.lines[sym] = [encode(d) for d in deltas]
             if trades:
                 record.trades[sym] = trades
+            for alias in self.aliases.get(sym, ()):
+                record.lines[alias] = [encode({**d, "Symbol": alias}) for d in deltas]
+                if trades:
+                    record.trades[alias] = trades
+            if sym in self.options:
+                self._moved.add(sym)
+        if step % OPTION_REPRICE_STEPS == 0 and self._moved:
+            for sym in sorted(self._moved):
+                for option in self.options[sym]:
+                    o_deltas, o_trades = option.reprice(step, self.clock)
+                    if o_deltas:
+                        record.lines[option.symbol] = [encode(d) for d in o_deltas]
+                    if o_trades:
+                        record.trades[option.symbol] = o_trades
+            self._moved.clear()
         self._log.append(record)
         return record
 
@@ -327,7 +396,9 @@ class Market:
         return None
 
     def full_quote(self, symbol: str) -> dict:
-        return self.states[symbol].full_quote(self.clock)
+        quote = self.states[symbol].full_quote(self.clock)
+        quote["Symbol"] = symbol
+        return quote
 
 
 class FastQuoteSource:
@@ -346,6 +417,7 @@ class FastQuoteSource:
         self.spread = [s.ask - s.bid for s in states]
         self.volume = [s.volume for s in states]
         self.prev_close = [s.prev_close for s in states]
+        self.text = [s.text for s in states]
         self.index = 0
 
     def take(self, count: int) -> list[bytes]:
@@ -366,9 +438,10 @@ class FastQuoteSource:
                 size = 100 * (1 + int(r * 40) % 7)
                 vol = self.volume[k] = self.volume[k] + size
                 pc = self.prev_close[k]
-                append(f'{self.symbols[k]},"Last":"{money(price)}","LastSize":"{size}",'
+                text = self.text[k]
+                append(f'{self.symbols[k]},"Last":"{text(price)}","LastSize":"{size}",'
                        f'"LastVenue":"{VENUES[i % 10]}","TradeTime":"{stamp}","Volume":"{vol}",'
-                       f'"Close":"{money(price)}","NetChange":"{money(price - pc)}"}}\n')
+                       f'"Close":"{text(price)}","NetChange":"{text(price - pc)}"}}\n')
             else:
                 if r < 0.5:
                     bid += 1
@@ -376,7 +449,8 @@ class FastQuoteSource:
                     bid = max(1, bid - 1)
                 self.bid[k] = bid
                 size = 100 * (1 + int(r * 100) % 20)
-                append(f'{self.symbols[k]},"Bid":"{money(bid)}","BidSize":"{size}",'
-                       f'"Ask":"{money(bid + self.spread[k])}","AskSize":"{size + 100}"}}\n')
+                text = self.text[k]
+                append(f'{self.symbols[k]},"Bid":"{text(bid)}","BidSize":"{size}",'
+                       f'"Ask":"{text(bid + self.spread[k])}","AskSize":"{size + 100}"}}\n')
         self.index = i
         return [line.encode() for line in out]

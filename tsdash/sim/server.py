@@ -17,7 +17,14 @@ from dataclasses import dataclass
 
 from aiohttp import WSCloseCode, web
 
-from . import routes_brokerage, routes_marketdata, routes_orders, routes_ws
+from . import (
+    routes_brokerage,
+    routes_marketdata,
+    routes_options,
+    routes_orders,
+    routes_v2,
+    routes_ws,
+)
 from .auth import RedirectPolicy, TokenStore, make_auth_routes
 from .engine import Engine
 from .errors import TSHTTPError, ts_error
@@ -198,6 +205,8 @@ def build_app(engine: Engine, tokens: TokenStore, records: list[RequestRecord],
     app[WEBSOCKETS] = set()
     app.add_routes(make_auth_routes(tokens, root_url))
     app.add_routes(routes_marketdata.ROUTES)
+    app.add_routes(routes_options.ROUTES)
+    app.add_routes(routes_v2.ROUTES)
     app.add_routes(routes_brokerage.ROUTES)
     app.add_routes(routes_orders.ROUTES)
     app.add_routes(routes_ws.ROUTES)

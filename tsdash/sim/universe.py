@@ -1,12 +1,17 @@
-"""The simulator's tradable symbols: real tickers with plausible price levels.
+"""The simulator's universe: stocks and ETFs, indices, futures, stock options and crypto pairs.
 
 Static data on purpose: the same symbols and anchor prices on every run, so a seed alone decides the
-market. Anchor prices are rough levels, not quotes; the model wanders around them.
+market. Anchor prices are rough levels, not quotes; the model wanders around them. Every price in
+the model is a whole number of the symbol's own increment ("ticks": cents for a stock, quarter
+points for @ES, 32nds for @US), so a price can never fall between two valid ones.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
 
 # ETFs first, then large and mid caps. "SYMBOL:price".
 _ETFS = """
@@ -59,17 +64,142 @@ ENPH:66.80 FSLR:187.30 SEDG:16.40 RUN:10.70 PLUG:2.21 CHPT:1.34 BE:24.60
 """
 
 
+# Under a dollar: priced in ten-thousandths, as TradeStation quotes sub-penny stocks.
+_PENNY = "SNDL:0.8412 MULN:0.1375 ZOM:0.0864 IDEX:0.3129 GNUS:0.6720"
+
+
+class AssetType(StrEnum):
+    """TradeStation's AssetType values for the classes the simulator serves."""
+
+    STOCK = "STOCK"
+    INDEX = "INDEX"
+    FUTURE = "FUTURE"
+    STOCKOPTION = "STOCKOPTION"
+    # TradeStation sends CRYPTO for BTCUSD, although the OpenAPI document's AssetType enum
+    # omits it.
+    CRYPTO = "CRYPTO"
+
+
+class PriceStyle(StrEnum):
+    DECIMAL = "Decimal"
+    FRACTION = "Fraction"
+    SUBFRACTION = "SubFraction"
+
+
 @dataclass(frozen=True, slots=True)
 class SymbolInfo:
-    """Static facts about one symbol; the model derives its behaviour from these."""
+    """Static facts about one symbol; the model derives its behaviour from these.
+
+    Prices in the model are ticks: `price * ticks_per_point` (an increment of 1/ticks_per_point).
+    """
 
     symbol: str
-    price: float  # anchor price level, dollars
+    price: float  # anchor price level, in points (dollars for a stock)
     is_etf: bool
     volatility: float  # daily volatility as a fraction
-    avg_volume: int  # average daily volume, shares
+    avg_volume: int  # average daily volume, in lots of `lot`
     events_per_second: float  # how often the default market updates it
-    spread_cents: int  # typical quoted spread: a cent for liquid names, wider for thin pricey ones
+    spread_cents: int  # typical quoted spread in ticks (cents for a stock; 0 for an index)
+    asset_type: AssetType = AssetType.STOCK
+    ticks_per_point: int = 100  # 1 / the price increment
+    wire_decimals: int = 2  # decimals of prices on the wire
+    style: PriceStyle = PriceStyle.DECIMAL
+    fraction: int = 0  # Fraction/SubFraction denominators
+    sub_fraction: int = 0
+    point_value: str = "1"
+    lot: int = 100  # typical quote/trade size unit (shares come in hundreds)
+    quantity_decimals: int = 0
+    description: str = ""
+    exchange: str = "NASDAQ"
+    root: str = ""
+    underlying: str = ""
+    expiration: str = ""  # YYYY-MM-DD for futures and options
+    future_type: str = ""
+    option_type: str = ""  # "Call" / "Put"
+    strike: float = 0.0
+    tradable: bool = True
+    session: str = "US equities 09:30-16:00 ET"
+    currency: str = "USD"
+    country: str = "United States"
+    alias_of: str = ""  # a continuous future quotes as its front contract
+
+    @property
+    def increment_text(self) -> str:
+        return _decimal_text(1, self.ticks_per_point)
+
+    @property
+    def is_option(self) -> bool:
+        return self.asset_type is AssetType.STOCKOPTION
+
+    def price_text(self, ticks: int) -> str:
+        """A price in ticks as TradeStation's decimal string ("6012.25", "1.08345", "117.15625")."""
+        return fixed_text(ticks * (10 ** self.wire_decimals // self.ticks_per_point),
+                          self.wire_decimals)
+
+    def to_ticks(self, price: float) -> int:
+        """The nearest valid price, in ticks."""
+        return round(price * self.ticks_per_point)
+
+    def detail(self) -> dict:
+        """The SymbolDetail of GET /v3/marketdata/symbols, field for field."""
+        fmt: dict = {"Format": str(self.style)}
+        if self.style is PriceStyle.DECIMAL:
+            fmt["Decimals"] = str(self.wire_decimals)
+        else:
+            fmt["Fraction"] = str(self.fraction)
+            if self.style is PriceStyle.SUBFRACTION:
+                fmt["SubFraction"] = str(self.sub_fraction)
+        fmt.update(IncrementStyle="Simple", Increment=self.increment_text,
+                   PointValue=self.point_value)
+        qty_increment = _decimal_text(1, 10 ** self.quantity_decimals)
+        out: dict = {
+            "AssetType": str(self.asset_type),
+            "Country": self.country,
+            "Currency": self.currency,
+            "Description": self.description or self.symbol,
+            "Exchange": self.exchange,
+        }
+        if self.expiration:
+            out["ExpirationDate"] = self.expiration + "T00:00:00Z"
+        if self.future_type:
+            out["FutureType"] = self.future_type
+        if self.option_type:
+            out["OptionType"] = self.option_type.upper()  # CallPut: "CALL" or "PUT"
+        out["PriceFormat"] = fmt
+        out["QuantityFormat"] = {
+            "Format": "Decimal", "Decimals": str(self.quantity_decimals),
+            "IncrementStyle": "Simple", "Increment": qty_increment,
+            "MinimumTradeQuantity": qty_increment,
+        }
+        out["Root"] = self.root or self.symbol
+        if self.option_type:
+            out["StrikePrice"] = _strike_text(self.strike)
+        out["Symbol"] = self.symbol
+        if self.underlying:
+            out["Underlying"] = self.underlying
+        return out
+
+
+def fixed_text(units: int, decimals: int) -> str:
+    """`units` of 10**-decimals as a decimal string with exactly `decimals` places."""
+    if decimals == 0:
+        return str(units)
+    sign = "-" if units < 0 else ""
+    scale = 10 ** decimals
+    whole, part = divmod(abs(units), scale)
+    return f"{sign}{whole}.{part:0{decimals}d}"
+
+
+def _decimal_text(numerator: int, denominator: int) -> str:
+    """An exact decimal for numerator/denominator (the denominators here are 2**a * 5**b)."""
+    decimals = 0
+    while (numerator * 10 ** decimals) % denominator:
+        decimals += 1
+    return fixed_text(numerator * 10 ** decimals // denominator, decimals)
+
+
+def _strike_text(strike: float) -> str:
+    return str(int(strike)) if strike == int(strike) else f"{strike:g}"
 
 
 _HIGH_VOL = {"TSLA": 0.042, "NVDA": 0.035, "AMD": 0.034, "COIN": 0.055, "MSTR": 0.065,
@@ -79,9 +209,13 @@ _HIGH_VOL = {"TSLA": 0.042, "NVDA": 0.035, "AMD": 0.034, "COIN": 0.055, "MSTR": 
              "CRWD": 0.035}
 _MOST_ACTIVE = set("SPY QQQ IWM DIA AAPL MSFT NVDA AMZN GOOGL META TSLA AMD NFLX JPM BAC XLF TLT "
                    "GLD AVGO PLTR COIN SMH TQQQ SQQQ INTC F SOFI".split())
+_NAMES = {"SPY": "SPDR S&P 500 ETF Trust", "QQQ": "Invesco QQQ Trust", "AAPL": "Apple Inc",
+          "MSFT": "Microsoft Corp", "NVDA": "NVIDIA Corp", "TSLA": "Tesla Inc",
+          "AMZN": "Amazon.com Inc", "META": "Meta Platforms Inc", "IWM": "iShares Russell 2000 ETF"}
+_NYSE_ETFS = {"SPY", "IWM", "DIA", "VOO", "VTI", "IVV", "GLD", "SLV"}
 
 
-def _parse() -> dict[str, SymbolInfo]:
+def _stocks() -> dict[str, SymbolInfo]:
     out: dict[str, SymbolInfo] = {}
     for block, is_etf in ((_ETFS, True), (_STOCKS, False)):
         for item in block.split():
@@ -99,8 +233,148 @@ def _parse() -> dict[str, SymbolInfo]:
                 avg_volume=max(200_000, int(dollar_volume / price)),
                 events_per_second=5.0 if active else 2.5,
                 spread_cents=max(1, round(price * 100 * (0.2 if active else 1.5) / 10_000)),
+                description=_NAMES.get(sym, f"{sym} {'ETF' if is_etf else 'Common Stock'}"),
+                exchange="NYSE Arca" if sym in _NYSE_ETFS else "NASDAQ",
             )
+    for item in _PENNY.split():
+        sym, _, price_text = item.partition(":")
+        price = float(price_text)
+        out[sym] = SymbolInfo(
+            symbol=sym, price=price, is_etf=False, volatility=0.08,
+            avg_volume=int(2e7 / max(price, 0.05)), events_per_second=2.5,
+            spread_cents=max(1, round(price * 10_000 * 0.004)), ticks_per_point=10_000,
+            wire_decimals=4, description=f"{sym} Common Stock", exchange="NASDAQ")
     return out
+
+
+def _indices() -> dict[str, SymbolInfo]:
+    rows = (("$SPX.X", 6021.60, 0.009, "S&P 500 Index"),
+            ("$NDX.X", 21195.40, 0.012, "Nasdaq-100 Index"),
+            ("$VIX.X", 14.82, 0.06, "CBOE Volatility Index"),
+            ("$DJI", 44860.30, 0.008, "Dow Jones Industrial Average"))
+    return {sym: SymbolInfo(
+        symbol=sym, price=price, is_etf=False, volatility=vol, avg_volume=0,
+        events_per_second=2.0, spread_cents=0, asset_type=AssetType.INDEX, lot=0,
+        description=name, exchange="CBOE" if "VIX" in sym or "SPX" in sym else "NASDAQ",
+        root=sym, tradable=False, session="US indices 09:30-16:15 ET")
+        for sym, price, vol, name in rows}
+
+
+# Futures: root, continuous symbol, contract prefix, name, exchange, anchor, ticks per point,
+# wire decimals, style, fraction, sub-fraction, point value, daily vol, contract months, session.
+_FUTURES = (
+    ("ES", "@ES", "ES", "E-mini S&P 500", "CME", 6032.75, 4, 2, PriceStyle.DECIMAL, 0, 0, "50",
+     0.009, "HMUZ", "CME Globex 17:00-16:00 CT"),
+    ("NQ", "@NQ", "NQ", "E-mini Nasdaq-100", "CME", 21240.50, 4, 2, PriceStyle.DECIMAL, 0, 0,
+     "20", 0.012, "HMUZ", "CME Globex 17:00-16:00 CT"),
+    ("CL", "@CL", "CL", "Crude Oil", "NYMEX", 68.74, 100, 2, PriceStyle.DECIMAL, 0, 0, "1000",
+     0.02, "FGHJKMNQUVXZ", "CME Globex 17:00-16:00 CT"),
+    ("GC", "@GC", "GC", "Gold", "COMEX", 2658.40, 10, 1, PriceStyle.DECIMAL, 0, 0, "100",
+     0.01, "GJMQVZ", "CME Globex 17:00-16:00 CT"),
+    ("EU", "@EU", "6E", "Euro FX", "CME", 1.05825, 20_000, 5, PriceStyle.DECIMAL, 0, 0,
+     "125000", 0.005, "HMUZ", "CME Globex 17:00-16:00 CT"),
+    ("US", "@US", "US", "U.S. Treasury Bond", "CBOT", 117.5, 32, 5, PriceStyle.FRACTION, 32, 0,
+     "1000", 0.007, "HMUZ", "CBOT Globex 17:00-16:00 CT"),
+    ("TY", "@TY", "TY", "10 Yr U.S. Treasury Notes", "CBOT", 110.515625, 64, 6,
+     PriceStyle.SUBFRACTION, 32, 2, "1000", 0.004, "HMUZ", "CBOT Globex 17:00-16:00 CT"),
+)
+_MONTH_CODES = "FGHJKMNQUVXZ"
+# The universe's "today": contracts and option expirations are listed from here (static data).
+REFERENCE_DATE = datetime(2026, 11, 25, tzinfo=UTC)
+
+
+def _third_friday(year: int, month: int) -> datetime:
+    first = datetime(year, month, 1, tzinfo=UTC)
+    return first.replace(day=1 + (4 - first.weekday()) % 7 + 14)
+
+
+def _futures() -> dict[str, SymbolInfo]:
+    out: dict[str, SymbolInfo] = {}
+    for (root, continuous, prefix, name, exchange, price, tpp, decimals, style, frac, sub, pv, vol,
+         months, session) in _FUTURES:
+        contracts: list[tuple[str, datetime]] = []
+        year, month = REFERENCE_DATE.year, REFERENCE_DATE.month
+        while len(contracts) < 4:
+            code = _MONTH_CODES[month - 1]
+            expiry = _third_friday(year, month)
+            if code in months and expiry > REFERENCE_DATE:
+                contracts.append((f"{prefix}{code}{year % 100:02d}", expiry))
+            month += 1
+            if month > 12:
+                month, year = 1, year + 1
+        common = dict(is_etf=False, volatility=vol, events_per_second=4.0, spread_cents=1,
+                      asset_type=AssetType.FUTURE, ticks_per_point=tpp, wire_decimals=decimals,
+                      style=style, fraction=frac, sub_fraction=sub, point_value=pv, lot=1,
+                      exchange=exchange, root=prefix, future_type="Electronic", session=session)
+        for index, (sym, expiry) in enumerate(contracts):
+            month_name = expiry.strftime("%b%y")
+            # Later months trade at a small carry premium (or discount) to the front one.
+            level = round(price * (1 + 0.004 * index) * tpp) / tpp
+            out[sym] = SymbolInfo(symbol=sym, price=level,
+                                  avg_volume=int(900_000 / (1 + 3 * index)),
+                                  description=f"{name} {month_name}",
+                                  expiration=(expiry.strftime("%Y-%m-%d")), **common)
+        front, expiry = contracts[0]
+        out[continuous] = SymbolInfo(
+            symbol=continuous, price=price, avg_volume=900_000,
+            description=f"{name} Continuous Contract [{expiry.strftime('%b%y')}]",
+            underlying=front, alias_of=front, **common)
+    return out
+
+
+_CRYPTO = (("BTCUSD", 96_850.00, "Bitcoin"), ("ETHUSD", 3_612.40, "Ethereum"),
+           ("LTCUSD", 102.35, "Litecoin"), ("BCHUSD", 468.20, "Bitcoin Cash"),
+           ("SOLUSD", 238.60, "Solana"))
+
+
+def _crypto() -> dict[str, SymbolInfo]:
+    return {sym: SymbolInfo(
+        symbol=sym, price=price, is_etf=False, volatility=0.035, avg_volume=40_000,
+        events_per_second=3.0, spread_cents=max(1, round(price * 100 * 0.0002)),
+        asset_type=AssetType.CRYPTO, lot=1, quantity_decimals=8,
+        description=f"{name} / US Dollar", exchange="Crypto", root=sym[:-3],
+        session="24 hours, 7 days", tradable=False)  # quoted, but "they cannot be traded"
+        for sym, price, name in _CRYPTO}
+
+
+# Stock options: underlyings, strike step, strikes each side of the anchor.
+OPTION_UNDERLYINGS = {"AAPL": 5.0, "SPY": 5.0, "TSLA": 10.0, "NVDA": 5.0}
+OPTION_STRIKES_EACH_SIDE = 6
+OPTION_EXPIRATIONS = ("2026-11-27", "2026-12-04", "2026-12-18", "2027-01-15", "2027-03-19")
+
+
+def option_symbol(underlying: str, expiration: str, call: bool, strike: float) -> str:
+    """TradeStation's option symbol: "AAPL 261218C230"."""
+    return (f"{underlying} {expiration[2:4]}{expiration[5:7]}{expiration[8:10]}"
+            f"{'C' if call else 'P'}{_strike_text(strike)}")
+
+
+def _options(stocks: dict[str, SymbolInfo]) -> dict[str, SymbolInfo]:
+    out: dict[str, SymbolInfo] = {}
+    for und, step in OPTION_UNDERLYINGS.items():
+        base = stocks[und]
+        center = round(base.price / step) * step
+        strikes = [center + step * k for k in range(-OPTION_STRIKES_EACH_SIDE,
+                                                    OPTION_STRIKES_EACH_SIDE + 1)]
+        for expiration in OPTION_EXPIRATIONS:
+            for strike in strikes:
+                for call in (True, False):
+                    sym = option_symbol(und, expiration, call, strike)
+                    out[sym] = SymbolInfo(
+                        symbol=sym, price=0.0, is_etf=False,
+                        volatility=base.volatility * math.sqrt(252), avg_volume=5_000,
+                        events_per_second=0.0, spread_cents=1,
+                        asset_type=AssetType.STOCKOPTION, lot=1, point_value="100",
+                        description=(f"{und} {expiration} {_strike_text(strike)} "
+                                     f"{'Call' if call else 'Put'}"),
+                        exchange="OPRA", root=und, underlying=und, expiration=expiration,
+                        option_type="Call" if call else "Put", strike=strike)
+    return out
+
+
+def _parse() -> dict[str, SymbolInfo]:
+    stocks = _stocks()
+    return {**stocks, **_indices(), **_futures(), **_crypto(), **_options(stocks)}
 
 
 SYMBOLS: dict[str, SymbolInfo] = _parse()
