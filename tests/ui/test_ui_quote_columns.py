@@ -1,4 +1,5 @@
-"""The quote table's columns: a long symbol is cut, and the column shrinks back when it leaves."""
+"""The quote table's columns: a long symbol is cut, and the column shrinks back when it leaves;
+an option's symbol shows whole."""
 
 from __future__ import annotations
 
@@ -17,8 +18,11 @@ def symbol_width(table) -> int:
 
 
 def right_edge(table) -> int:
-    """The screen column just after the table's last column (its cells end there)."""
-    return table.content_region.x + sum(c.get_render_width(table) for c in table.ordered_columns)
+    """The screen column just after the table's last price column (Low: its cells end there);
+    only the time may be cut at the panel's edge."""
+    columns = table.ordered_columns
+    prices = columns[:[c.key.value for c in columns].index("low") + 1]
+    return table.content_region.x + sum(c.get_render_width(table) for c in prices)
 
 
 async def test_a_60_character_symbol_is_cut_and_its_column_shrinks_back_when_removed(settings):
@@ -48,7 +52,7 @@ async def test_a_60_character_symbol_is_cut_and_its_column_shrinks_back_when_rem
         cell = table.get_cell(LONG, "symbol").plain
         assert cell.endswith("…") and len(cell) == 1 + SYMBOL_WIDTH
         assert before < symbol_width(table) == 1 + SYMBOL_WIDTH  # widened, to the cap only
-        assert right_edge(table) <= inside  # the last column (time) still inside the panel
+        assert right_edge(table) <= inside  # every price still inside the panel
         assert table.get_cell(LONG, "last").plain.strip() == "1.25"
         # refused (as the simulator does with it): its long note is cut too, the row still fits
         await client.latest("quotes").error_callback(StreamError(
@@ -65,3 +69,21 @@ async def test_a_60_character_symbol_is_cut_and_its_column_shrinks_back_when_rem
         assert table.ordered_keys() == symbols
         assert symbol_width(table) == before
         assert right_edge(table) <= inside
+
+
+async def test_an_options_symbol_shows_whole(settings):
+    connector = FakeConnector()
+    client = connector.client
+    app = TsdashApp(settings, connector=connector, clock=frozen_clock)
+    option = "GOOGL 261218C1000"
+    async with app.run_test(size=(160, 48)) as pilot:
+        quotes = app.quotes_panel
+        await wait_for(pilot, lambda: quotes.state == "live", what="quotes live")
+        quotes.edit_watchlist(quotes.active, [*quotes.model.symbols, option])
+        await wait_for(pilot, lambda: quotes.state == "live"
+                       and client.latest("quotes").params["symbols"][-1] == option, what="resub")
+        await client.latest("quotes").push({"Symbol": option, "Last": "12.40"})
+        app.tick()
+        await pilot.pause()
+        assert quotes.table.get_cell(option, "symbol").plain.strip() == option
+        assert right_edge(quotes.table) <= quotes.content_region.right

@@ -73,3 +73,31 @@ def test_light_theme(snap_compare, settings):
     settings.theme = "tsdash-light"
     app, connector = sim_app(settings)
     assert snap_compare(app, terminal_size=(160, 48), run_before=prepare(connector))
+
+
+MIXED = ["AAPL", "@ES", "6EZ26", "@US", "@TY", "$SPX.X", "BTCUSD", "AAPL 261218C230", "SNDL"]
+
+
+def mixed_watchlist(settings):
+    """Every asset class, each priced by its own format (issue 12): a stock, the E-mini, the
+    Euro FX contract (5 decimals), bonds in 32nds and notes in halves of 32nds, an index,
+    crypto, an option and a stock under $1."""
+    settings.watchlists = {"mixed": list(MIXED), **settings.watchlists}
+    settings.default_watchlist = "mixed"
+    app, connector = sim_app(settings)
+
+    async def details_in(pilot) -> None:
+        await wait_for(pilot, lambda: all(app.symbol_details.formatter(s) is not None
+                                          for s in MIXED), what="every symbol's details")
+
+    return app, prepare(connector, then=details_in)
+
+
+def test_mixed_asset_classes_160x48(snap_compare, settings):
+    app, run_before = mixed_watchlist(settings)
+    assert snap_compare(app, terminal_size=(160, 48), run_before=run_before)
+
+
+def test_mixed_asset_classes_80x24(snap_compare, settings):
+    app, run_before = mixed_watchlist(settings)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

@@ -20,10 +20,11 @@ from tsdash.ui.widgets.table import Cells, ColumnSpec, DashTable
 if TYPE_CHECKING:
     from tsdash.api import TradeStationClient
 
-#: the symbol column's widest (marker and symbol): a longer symbol ends in "…", so that the whole
-#: row still fits the widest quotes panel (104 columns) and no symbol pushes the prices off it
-#: (the last column is capped too: a refused symbol's note is cut to the time's width)
-SYMBOL_WIDTH = 13
+#: the symbol column's widest (marker and symbol): an option's symbol shows whole
+#: ("GOOGL 261218C1000" is 17), a longer one ends in "…", so no symbol pushes the prices off
+#: the widest quotes panel (104 columns); the last column (time) is capped too: a refused
+#: symbol's note is cut to the time's width
+SYMBOL_WIDTH = 18
 
 # Most important first: a narrow terminal cuts the table from the right.
 COLUMNS = (
