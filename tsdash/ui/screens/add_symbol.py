@@ -52,7 +52,8 @@ class AddSymbolScreen(ModalScreen[str | None]):
         super().__init__()
         self.watchlist = watchlist
         self.existing = {s.upper() for s in existing}
-        self.input = Input(placeholder="symbol, e.g. IBM or ESZ26", id="symbol-input",
+        self.input = Input(placeholder="symbol, e.g. IBM, @ES, $SPX.X or AAPL 261218C230",
+                           id="symbol-input",
                            validators=[SymbolValidator()], validate_on=["changed", "submitted"])
         self.problem = Static("", id="symbol-problem")
 
