@@ -217,16 +217,15 @@ async def start_simulator(host: str = "127.0.0.1", port: int = 0, seed: int = 1,
                           clock: str = "real", heartbeat_interval: float = 5.0,
                           token_expires_in: int = 1200, demo_trader: bool = True,
                           quote_rate: float | None = None,
-                          rotate_refresh_tokens: bool = False, redirect_uris=(),
-                          strict_redirects: bool = False) -> Simulator:
+                          rotate_refresh_tokens: bool = False, redirect_uris=()) -> Simulator:
     """Start the simulator on this event loop; port 0 picks a free port. Stop it with stop().
 
-    `redirect_uris`: sign-in callbacks allowed besides TradeStation's defaults;
-    `strict_redirects`: only those (not any http://localhost port), as TradeStation checks.
+    `redirect_uris`: sign-in callbacks allowed besides TradeStation's defaults (any other one,
+    another localhost port too, is refused as TradeStation refuses it).
 
     Raises OSError (errno EADDRINUSE) when the port is taken, ValueError for bad settings.
     """
-    redirects = RedirectPolicy(redirect_uris, any_loopback_port=not strict_redirects)
+    redirects = RedirectPolicy(redirect_uris)
     engine = Engine(seed=seed, clock=clock, heartbeat_interval=heartbeat_interval,
                     demo_trader=demo_trader, quote_rate=quote_rate)
     tokens = TokenStore(token_expires_in, rotate_refresh_tokens, redirects)
