@@ -23,7 +23,10 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-STREAM_NAMES = ("quotes", "barcharts", "orders", "positions", "ws")
+#: the streams a fault's `stream=` can name: a feed's `kind` (orders covers the orders-by-id
+#: stream, marketdepth both depth streams, tickbars the /v2 tick-bar stream) and the WebSocket
+STREAM_NAMES = ("quotes", "barcharts", "orders", "positions", "ws", "optionchains",
+                "optionquotes", "marketdepth", "tickbars")
 #: REST endpoints a stall can be aimed at by name (stream=...)
 REST_STALL_NAMES = ("balances",)
 GOAWAY_SHAPES = ("auto", "status", "error")
@@ -322,7 +325,9 @@ Fault specs for --fault (repeatable): KIND[:key=value,key=value...]
   not_entitled:symbol=SYM      FAILED, NOT ENTITLED for SYM on quote streams and in the quote
                                snapshot's Errors, and bars answer 200 {"Error": "Failed",
                                "Message": "Not entitled ..."}; lasts until the sim stops
-S is one of quotes, barcharts, orders, positions, ws (default: any); stall also takes balances.
+S is one of quotes, barcharts, orders (also orders by id), positions, ws, optionchains,
+optionquotes, marketdepth (quotes and aggregates), tickbars (/v2) (default: any); stall also
+takes balances.
 Defaults: after=0, times=1.
 Example: --fault goaway:after=50,stream=quotes"""
 
