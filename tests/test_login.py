@@ -36,8 +36,17 @@ def user_dirs(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-async def signin():
-    sim = await start_simulator(port=0, seed=3, demo_trader=False)
+def callback_port() -> int:
+    """A free port for the login's callback, registered with the sign-in simulator."""
+    return _free_port()
+
+
+@pytest.fixture
+async def signin(callback_port):
+    """The simulator's sign-in, allowing this test's callback (TradeStation wants each one
+    registered for the API key)."""
+    sim = await start_simulator(port=0, seed=3, demo_trader=False,
+                                redirect_uris=[f"http://localhost:{callback_port}"])
     try:
         yield sim
     finally:
@@ -77,10 +86,11 @@ def _request(sim, port: int) -> LoginRequest:
     return LoginRequest("sim", "my-api-key", "my-secret", sim.root_url, port, open_browser=True)
 
 
-async def test_login_stores_refresh_token_privately(signin, user_dirs, monkeypatch, capsys):
+async def test_login_stores_refresh_token_privately(signin, callback_port, user_dirs, monkeypatch,
+                                                    capsys):
     browser = FakeBrowser()
     monkeypatch.setattr(login_mod.webbrowser, "open", browser.open)
-    path = await login(_request(signin, _free_port()))
+    path = await login(_request(signin, callback_port))
     await asyncio.gather(*browser.tasks)
 
     assert browser.answers == [200]
@@ -102,8 +112,9 @@ async def test_login_stores_refresh_token_privately(signin, user_dirs, monkeypat
             assert (await resp.json())["access_token"]
 
 
-async def test_answer_with_wrong_state_is_refused_and_login_keeps_waiting(signin, user_dirs, monkeypatch):
-    port = _free_port()
+async def test_answer_with_wrong_state_is_refused_and_login_keeps_waiting(signin, callback_port,
+                                                                         user_dirs, monkeypatch):
+    port = callback_port
     forged = FakeBrowser(tamper=lambda url: url.replace("state=", "state=forged"))
     real = FakeBrowser()
     calls = []
@@ -127,13 +138,14 @@ async def test_answer_with_wrong_state_is_refused_and_login_keeps_waiting(signin
     assert load_login("sim") is not None
 
 
-async def test_a_refused_code_exchange_tells_the_browser_it_failed(signin, user_dirs, monkeypatch):
+async def test_a_refused_code_exchange_tells_the_browser_it_failed(signin, callback_port, user_dirs,
+                                                                   monkeypatch):
     """The sign-in server refuses the code (here: a code it never issued): the browser is told
     the sign-in failed and why, not "Signed in", and login() fails."""
     browser = FakeBrowser(tamper=lambda url: url.replace("code=sim-code-", "code=forged-"))
     monkeypatch.setattr(login_mod.webbrowser, "open", browser.open)
     with pytest.raises(LoginError, match="refused the authorization code"):
-        await login(_request(signin, _free_port()))
+        await login(_request(signin, callback_port))
     await asyncio.gather(*browser.tasks)
     assert browser.answers == [400]
     page = browser.pages[0]
@@ -142,8 +154,8 @@ async def test_a_refused_code_exchange_tells_the_browser_it_failed(signin, user_
     assert load_login("sim") is None
 
 
-async def test_refused_sign_in_is_a_clear_error(signin, user_dirs, monkeypatch):
-    port = _free_port()
+async def test_refused_sign_in_is_a_clear_error(signin, callback_port, user_dirs, monkeypatch):
+    port = callback_port
 
     def deny(url: str) -> bool:
         async def visit():
@@ -187,11 +199,13 @@ def test_tokens_never_reach_the_log(user_dirs, monkeypatch, tmp_path):
     log_path = setup_logging("DEBUG", tmp_path / "tsdash.log")
 
     async def run():
-        sim = await start_simulator(port=0, seed=3, demo_trader=False)
+        port = _free_port()
+        sim = await start_simulator(port=0, seed=3, demo_trader=False,
+                                    redirect_uris=[f"http://localhost:{port}"])
         try:
             browser = FakeBrowser()
             monkeypatch.setattr(login_mod.webbrowser, "open", browser.open)
-            await login(_request(sim, _free_port()))
+            await login(_request(sim, port))
             await asyncio.gather(*browser.tasks)
         finally:
             await sim.stop()

@@ -38,10 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--rotate-refresh-tokens", action="store_true",
                      help="each refresh answers with a new refresh token and revokes the old one")
     sim.add_argument("--redirect-uri", action="append", default=[], metavar="URL",
-                     help="also allow this sign-in callback URL (repeatable; TradeStation's "
-                          "defaults are http://localhost, :80, :3000, :3001, :8080 and :31022)")
-    sim.add_argument("--strict-redirects", action="store_true",
-                     help="allow only the listed callback URLs, not any http://localhost port")
+                     help="also allow this sign-in callback URL, e.g. http://localhost:5000 "
+                          "for `tsdash login --port 5000` (repeatable; TradeStation's defaults "
+                          "are http://localhost, :80, :3000, :3001, :8080 and :31022)")
 
     init = sub.add_parser("init", help="write a commented starting config file")
     init.add_argument("--force", action="store_true", help="overwrite an existing config file")

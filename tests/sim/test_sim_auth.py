@@ -179,17 +179,18 @@ async def authorize(sim, session, redirect_uri: str, **extra) -> tuple[int, dict
     "http://localhost:3001", "http://localhost:8080", "http://localhost:31022",
 ])
 async def test_tradestation_default_callbacks_are_allowed(make_sim, session, uri):
-    sim = await make_sim(strict_redirects=True)
+    sim = await make_sim()
     status, query = await authorize(sim, session, uri)
     assert status == 302 and query["code"]
 
 
 @pytest.mark.parametrize("uri", [
     "http://localhost:31022/cb", "https://localhost:31022", "http://example.com:31022",
-    "http://localhost:5000",
+    "http://localhost:5000", "http://127.0.0.1:31022",
 ])
 async def test_other_callbacks_are_refused_without_a_redirect(make_sim, session, uri):
-    sim = await make_sim(strict_redirects=True)
+    """Another localhost port too: TradeStation wants each callback registered."""
+    sim = await make_sim()
     status, body = await authorize(sim, session, uri)
     assert status == 400
     assert body["error"] == "invalid_request"
@@ -197,12 +198,14 @@ async def test_other_callbacks_are_refused_without_a_redirect(make_sim, session,
     assert "http://localhost:31022" in body["error_description"], "it lists what is allowed"
 
 
-async def test_registered_callbacks_and_any_localhost_port(make_sim, session):
-    sim = await make_sim(redirect_uris=["https://myapp.example/callback"])
+async def test_registered_callbacks_are_allowed_and_only_they(make_sim, session):
+    sim = await make_sim(redirect_uris=["https://myapp.example/callback", "http://localhost:45678"])
     assert (await authorize(sim, session, "https://myapp.example/callback"))[0] == 302
-    # Not strict: a plain localhost callback on any port (tsdash login --port N, tests).
-    assert (await authorize(sim, session, "http://localhost:45678"))[0] == 302
+    status, query = await authorize(sim, session, "http://localhost:45678")
+    assert status == 302 and query["code"] and query["state"] == ["s1"]
+    assert (await authorize(sim, session, "http://localhost:31022"))[0] == 302  # defaults stay
     assert (await authorize(sim, session, "http://localhost:45678/elsewhere"))[0] == 400
+    assert (await authorize(sim, session, "http://localhost:45679"))[0] == 400
     assert (await authorize(sim, session, "https://myapp.example/other"))[0] == 400
     with pytest.raises(ValueError, match="absolute http"):
         await make_sim(redirect_uris=["not a url"])

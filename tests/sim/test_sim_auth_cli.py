@@ -1,4 +1,4 @@
-"""`tsdash sim --redirect-uri URL --strict-redirects`: the sign-in callbacks the process allows,
+"""`tsdash sim --redirect-uri URL` (repeatable): the sign-in callbacks the process allows,
 and a bad URL is one clear line, not a traceback."""
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ TSDASH = [sys.executable, "-m", "tsdash", "sim", "--port", "0", "--no-trader"]
 FIRST_LINE = re.compile(r"^tsdash simulator listening on (http://127\.0\.0\.1:\d+)/v3$")
 
 
-async def test_redirect_uri_option_and_strict_redirects():
+async def test_redirect_uri_option_allows_those_and_the_defaults_only():
     proc = await asyncio.create_subprocess_exec(
-        *TSDASH, "--redirect-uri", "https://myapp.example/cb", "--strict-redirects",
+        *TSDASH, "--redirect-uri", "https://myapp.example/cb", "--redirect-uri",
+        "http://localhost:45670",
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     try:
         async with asyncio.timeout(20):
@@ -26,14 +27,14 @@ async def test_redirect_uri_option_and_strict_redirects():
         root = match.group(1)
         statuses = {}
         async with aiohttp.ClientSession() as http:
-            for uri in ("https://myapp.example/cb", "http://localhost:31022",
-                        "http://localhost:45678"):
+            for uri in ("https://myapp.example/cb", "http://localhost:45670",
+                        "http://localhost:31022", "http://localhost:45678"):
                 params = {"response_type": "code", "client_id": "k", "redirect_uri": uri}
                 async with http.get(root + "/authorize", params=params,
                                     allow_redirects=False) as resp:
                     statuses[uri] = resp.status
-        assert statuses == {"https://myapp.example/cb": 302, "http://localhost:31022": 302,
-                            "http://localhost:45678": 400}
+        assert statuses == {"https://myapp.example/cb": 302, "http://localhost:45670": 302,
+                            "http://localhost:31022": 302, "http://localhost:45678": 400}
     finally:
         proc.send_signal(signal.SIGINT)
         async with asyncio.timeout(20):

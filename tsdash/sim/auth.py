@@ -51,12 +51,11 @@ def normalize_redirect_uri(uri: str) -> str:
 
 class RedirectPolicy:
     """Which redirect URIs /authorize accepts: TradeStation's defaults plus `extra`, exactly
-    (a trailing slash and an explicit default port aside). `any_loopback_port`: also a plain
-    http://localhost (or 127.0.0.1) callback on any port, as RFC 8252 asks of servers for native
-    apps, so `tsdash login --port N` and tests on free ports work; TradeStation itself wants each
-    port registered, which `any_loopback_port=False` (`tsdash sim --strict-redirects`) checks."""
+    (a trailing slash and an explicit default port aside). TradeStation wants each callback
+    registered for the API key, so a localhost port that is not listed is refused too: a test or
+    a `tsdash login --port N` registers its own with `redirect_uris` (`tsdash sim --redirect-uri`)."""
 
-    def __init__(self, extra: Iterable[str] = (), any_loopback_port: bool = True) -> None:
+    def __init__(self, extra: Iterable[str] = ()) -> None:
         self.allowed = list(DEFAULT_REDIRECT_URIS)
         for uri in extra:
             parts = urlsplit(uri.strip())
@@ -65,15 +64,9 @@ class RedirectPolicy:
                                  "http://localhost:5000/callback")
             self.allowed.append(uri.strip())
         self._exact = {normalize_redirect_uri(u) for u in self.allowed}
-        self.any_loopback_port = any_loopback_port
 
     def allows(self, uri: str) -> bool:
-        if normalize_redirect_uri(uri) in self._exact:
-            return True
-        parts = urlsplit(uri)
-        return (self.any_loopback_port and parts.scheme == "http" and parts.path in ("", "/")
-                and not parts.query and (parts.hostname or "").lower() in ("localhost",
-                                                                           "127.0.0.1", "::1"))
+        return normalize_redirect_uri(uri) in self._exact
 
 
 @dataclass(slots=True)

@@ -13,8 +13,9 @@ Three faults are TradeStation's own error forms inside 200 answers rather than b
 positions or orders REST answer, `{"AccountID", "Error", "Message"}` on an account stream, in place
 of that account's data; the other accounts keep coming), `symbol_failed` sends a transient bare
 `FAILED` for one symbol on a quote stream (its quotes go on), and `not_entitled` refuses one
-symbol's data (`FAILED, NOT ENTITLED` on quotes, a 200 `{"Error": "Failed", "Message": "Not
-entitled ..."}` on bars) until the faults are cleared.
+symbol's data (`FAILED, NOT ENTITLED` on quote streams and as its `Errors` entry in the REST
+quote snapshot, a 200 `{"Error": "Failed", "Message": "Not entitled ..."}` on bars) until the
+faults are cleared.
 """
 
 from __future__ import annotations
@@ -22,7 +23,10 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-STREAM_NAMES = ("quotes", "barcharts", "orders", "positions", "ws")
+#: the streams a fault's `stream=` can name: a feed's `kind` (orders covers the orders-by-id
+#: stream, marketdepth both depth streams, tickbars the /v2 tick-bar stream) and the WebSocket
+STREAM_NAMES = ("quotes", "barcharts", "orders", "positions", "ws", "optionchains",
+                "optionquotes", "marketdepth", "tickbars")
 #: REST endpoints a stall can be aimed at by name (stream=...)
 REST_STALL_NAMES = ("balances",)
 GOAWAY_SHAPES = ("auto", "status", "error")
@@ -185,7 +189,8 @@ class FaultInjector:
 
     def not_entitled(self, symbol: str) -> Fault:
         """Refuse `symbol` until clear(): `FAILED, NOT ENTITLED` in place of its quotes on quote
-        streams opened from now on, and the 200 not-entitled body on bars (stream and REST)."""
+        streams opened from now on and in the REST quote snapshot (an `Errors` entry), and the
+        200 not-entitled body on bars (stream and REST)."""
         return self._arm(Fault("not_entitled", symbol=_check_symbol(symbol)))
 
     def rechunk(self, enabled: bool = True) -> None:
@@ -317,9 +322,12 @@ Fault specs for --fault (repeatable): KIND[:key=value,key=value...]
                  accounts keep coming. Default: any of the three, the first account, times=1
   symbol_failed:symbol=SYM,after=N,times=T                  a bare FAILED for SYM on quote
                                                             streams, then its quotes go on
-  not_entitled:symbol=SYM      FAILED, NOT ENTITLED for SYM on quote streams, and bars answer
-                               200 {"Error": "Failed", "Message": "Not entitled ..."}; lasts
-S is one of quotes, barcharts, orders, positions, ws (default: any); stall also takes balances.
+  not_entitled:symbol=SYM      FAILED, NOT ENTITLED for SYM on quote streams and in the quote
+                               snapshot's Errors, and bars answer 200 {"Error": "Failed",
+                               "Message": "Not entitled ..."}; lasts until the sim stops
+S is one of quotes, barcharts, orders (also orders by id), positions, ws, optionchains,
+optionquotes, marketdepth (quotes and aggregates), tickbars (/v2) (default: any); stall also
+takes balances.
 Defaults: after=0, times=1.
 Example: --fault goaway:after=50,stream=quotes"""
 

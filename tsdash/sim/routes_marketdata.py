@@ -7,7 +7,7 @@ from aiohttp import web
 from .bars import BarParamError, parse_bar_params
 from .depth import DEFAULT_LEVELS, MAX_LEVELS, DepthFeed
 from .errors import TSHTTPError
-from .faults import NOT_ENTITLED_BARS
+from .faults import NOT_ENTITLED, NOT_ENTITLED_BARS
 from .feeds import INVALID_SYMBOL, BarFeed, FastQuoteFeed, QuoteFeed
 from .keys import ENGINE
 from .streams import serve_http_stream
@@ -64,9 +64,14 @@ async def get_quotes(request: web.Request) -> web.Response:
     engine = request.app[ENGINE]
     market = engine.market
     symbols = parse_symbols(request.match_info.get("symbols", ""))
+    # As TradeStation: 200 with the good symbols' quotes and one QuoteError per bad symbol, in
+    # the order asked; a not_entitled fault refuses its symbol as the quote stream does.
+    refused = engine.faults.not_entitled_symbols([s for s in symbols if s in market])
+    errors = {s: NOT_ENTITLED if s in refused else INVALID_SYMBOL
+              for s in symbols if s not in market or s in refused}
     return web.json_response({
-        "Quotes": [market.full_quote(s) for s in symbols if s in market],
-        "Errors": [{"Symbol": s, "Error": INVALID_SYMBOL} for s in symbols if s not in market],
+        "Quotes": [market.full_quote(s) for s in symbols if s not in errors],
+        "Errors": [{"Symbol": s, "Error": error} for s, error in errors.items()],
     })
 
 

@@ -56,6 +56,11 @@ def _choice(query, name: str, allowed: tuple[str, ...]) -> str:
     raise SpreadError(f"Invalid {name} '{text}'. Valid values are: {', '.join(allowed)}.")
 
 
+#: fault stream names (`stream=`) of the two option streams
+OPTION_CHAINS = "optionchains"
+OPTION_QUOTES = "optionquotes"
+
+
 class SpreadFeed(Feed):
     """Spreads (each a list of legs) as Spread objects, then the ones that changed.
 
@@ -63,10 +68,10 @@ class SpreadFeed(Feed):
     on every CHAIN_EVERY_STEPS-th step, so the sequence depends on the seed alone.
     """
 
-    kind = "options"
-
-    def __init__(self, engine, spreads: list[list[Leg]], rate: float, greeks: bool) -> None:
+    def __init__(self, engine, spreads: list[list[Leg]], rate: float, greeks: bool,
+                 kind: str) -> None:
         super().__init__(engine)
+        self.kind = kind  # the fault name: OPTION_CHAINS or OPTION_QUOTES
         self.spreads = spreads
         self.rate = rate
         self.greeks = greeks
@@ -199,7 +204,8 @@ async def stream_chain(request: web.Request) -> web.StreamResponse:
                for legs in chosen]
         chosen = [legs for legs, flag in zip(chosen, itm, strict=True)
                   if flag == (strike_range == "ITM")]
-    return await serve_http_stream(request, engine, SpreadFeed(engine, chosen, rate, greeks))
+    return await serve_http_stream(request, engine, SpreadFeed(engine, chosen, rate, greeks,
+                                                           OPTION_CHAINS))
 
 
 async def stream_option_quotes(request: web.Request) -> web.StreamResponse:
@@ -240,7 +246,8 @@ async def stream_option_quotes(request: web.Request) -> web.StreamResponse:
         rate, greeks = _common(query)
     except SpreadError as exc:
         raise _bad(exc) from None
-    return await serve_http_stream(request, engine, SpreadFeed(engine, [legs], rate, greeks))
+    return await serve_http_stream(request, engine, SpreadFeed(engine, [legs], rate, greeks,
+                                                           OPTION_QUOTES))
 
 
 ROUTES = [

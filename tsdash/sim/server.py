@@ -34,14 +34,22 @@ from .routes_ws import WEBSOCKETS
 
 log = logging.getLogger("tsdash.sim")
 
-STREAM_ROUTES = {"quotes", "barcharts", "orders", "positions", "ws"}
+#: route name -> the fault stream name (`stream=`) a request fault aimed at that stream matches
+STREAM_ROUTES = {"quotes": "quotes", "barcharts": "barcharts", "orders": "orders",
+                 "orders-by-id": "orders", "positions": "positions", "ws": "ws",
+                 "option-chains": "optionchains", "option-quotes": "optionquotes",
+                 "marketdepth-quotes": "marketdepth", "marketdepth-aggregates": "marketdepth",
+                 "v2-tickbars": "tickbars"}
 # X-RateLimit-Resource names, after TradeStation's rate-limit table.
 RATE_RESOURCES = {"quotes": "Quote Change Stream", "barcharts": "Barchart Stream",
                   "orders": "Order Stream", "positions": "Positions Stream", "ws": "WebSocket",
                   "accounts": "Accounts", "balances": "Balances", "rest-positions": "Positions",
                   "rest-orders": "Order Details", "rest-quotes": "Quote Snapshot",
                   "rest-barcharts": "Barcharts", "place-order": "Orders",
-                  "cancel-order": "Orders"}
+                  "cancel-order": "Orders", "orders-by-id": "Order Stream by Order Id",
+                  "option-chains": "Option Chain Stream", "option-quotes": "Option Quote Stream",
+                  "marketdepth-quotes": "MarketDepth Stream",
+                  "marketdepth-aggregates": "MarketDepth Stream", "v2-tickbars": "TickBar Stream"}
 _ACCEPTABLE = ("*/*", "application/*", "application/json")
 
 
@@ -66,9 +74,11 @@ def _accepts(header: str | None) -> bool:
 
 
 def _request_fault_response(fault: Fault, route_name: str | None) -> web.Response:
+    """The fault's answer in TradeStation's error shape (v2's for the /v2 tick-bar stream)."""
+    headers: dict[str, str] = {}
     if fault.kind == "unauthorized":
-        return ts_error(401, "The access token is invalid or has expired.")
-    if fault.kind == "rate_limit":
+        status, message = 401, "The access token is invalid or has expired."
+    elif fault.kind == "rate_limit":
         retry = max(0, math.ceil(fault.retry_after))
         headers = {
             "X-RateLimit-Limit": "500",
@@ -78,9 +88,16 @@ def _request_fault_response(fault: Fault, route_name: str | None) -> web.Respons
             "X-RateLimit-Resource": RATE_RESOURCES.get(route_name or "", "Web API"),
             "Retry-After": str(retry),
         }
-        return ts_error(429, "Rate quota exceeded", headers=headers)
-    return ts_error(fault.status, "The service is temporarily unavailable."
-                    if fault.status == 503 else "The simulator was told to fail this request.")
+        status, message = 429, "Rate quota exceeded"
+    else:
+        status, message = fault.status, ("The service is temporarily unavailable."
+                                          if fault.status == 503
+                                          else "The simulator was told to fail this request.")
+    if route_name == "v2-tickbars":
+        answer = routes_v2.v2_error(status, message)
+        answer.headers.update(headers)
+        return answer
+    return ts_error(status, message, headers=headers or None)
 
 
 def _make_middleware(engine: Engine, tokens: TokenStore, records: list[RequestRecord]):
@@ -96,7 +113,7 @@ def _make_middleware(engine: Engine, tokens: TokenStore, records: list[RequestRe
                 if match.http_exception is not None:
                     raise match.http_exception
                 name = match.route.name
-                fault = engine.faults.take_request_fault(name if name in STREAM_ROUTES else None)
+                fault = engine.faults.take_request_fault(STREAM_ROUTES.get(name or ""))
                 if fault is not None:
                     return _request_fault_response(fault, name)
                 if problem is not None:
@@ -104,6 +121,11 @@ def _make_middleware(engine: Engine, tokens: TokenStore, records: list[RequestRe
                 if not _accepts(request.headers.get("Accept")):
                     return ts_error(406, "Accept must allow application/json or "
                                          "application/vnd.tradestation.streams.v2+json / v3+json.")
+            elif (name := request.match_info.route.name) == "v2-tickbars":
+                # The /v2 stream checks its own token; request faults reach it here.
+                fault = engine.faults.take_request_fault(STREAM_ROUTES[name])
+                if fault is not None:
+                    return _request_fault_response(fault, name)
             return await handler(request)
         except TSHTTPError as exc:
             return exc.response()
@@ -217,16 +239,15 @@ async def start_simulator(host: str = "127.0.0.1", port: int = 0, seed: int = 1,
                           clock: str = "real", heartbeat_interval: float = 5.0,
                           token_expires_in: int = 1200, demo_trader: bool = True,
                           quote_rate: float | None = None,
-                          rotate_refresh_tokens: bool = False, redirect_uris=(),
-                          strict_redirects: bool = False) -> Simulator:
+                          rotate_refresh_tokens: bool = False, redirect_uris=()) -> Simulator:
     """Start the simulator on this event loop; port 0 picks a free port. Stop it with stop().
 
-    `redirect_uris`: sign-in callbacks allowed besides TradeStation's defaults;
-    `strict_redirects`: only those (not any http://localhost port), as TradeStation checks.
+    `redirect_uris`: sign-in callbacks allowed besides TradeStation's defaults (any other one,
+    another localhost port too, is refused as TradeStation refuses it).
 
     Raises OSError (errno EADDRINUSE) when the port is taken, ValueError for bad settings.
     """
-    redirects = RedirectPolicy(redirect_uris, any_loopback_port=not strict_redirects)
+    redirects = RedirectPolicy(redirect_uris)
     engine = Engine(seed=seed, clock=clock, heartbeat_interval=heartbeat_interval,
                     demo_trader=demo_trader, quote_rate=quote_rate)
     tokens = TokenStore(token_expires_in, rotate_refresh_tokens, redirects)

@@ -51,7 +51,6 @@ async def _serve(args, specs: list[str]) -> int:
             demo_trader=not getattr(args, "no_trader", False),
             rotate_refresh_tokens=getattr(args, "rotate_refresh_tokens", False),
             redirect_uris=getattr(args, "redirect_uri", None) or (),
-            strict_redirects=getattr(args, "strict_redirects", False),
         )
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
