@@ -219,10 +219,10 @@ async def test_a_penny_stock_fills_and_is_valued_below_the_cent(fixed_sim, sessi
 
 
 @pytest.mark.parametrize("symbol,message", [
-    ("$SPX.X", "Order failed. Reason: $SPX.X is an index; indices are quoted but not tradable. "
-               "Trade a future or an option on it instead."),
-    ("BTCUSD", "Order failed. Reason: BTCUSD is not tradable in this simulator: crypto pairs are "
-               "quoted only. Trade a stock, a future or an option instead."),
+    ("$SPX.X", ("Order failed. Reason: $SPX.X is an index; indices are quoted but not "
+                "tradable. Trade a future or an option on it instead.")),
+    ("BTCUSD", ("Order failed. Reason: BTCUSD is not tradable in this simulator: crypto pairs "
+                "are quoted only. Trade a stock, a future or an option instead.")),
 ])
 async def test_indices_and_crypto_are_refused(fixed_sim, session, symbol, message):
     sim = fixed_sim
@@ -232,3 +232,20 @@ async def test_indices_and_crypto_are_refused(fixed_sim, session, symbol, messag
         validate(body, "ErrorResponse")
         assert body["Message"] == message
     assert not sim.engine.book.orders
+
+
+async def test_a_bracket_closes_a_short_futures_position_with_buy(fixed_sim, session):
+    sim = fixed_sim
+    await place_ok(sim, session, Symbol="@ES", Quantity="2", TradeAction="SELL")
+    last = price_of(sim, "@ES", "last")
+    legs = [order_body(Symbol="@ES", Quantity="2", TradeAction="BUY", OrderType="Limit",
+                       LimitPrice=str(last - 20), TimeInForce={"Duration": "GTC"}),
+            order_body(Symbol="@ES", Quantity="2", TradeAction="BUY", OrderType="StopMarket",
+                       StopPrice=str(last + 20), TimeInForce={"Duration": "GTC"})]
+    status, body = await post(sim, session, "/orderexecution/ordergroups",
+                              {"Type": "BRK", "Orders": legs})
+    assert status == 200, body
+    assert "Errors" not in body and len(body["Orders"]) == 2
+    order = await rest_order(sim, session, body["Orders"][1]["OrderID"])
+    assert Decimal(order["StopPrice"]) == last + 20
+    assert order["Legs"][0]["OpenOrClose"] == "Close"

@@ -101,7 +101,7 @@ def margin_cents(symbol: str, maintenance: bool = False) -> int:
 
 
 def to_ticks(price: Decimal, symbol: str) -> int:
-    """A price sent as a decimal string, in the symbol's ticks (its nearest one if off-increment)."""
+    """A decimal price as sent, in the symbol's ticks (the nearest one if off-increment)."""
     return int((price * SYMBOLS[symbol].ticks_per_point).to_integral_value())
 
 

@@ -27,14 +27,15 @@ from .book import (
     Order,
     OrderError,
     asset_type,
+    cents_per_tick,
     increment_problem,
+    is_future,
+    is_option,
+    margin_cents,
     on_increment,
     parse_expiration,
     parse_price,
     parse_quantity,
-    cents_per_tick,
-    is_future,
-    margin_cents,
     price_increment,
     to_ticks,
     usd,
@@ -391,7 +392,12 @@ def _parse_group(body: dict, book: Book) -> tuple[str, list[OrderSpec]]:
         account = book.accounts[first.account_id]
         pos = account.positions.get(first.symbol)
         held = pos.quantity if pos else 0
-        closing = "SELL" if held > 0 else "BUYTOCOVER"
+        if is_future(first.symbol):
+            closing = "SELL" if held > 0 else "BUY"
+        elif is_option(first.symbol):
+            closing = "SELLTOCLOSE" if held > 0 else "BUYTOCLOSE"
+        else:
+            closing = "SELL" if held > 0 else "BUYTOCOVER"
         if any((s.account_id, s.symbol) != (first.account_id, first.symbol)
                or s.action != closing for s in specs) or held == 0:
             raise TSHTTPError(400, "Bracket (BRK) orders must all be for one account and symbol, "
