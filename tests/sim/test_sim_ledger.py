@@ -196,6 +196,8 @@ async def test_futures_and_options_keep_to_the_ledger(fixed_sim, session):
     owned = sum(float(p["MarketValue"]) for s, p in positions.items() if s not in futures)
     open_pl = sum(float(positions[s]["UnrealizedProfitLoss"]) for s in futures)
     assert float(balance["MarketValue"]) == pytest.approx(owned, abs=0.05)
+    assert float(balance["BalanceDetail"]["OptionsMarketValue"]) == pytest.approx(
+        float(positions[option]["MarketValue"]), abs=0.01)
     assert float(balance["Equity"]) == pytest.approx(
         float(balance["CashBalance"]) + owned + open_pl, abs=0.05)
     # Buying power: twice the equity above maintenance; a long option is held in full and a

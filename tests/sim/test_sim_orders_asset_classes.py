@@ -175,6 +175,15 @@ async def test_an_option_trades_in_contracts_of_100(fixed_sim, session):
     assert body["Message"] == (f"Invalid TradeAction 'BUY' for {OPTION}: options take BUYTOOPEN, "
                                "BUYTOCLOSE, SELLTOOPEN, SELLTOCLOSE.")
     before = await balance(sim, session)
+    status, body = await confirm(sim, session, Symbol=OPTION, Quantity="3",
+                                 TradeAction="BUYTOOPEN")
+    assert status == 200, body
+    validate(body, "OrderConfirmResponses")
+    (confirmation,) = body["Confirmations"]
+    assert confirmation["OrderAssetCategory"] == "STOCKOPTION"
+    ask = price_of(sim, OPTION, "ask")
+    assert Decimal(confirmation["EstimatedCost"]) == 3 * ask * 100
+    assert Decimal(confirmation["InitialMarginDisplay"]) == 3 * ask * 100  # paid in full
     bought = await rest_order(sim, session, await place_ok(
         sim, session, Symbol=OPTION, Quantity="3", TradeAction="BUYTOOPEN"))
     leg = bought["Legs"][0]

@@ -424,7 +424,7 @@ class Book:
         """Stocks and options count at market value; futures were not paid for, so equity counts
         only their open profit or loss, and their initial margin is held against it."""
         long_mv = short_mv = unrealized = todays = cost = 0.0
-        long_options = margins = futures_pl = 0.0
+        long_options = margins = futures_pl = options_mv = 0.0
         for pos in account.positions.values():
             last = self.market.states[pos.symbol].last
             per_tick = cents_per_tick(pos.symbol)
@@ -437,6 +437,8 @@ class Book:
                 margins += margin_cents(pos.symbol) * abs(pos.quantity)
                 continue
             value = last * pos.quantity * per_tick
+            if is_option(pos.symbol):
+                options_mv += value
             if pos.quantity > 0 and is_option(pos.symbol):
                 long_options += value  # paid in full: not marginable
             elif pos.quantity > 0:
@@ -455,7 +457,7 @@ class Book:
             buying_power = max(0.0, account.cash - reserved)
         return {"market_value": market_value, "equity": equity, "maintenance": maintenance,
                 "buying_power": buying_power, "unrealized": unrealized, "todays": todays,
-                "cost": cost, "reserved": reserved}
+                "cost": cost, "reserved": reserved, "options": options_mv}
 
     def buying_power(self, account_id: str) -> float:
         return self._figures(self.accounts[account_id])["buying_power"]
@@ -474,7 +476,7 @@ class Book:
                 "MaintenanceRate": money(round(f["maintenance"])),
                 "OpenOrderMargin": money(round(f["reserved"])),
                 "OptionBuyingPower": usd(max(0, account.cash)),
-                "OptionsMarketValue": "0",
+                "OptionsMarketValue": usd(f["options"]),
                 "OvernightBuyingPower": bp,
                 "RealizedProfitLoss": usd(account.realized),
                 "RequiredMargin": money(round(f["maintenance"])),

@@ -339,7 +339,7 @@ def _confirmation(request: web.Request, spec: OrderSpec) -> dict:
         initial = margin_cents(spec.symbol) * spec.quantity
         debit = initial * order.side  # held whether the order buys or sells
     else:
-        initial = cost // 2 if margin else cost
+        initial = cost // 2 if margin and not is_option(spec.symbol) else cost  # options: paid
         debit = cost
     engine.confirmations += 1
     digest = hashlib.sha256(f"{engine.seed}:confirm:{engine.confirmations}".encode()).digest()
