@@ -7,8 +7,19 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from order_helpers import CASH, MARGIN, get_json, order_body, place, place_ok, post, rest_order
-from sim_helpers import auth, validate
+from order_helpers import (
+    CASH,
+    END_SNAPSHOT,
+    MARGIN,
+    get_json,
+    order_body,
+    place,
+    place_ok,
+    post,
+    rest_order,
+    validate_streamed_order,
+)
+from sim_helpers import auth, read_messages, validate
 
 OPTION = "AAPL 261218C230"
 
@@ -258,3 +269,30 @@ async def test_a_bracket_closes_a_short_futures_position_with_buy(fixed_sim, ses
     order = await rest_order(sim, session, body["Orders"][1]["OrderID"])
     assert Decimal(order["StopPrice"]) == last + 20
     assert order["Legs"][0]["OpenOrClose"] == "Close"
+
+
+async def test_streams_carry_futures_and_options_in_the_documents_shapes(fixed_sim, session):
+    """The orders and positions streams send the same payloads: Order1 legs (option type,
+    strike, underlying) and Positions with their asset type, expiration and point values."""
+    sim = fixed_sim
+    await place_ok(sim, session, Symbol="6EZ26", Quantity="1")
+    await place_ok(sim, session, Symbol=OPTION, Quantity="2", TradeAction="BUYTOOPEN")
+    base = f"{sim.base_url}/brokerage/stream/accounts/{MARGIN}"
+    async with session.get(f"{base}/orders", headers=auth(sim)) as resp:
+        orders = (await read_messages(resp, until=lambda m: m == END_SNAPSHOT))[:-1]
+    for order in orders:
+        validate_streamed_order(order)
+    legs = {o["Legs"][0]["Symbol"]: o["Legs"][0] for o in orders if o["Status"] == "FLL"}
+    assert legs["6EZ26"]["AssetType"] == "FUTURE"
+    assert legs[OPTION]["OptionType"] == "CALL" and legs[OPTION]["Underlying"] == "AAPL"
+    async with session.get(f"{base}/positions", headers=auth(sim)) as resp:
+        streamed = (await read_messages(resp, until=lambda m: m == END_SNAPSHOT))[:-1]
+    for position in streamed:
+        validate(position, "Position")
+    by_symbol = {p["Symbol"]: p for p in streamed}
+    assert by_symbol == await positions(sim, session)
+    euro = by_symbol["6EZ26"]
+    assert euro["ExpirationDate"] == "2026-12-18T00:00:00Z"
+    assert len(euro["AveragePrice"].split(".")[1]) == 5  # "1.05830": on 0.00005
+    assert Decimal(euro["MarketValue"]) == pytest.approx(Decimal(euro["Last"]) * 125_000,
+                                                         abs=0.01)
