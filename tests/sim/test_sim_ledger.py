@@ -119,3 +119,96 @@ async def test_cash_account_buying_power_is_cash_less_open_buys(fixed_sim, sessi
         5 * (sale - price), abs=0.01)
     assert float(final["CashBalance"]) == pytest.approx(
         float(before["CashBalance"]) + 5 * (sale - price), abs=0.01)
+
+
+async def point_value(sim, session, symbol: str) -> float:
+    body = await get_json(sim, session, f"/marketdata/symbols/{symbol.replace(' ', '%20')}")
+    return float(body["Symbols"][0]["PriceFormat"]["PointValue"])
+
+
+async def test_futures_and_options_keep_to_the_ledger(fixed_sim, session):
+    """Futures and options in the margin account: each fill counts by the point value from the
+    symbol's SymbolDetail. An option is paid for (price x 100); a future is not: the cash moves
+    only by what closing contracts realize, equity counts its open P&L (not its notional
+    MarketValue), and its initial margin is held against buying power."""
+    sim = fixed_sim
+    option = "AAPL 261218C230"
+    start_balance, start_positions = await snapshot(sim, session, MARGIN)
+    ids = [
+        await place_ok(sim, session, Symbol="@ES", Quantity="2"),
+        await place_ok(sim, session, Symbol="6EZ26", Quantity="1", TradeAction="SELL"),
+        await place_ok(sim, session, Symbol="@TY", Quantity="3"),
+        await place_ok(sim, session, Symbol=option, Quantity="4", TradeAction="BUYTOOPEN"),
+    ]
+    sim.advance(50)
+    ids += [
+        await place_ok(sim, session, Symbol="@ES", Quantity="1", TradeAction="SELL"),
+        await place_ok(sim, session, Symbol="@TY", Quantity="3", TradeAction="SELL"),
+        await place_ok(sim, session, Symbol=option, Quantity="1", TradeAction="SELLTOCLOSE"),
+        await place_ok(sim, session, Symbol="SNDL", Quantity="333"),
+    ]
+    sim.advance(20)
+    orders = [await rest_order(sim, session, oid) for oid in ids]
+    assert {o["Status"] for o in orders} == {"FLL"}
+    balance, positions = await snapshot(sim, session, MARGIN)
+    values = {s: await point_value(sim, session, s)
+              for s in {o["Legs"][0]["Symbol"] for o in orders}}
+    assert values["@ES"] == 50 and values["6EZ26"] == 125_000 and values[option] == 100
+
+    moved: dict[str, int] = defaultdict(int)
+    paid: dict[str, float] = defaultdict(float)  # fills' price x quantity x point value
+    for order in orders:
+        symbol = order["Legs"][0]["Symbol"]
+        moved[symbol] += signed(order)
+        paid[symbol] += signed(order) * float(order["FilledPrice"]) * values[symbol]
+    assert {s: int(positions[s]["Quantity"]) for s in moved if s in positions} == {
+        "@ES": 1, "6EZ26": -1, option: 3, "SNDL": 333}
+    assert "@TY" not in positions  # closed: all of it realized
+
+    futures = [s for s in moved if positions.get(s, {}).get("AssetType") == "FUTURE"]
+    realized = 0.0
+    for symbol in moved:
+        position = positions.get(symbol)
+        held = int(position["Quantity"]) if position else 0
+        if position:
+            assert position["AssetType"] == {"@ES": "FUTURE", "6EZ26": "FUTURE",
+                                             option: "STOCKOPTION", "SNDL": "STOCK"}[symbol]
+            last, average = float(position["Last"]), float(position["AveragePrice"])
+            assert float(position["MarketValue"]) == pytest.approx(
+                held * last * values[symbol], abs=0.01)
+            assert float(position["UnrealizedProfitLoss"]) == pytest.approx(
+                held * (last - average) * values[symbol], abs=0.01)
+            cost_left = held * average * values[symbol]
+        else:
+            cost_left = 0.0
+        realized += cost_left - paid[symbol]  # what the fills paid beyond what is still held
+    assert float(balance["BalanceDetail"]["RealizedProfitLoss"]) == pytest.approx(realized,
+                                                                                  abs=0.02)
+    # Cash: options and stocks are paid for; futures bring in only what they realized.
+    futures_realized = sum(
+        (int(positions[s]["Quantity"]) if s in positions else 0) * float(
+            positions[s]["AveragePrice"] if s in positions else 0) * values[s] - paid[s]
+        for s in ("@ES", "6EZ26", "@TY"))
+    spent = sum(paid[s] for s in (option, "SNDL"))
+    assert float(balance["CashBalance"]) == pytest.approx(
+        float(start_balance["CashBalance"]) - spent + futures_realized, abs=0.02)
+    # Equity: cash, what is owned at market value, and the futures' open P&L.
+    owned = sum(float(p["MarketValue"]) for s, p in positions.items() if s not in futures)
+    open_pl = sum(float(positions[s]["UnrealizedProfitLoss"]) for s in futures)
+    assert float(balance["MarketValue"]) == pytest.approx(owned, abs=0.05)
+    assert float(balance["BalanceDetail"]["OptionsMarketValue"]) == pytest.approx(
+        float(positions[option]["MarketValue"]), abs=0.01)
+    assert float(balance["Equity"]) == pytest.approx(
+        float(balance["CashBalance"]) + owned + open_pl, abs=0.05)
+    # Buying power: twice the equity above maintenance; a long option is held in full and a
+    # future by its initial margin.
+    assert float(positions["@ES"]["InitialRequirement"]) == 15_400
+    assert float(positions["6EZ26"]["InitialRequirement"]) == 2_750
+    maintenance = sum(
+        float(p["InitialRequirement"]) if s in futures
+        else abs(float(p["MarketValue"])) * (1.0 if s == option else 0.25
+                                             if int(p["Quantity"]) > 0 else 0.30)
+        for s, p in positions.items())
+    assert float(balance["BuyingPower"]) == pytest.approx(
+        2 * (float(balance["Equity"]) - maintenance), abs=0.1)
+    assert set(start_positions) <= set(positions)

@@ -161,27 +161,21 @@ async def test_routes_and_activation_triggers(fixed_sim, session):
         "STT", "STTN", "SBA", "SAB", "DTT", "DTTN", "DBA", "DAB", "TTT", "TTTN", "TBA", "TAB"]
 
 
-async def test_increments_and_asset_types_are_per_symbol(fixed_sim, session, monkeypatch):
-    """New asset classes plug in through book.PRICE_INCREMENTS and book.ASSET_TYPES."""
-    from decimal import Decimal
-
-    from tsdash.sim import book
-
-    monkeypatch.setitem(book.PRICE_INCREMENTS, "GE", Decimal("0.25"))
-    monkeypatch.setitem(book.ASSET_TYPES, "GE", "FUTURE")
+async def test_increments_and_asset_types_are_per_symbol(fixed_sim, session):
+    """Increments and asset types come from the symbol's SymbolDetail (@ES: quarter points)."""
     sim = fixed_sim
-    status, body = await place(sim, session, Symbol="GE", OrderType="Limit", LimitPrice="100.10",
-                               TimeInForce={"Duration": "GTC"})
+    status, body = await place(sim, session, Symbol="@ES", OrderType="Limit",
+                               LimitPrice="6000.10", TimeInForce={"Duration": "GTC"})
     assert status == 200
     assert body["Errors"][0]["Message"] == (
-        "Order failed. Reason: Limit price 100.10 is not a valid price for GE: it must be a "
+        "Order failed. Reason: Limit price 6000.10 is not a valid price for @ES: it must be a "
         "multiple of 0.25.")
-    order_id = await place_ok(sim, session, Symbol="GE", OrderType="Limit", LimitPrice="100.25",
-                              TimeInForce={"Duration": "GTC"})
+    order_id = await place_ok(sim, session, Symbol="@ES", Quantity="1", OrderType="Limit",
+                              LimitPrice="6000.25", TimeInForce={"Duration": "GTC"})
     assert (await rest_order(sim, session, order_id))["Legs"][0]["AssetType"] == "FUTURE"
     status, body = await post(sim, session, "/orderexecution/orderconfirm", order_body(
-        Symbol="GE", OrderType="Limit", LimitPrice="100.5"))
+        Symbol="@ES", Quantity="1", OrderType="Limit", LimitPrice="6000.5"))
     assert status == 200
     (confirmation,) = body["Confirmations"]
     assert confirmation["OrderAssetCategory"] == "FUTURE"
-    assert confirmation["LimitPrice"] == "100.50"
+    assert confirmation["LimitPrice"] == "6000.50"

@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from .clock import STEP_SECONDS, SimClock, iso
 from .market import Market, StepRecord, encode, money, rng_for
+from .universe import SYMBOLS, AssetType, SymbolInfo
 
 MARGIN_ACCOUNT = "SIM1234567M"
 CASH_ACCOUNT = "SIM1234568C"
@@ -33,7 +34,14 @@ STATUS_TEXT = {
 }
 OPEN_STATUSES = {"ACK", "OPN", "FPR", "UCN", "STP"}
 ORDER_TYPES = ("Market", "Limit", "StopMarket", "StopLimit")
-TRADE_ACTIONS = {"BUY": "Buy", "SELL": "Sell", "SELLSHORT": "SellShort", "BUYTOCOVER": "BuyToCover"}
+TRADE_ACTIONS = {"BUY": "Buy", "SELL": "Sell", "SELLSHORT": "SellShort", "BUYTOCOVER": "BuyToCover",
+                 "BUYTOOPEN": "Buy", "BUYTOCLOSE": "Buy", "SELLTOOPEN": "Sell",
+                 "SELLTOCLOSE": "Sell"}
+BUY_ACTIONS = {"BUY", "BUYTOCOVER", "BUYTOOPEN", "BUYTOCLOSE"}
+# TradeAction by asset class, as the OpenAPI document's TradeAction lists them.
+STOCK_ACTIONS = ("BUY", "SELL", "SELLSHORT", "BUYTOCOVER")
+FUTURE_ACTIONS = ("BUY", "SELL")
+OPTION_ACTIONS = ("BUYTOOPEN", "BUYTOCLOSE", "SELLTOOPEN", "SELLTOCLOSE")
 # TimeInForce.Duration values of the OpenAPI document's Duration schema.
 DURATIONS = {"DAY", "DYP", "GTC", "GCP", "GTD", "GDP", "OPG", "CLO", "IOC", "FOK", "1", "3", "5"}
 DATED_DURATIONS = {"GTD", "GDP"}  # need TimeInForce.Expiration
@@ -41,25 +49,65 @@ SESSION_DURATIONS = {"DAY", "DYP", "1", "3", "5"}  # expire when the session clo
 MINUTE_DURATIONS = {"1": 1, "3": 3, "5": 5}
 MAX_DAYS = 90  # GTC, GTD and historical orders: TradeStation's 90 calendar days
 ABSURD_FACTOR = 10  # a limit or stop price this many times the last price is refused
-STOCK_INCREMENT = Decimal("0.01")
-# Price increments of symbols that do not trade in cents; new asset classes register here.
-PRICE_INCREMENTS: dict[str, Decimal] = {}
-
-
-# Asset types (OrderLeg.AssetType) of symbols that are not stocks; new asset classes register here.
-ASSET_TYPES: dict[str, str] = {}
 # OrderConfirmResponse.OrderAssetCategory for each asset type.
 ASSET_CATEGORIES = {"STOCK": "EQUITY", "STOCKOPTION": "STOCKOPTION", "INDEXOPTION": "STOCKOPTION",
                     "FUTURE": "FUTURE"}
+# Initial and maintenance margin per contract, in dollars, by futures root: plausible exchange
+# levels (TradeStation holds the initial margin for an order and an overnight position).
+FUTURES_MARGINS: dict[str, tuple[int, int]] = {
+    "ES": (15_400, 14_000), "NQ": (22_000, 20_000), "CL": (6_600, 6_000),
+    "GC": (11_000, 10_000), "6E": (2_750, 2_500), "US": (4_400, 4_000), "TY": (2_200, 2_000),
+}
+DAY_TRADE_MARGIN_SHARE = 0.25  # intraday margin: a quarter of the initial one
+
+
+def info_of(symbol: str) -> SymbolInfo:
+    return SYMBOLS[symbol]
 
 
 def asset_type(symbol: str) -> str:
-    return ASSET_TYPES.get(symbol, "STOCK")
+    """OrderLeg/Position AssetType of a symbol (STOCK, FUTURE, STOCKOPTION)."""
+    info = SYMBOLS.get(symbol)
+    return str(info.asset_type) if info is not None else "STOCK"
+
+
+def is_future(symbol: str) -> bool:
+    info = SYMBOLS.get(symbol)
+    return info is not None and info.asset_type is AssetType.FUTURE
+
+
+def is_option(symbol: str) -> bool:
+    info = SYMBOLS.get(symbol)
+    return info is not None and info.is_option
 
 
 def price_increment(symbol: str) -> Decimal:
-    """The smallest price step of a symbol (stocks: a cent)."""
-    return PRICE_INCREMENTS.get(symbol, STOCK_INCREMENT)
+    """The smallest price step of a symbol, from its SymbolDetail (stocks: a cent)."""
+    info = SYMBOLS.get(symbol)
+    return Decimal(info.increment_text) if info is not None else Decimal("0.01")
+
+
+def cents_per_tick(symbol: str) -> float:
+    """What one tick of one share or contract is worth, in cents: the increment times the point
+    value (a cent for a stock, $12.50 for @ES, $31.25 for @US, $1 for an option's 100 shares)."""
+    info = SYMBOLS[symbol]
+    return float(info.point_value) * 100 / info.ticks_per_point
+
+
+def margin_cents(symbol: str, maintenance: bool = False) -> int:
+    """A futures contract's initial (or maintenance) margin, in cents."""
+    initial, maint = FUTURES_MARGINS[SYMBOLS[symbol].root]
+    return (maint if maintenance else initial) * 100
+
+
+def to_ticks(price: Decimal, symbol: str) -> int:
+    """A decimal price as sent, in the symbol's ticks (the nearest one if off-increment)."""
+    return int((price * SYMBOLS[symbol].ticks_per_point).to_integral_value())
+
+
+def usd(cents: float) -> str:
+    """An amount in cents (fractions allowed: a @TY tick is 1562.5 cents) as a decimal string."""
+    return money(round(cents))
 
 
 def is_index(symbol: str) -> bool:
@@ -106,8 +154,8 @@ class Position:
     account_id: str
     symbol: str
     quantity: int  # signed: negative is short
-    average: float  # cents
-    mark: float  # cents: previous close for overnight shares, fill price for today's
+    average: float  # ticks of the symbol (cents for a stock)
+    mark: float  # ticks: previous close for overnight shares, fill price for today's
     opened: str  # RFC 3339
 
 
@@ -120,10 +168,10 @@ class Order:
     quantity: int
     order_type: str  # Market | Limit | StopMarket | StopLimit
     duration: str
-    limit: int | None  # cents
+    limit: int | None  # ticks of the symbol (cents for a stock)
     opened: str
     open_or_close: str
-    stop: int | None = None  # cents
+    stop: int | None = None  # ticks
     triggered: bool = False  # a stop order whose stop was hit (STP) and now works as its type
     expiration: date | None = None  # GTD/GDP: the last day it is good for
     expires_step: int | None = None  # 1/3/5 minute durations
@@ -133,11 +181,11 @@ class Order:
     closed_epoch: float | None = None
     submitted: bool = False  # a group's orders are registered first, submitted one by one
     opened_epoch: float = 0.0
-    trail_amount: int | None = None  # trailing stop: cents behind the last price...
+    trail_amount: int | None = None  # trailing stop: ticks behind the last price...
     trail_percent: Decimal | None = None  # ...or percent of it; the stop follows the market
     status: str = "ACK"
     filled: int = 0
-    filled_value: int = 0  # cents * shares
+    filled_value: int = 0  # ticks * shares
     closed: str | None = None
     reject_reason: str | None = None
     price_for_bp: int = 0
@@ -145,7 +193,7 @@ class Order:
 
     @property
     def side(self) -> int:
-        return 1 if self.action in ("BUY", "BUYTOCOVER") else -1
+        return 1 if self.action in BUY_ACTIONS else -1
 
     @property
     def remaining(self) -> int:
@@ -164,7 +212,7 @@ class Fill:
     account_id: str
     symbol: str
     quantity: int
-    price: int  # cents
+    price: int  # ticks of the symbol
     time: str
 
 
@@ -172,8 +220,8 @@ class Fill:
 class Account:
     account_id: str
     account_type: str  # Margin | Cash
-    cash: int  # cents
-    realized: int = 0  # cents, today
+    cash: float  # cents (a fraction when a tick is worth one: penny stocks, @TY)
+    realized: float = 0  # cents, today
     positions: dict[str, Position] = field(default_factory=dict)
 
 
@@ -248,6 +296,7 @@ class Book:
     # -- payloads -------------------------------------------------------------------------------
 
     def order_payload(self, order: Order) -> dict:
+        text = self.market.price_text
         leg: dict = {
             "AssetType": asset_type(order.symbol),
             "BuyOrSell": TRADE_ACTIONS[order.action],
@@ -257,6 +306,10 @@ class Book:
             "QuantityRemaining": str(order.remaining if order.is_open else 0),
             "Symbol": order.symbol,
         }
+        if is_option(order.symbol):
+            detail = info_of(order.symbol).detail()
+            leg.update(OptionType=detail["OptionType"], StrikePrice=detail["StrikePrice"],
+                       Underlying=detail["Underlying"])
         payload: dict = {
             "AccountID": order.account_id,
             "CommissionFee": "0",
@@ -266,23 +319,24 @@ class Book:
             "OpenedDateTime": order.opened,
             "OrderID": order.order_id,
             "OrderType": order.order_type,
-            "PriceUsedForBuyingPower": money(order.price_for_bp),
+            "PriceUsedForBuyingPower": text(order.symbol, order.price_for_bp),
             "Routing": "Intelligent",
             "Status": order.status,
             "StatusDescription": STATUS_TEXT[order.status],
             "UnbundledRouteFee": "0",
         }
         if order.filled:
-            avg = money(round(order.filled_value / order.filled))
+            avg = text(order.symbol, round(order.filled_value / order.filled))
             payload["FilledPrice"] = avg
             leg["ExecutionPrice"] = avg
         if order.limit is not None:
-            payload["LimitPrice"] = money(order.limit)
+            payload["LimitPrice"] = text(order.symbol, order.limit)
         if order.stop is not None:
-            payload["StopPrice"] = money(order.stop)
+            payload["StopPrice"] = text(order.symbol, order.stop)
         if order.trail_amount is not None:
-            payload["TrailingStop"] = {"Amount": money(order.trail_amount)}
-            payload["AdvancedOptions"] = f"TRL={money(order.trail_amount)};"
+            amount = text(order.symbol, order.trail_amount)
+            payload["TrailingStop"] = {"Amount": amount}
+            payload["AdvancedOptions"] = f"TRL={amount};"
         elif order.trail_percent is not None:
             payload["TrailingStop"] = {"Percent": str(order.trail_percent)}
             payload["AdvancedOptions"] = f"TRL={order.trail_percent}%;"
@@ -299,61 +353,111 @@ class Book:
         return payload
 
     def position_payload(self, pos: Position) -> dict:
+        """Prices in the symbol's own increments; money by its point value (x100 for options)."""
         state = self.market.states[pos.symbol]
+        text = self.market.price_text
+        sym = pos.symbol
         qty = pos.quantity
         last = state.last
-        cost = pos.average * qty
-        unrealized = (last - pos.average) * qty
-        return {
+        per_tick = cents_per_tick(sym)
+        cost = pos.average * qty * per_tick
+        unrealized = (last - pos.average) * qty * per_tick
+        if is_future(sym):
+            initial = margin_cents(sym) * abs(qty)
+            maintenance = margin_cents(sym, maintenance=True) * abs(qty)
+            day_trade = round(initial * DAY_TRADE_MARGIN_SHARE)
+        else:
+            initial = day_trade = 0
+            maintenance = round(abs(last * qty * per_tick) * self._maintenance_rate(sym, qty))
+        payload = {
             "AccountID": pos.account_id,
-            "AssetType": "STOCK",
-            "AveragePrice": money(round(pos.average)),
-            "Ask": money(state.ask),
-            "Bid": money(state.bid),
+            "AssetType": asset_type(sym),
+            "AveragePrice": text(sym, round(pos.average)),
+            "Ask": text(sym, state.ask),
+            "Bid": text(sym, state.bid),
             "ConversionRate": "1",
-            "DayTradeRequirement": "0",
-            "InitialRequirement": "0",
-            "Last": money(last),
+            "DayTradeRequirement": usd(day_trade),
+            "InitialRequirement": usd(initial),
+            "Last": text(sym, last),
             "LongShort": "Long" if qty > 0 else "Short",
-            "MaintenanceMargin": money(round(abs(last * qty) * (0.25 if qty > 0 else 0.30))),
-            "MarketValue": money(last * qty),
-            "MarkToMarketPrice": money(round(pos.mark)),
+            "MaintenanceMargin": usd(maintenance),
+            "MarketValue": usd(last * qty * per_tick),
+            "MarkToMarketPrice": text(sym, round(pos.mark)),
             "PositionID": pos.position_id,
             "Quantity": str(qty),
-            "Symbol": pos.symbol,
+            "Symbol": sym,
             "Timestamp": pos.opened,
-            "TodaysProfitLoss": money(round((last - pos.mark) * qty)),
-            "TotalCost": money(round(cost)),
-            "UnrealizedProfitLoss": money(round(unrealized)),
+            "TodaysProfitLoss": usd((last - pos.mark) * qty * per_tick),
+            "TotalCost": usd(cost),
+            "UnrealizedProfitLoss": usd(unrealized),
             "UnrealizedProfitLossPercent": f"{unrealized / abs(cost) * 100:.4f}" if cost else "0",
-            "UnrealizedProfitLossQty": money(round(last - pos.average) * (1 if qty > 0 else -1)),
+            "UnrealizedProfitLossQty": usd(round(last - pos.average) * per_tick
+                                           * (1 if qty > 0 else -1)),
         }
+        expiration = info_of(sym).expiration
+        if expiration:
+            payload["ExpirationDate"] = f"{expiration}T00:00:00Z"
+        return payload
+
+    @staticmethod
+    def _maintenance_rate(symbol: str, quantity: int) -> float:
+        """Share of a stock or option position's value held as maintenance: 25% long, 30% short;
+        a long option is not marginable (all of it)."""
+        if quantity > 0:
+            return 1.0 if is_option(symbol) else 0.25
+        return 0.30
+
+    def unit_cost(self, order: Order) -> float:
+        """Buying power one share or contract of an order takes, in cents: its price times its
+        point value; a futures contract takes its initial margin (twice it in the margin
+        account's two-to-one buying power, so the margin comes out of excess equity once)."""
+        if is_future(order.symbol):
+            return 2 * margin_cents(order.symbol)
+        return order.price_for_bp * cents_per_tick(order.symbol) if order.limit is None \
+            else order.limit * cents_per_tick(order.symbol)
+
+    def _reserves(self, order: Order) -> bool:
+        """An open order holds buying power: buys, and futures orders that open a position."""
+        return order.side > 0 or (is_future(order.symbol) and order.open_or_close == "Open")
 
     def _figures(self, account: Account) -> dict[str, float]:
+        """Stocks and options count at market value; futures were not paid for, so equity counts
+        only their open profit or loss, and their initial margin is held against it."""
         long_mv = short_mv = unrealized = todays = cost = 0.0
+        long_options = margins = futures_pl = options_mv = 0.0
         for pos in account.positions.values():
             last = self.market.states[pos.symbol].last
-            value = last * pos.quantity
-            if pos.quantity > 0:
+            per_tick = cents_per_tick(pos.symbol)
+            open_pl = (last - pos.average) * pos.quantity * per_tick
+            unrealized += open_pl
+            todays += (last - pos.mark) * pos.quantity * per_tick
+            cost += abs(pos.average * pos.quantity * per_tick)
+            if is_future(pos.symbol):
+                futures_pl += open_pl
+                margins += margin_cents(pos.symbol) * abs(pos.quantity)
+                continue
+            value = last * pos.quantity * per_tick
+            if is_option(pos.symbol):
+                options_mv += value
+            if pos.quantity > 0 and is_option(pos.symbol):
+                long_options += value  # paid in full: not marginable
+            elif pos.quantity > 0:
                 long_mv += value
             else:
                 short_mv -= value
-            unrealized += (last - pos.average) * pos.quantity
-            todays += (last - pos.mark) * pos.quantity
-            cost += abs(pos.average * pos.quantity)
-        reserved = sum(o.remaining * (o.limit or o.price_for_bp) for o in self.orders.values()
-                       if o.is_open and o.submitted and o.side > 0
+        reserved = sum(o.remaining * self.unit_cost(o) for o in self.orders.values()
+                       if o.is_open and o.submitted and self._reserves(o)
                        and o.account_id == account.account_id)
-        market_value = long_mv - short_mv
-        equity = account.cash + market_value
-        maintenance = 0.25 * long_mv + 0.30 * short_mv
+        market_value = long_mv + long_options - short_mv
+        equity = account.cash + market_value + futures_pl
+        maintenance = 0.25 * long_mv + 0.30 * short_mv + long_options + margins
         if account.account_type == "Margin":
             buying_power = max(0.0, 2 * (equity - maintenance) - reserved)
         else:
             buying_power = max(0.0, account.cash - reserved)
         return {"market_value": market_value, "equity": equity, "maintenance": maintenance,
                 "buying_power": buying_power, "unrealized": unrealized, "todays": todays,
-                "cost": cost, "reserved": reserved}
+                "cost": cost, "reserved": reserved, "options": options_mv}
 
     def buying_power(self, account_id: str) -> float:
         return self._figures(self.accounts[account_id])["buying_power"]
@@ -371,16 +475,16 @@ class Book:
                 "DayTrades": "0",
                 "MaintenanceRate": money(round(f["maintenance"])),
                 "OpenOrderMargin": money(round(f["reserved"])),
-                "OptionBuyingPower": money(max(0, account.cash)),
-                "OptionsMarketValue": "0",
+                "OptionBuyingPower": usd(max(0, account.cash)),
+                "OptionsMarketValue": usd(f["options"]),
                 "OvernightBuyingPower": bp,
-                "RealizedProfitLoss": money(account.realized),
+                "RealizedProfitLoss": usd(account.realized),
                 "RequiredMargin": money(round(f["maintenance"])),
                 "UnrealizedProfitLoss": money(round(f["unrealized"])),
                 "UnsettledFunds": "0",
             },
             "BuyingPower": bp,
-            "CashBalance": money(account.cash),
+            "CashBalance": usd(account.cash),
             "Commission": "0",
             "Equity": money(round(f["equity"])),
             "MarketValue": money(round(f["market_value"])),
@@ -392,7 +496,10 @@ class Book:
         """The account as the day began: positions at the previous close, no orders."""
         long_mv = short_mv = 0
         for pos in account.positions.values():
-            value = self.market.states[pos.symbol].prev_close * pos.quantity
+            if is_future(pos.symbol):
+                continue  # its contracts were not paid for: only open P&L counts
+            value = self.market.states[pos.symbol].prev_close * pos.quantity \
+                * cents_per_tick(pos.symbol)
             if value > 0:
                 long_mv += value
             else:
@@ -400,9 +507,11 @@ class Book:
         equity = account.cash + long_mv - short_mv
         maintenance = round(0.25 * long_mv + 0.30 * short_mv)
         margin = account.account_type == "Margin"
-        return {"cash": account.cash, "equity": equity,
-                "overnight": max(0, 2 * (equity - maintenance)) if margin else account.cash,
-                "daytrading": max(0, 4 * (equity - maintenance)) if margin else account.cash}
+        return {"cash": round(account.cash), "equity": round(equity),
+                "overnight": round(max(0, 2 * (equity - maintenance))) if margin
+                else round(account.cash),
+                "daytrading": round(max(0, 4 * (equity - maintenance))) if margin
+                else round(account.cash)}
 
     def bod_balance_payload(self, account_id: str) -> dict:
         """BODBalance: beginning-of-day figures, fixed for the simulated day."""
@@ -487,6 +596,25 @@ class Book:
                              "but not tradable. Trade a future or an option on it instead.")
         if symbol not in self.market:
             raise OrderError(400, "BadRequest", f"Invalid Symbol '{symbol}'.")
+        if not self.market.is_tradable(symbol):
+            raise OrderError(400, "BadRequest",
+                             f"Order failed. Reason: {symbol} is not tradable in this simulator: "
+                             f"{asset_type(symbol).lower()} pairs are quoted only. Trade a stock, "
+                             "a future or an option instead.")
+
+    @staticmethod
+    def check_action(symbol: str, action: str) -> None:
+        """Each asset class has its own TradeActions (the OpenAPI document's TradeAction)."""
+        if is_future(symbol):
+            allowed, what = FUTURE_ACTIONS, "futures"
+        elif is_option(symbol):
+            allowed, what = OPTION_ACTIONS, "options"
+        else:
+            allowed, what = STOCK_ACTIONS, "stocks"
+        if action not in allowed:
+            raise OrderError(400, "BadRequest",
+                             f"Invalid TradeAction '{action}' for {symbol}: {what} take "
+                             f"{', '.join(allowed)}.")
 
     def draft_order(self, account_id: str, symbol: str, action: str, quantity: int,
                     order_type: str, duration: str, limit: int | None, source: str = "user", *,
@@ -500,10 +628,13 @@ class Book:
         state = self.market.states[symbol]
         pos = account.positions.get(symbol)
         held = pos.quantity if pos else 0
-        side = 1 if action in ("BUY", "BUYTOCOVER") else -1
+        side = 1 if action in BUY_ACTIONS else -1
         if trail_amount is not None or trail_percent is not None:
             stop = state.last + side * _trail(state.last, trail_amount, trail_percent)
-        closing = (side > 0 and held < 0) or (side < 0 and held > 0)
+        if action in OPTION_ACTIONS:
+            closing = action.endswith("CLOSE")
+        else:
+            closing = (side > 0 and held < 0) or (side < 0 and held > 0)
         if limit is not None:
             for_bp = limit
         elif stop is not None:
@@ -558,6 +689,7 @@ class Book:
             del self.orders[oid]
 
     def _price_reason(self, order: Order) -> str | None:
+        text = self.market.price_text
         last = self.market.states[order.symbol].last
         for name, code, price in (("LMT", "Limit", order.limit), ("STP", "Stop", order.stop)):
             if price is not None and price > ABSURD_FACTOR * max(last, 1):
@@ -565,17 +697,63 @@ class Book:
                        "absolute maximum"
         if order.stop is not None:
             if order.side > 0 and order.stop <= last:
-                return (f"Order failed. Reason: Buy stop price {money(order.stop)} must be above "
-                        f"the last price {money(last)}.")
+                return (f"Order failed. Reason: Buy stop price {text(order.symbol, order.stop)} "
+                        f"must be above the last price {text(order.symbol, last)}.")
             if order.side < 0 and order.stop >= last:
-                return (f"Order failed. Reason: Sell stop price {money(order.stop)} must be below "
-                        f"the last price {money(last)}.")
+                return (f"Order failed. Reason: Sell stop price {text(order.symbol, order.stop)} "
+                        f"must be below the last price {text(order.symbol, last)}.")
         return None
 
     def _reject_reason(self, account: Account, order: Order, held: int) -> str | None:
         price = self._price_reason(order)
         if price:
             return price
+        if is_future(order.symbol):
+            problem = self._future_reason(account, order, held)
+        elif is_option(order.symbol):
+            problem = self._option_reason(account, order, held)
+        else:
+            problem = self._stock_reason(account, order, held)
+        if problem:
+            return problem
+        if order.open_or_close == "Open":
+            needed = order.quantity * self.unit_cost(order)
+            if needed > self.buying_power(account.account_id):
+                return "Order failed. Reason: Insufficient buying power."
+        return None
+
+    @staticmethod
+    def _future_reason(account: Account, order: Order, held: int) -> str | None:
+        """BUY and SELL open or close; an order may close a position but not turn it around."""
+        if account.account_type == "Cash":
+            return ("Futures cannot be traded in a cash account; use the margin account "
+                    f"{MARGIN_ACCOUNT}, which the simulator lets trade futures.")
+        if order.side < 0 < held and order.quantity > held:
+            return (f"Sell quantity {order.quantity} exceeds the {held} contracts held; sell "
+                    f"{held} to close the position, then sell again to go short.")
+        if order.side > 0 > held and order.quantity > -held:
+            return (f"Buy quantity {order.quantity} exceeds the {-held} contracts short; buy "
+                    f"{-held} to close the position, then buy again to go long.")
+        return None
+
+    @staticmethod
+    def _option_reason(account: Account, order: Order, held: int) -> str | None:
+        if order.action == "SELLTOOPEN" and account.account_type == "Cash":
+            return "Selling options to open is not allowed in a cash account."
+        if order.action == "SELLTOOPEN" and held > 0:
+            return "Cannot sell to open while holding a long position; use SELLTOCLOSE first."
+        if order.action == "BUYTOOPEN" and held < 0:
+            return "Cannot buy to open while holding a short position; use BUYTOCLOSE first."
+        if order.action == "SELLTOCLOSE" and order.quantity > max(0, held):
+            return (f"Sell to close quantity {order.quantity} exceeds the {max(0, held)} "
+                    "contracts held.")
+        if order.action == "BUYTOCLOSE" and order.quantity > max(0, -held):
+            return (f"Buy to close quantity {order.quantity} exceeds the {max(0, -held)} "
+                    "contracts short.")
+        return None
+
+    @staticmethod
+    def _stock_reason(account: Account, order: Order, held: int) -> str | None:
         if order.action == "SELLSHORT" and account.account_type == "Cash":
             return "Short selling is not allowed in a cash account."
         if order.action == "SELLSHORT" and held > 0:
@@ -587,10 +765,6 @@ class Book:
             return f"Buy to cover quantity {order.quantity} exceeds the short position."
         if order.action == "BUY" and held < 0 and order.quantity > -held:
             return "Buy quantity exceeds the short position; use BUYTOCOVER, then BUY."
-        if order.side > 0 or order.action == "SELLSHORT":
-            needed = order.quantity * order.price_for_bp
-            if order.open_or_close == "Open" and needed > self.buying_power(account.account_id):
-                return "Order failed. Reason: Insufficient buying power."
         return None
 
     def get_open(self, order_id: str, verb: str) -> Order:
@@ -723,13 +897,18 @@ class Book:
                 self._set_status(sibling, "CAN")
 
     def _fill(self, order: Order, qty: int, price: int) -> None:
+        """Move the position and the cash: a stock or option costs its price times its point
+        value; a future costs nothing to open and settles its profit or loss when it closes."""
         order.filled += qty
         order.filled_value += qty * price
         self.fills.append(Fill(order.order_id, order.account_id, order.symbol,
                                qty * order.side, price, self.clock.stamp))
         account = self.accounts[order.account_id]
         signed = qty * order.side
-        account.cash -= signed * price
+        per_tick = cents_per_tick(order.symbol)
+        future = is_future(order.symbol)
+        if not future:
+            account.cash -= signed * price * per_tick
         pos = account.positions.get(order.symbol)
         if pos is None:
             account.positions[order.symbol] = Position(
@@ -742,7 +921,10 @@ class Book:
             pos.mark = (pos.mark * pos.quantity + price * signed) / total
             pos.quantity = total
             return
-        account.realized += round((price - pos.average) * -signed)
+        realized = (price - pos.average) * -signed * per_tick
+        account.realized += round(realized) if per_tick == 1 else realized
+        if future:
+            account.cash += realized
         pos.quantity += signed
         if pos.quantity == 0:
             del account.positions[order.symbol]
@@ -812,14 +994,14 @@ class Book:
 
 
 def _trail(last: int, amount: int | None, percent: Decimal | None) -> int:
-    """A trailing stop's distance from the last price, in cents (at least one)."""
+    """A trailing stop's distance from the last price, in ticks (at least one)."""
     if amount is not None:
         return max(1, amount)
     return max(1, round(last * float(percent or 0) / 100))
 
 
 def parse_quantity(value) -> int:
-    """TradeStation sends quantities as strings; whole shares only for stocks."""
+    """TradeStation sends quantities as strings; whole shares and contracts only."""
     try:
         qty = float(str(value).strip())
     except ValueError:
@@ -839,10 +1021,6 @@ def parse_price(value, name: str) -> Decimal:
     if not price.is_finite() or price <= 0:
         raise OrderError(400, "BadRequest", f"Invalid {name} '{value}'. Expected a positive price.")
     return price
-
-
-def to_cents(price: Decimal) -> int:
-    return int((price * 100).to_integral_value())
 
 
 def increment_problem(price: Decimal, symbol: str, name: str) -> str | None:

@@ -27,17 +27,21 @@ from .book import (
     Order,
     OrderError,
     asset_type,
+    cents_per_tick,
     increment_problem,
+    is_future,
+    is_option,
+    margin_cents,
     on_increment,
     parse_expiration,
     parse_price,
     parse_quantity,
     price_increment,
-    to_cents,
+    to_ticks,
+    usd,
 )
 from .errors import TSHTTPError
 from .keys import ENGINE
-from .market import money
 
 _REQUIRED = ("AccountID", "Symbol", "Quantity", "OrderType", "TradeAction", "TimeInForce")
 GROUP_TYPES = ("OCO", "BRK", "NORMAL")
@@ -160,17 +164,17 @@ class OrderSpec:
         return book.new_order(*self._args(), **self._options())
 
     def _options(self) -> dict:
-        return {"stop": self._cents(self.stop), "expiration": self.expiration,
-                "trail_amount": self._cents(self.trail_amount),
+        return {"stop": self._ticks(self.stop), "expiration": self.expiration,
+                "trail_amount": self._ticks(self.trail_amount),
                 "trail_percent": self.trail_percent}
 
     def _args(self) -> tuple:
         return (self.account_id, self.symbol, self.action, self.quantity, self.order_type,
-                self.duration, self._cents(self.limit))
+                self.duration, self._ticks(self.limit))
 
-    @staticmethod
-    def _cents(price: Decimal | None) -> int | None:
-        return None if price is None else to_cents(price)
+    def _ticks(self, price: Decimal | None) -> int | None:
+        """A price in the symbol's ticks (cents for a stock, quarter points for @ES)."""
+        return None if price is None else to_ticks(price, self.symbol)
 
 
 async def _json_object(request: web.Request, what: str) -> dict:
@@ -241,6 +245,7 @@ def parse_order(body, book: Book, where: str = "") -> OrderSpec:
         account_id = str(_field(body, "AccountID")).strip()
         symbol = str(_field(body, "Symbol")).strip().upper()
         book.check_symbol(account_id, symbol)
+        book.check_action(symbol, action)
     except OrderError as exc:
         raise TSHTTPError(exc.status, where + exc.message, exc.error) from None
     return OrderSpec(account_id, symbol, action, quantity, canonical, duration, limit, stop,
@@ -327,19 +332,26 @@ def _confirmation(request: web.Request, spec: OrderSpec) -> dict:
     if problem:
         raise TSHTTPError(400, problem)
     price = order.price_for_bp
-    cost = price * spec.quantity
+    cost = price * spec.quantity * cents_per_tick(spec.symbol)  # by the point value
     margin = book.accounts[spec.account_id].account_type == "Margin"
+    if is_future(spec.symbol):
+        # A future is not paid for: the initial margin is what the order debits.
+        initial = margin_cents(spec.symbol) * spec.quantity
+        debit = initial * order.side  # held whether the order buys or sells
+    else:
+        initial = cost // 2 if margin and not is_option(spec.symbol) else cost  # options: paid
+        debit = cost
     engine.confirmations += 1
     digest = hashlib.sha256(f"{engine.seed}:confirm:{engine.confirmations}".encode()).digest()
     confirm_id = digest.hex()[:22]
     body: dict = {
         "AccountID": spec.account_id,
         "Currency": "USD",
-        "DebitCreditEstimatedCost": money(cost if order.side > 0 else -cost),
+        "DebitCreditEstimatedCost": usd(debit if order.side > 0 else -debit),
         "EstimatedCommission": "0.00",
-        "EstimatedCost": money(cost),
-        "EstimatedPrice": money(price),
-        "InitialMarginDisplay": money(cost // 2 if margin else cost),
+        "EstimatedCost": usd(cost),
+        "EstimatedPrice": book.market.price_text(spec.symbol, price),
+        "InitialMarginDisplay": usd(initial),
         "OrderAssetCategory": ASSET_CATEGORIES.get(asset_type(spec.symbol), "EQUITY"),
         "OrderConfirmID": confirm_id,
         "Route": spec.route,
@@ -380,7 +392,12 @@ def _parse_group(body: dict, book: Book) -> tuple[str, list[OrderSpec]]:
         account = book.accounts[first.account_id]
         pos = account.positions.get(first.symbol)
         held = pos.quantity if pos else 0
-        closing = "SELL" if held > 0 else "BUYTOCOVER"
+        if is_future(first.symbol):
+            closing = "SELL" if held > 0 else "BUY"
+        elif is_option(first.symbol):
+            closing = "SELLTOCLOSE" if held > 0 else "BUYTOCLOSE"
+        else:
+            closing = "SELL" if held > 0 else "BUYTOCOVER"
         if any((s.account_id, s.symbol) != (first.account_id, first.symbol)
                or s.action != closing for s in specs) or held == 0:
             raise TSHTTPError(400, "Bracket (BRK) orders must all be for one account and symbol, "
@@ -438,10 +455,11 @@ async def replace_order(request: web.Request) -> web.Response:
             problem = increment_problem(price, symbol, name[:-5] + " price") if symbol else None
             if problem:
                 raise TSHTTPError(400, problem)
+            ticks = to_ticks(price, symbol) if symbol else 0
             if name == "LimitPrice":
-                limit = to_cents(price)
+                limit = ticks
             else:
-                stop = to_cents(price)
+                stop = ticks
         if (quantity, limit, stop) == (None, None, None) and not to_market:
             raise TSHTTPError(400, "Nothing to replace: send at least one of Quantity, "
                                    "LimitPrice, StopPrice or OrderType.")
