@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aiohttp import web
 
 ERROR_NAMES = {
@@ -31,3 +33,21 @@ class TSHTTPError(Exception):
 
     def response(self) -> web.Response:
         return ts_error(self.status, self.message, self.error)
+
+
+def comma_list(text: str, *, noun: str, limit: int,
+               clean: Callable[[str], str] = str.strip) -> list[str]:
+    """A path segment's comma-separated items (symbols, accounts, order ids), each ``clean``-ed,
+    empty ones and duplicates dropped, in order; 1 to ``limit`` of them or a 400 naming ``noun``
+    as TradeStation's messages do ("symbol", "account ID", "order ID")."""
+    seen: dict[str, None] = {}
+    for part in text.split(","):
+        if part.strip():
+            seen.setdefault(clean(part.strip()), None)
+    items = list(seen)
+    if not items:
+        raise TSHTTPError(400, f"At least one {noun} is required.")
+    if len(items) > limit:
+        raise TSHTTPError(400, f"Too many {noun}s: {len(items)} requested, the maximum is "
+                               f"{limit} per request.")
+    return items

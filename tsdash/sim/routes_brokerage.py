@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from aiohttp import web
 
 from .book import MAX_ACCOUNTS_PER_REQUEST, MAX_DAYS, Order
-from .errors import TSHTTPError
+from .errors import TSHTTPError, comma_list
 from .faults import ACCOUNT_ERROR_ROUTES
 from .feeds import END_SNAPSHOT, OrderFeed, PositionFeed, control
 from .keys import ENGINE
@@ -28,17 +28,7 @@ _SINCE_FORMATS = ("%Y-%m-%d", "%m-%d-%Y", "%Y/%m/%d", "%m/%d/%Y")
 
 def parse_accounts(text: str) -> list[str]:
     """Comma-separated account ids, 1 to 25 of them (TradeStation's limit)."""
-    seen: dict[str, None] = {}
-    for part in text.split(","):
-        if part.strip():
-            seen.setdefault(part.strip(), None)
-    accounts = list(seen)
-    if not accounts:
-        raise TSHTTPError(400, "At least one account ID is required.")
-    if len(accounts) > MAX_ACCOUNTS_PER_REQUEST:
-        raise TSHTTPError(400, f"Too many accounts: {len(accounts)} requested, the maximum is "
-                               f"{MAX_ACCOUNTS_PER_REQUEST} per request.")
-    return accounts
+    return comma_list(text, noun="account ID", limit=MAX_ACCOUNTS_PER_REQUEST)
 
 
 def _split(request: web.Request) -> tuple[list[str], list[dict]]:
@@ -93,17 +83,8 @@ async def get_positions(request: web.Request) -> web.Response:
 
 def parse_order_ids(text: str) -> list[str]:
     """Comma-separated order ids, 1 to 50 of them; dashes are dropped as TradeStation does."""
-    seen: dict[str, None] = {}
-    for part in text.split(","):
-        if part.strip():
-            seen.setdefault(part.strip().replace("-", ""), None)
-    ids = list(seen)
-    if not ids:
-        raise TSHTTPError(400, "At least one order ID is required.")
-    if len(ids) > MAX_ORDER_IDS:
-        raise TSHTTPError(400, f"Too many order IDs: {len(ids)} requested, the maximum is "
-                               f"{MAX_ORDER_IDS} per request.")
-    return ids
+    return comma_list(text, noun="order ID", limit=MAX_ORDER_IDS,
+                      clean=lambda part: part.replace("-", ""))
 
 
 def _page(request: web.Request, items: list[dict]) -> dict:

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from .bars import BarParamError, parse_bar_params
 from .depth import DEFAULT_LEVELS, MAX_LEVELS, DepthFeed
-from .errors import TSHTTPError
+from .errors import TSHTTPError, comma_list
 from .faults import NOT_ENTITLED, NOT_ENTITLED_BARS
 from .feeds import INVALID_SYMBOL, BarFeed, FastQuoteFeed, QuoteFeed
 from .keys import ENGINE
@@ -19,18 +19,7 @@ MAX_DETAIL_SYMBOLS = 50
 
 def parse_symbols(text: str, limit: int = MAX_SYMBOLS) -> list[str]:
     """Comma-separated, case-insensitive, duplicates dropped; 1 to `limit` of them."""
-    seen: dict[str, None] = {}
-    for part in text.split(","):
-        sym = part.strip().upper()
-        if sym:
-            seen.setdefault(sym, None)
-    symbols = list(seen)
-    if not symbols:
-        raise TSHTTPError(400, "At least one symbol is required.")
-    if len(symbols) > limit:
-        raise TSHTTPError(400, f"Too many symbols: {len(symbols)} requested, the maximum is "
-                               f"{limit} per request.")
-    return symbols
+    return comma_list(text, noun="symbol", limit=limit, clean=str.upper)
 
 
 def _bar_spec(request: web.Request):
