@@ -9,7 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from tsdash.api import format_price
+from tsdash.api import format_price, round_to_increment
+from tsdash.api.prices import PriceFormatter
 
 DECIMAL_5 = {"Format": "Decimal", "Decimals": "5", "IncrementStyle": "Simple",
              "Increment": "0.00005", "PointValue": "125000"}
@@ -204,3 +205,17 @@ def test_a_formatter_reads_the_detail_once_and_formats_alike():
         assert bond(value) == format_price(value, THIRTY_SECONDS)
     assert note(110 + 16.5 / 32) == "110'165"
     assert PriceFormatter(None)(2) == "2.00"
+
+
+@pytest.mark.parametrize("value", [1e30, "1e70", "-1e45", 1e23, "1E-400"])
+def test_a_price_of_no_real_magnitude_is_shown_not_raised(value):
+    detail = {"PriceFormat": {"Format": "Decimal", "Decimals": "5", "Increment": "0.00005"}}
+    assert format_price(value, detail)
+    assert PriceFormatter(detail)(value)
+    assert round_to_increment(value, detail) is not None
+    assert format_price(value, {"Symbol": "X"})  # no format either: the plain rule
+
+
+def test_a_subfraction_of_one_is_a_plain_fraction():
+    detail = {"PriceFormat": {"Format": "SubFraction", "Fraction": "32", "SubFraction": "1"}}
+    assert format_price(117.5, detail) == "117'16"

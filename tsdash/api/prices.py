@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any
@@ -51,13 +51,18 @@ class _Spec:
 _LOGGED: set[str] = set()
 _MAX_LOGGED = 1000
 
+#: room for any price to its last place (the default 28 digits are not: 1e23 to 5 places);
+#: past it, quantize raises and the price is shown as a plain number
+_WIDE = Context(prec=60)
+
 
 def _warn_once(message: str, *args: Any) -> None:
     text = message % args
-    if text in _LOGGED:
+    if text in _LOGGED or len(_LOGGED) > _MAX_LOGGED:
         return
-    if len(_LOGGED) < _MAX_LOGGED:
-        _LOGGED.add(text)
+    _LOGGED.add(text)
+    if len(_LOGGED) > _MAX_LOGGED:  # a flood of distinct problems: say so once, then stop
+        text = f"{_MAX_LOGGED} price-format problems logged; further ones are not"
     log.warning("%s", text)
 
 
@@ -137,6 +142,8 @@ def _spec(detail: Any) -> _Spec:
     if style is PriceStyle.FRACTION:
         return _Spec(style, fraction=fraction)
     subfraction = _whole(fmt.get("SubFraction"))
+    if subfraction == 1:  # one part of each 1/F: nothing to show beyond the fraction
+        return _Spec(PriceStyle.FRACTION, fraction=fraction)
     if subfraction is None or subfraction > 10:
         # one digit holds at most ten parts; beyond that the digit would be a lie
         _warn_once("PriceFormat.SubFraction %r%s is not 1-10; prices are shown in 1/%d",
@@ -182,7 +189,14 @@ def _format_cached(value: str | int | float | Decimal, spec: _Spec) -> str | Non
     """A dashboard formats the same few prices all day: the text per (value as sent, format).
     Values equal as numbers (1, 1.0, Decimal("1")) format alike, so sharing a slot is right."""
     number = _decimal(value)
-    return None if number is None else _format(number, spec)
+    if number is None:
+        return None
+    try:
+        with localcontext(_WIDE):
+            return _format(number, spec)
+    except ArithmeticError:  # a magnitude no price has (1e30): shown, not formatted
+        _warn_once("price %s is out of any price's range; shown as a number", f"{number:.6g}")
+        return f"{number:.6g}"
 
 
 def _format_value(value: Any, spec: _Spec) -> str:
@@ -285,6 +299,15 @@ def round_to_increment(value: Any, detail: Any) -> Decimal | None:
                        "rounded", str(fmt.get("Increment"))[:40], where)
             return number
         bands = [(Decimal(0), increment)]
+    try:
+        with localcontext(_WIDE):
+            return _round(number, bands)
+    except ArithmeticError:  # a magnitude no price has (1e30)
+        _warn_once("price %s is out of any price's range; it is not rounded", f"{number:.6g}")
+        return number
+
+
+def _round(number: Decimal, bands: list[tuple[Decimal, Decimal]]) -> Decimal:
     magnitude = abs(number)
     index = 0
     for i, (starts, _) in enumerate(bands):
