@@ -106,11 +106,27 @@ MAX_REPAINT_HZ = 30
 #: is a paste gone wrong that would widen the quotes table.
 MAX_SYMBOL_LENGTH = 32
 SYMBOL_CHARS_DESCRIPTION = "capital letters A-Z, digits and . / $ ^ - @ #, a space only in options"
-_SYMBOL_RE = re.compile(r"[A-Z0-9./$^\-@#]+")
-#: what follows the one space of an option symbol: expiry YYMMDD, C or P, the strike
-_OPTION_TAIL_RE = re.compile(r"[0-9]{6}[CP][0-9]+(?:\.[0-9]+)?")
+#: at least one letter or digit: "." or "$" alone is no symbol
+_SYMBOL_RE = re.compile(r"[A-Z0-9./$^\-@#]*[A-Z0-9][A-Z0-9./$^\-@#]*")
+#: what follows the one space of an option symbol: expiry YYMMDD, C or P, the strike (a stock
+#: or index option, "AAPL 261218C230"), or C or P and the strike after a futures contract
+#: ("ESZ26 C6000", TradeStation's futures options)
+_OPTION_TAIL_RE = re.compile(r"(?:[0-9]{6})?[CP][0-9]+(?:\.[0-9]+)?")
+_DATED_TAIL_RE = re.compile(r"[0-9]{6}[CP][0-9]+(?:\.[0-9]+)?")
+#: a futures contract: root, month code, two-digit year ("ESZ26", "@ESZ26")
+_CONTRACT_RE = re.compile(r"@?[A-Z0-9]+[FGHJKMNQUVXZ][0-9]{2}")
+
+
+def _option_symbol(underlying: str, tail: str) -> bool:
+    """Whether ``underlying tail`` is an option symbol: a dated one on a stock or index, or a
+    strike after a futures contract."""
+    if not _SYMBOL_RE.fullmatch(underlying):
+        return False
+    if _DATED_TAIL_RE.fullmatch(tail):
+        return True
+    return bool(_OPTION_TAIL_RE.fullmatch(tail) and _CONTRACT_RE.fullmatch(underlying))
 _OPTION_EXAMPLE = ('an option symbol (underlying, space, expiry YYMMDD, C or P, strike: '
-                   '"AAPL 261218C230")')
+                   '"AAPL 261218C230"; a futures option: "ESZ26 C6000")')
 _BARE_KEY_RE = re.compile(r"[A-Za-z0-9_-]+")
 
 # -- key names (Textual's, checked here without importing Textual; a test in tests/ui keeps
@@ -319,16 +335,18 @@ def validate_symbol(symbol: object) -> str | None:
         return f"a symbol cannot contain spaces, except the one in {_OPTION_EXAMPLE}"
     if " " in symbol:
         underlying, tail = symbol.split(" ")
-        if not (_SYMBOL_RE.fullmatch(underlying) and _OPTION_TAIL_RE.fullmatch(tail)):
+        if not _option_symbol(underlying, tail):
             upper = symbol.upper()
             root, rest = upper.split(" ")
-            if _SYMBOL_RE.fullmatch(root) and _OPTION_TAIL_RE.fullmatch(rest):
+            if _option_symbol(root, rest):
                 return f'symbols are written in capitals: "{upper}"'
             return f"a symbol cannot contain spaces, except the one in {_OPTION_EXAMPLE}"
         return None
     if not _SYMBOL_RE.fullmatch(symbol):
         if _SYMBOL_RE.fullmatch(symbol.upper()):
             return f'symbols are written in capitals: "{symbol.upper()}"'
+        if not any(ch.isalnum() for ch in symbol) and all(ch in "./$^-@#" for ch in symbol):
+            return "a symbol needs at least one letter or digit"
         return f"a symbol uses only {SYMBOL_CHARS_DESCRIPTION}"
     return None
 

@@ -10,7 +10,7 @@ from tsdash.config import ConfigError, Settings, load_settings, validate_symbol
 
 FORMS = ["AAPL", "BRK.B", "AAPL 261218C230", "SPY 261218P582.5", "SPXW 261218C5000",
          "$SPX.X 261218C5000", "@ES", "ESZ26", "@US", "6EZ26", "$SPX.X", "$INDU", "BTCUSD",
-         "ETHUSD", "@ESZ26"]
+         "ETHUSD", "@ESZ26", "ESZ26 C6000", "@ESZ26 P5900.5", "@ES.D"]
 
 
 @pytest.mark.parametrize("symbol", FORMS)
@@ -37,6 +37,9 @@ def test_an_option_typed_in_lower_case_with_spaces_around_is_added_in_capitals()
 
 @pytest.mark.parametrize("symbol,reason", [
     ("BRK B", 'cannot contain spaces, except the one in an option symbol'),
+    ("AAPL C230", "except the one in an option symbol"),  # only a futures contract has no expiry
+    (".", "needs at least one letter or digit"),
+    ("^^^", "needs at least one letter or digit"),
     ("AAPL 261218X230", "except the one in an option symbol"),
     ("AAPL 2612C230", "expiry YYMMDD, C or P, strike"),
     ("AAPL 261218C", "except the one in an option symbol"),
