@@ -38,6 +38,7 @@ class DetailsServer:
         self.status = 200
         self.delay = 0.0
         self.odd = False
+        self.unreadable: set[str] = set()  # a request naming one of these is refused with 400
         self.runner: web.AppRunner | None = None
         self.base_url = ""
 
@@ -48,8 +49,10 @@ class DetailsServer:
         self.raw_paths.append(request.raw_path)
         if self.delay:
             await asyncio.sleep(self.delay)
-        if self.status != 200:
-            return web.json_response({"Error": "X", "Message": "refused"}, status=self.status)
+        asked = set(unquote(request.match_info["symbols"]).split(","))
+        if self.status != 200 or asked & self.unreadable:
+            status = self.status if self.status != 200 else 400
+            return web.json_response({"Error": "X", "Message": "refused"}, status=status)
         if self.odd:
             return web.json_response(["not", "a", "SymbolDetailsResponse"])
         symbols = request.match_info["symbols"].split(",")
@@ -162,9 +165,18 @@ async def test_a_batch_refused_whole_is_absent_and_logged(server, client, caplog
     assert await client.market_data.get_symbol_details(["AAPL", "MSFT"]) == {}
     assert any(f"HTTP {status}" in r.getMessage() and "refused" in r.getMessage()
                for r in caplog.records)
-    server.status = 200  # not cached: asked again
-    assert list(await client.market_data.get_symbol_details(["AAPL"])) == ["AAPL"]
-    assert len(server.raw_paths) == 2
+    # the batch, then each symbol alone; each refused alone is known to be unreadable
+    assert server.symbols_asked() == [["AAPL", "MSFT"], ["AAPL"], ["MSFT"]]
+    server.status = 200
+    assert await client.market_data.get_symbol_details(["AAPL"]) == {}
+    assert len(server.raw_paths) == 3
+
+
+async def test_one_unreadable_symbol_does_not_cost_the_batch_its_details(server, client):
+    server.unreadable = {"B@D"}
+    details = await client.market_data.get_symbol_details(["AAPL", "B@D", "MSFT"])
+    assert list(details) == ["AAPL", "MSFT"]
+    assert server.symbols_asked() == [["AAPL", "B@D", "MSFT"], ["AAPL"], ["B@D"], ["MSFT"]]
 
 
 async def test_no_server_raises_a_connection_error(server):

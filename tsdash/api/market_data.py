@@ -130,9 +130,6 @@ class MarketDataService:
         The call raises for transport, auth, rate-limit and server failures (as
         :meth:`TradeStationClient.request`).
         """
-        from .client import log, path_segment
-        from .errors import HTTPStatusError
-
         try:
             wanted = normalize_symbols(symbols)
         except ValueError:
@@ -142,19 +139,33 @@ class MarketDataService:
         async with self._details_lock:  # a second caller waits and then finds them cached
             missing = [s for s in wanted if s not in self._details]
             for i in range(0, len(missing), MAX_SYMBOLS_PER_DETAILS):
-                group = missing[i:i + MAX_SYMBOLS_PER_DETAILS]
-                try:
-                    data = await self._client.request(
-                        "GET", f"marketdata/symbols/{path_segment(','.join(group))}",
-                        what=f"the symbol details for {_describe_symbols(group)}",
-                    )
-                except HTTPStatusError as error:
-                    if error.status not in (400, 404):
-                        raise
-                    log.warning("symbol details refused: %s", error)
-                    continue
-                self._store_details(group, data, log)
+                await self._fetch_details(missing[i:i + MAX_SYMBOLS_PER_DETAILS])
         return {s: d for s in wanted if (d := self._details.get(s)) is not None}
+
+    async def _fetch_details(self, group: list[str]) -> None:
+        """One request for ``group``; a batch refused whole (400 or 404: a symbol the server
+        cannot read) is asked for again one symbol at a time, so one bad symbol does not cost
+        the others their details."""
+        from .client import log, path_segment
+        from .errors import HTTPStatusError
+
+        try:
+            data = await self._client.request(
+                "GET", f"marketdata/symbols/{path_segment(','.join(group))}",
+                what=f"the symbol details for {_describe_symbols(group)}",
+            )
+        except HTTPStatusError as error:
+            if error.status not in (400, 404):
+                raise
+            if len(group) > 1:
+                log.warning("symbol details refused for a batch (%s); asking one by one", error)
+                for symbol in group:
+                    await self._fetch_details([symbol])
+                return
+            log.warning("symbol details refused: %s", error)
+            self._details[group[0]] = None  # not asked again: the server cannot read it
+            return
+        self._store_details(group, data, log)
 
     def _store_details(self, group: list[str], data: Any, log: Any) -> None:
         """File one answer's details and errors under the symbols as they were asked for
