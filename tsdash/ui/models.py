@@ -223,6 +223,10 @@ class QuoteModel:
         self._reset = True
         self._dirty.update(self.symbols)
 
+    def mark_dirty(self, symbols: Iterable[str]) -> None:
+        """These rows repaint at the next paint (those the model holds a quote for)."""
+        self._dirty.update(s for s in symbols if s in self.quotes)
+
     def get(self, symbol: str) -> dict[str, Any]:
         return self.quotes.get(symbol, {})
 
@@ -453,6 +457,10 @@ class KeyedModel:
 
     def mark_all_dirty(self) -> None:
         self._reset = True
+
+    def mark_dirty(self, keys: Iterable[str]) -> None:
+        """These rows repaint at the next paint (those the model holds)."""
+        self._dirty.update(k for k in keys if k in self.rows)
 
     def __len__(self) -> int:
         return len(self.rows)

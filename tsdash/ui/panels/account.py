@@ -144,9 +144,7 @@ class KeyedTablePanel(StreamPanel):
 
     def _details_arrived(self, symbols: set[str]) -> None:
         """Only the rows of these symbols repaint, now with their own price format."""
-        for key in self.model.rows:
-            if self.row_symbol(key) in symbols:
-                self.model._dirty.add(key)
+        self.model.mark_dirty([key for key in self.model.rows if self.row_symbol(key) in symbols])
 
 
 # ------------------------------------------------------------------------------------------------

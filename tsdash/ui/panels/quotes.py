@@ -238,9 +238,7 @@ class QuotesPanel(StreamPanel):
 
     def select(self, symbol: str) -> None:
         old, self.selected = self.selected, symbol
-        for key in (old, symbol):
-            if key in self.model.quotes:
-                self.model._dirty.add(key)
+        self.model.mark_dirty([key for key in (old, symbol) if key is not None])
         self.post_message(self.SymbolSelected(symbol))
 
     # -- painting --------------------------------------------------------------------------------
@@ -251,8 +249,7 @@ class QuotesPanel(StreamPanel):
 
     def _details_arrived(self, symbols: set[str]) -> None:
         """Only the rows of these symbols repaint, now with their own price format."""
-        for symbol in symbols & self.model.quotes.keys():
-            self.model._dirty.add(symbol)
+        self.model.mark_dirty(symbols)
 
     @property
     def flashing(self) -> bool:
