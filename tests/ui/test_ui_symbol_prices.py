@@ -206,3 +206,41 @@ async def test_a_failed_details_call_keeps_the_old_rule_and_is_logged(tmp_path, 
         app.tick()
         await pilot.pause()
         assert len(client.details_calls) == calls
+
+
+def widths(table) -> dict[str, int]:
+    return {c.key.value: c.get_render_width(table) for c in table.ordered_columns}
+
+
+async def test_columns_fit_the_new_digits_once_the_details_arrive(tmp_path):
+    # a price shown first by the old rule ("12,345.50", with separators) widens its columns;
+    # once the format arrives ("12345.50") they fit the new digits, as if it had come first
+    stock = {"AssetType": "STOCK", "Symbol": "BKNG",
+             "PriceFormat": {"Format": "Decimal", "Decimals": "2", "Increment": "0.01"}}
+    quote = {"Symbol": "BKNG", "Last": "12345.5", "NetChange": "1.5", "Bid": "12345.49",
+             "Ask": "12345.51", "High": "12400", "Low": "12300", "TradeTime": TIME}
+    seen = {}
+    for late in (False, True):
+        app, client = make_app(tmp_path, symbols=("BKNG",), chart="BKNG")
+        client.symbol_details = {"BKNG": stock}
+        if late:
+            gate = client.details_gate = asyncio.Event()
+        async with app.run_test(size=(160, 48)) as pilot:
+            await started(pilot, client)
+            quotes = app.quotes_panel
+            if not late:
+                app.symbol_details.formatter("BKNG")  # wanted before the first quote
+                app.tick()
+                await details_in(pilot, app, ["BKNG"])
+            await client.latest("quotes").push(quote)
+            app.tick()
+            await pilot.pause()
+            if late:
+                assert cell(quotes.table, "BKNG", "last") == "12,345.50"
+                gate.set()
+                await details_in(pilot, app, ["BKNG"])
+                app.tick()
+                await pilot.pause()
+            assert cell(quotes.table, "BKNG", "last") == "12345.50"
+            seen[late] = widths(quotes.table)
+    assert seen[True] == seen[False]

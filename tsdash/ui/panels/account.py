@@ -65,6 +65,7 @@ class KeyedTablePanel(StreamPanel):
         self.table = DashTable(self.COLUMNS, id=f"{self.KEY}-table")
         self.empty = Static(self.EMPTY_TEXT, classes="panel-empty", markup=False)
         self._errors_shown = -1  # the model's errors_version on the banner
+        self._refit_after_paint = False  # columns re-measured after the next paint
 
     @property
     def activity(self):
@@ -129,6 +130,9 @@ class KeyedTablePanel(StreamPanel):
         rows = self.model.rows
         table = self.table
         structure = table.sync(changes, rows.__contains__, self.render_row)
+        if self._refit_after_paint:
+            self._refit_after_paint = False
+            table.refit_columns()
         if structure or changes.reset:
             table.sort_rows(self.sort_key, reverse=self.sort_reverse)
         self.empty.set_class(not rows, "-shown")
@@ -143,8 +147,10 @@ class KeyedTablePanel(StreamPanel):
         return None
 
     def _details_arrived(self, symbols: set[str]) -> None:
-        """Only the rows of these symbols repaint, now with their own price format."""
+        """Only the rows of these symbols repaint, now with their own price format, and then
+        the columns fit them (a price with thousands separators may have widened one)."""
         self.model.mark_dirty([key for key in self.model.rows if self.row_symbol(key) in symbols])
+        self._refit_after_paint = True
 
 
 # ------------------------------------------------------------------------------------------------

@@ -108,6 +108,7 @@ class QuotesPanel(StreamPanel):
         self._tick = 0
         self.on_data = self.model.apply  # the hot path: straight into the model
         self._errors_shown = -1  # the model's errors_version on the banner
+        self._refit_after_paint = False  # columns re-measured after the next paint
         self.table = DashTable(COLUMNS, id="quotes-table")
 
     @property
@@ -248,8 +249,10 @@ class QuotesPanel(StreamPanel):
         self.border_title = self.title_text()
 
     def _details_arrived(self, symbols: set[str]) -> None:
-        """Only the rows of these symbols repaint, now with their own price format."""
+        """Only the rows of these symbols repaint, now with their own price format, and then
+        the columns fit them (a price with thousands separators may have widened one)."""
         self.model.mark_dirty(symbols)
+        self._refit_after_paint = True
 
     @property
     def flashing(self) -> bool:
@@ -270,6 +273,9 @@ class QuotesPanel(StreamPanel):
         table = self.table
         quotes = self.model.quotes
         structure = table.sync(changes, quotes.__contains__, lambda s: self.render_row(s, tick))
+        if self._refit_after_paint:
+            self._refit_after_paint = False
+            table.refit_columns()
         if structure or self._sort_dirty or (self.sort_column and changes.dirty):
             self._sort_dirty = False
             self._apply_sort()

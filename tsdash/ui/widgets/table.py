@@ -243,6 +243,11 @@ class DashTable(DataTable):
             column.content_width = max(need, column.label.cell_len)
         self.refresh(layout=True)
 
+    def refit_columns(self) -> None:
+        """Measure every column again from the rows held: after a change that narrowed many
+        cells at once (a symbol's price format arriving), which widening alone never undoes."""
+        self._shrink(range(len(self.specs)))
+
     def on_focus(self) -> None:
         self.show_cursor = True
 
