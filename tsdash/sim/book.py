@@ -1027,17 +1027,18 @@ def parse_quantity(value) -> int:
     """TradeStation sends quantities as strings; whole shares and contracts only, and no more
     than MAX_QUANTITY (checked here, before any order exists)."""
     text = _number_text(value)
+    shown = _echo(value)
     if text is None:
         raise OrderError(400, "BadRequest",
-                         f"Invalid Quantity '{_echo(value)}'. Expected a positive whole number such as "
+                         f"Invalid Quantity '{shown}'. Expected a positive whole number such as "
                          "'10'.")
     qty = Decimal(text)
     if qty <= 0 or qty != qty.to_integral_value():
         raise OrderError(400, "BadRequest",
-                         f"Invalid Quantity '{_echo(value)}'. Expected a positive whole number.")
+                         f"Invalid Quantity '{shown}'. Expected a positive whole number.")
     if qty > MAX_QUANTITY:
         raise OrderError(400, "BadRequest",
-                         f"Invalid Quantity '{_echo(value)}'. At most {MAX_QUANTITY} shares or "
+                         f"Invalid Quantity '{shown}'. At most {MAX_QUANTITY} shares or "
                          "contracts per order.")
     return int(qty)
 
@@ -1046,19 +1047,21 @@ def parse_price(value, name: str) -> Decimal:
     """A positive decimal price string, exactly as sent (increments are checked on it), within
     MAX_PRICE and MAX_PRICE_DECIMALS so that ticks and increments compute exactly."""
     text = _number_text(value)
+    shown = _echo(value)
     if text is None:
         raise OrderError(400, "BadRequest",
-                         f"Invalid {name} '{_echo(value)}'. Expected a decimal price such as '123.45'.")
+                         f"Invalid {name} '{shown}'. Expected a decimal price such as '123.45'.")
     price = Decimal(text)
     if price <= 0:
-        raise OrderError(400, "BadRequest", f"Invalid {name} '{_echo(value)}'. Expected a positive price.")
+        raise OrderError(400, "BadRequest",
+                         f"Invalid {name} '{shown}'. Expected a positive price.")
     if price > MAX_PRICE:
         raise OrderError(400, "BadRequest",
-                         f"Invalid {name} '{_echo(value)}'. Expected a price of at most {MAX_PRICE}.")
+                         f"Invalid {name} '{shown}'. Expected a price of at most {MAX_PRICE}.")
     exponent = price.normalize().as_tuple().exponent
     if isinstance(exponent, int) and exponent < -MAX_PRICE_DECIMALS:
         raise OrderError(400, "BadRequest",
-                         f"Invalid {name} '{_echo(value)}'. Expected at most {MAX_PRICE_DECIMALS} "
+                         f"Invalid {name} '{shown}'. Expected at most {MAX_PRICE_DECIMALS} "
                          "decimal places.")
     return price
 
