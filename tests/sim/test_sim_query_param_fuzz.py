@@ -104,3 +104,27 @@ async def test_an_option_quote_leg_ratio_within_the_bound_streams(fixed_sim, ses
         message = await first_line(resp)
     assert message is not None and "Delta" in message
     assert abs(float(message["Delta"])) <= abs(int(ratio))
+
+
+def not_json(name: str):
+    raise AssertionError(f"{name} is not JSON")
+
+
+@pytest.mark.parametrize("price", [1e308, -1e308, 1e30, 0.24])
+@pytest.mark.parametrize("quantity", [10**30, 100_001, 1])
+async def test_risk_reward_numbers_are_bounded(fixed_sim, session, price, quantity):
+    """Huge numbers in a riskreward body are a 400 naming the field, never Infinity (not
+    JSON) or a 500."""
+    sim = fixed_sim
+    body = {"SpreadPrice": price, "Legs": [
+        {"Symbol": OPTION, "Quantity": quantity, "TradeAction": "BUY"}]}
+    async with session.post(f"{sim.base_url}/marketdata/options/riskreward", headers=auth(sim),
+                            json=body) as resp:
+        status, text = resp.status, await resp.text()
+    answer = json.loads(text, parse_constant=not_json)  # strict JSON: no Infinity or NaN
+    if abs(price) > 10_000_000:
+        assert status == 400 and "SpreadPrice" in answer["Message"]
+    elif quantity > 100_000:
+        assert status == 400 and "Legs[0].Quantity" in answer["Message"]
+    else:
+        assert status == 200, answer

@@ -38,6 +38,7 @@ MAX_RATIO = 1000  # |legs[i].Ratio|: contracts or shares of a leg relative to th
 MAX_STRIKE_STEPS = 1000  # strikeInterval and strikeProximity, counted in strikes
 MAX_RATE = 1.0  # riskFreeRate is a decimal (0.02 for 2%): from -1 to 1
 MAX_PRICE = 10_000_000.0  # priceCenter and strikePrice, as order prices (book.MAX_PRICE)
+MAX_LEG_QUANTITY = 100_000  # riskreward Legs[i].Quantity (a share leg counts shares)
 _LEG_PARAM = re.compile(r"^legs\[(\d+)\]\.(symbol|ratio)$", re.IGNORECASE)
 
 
@@ -197,6 +198,25 @@ async def get_spread_types(request: web.Request) -> web.Response:
     return web.json_response(spread_types_payload())
 
 
+def _check_risk_numbers(body: object) -> None:
+    """Bounds the numbers of a riskreward body before the payoff math (1e308 would answer
+    Infinity, which is not JSON); the shape itself is risk_reward's to check."""
+    if not isinstance(body, dict):
+        return
+    price = body.get("SpreadPrice")
+    if isinstance(price, int | float) and not isinstance(price, bool) \
+            and not abs(price) <= MAX_PRICE:
+        raise SpreadError(f"Invalid SpreadPrice {price}. Expected a price from -{MAX_PRICE:.0f} "
+                          f"to {MAX_PRICE:.0f}.")
+    legs = body.get("Legs")
+    for i, leg in enumerate(legs if isinstance(legs, list) else ()):
+        quantity = leg.get("Quantity") if isinstance(leg, dict) else None
+        if isinstance(quantity, int) and not isinstance(quantity, bool) \
+                and quantity > MAX_LEG_QUANTITY:
+            raise SpreadError(f"Legs[{i}].Quantity must be a whole number from 1 to "
+                              f"{MAX_LEG_QUANTITY}.")
+
+
 async def post_risk_reward(request: web.Request) -> web.Response:
     market = request.app[ENGINE].market
     try:
@@ -204,6 +224,7 @@ async def post_risk_reward(request: web.Request) -> web.Response:
     except ValueError:
         raise TSHTTPError(400, "The body is not valid JSON.") from None
     try:
+        _check_risk_numbers(body)
         return web.json_response(risk_reward(market, body))
     except SpreadError as exc:
         raise _bad(exc) from None
