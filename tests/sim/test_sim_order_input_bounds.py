@@ -126,3 +126,19 @@ async def test_prices_within_the_bounds_still_work(fixed_sim, session):
     assert (await rest_order(sim, session, order_id))["LimitPrice"] == "1.00"
     await place_ok(sim, session, Symbol="@TY", Quantity="1", OrderType="Limit",
                    LimitPrice="100.015625", TimeInForce={"Duration": "GTC"})
+
+
+async def test_a_sell_trail_longer_than_the_price_is_rejected_not_a_negative_stop(fixed_sim,
+                                                                                session):
+    """A trailing amount within the bounds but beyond the last price would start a sell stop
+    below zero: rejected as TradeStation rejects prices (200 with Errors; confirm: 400)."""
+    sim = fixed_sim
+    body = order_body(OrderType="StopMarket", TradeAction="SELL", Quantity="1",
+                      AdvancedOptions={"TrailingStop": {"Amount": "5000"}})
+    status, answer = await post(sim, session, "/orderexecution/orderconfirm", body)
+    assert status == 400 and "at or below zero" in answer["Message"]
+    status, answer = await post(sim, session, "/orderexecution/orders", body)
+    assert status == 200 and "Orders" not in answer
+    (error,) = answer["Errors"]
+    assert error["Message"].startswith("Order failed. Reason: The trailing stop would start at -")
+    assert (await rest_order(sim, session, error["OrderID"]))["Status"] == "REJ"

@@ -703,6 +703,10 @@ class Book:
             if price is not None and price > ABSURD_FACTOR * max(last, 1):
                 return f"Order failed. Reason: Type = {name} has invalid Price greater than " \
                        "absolute maximum"
+        if order.stop is not None and order.stop <= 0:  # only a trail longer than the price
+            return (f"Order failed. Reason: The trailing stop would start at "
+                    f"{text(order.symbol, order.stop)}, at or below zero: trail by less than the "
+                    f"last price {text(order.symbol, last)}.")
         if order.stop is not None:
             if order.side > 0 and order.stop <= last:
                 return (f"Order failed. Reason: Buy stop price {text(order.symbol, order.stop)} "
