@@ -36,6 +36,7 @@ ROUTES = [
     ("/v3/marketdata/stream/barcharts/MSFT", "interval", {"unit": "Minute"}),
     ("/v3/marketdata/stream/barcharts/MSFT", "barsback", {"unit": "Minute"}),
     ("/v2/data/symbols/suggest/MS", "$top", {}),
+    ("/v2/data/symbols/search/C=SO&R=AAPL&Exd={Exd}", "Exd", {}),
     ("/v2/stream/tickbars/MSFT/{interval}/5", "interval", {}),
     ("/v2/stream/tickbars/MSFT/10/{barsBack}", "barsBack", {}),
 ]
@@ -70,6 +71,8 @@ async def test_no_value_of_a_numeric_parameter_breaks_a_route(fixed_sim, session
             status = resp.status
             if status != 200:
                 body = await resp.json()
+                if path.startswith("/v2"):  # v2's error shape
+                    body = {"Message": body["Message"]}
                 assert status in (400, 404), (value, status, body)
                 if status == 400:
                     assert param.split(".")[-1].lower() in body["Message"].lower(), (value, body)
@@ -128,3 +131,13 @@ async def test_risk_reward_numbers_are_bounded(fixed_sim, session, price, quanti
         assert status == 400 and "Legs[0].Quantity" in answer["Message"]
     else:
         assert status == 200, answer
+
+
+@pytest.mark.parametrize("exd", ["0", "-1", "-99999999999999999999", "x"])
+async def test_option_search_needs_at_least_one_expiration(fixed_sim, session, exd):
+    sim = fixed_sim
+    async with session.get(f"{sim.root_url}/v2/data/symbols/search/C=SO&R=AAPL&Exd={exd}",
+                           headers=auth(sim)) as resp:
+        assert resp.status == 400
+        body = await resp.json()
+    assert body["Message"].startswith(f"Invalid Exd '{exd}'. Expected a whole number")
