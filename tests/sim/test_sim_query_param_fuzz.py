@@ -116,8 +116,8 @@ def not_json(name: str):
 @pytest.mark.parametrize("price", [1e308, -1e308, 1e30, 0.24])
 @pytest.mark.parametrize("quantity", [10**30, 100_001, 1])
 async def test_risk_reward_numbers_are_bounded(fixed_sim, session, price, quantity):
-    """Huge numbers in a riskreward body are a 400 naming the field, never Infinity (not
-    JSON) or a 500."""
+    """Huge numbers in a riskreward body are a 400 naming the field, never a 500, an "inf"
+    amount or Infinity (not JSON)."""
     sim = fixed_sim
     body = {"SpreadPrice": price, "Legs": [
         {"Symbol": OPTION, "Quantity": quantity, "TradeAction": "BUY"}]}
@@ -131,6 +131,7 @@ async def test_risk_reward_numbers_are_bounded(fixed_sim, session, price, quanti
         assert status == 400 and "Legs[0].Quantity" in answer["Message"]
     else:
         assert status == 200, answer
+        assert "inf" not in answer["AdjustedMaxGain"] + answer["AdjustedMaxLoss"]
 
 
 @pytest.mark.parametrize("exd", ["0", "-1", "-99999999999999999999", "x"])

@@ -199,8 +199,8 @@ async def get_spread_types(request: web.Request) -> web.Response:
 
 
 def _check_risk_numbers(body: object) -> None:
-    """Bounds the numbers of a riskreward body before the payoff math (1e308 would answer
-    Infinity, which is not JSON); the shape itself is risk_reward's to check."""
+    """Bounds the numbers of a riskreward body before the payoff math (a SpreadPrice of 1e308
+    answered an AdjustedMaxGain of "-inf"); the shape itself is risk_reward's to check."""
     if not isinstance(body, dict):
         return
     price = body.get("SpreadPrice")
