@@ -8,11 +8,11 @@ in the order it happened, and two runs with one seed log the same things.
 
 from __future__ import annotations
 
-import math
+import re
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import NamedTuple
 
 from .clock import STEP_SECONDS, SimClock, iso
@@ -48,6 +48,14 @@ DATED_DURATIONS = {"GTD", "GDP"}  # need TimeInForce.Expiration
 SESSION_DURATIONS = {"DAY", "DYP", "1", "3", "5"}  # expire when the session closes at the latest
 MINUTE_DURATIONS = {"1": 1, "3": 3, "5": 5}
 MAX_DAYS = 90  # GTC, GTD and historical orders: TradeStation's 90 calendar days
+# Request-level bounds on what an order may say (a 400 beyond them, before any order exists):
+# beyond these a price no longer computes exactly in ticks (Decimal's 28 digits).
+MAX_PRICE = Decimal("10000000")
+MAX_PRICE_DECIMALS = 8  # the finest increment, @TY's half of a 32nd, has six
+MAX_QUANTITY = 1_000_000_000  # far above any real order; 100,000,000 is a buying-power rejection
+# A plain decimal: digits, one optional point, an optional short exponent ("1e-05" is how JSON
+# numbers print); no NaN, Infinity or digit separators.
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,4})?")
 ABSURD_FACTOR = 10  # a limit or stop price this many times the last price is refused
 # OrderConfirmResponse.OrderAssetCategory for each asset type.
 ASSET_CATEGORIES = {"STOCK": "EQUITY", "STOCKOPTION": "STOCKOPTION", "INDEXOPTION": "STOCKOPTION",
@@ -695,6 +703,10 @@ class Book:
             if price is not None and price > ABSURD_FACTOR * max(last, 1):
                 return f"Order failed. Reason: Type = {name} has invalid Price greater than " \
                        "absolute maximum"
+        if order.stop is not None and order.stop <= 0:  # only a trail longer than the price
+            return (f"Order failed. Reason: The trailing stop would start at "
+                    f"{text(order.symbol, order.stop)}, at or below zero: trail by less than the "
+                    f"last price {text(order.symbol, last)}.")
         if order.stop is not None:
             if order.side > 0 and order.stop <= last:
                 return (f"Order failed. Reason: Buy stop price {text(order.symbol, order.stop)} "
@@ -1000,26 +1012,61 @@ def _trail(last: int, amount: int | None, percent: Decimal | None) -> int:
     return max(1, round(last * float(percent or 0) / 100))
 
 
+def _number_text(value) -> str | None:
+    """The plain decimal text of a JSON string or number, or None: Decimal alone would take
+    "NaN", "Infinity", "1_000" and a bool's "True" too."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None
+    text = str(value).strip()
+    return text if _NUMBER.fullmatch(text) else None
+
+
+def _echo(value) -> str:
+    """A rejected value as quoted back in a message: a 10,000-digit "price" is cut short."""
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def parse_quantity(value) -> int:
-    """TradeStation sends quantities as strings; whole shares and contracts only."""
-    try:
-        qty = float(str(value).strip())
-    except ValueError:
-        raise OrderError(400, "BadRequest", f"Invalid Quantity '{value}'.") from None
-    if not math.isfinite(qty) or qty <= 0 or qty != int(qty):
+    """TradeStation sends quantities as strings; whole shares and contracts only, and no more
+    than MAX_QUANTITY (checked here, before any order exists)."""
+    text = _number_text(value)
+    shown = _echo(value)
+    if text is None:
         raise OrderError(400, "BadRequest",
-                         f"Invalid Quantity '{value}'. Expected a positive whole number.")
+                         f"Invalid Quantity '{shown}'. Expected a positive whole number such as "
+                         "'10'.")
+    qty = Decimal(text)
+    if qty <= 0 or qty != qty.to_integral_value():
+        raise OrderError(400, "BadRequest",
+                         f"Invalid Quantity '{shown}'. Expected a positive whole number.")
+    if qty > MAX_QUANTITY:
+        raise OrderError(400, "BadRequest",
+                         f"Invalid Quantity '{shown}'. At most {MAX_QUANTITY} shares or "
+                         "contracts per order.")
     return int(qty)
 
 
 def parse_price(value, name: str) -> Decimal:
-    """A positive decimal price string, exactly as sent (increments are checked on it)."""
-    try:
-        price = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise OrderError(400, "BadRequest", f"Invalid {name} '{value}'.") from None
-    if not price.is_finite() or price <= 0:
-        raise OrderError(400, "BadRequest", f"Invalid {name} '{value}'. Expected a positive price.")
+    """A positive decimal price string, exactly as sent (increments are checked on it), within
+    MAX_PRICE and MAX_PRICE_DECIMALS so that ticks and increments compute exactly."""
+    text = _number_text(value)
+    shown = _echo(value)
+    if text is None:
+        raise OrderError(400, "BadRequest",
+                         f"Invalid {name} '{shown}'. Expected a decimal price such as '123.45'.")
+    price = Decimal(text)
+    if price <= 0:
+        raise OrderError(400, "BadRequest",
+                         f"Invalid {name} '{shown}'. Expected a positive price.")
+    if price > MAX_PRICE:
+        raise OrderError(400, "BadRequest",
+                         f"Invalid {name} '{shown}'. Expected a price of at most {MAX_PRICE}.")
+    exponent = price.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -MAX_PRICE_DECIMALS:
+        raise OrderError(400, "BadRequest",
+                         f"Invalid {name} '{shown}'. Expected at most {MAX_PRICE_DECIMALS} "
+                         "decimal places.")
     return price
 
 

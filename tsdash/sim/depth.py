@@ -17,6 +17,11 @@ from .feeds import Feed, control
 from .market import VENUES, SymbolState, encode, rng_for
 from .universe import AssetType
 
+# maxlevels, per TradeStation's document: "The maximum number of market depth levels to return"
+# (default 20). What each stream returns is one entry per level, a side: the quotes stream one
+# quote per price, side and participant (so maxlevels=2 is at most two bids and two asks, the
+# best price first, not two prices with all their participants), the aggregates stream one
+# aggregate per price and side.
 DEFAULT_LEVELS = 20
 MAX_LEVELS = 100
 _FUTURES_VENUES = ("CME", "GLBX")
@@ -48,9 +53,11 @@ class Top:
         return replace(self, **changes) if changes else self
 
 
-def _participants(state: SymbolState, top: Top, seed: int, step: int, levels: int, now: float
-                  ) -> tuple[list[dict], list[dict]]:
-    """(bids, asks): one entry per price, side and participant, best price first."""
+def _participants(state: SymbolState, top: Top, seed: int, step: int, levels: int, now: float,
+                  rows_per_side: int | None = None) -> tuple[list[dict], list[dict]]:
+    """(bids, asks): one entry per price, side and participant, best price first; `levels`
+    prices a side, and at most `rows_per_side` entries a side when given (the last price then
+    has fewer participants, and the best price's sizes still add up to the quote's)."""
     rng = rng_for(seed, "depth", state.symbol, step)
     info = state.info
     venues = _FUTURES_VENUES if info.asset_type is AssetType.FUTURE else VENUES
@@ -64,6 +71,10 @@ def _participants(state: SymbolState, top: Top, seed: int, step: int, levels: in
             if price <= 0:
                 break
             count = 1 + rng.randrange(min(3, len(venues)))
+            if rows_per_side is not None:
+                if len(rows) >= rows_per_side:
+                    break
+                count = min(count, rows_per_side - len(rows))
             names = rng.sample(venues, count)
             if level == 0:
                 total = max(lot, top_size)
@@ -81,7 +92,7 @@ def _participants(state: SymbolState, top: Top, seed: int, step: int, levels: in
 
 def depth_quotes(state: SymbolState, top: Top, seed: int, step: int, levels: int,
                  now: float) -> dict:
-    bids, asks = _participants(state, top, seed, step, levels, now)
+    bids, asks = _participants(state, top, seed, step, levels, now, rows_per_side=levels)
     return {"Bids": bids, "Asks": asks}
 
 

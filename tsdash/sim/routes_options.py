@@ -32,6 +32,13 @@ from .spreads import (
 from .streams import serve_http_stream
 
 CHAIN_EVERY_STEPS = 10  # a chain or spread stream recomputes at most once a second
+# Bounds on the numeric query parameters (a 400 naming the parameter beyond them): past these
+# the greeks and payoffs stop meaning anything (a ratio of 10**23 contracts, a rate of 1e308).
+MAX_RATIO = 1000  # |legs[i].Ratio|: contracts or shares of a leg relative to the others
+MAX_STRIKE_STEPS = 1000  # strikeInterval and strikeProximity, counted in strikes
+MAX_RATE = 1.0  # riskFreeRate is a decimal (0.02 for 2%): from -1 to 1
+MAX_PRICE = 10_000_000.0  # priceCenter and strikePrice, as order prices (book.MAX_PRICE)
+MAX_LEG_QUANTITY = 100_000  # riskreward Legs[i].Quantity (a share leg counts shares)
 _LEG_PARAM = re.compile(r"^legs\[(\d+)\]\.(symbol|ratio)$", re.IGNORECASE)
 
 
@@ -124,14 +131,48 @@ class SpreadFeed(Feed):
 
 def _common(query) -> tuple[float, bool]:
     rate = number(query.get("riskFreeRate"), "riskFreeRate")
+    if rate is not None and not -MAX_RATE <= rate <= MAX_RATE:
+        raise SpreadError(f"Invalid riskFreeRate '{query['riskFreeRate']}'. Expected a decimal "
+                          f"rate from {-MAX_RATE:g} to {MAX_RATE:g} (0.02 for 2%).")
     return (RATE if rate is None else rate), _flag(query, "enableGreeks", True)
+
+
+def _steps(query, name: str, default: int) -> int:
+    """strikeInterval or strikeProximity: a whole number of strikes, 1 to MAX_STRIKE_STEPS."""
+    value = positive_int(query.get(name), name, default)
+    if value > MAX_STRIKE_STEPS:
+        raise SpreadError(f"Invalid {name} '{query[name]}'. It must be a whole number from 1 to "
+                          f"{MAX_STRIKE_STEPS}.")
+    return value
+
+
+def _price(query, name: str) -> float | None:
+    """priceCenter or strikePrice: a positive price, at most MAX_PRICE."""
+    value = number(query.get(name), name)
+    if value is not None and not 0 < value <= MAX_PRICE:
+        raise SpreadError(f"Invalid {name} '{query[name]}'. Expected a positive price of at "
+                          f"most {MAX_PRICE:.0f}.")
+    return value
+
+
+def _ratio(text: str, index: int) -> int:
+    """legs[i].Ratio: a whole number of contracts or shares, 1 to MAX_RATIO either way
+    (negative to sell)."""
+    try:
+        ratio = int(text)
+    except ValueError:
+        ratio = 0
+    if not 1 <= abs(ratio) <= MAX_RATIO:
+        raise SpreadError(f"Invalid legs[{index}].Ratio '{text}'. Expected a whole number from "
+                          f"1 to {MAX_RATIO}, or -1 to -{MAX_RATIO} to sell.")
+    return ratio
 
 
 async def get_expirations(request: web.Request) -> web.Response:
     market = request.app[ENGINE].market
     try:
         underlying = underlying_of(request.match_info["underlying"])
-        strike = number(request.query.get("strikePrice"), "strikePrice")
+        strike = _price(request.query, "strikePrice")
     except SpreadError as exc:
         raise _bad(exc) from None
     return web.json_response(expirations_payload(market, underlying, strike))
@@ -143,7 +184,7 @@ async def get_strikes(request: web.Request) -> web.Response:
     try:
         underlying = underlying_of(request.match_info["underlying"])
         kind = spread_type(query.get("spreadType"))
-        interval = positive_int(query.get("strikeInterval"), "strikeInterval", 1)
+        interval = _steps(query, "strikeInterval", 1)
         expiration = expiration_or_next(query.get("expiration"))
         exp2 = query.get("expiration2")
         expiration2 = None if exp2 is None else expiration_or_next(exp2, "expiration2")
@@ -157,6 +198,25 @@ async def get_spread_types(request: web.Request) -> web.Response:
     return web.json_response(spread_types_payload())
 
 
+def _check_risk_numbers(body: object) -> None:
+    """Bounds the numbers of a riskreward body before the payoff math (a SpreadPrice of 1e308
+    answered an AdjustedMaxGain of "-inf"); the shape itself is risk_reward's to check."""
+    if not isinstance(body, dict):
+        return
+    price = body.get("SpreadPrice")
+    if isinstance(price, int | float) and not isinstance(price, bool) \
+            and not abs(price) <= MAX_PRICE:
+        raise SpreadError(f"Invalid SpreadPrice {price}. Expected a price from -{MAX_PRICE:.0f} "
+                          f"to {MAX_PRICE:.0f}.")
+    legs = body.get("Legs")
+    for i, leg in enumerate(legs if isinstance(legs, list) else ()):
+        quantity = leg.get("Quantity") if isinstance(leg, dict) else None
+        if isinstance(quantity, int) and not isinstance(quantity, bool) \
+                and quantity > MAX_LEG_QUANTITY:
+            raise SpreadError(f"Legs[{i}].Quantity must be a whole number from 1 to "
+                              f"{MAX_LEG_QUANTITY}.")
+
+
 async def post_risk_reward(request: web.Request) -> web.Response:
     market = request.app[ENGINE].market
     try:
@@ -164,6 +224,7 @@ async def post_risk_reward(request: web.Request) -> web.Response:
     except ValueError:
         raise TSHTTPError(400, "The body is not valid JSON.") from None
     try:
+        _check_risk_numbers(body)
         return web.json_response(risk_reward(market, body))
     except SpreadError as exc:
         raise _bad(exc) from None
@@ -176,12 +237,12 @@ async def stream_chain(request: web.Request) -> web.StreamResponse:
     try:
         underlying = underlying_of(request.match_info["underlying"])
         kind = spread_type(query.get("spreadType"))
-        interval = positive_int(query.get("strikeInterval"), "strikeInterval", 1)
-        proximity = positive_int(query.get("strikeProximity"), "strikeProximity", 5)
+        interval = _steps(query, "strikeInterval", 1)
+        proximity = _steps(query, "strikeProximity", 5)
         expiration = expiration_or_next(query.get("expiration"))
         exp2 = query.get("expiration2")
         expiration2 = None if exp2 is None else expiration_or_next(exp2, "expiration2")
-        center = number(query.get("priceCenter"), "priceCenter")
+        center = _price(query, "priceCenter")
         rate, greeks = _common(query)
         strike_range = _choice(query, "strikeRange", ("All", "ITM", "OTM"))
         option_type = _choice(query, "optionType", ("All", "Call", "Put"))
@@ -232,15 +293,7 @@ async def stream_option_quotes(request: web.Request) -> web.StreamResponse:
             if info is None or market.info(symbol).asset_type not in ("STOCK", "STOCKOPTION"):
                 raise SpreadError(f"legs[{index}].Symbol '{leg['symbol']}' is not an option or "
                                   "stock symbol.")
-            ratio_text = leg.get("ratio", "1")
-            try:
-                ratio = int(ratio_text)
-            except ValueError:
-                ratio = 0
-            if ratio == 0:
-                raise SpreadError(f"Invalid legs[{index}].Ratio '{ratio_text}'. Expected a "
-                                  "non-zero whole number (negative to sell).")
-            legs.append(Leg(symbol, ratio))
+            legs.append(Leg(symbol, _ratio(leg.get("ratio", "1"), index)))
         if all(market.info(leg.symbol).asset_type == "STOCK" for leg in legs):
             raise SpreadError("At least one leg must be an option.")
         rate, greeks = _common(query)

@@ -311,11 +311,12 @@ async def place_order(request: web.Request) -> web.Response:
     book = request.app[ENGINE].book
     spec = parse_order(await _json_object(request, "order"), book)
     _check_confirm_id(request, [spec])
+    problem = spec.price_problem()  # before the order exists: nothing may fail after that
     try:
         order = spec.place(book)
     except OrderError as exc:
         raise TSHTTPError(exc.status, exc.message, exc.error) from None
-    book.submit(order, spec.price_problem())
+    book.submit(order, problem)
     book.publish_positions()
     return web.json_response(_answer([(spec, order)]))
 
@@ -410,10 +411,14 @@ async def place_group(request: web.Request) -> web.Response:
     book = request.app[ENGINE].book
     group_type, specs = _parse_group(await _json_object(request, "order group"), book)
     _check_confirm_id(request, specs)
-    orders = [spec.place(book) for spec in specs]
+    problems = [spec.price_problem() for spec in specs]  # before any order exists
+    try:
+        orders = [spec.place(book) for spec in specs]
+    except OrderError as exc:
+        raise TSHTTPError(exc.status, exc.message, exc.error) from None
     book.link_group(group_type, orders)
-    for spec, order in zip(specs, orders, strict=True):
-        book.submit(order, spec.price_problem(), work=False)
+    for problem, order in zip(problems, orders, strict=True):
+        book.submit(order, problem, work=False)
     for order in orders:
         book.work(order)
     book.publish_positions()

@@ -162,7 +162,10 @@ async def search(request: web.Request) -> web.Response:
         try:
             exd = int(criteria.get("exd", "3"))
         except ValueError:
-            return v2_error(400, f"Invalid Exd '{criteria['exd']}'. Expected a whole number.")
+            exd = 0
+        if exd < 1:
+            return v2_error(400, f"Invalid Exd '{criteria['exd']}'. Expected a whole number of "
+                                 "at least 1 (how many expirations to list).")
         dates = OPTION_EXPIRATIONS[:max(1, exd)]
         found = [i for i in SYMBOLS.values() if i.is_option and i.underlying == root
                  and i.option_type in option_type and i.expiration in dates]
