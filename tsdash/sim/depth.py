@@ -152,13 +152,12 @@ class DepthFeed(Feed):
         market = self.engine.market
         now = self.engine.clock.step
         out: list[bytes] = []
-        while self.step < now:
-            self.step += 1
-            record = market.record(self.step)
+        for record in market.records_after(self.step, now):
             if record is None:  # fell too far behind: start over from the current quote
                 self.step = now
                 self.top = Top.of(self.state)
                 return out + [self._book(now)]
+            self.step = record.step
             lines = record.lines.get(self.symbol)
             if lines:
                 top = self.top

@@ -81,12 +81,11 @@ class QuoteFeed(Feed):
         market = self.engine.market
         now = self.engine.clock.step
         out: list[bytes] = []
-        while self.step < now:
-            self.step += 1
-            record = market.record(self.step)
+        for record in market.records_after(self.step, now):
             if record is None:  # fell too far behind: start over from the current state
                 self.step = now
                 return out + [encode(market.full_quote(s)) for s in self.valid]
+            self.step = record.step
             lines = record.lines
             for sym in self.valid:
                 if sym in lines:

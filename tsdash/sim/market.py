@@ -13,6 +13,7 @@ import json
 import math
 import random
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -394,6 +395,16 @@ class Market:
         if 0 <= index < len(self._log):
             return self._log[index]
         return None
+
+    def records_after(self, step: int, now: int) -> Iterator[StepRecord | None]:
+        """The log entries of the steps after ``step`` up to ``now``, in order, for a stream
+        catching up; a None stands for the first one that has aged out, and ends the walk (the
+        stream starts over from the current state)."""
+        for at in range(step + 1, now + 1):
+            record = self.record(at)
+            yield record
+            if record is None:
+                return
 
     def full_quote(self, symbol: str) -> dict:
         quote = self.states[symbol].full_quote(self.clock)

@@ -108,15 +108,14 @@ class SpreadFeed(Feed):
         market = self.engine.market
         now = self.engine.clock.step
         out: list[bytes] = []
-        while self.step < now:
-            self.step += 1
-            record = market.record(self.step)
+        for record in market.records_after(self.step, now):
             if record is None:  # fell too far behind: start over from the current market
                 self.step = now
                 for symbol, view in self.views.items():
                     view.resync(market.states[symbol])
                 self.pending = False
                 return out + self._changed(now)
+            self.step = record.step
             for symbol, view in self.views.items():
                 lines = record.lines.get(symbol)
                 if lines:
