@@ -337,8 +337,7 @@ def validate_symbol(symbol: object) -> str | None:
         underlying, tail = symbol.split(" ")
         if not _option_symbol(underlying, tail):
             upper = symbol.upper()
-            root, rest = upper.split(" ")
-            if _option_symbol(root, rest):
+            if _option_symbol(*upper.split(" ")):
                 return f'symbols are written in capitals: "{upper}"'
             return f"a symbol cannot contain spaces, except the one in {_OPTION_EXAMPLE}"
         return None

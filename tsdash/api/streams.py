@@ -429,10 +429,18 @@ class HttpStream(Stream):
     def _arm_watchdog(self) -> None:
         self._disarm_watchdog()
         loop = asyncio.get_running_loop()
-        self._wd_seen = self._chunks
-        self._wd_alive_at = loop.time()
         self._wd_period = min(max(self.read_timeout / 4.0, 0.02), 1.0)
-        self._wd_due = self._wd_alive_at + self._wd_period
+        now = loop.time()
+        self._watchdog_alive(now)
+        self._watchdog_rearm(loop, now)
+
+    def _watchdog_alive(self, now: float) -> None:
+        """The stream showed life (bytes, or the reader busy with them) at ``now``."""
+        self._wd_seen = self._chunks
+        self._wd_alive_at = now
+
+    def _watchdog_rearm(self, loop: asyncio.AbstractEventLoop, now: float) -> None:
+        self._wd_due = now + self._wd_period
         self._wd_handle = loop.call_later(self._wd_period, self._watchdog)
 
     def _disarm_watchdog(self) -> None:
@@ -450,8 +458,7 @@ class HttpStream(Stream):
         late = now - self._wd_due
         if self._chunks != self._wd_seen or not self._waiting:
             # bytes arrived, or we are busy with what arrived: alive
-            self._wd_seen = self._chunks
-            self._wd_alive_at = now
+            self._watchdog_alive(now)
         else:
             if late > self._wd_period:
                 # the loop itself did not run (process stopped, loop blocked): that time is not
@@ -464,8 +471,7 @@ class HttpStream(Stream):
                 # this loop turn wake the reader only in the next one (after this timer)
                 self._wd_handle = loop.call_later(0, self._watchdog_confirm, resp, self._chunks)
                 return
-        self._wd_due = now + self._wd_period
-        self._wd_handle = loop.call_later(self._wd_period, self._watchdog)
+        self._watchdog_rearm(loop, now)
 
     def _watchdog_confirm(self, resp: aiohttp.ClientResponse, chunks: int) -> None:
         """One loop turn after the deadline passed: a stall only if the reader still got nothing."""
@@ -475,10 +481,8 @@ class HttpStream(Stream):
         loop = asyncio.get_running_loop()
         now = loop.time()
         if self._chunks != chunks or not self._waiting:
-            self._wd_seen = self._chunks
-            self._wd_alive_at = now
-            self._wd_due = now + self._wd_period
-            self._wd_handle = loop.call_later(self._wd_period, self._watchdog)
+            self._watchdog_alive(now)
+            self._watchdog_rearm(loop, now)
             return
         log.warning("%s: no bytes for %.1f s, the stream is stalled", self.id,
                     now - self._wd_alive_at)
