@@ -254,8 +254,11 @@ class _AccountFeed(Feed):
             self.seq = book.seq
             return self.snapshot() + [control(END_SNAPSHOT)]
         self.seq = book.seq
-        kind, wanted = self.log_kind, self.wanted
-        return [self.line_for(e) for e in entries if e.kind == kind and e.account_id in wanted]
+        return [self.line_for(e) for e in entries if self.wants(e)]
+
+    def wants(self, entry) -> bool:
+        """Whether a log entry belongs on this stream (a narrower stream adds its filter)."""
+        return entry.kind == self.log_kind and entry.account_id in self.wanted
 
 
 class OrderFeed(_AccountFeed):

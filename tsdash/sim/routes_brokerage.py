@@ -14,7 +14,7 @@ from aiohttp import web
 from .book import MAX_ACCOUNTS_PER_REQUEST, MAX_DAYS, Order
 from .errors import TSHTTPError, comma_list
 from .faults import ACCOUNT_ERROR_ROUTES
-from .feeds import END_SNAPSHOT, OrderFeed, PositionFeed, control
+from .feeds import OrderFeed, PositionFeed, control
 from .keys import ENGINE
 from .market import encode
 from .streams import serve_http_stream
@@ -227,15 +227,8 @@ class SymbolPositionFeed(PositionFeed):
         return [encode(p) for p in self.engine.book.position_snapshot(self.wanted)
                 if self.matches(p["Symbol"])]
 
-    def poll(self) -> list[bytes]:
-        book = self.engine.book
-        entries = book.since(self.seq)
-        if entries is None:
-            self.seq = book.seq
-            return self.snapshot() + [control(END_SNAPSHOT)]
-        self.seq = book.seq
-        return [self.line_for(e) for e in entries if e.kind == "position"
-                and e.account_id in self.wanted and self.matches(e.key)]
+    def wants(self, entry) -> bool:
+        return super().wants(entry) and self.matches(entry.key)
 
 
 class OrderIdFeed(OrderFeed):
@@ -259,15 +252,8 @@ class OrderIdFeed(OrderFeed):
                    for oid in self.order_ids if oid not in known]
         return missing + lines
 
-    def poll(self) -> list[bytes]:
-        book = self.engine.book
-        entries = book.since(self.seq)
-        if entries is None:
-            self.seq = book.seq
-            return self.snapshot() + [control(END_SNAPSHOT)]
-        self.seq = book.seq
-        return [e.line for e in entries if e.kind == "order" and e.account_id in self.wanted
-                and e.key in self.wanted_ids]
+    def wants(self, entry) -> bool:
+        return super().wants(entry) and entry.key in self.wanted_ids
 
 
 def _changes(request: web.Request) -> bool:
