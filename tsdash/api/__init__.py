@@ -30,7 +30,7 @@ from .manager import StreamManager
 from .market_data import TimeAndSales
 from .prices import format_price, round_to_increment
 from .streams import GoAway, HttpStream, Stream, WebSocketStream
-from .subscription import STATES, Subscription
+from .subscription import STATES, SnapshotEvent, Subscription, SubscriptionState
 
 __all__ = [
     "TradeStationClient",
@@ -58,6 +58,8 @@ __all__ = [
     "EntitlementError",
     "GoAway",
     "STATES",
+    "SubscriptionState",
+    "SnapshotEvent",
     "LIVE_BASE_URL",
     "SIM_BASE_URL",
 ]

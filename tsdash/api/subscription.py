@@ -30,6 +30,7 @@ import itertools
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from enum import StrEnum
 from typing import Any, Protocol
 
 from .backoff import DEFAULT_BACKOFF, BackoffPolicy
@@ -45,15 +46,36 @@ from .streams import GoAway
 
 log = logging.getLogger("tsdash.api.subscription")
 
-CONNECTING = "connecting"
-LIVE = "live"
-RECONNECTING = "reconnecting"
-DISCONNECTED = "disconnected"
-CLOSED = "closed"
-FAILED = "failed"
-STATES = (CONNECTING, LIVE, RECONNECTING, DISCONNECTED, CLOSED, FAILED)
-SNAPSHOT_START = "snapshot_start"
-SNAPSHOT_END = "snapshot_end"
+
+
+class SubscriptionState(StrEnum):
+    """Where a Subscription is (design.md, "Details that callers depend on"); each member
+    compares equal to the string design.md promises."""
+
+    CONNECTING = "connecting"
+    LIVE = "live"
+    RECONNECTING = "reconnecting"
+    DISCONNECTED = "disconnected"
+    CLOSED = "closed"
+    FAILED = "failed"
+
+
+class SnapshotEvent(StrEnum):
+    """The events a status callback gets on order and position streams besides state changes."""
+
+    START = "snapshot_start"
+    END = "snapshot_end"
+
+
+CONNECTING = SubscriptionState.CONNECTING
+LIVE = SubscriptionState.LIVE
+RECONNECTING = SubscriptionState.RECONNECTING
+DISCONNECTED = SubscriptionState.DISCONNECTED
+CLOSED = SubscriptionState.CLOSED
+FAILED = SubscriptionState.FAILED
+STATES = tuple(SubscriptionState)
+SNAPSHOT_START = SnapshotEvent.START
+SNAPSHOT_END = SnapshotEvent.END
 
 # worst first: the subscription shows the worst state of its feeds
 _PRECEDENCE = (FAILED, DISCONNECTED, RECONNECTING, CONNECTING)
@@ -466,4 +488,5 @@ class Subscription:
                 task.cancel()
 
 
-__all__ = ["Subscription", "STATES", "SNAPSHOT_START", "SNAPSHOT_END"]
+__all__ = ["Subscription", "SubscriptionState", "SnapshotEvent", "STATES", "SNAPSHOT_START",
+           "SNAPSHOT_END"]
