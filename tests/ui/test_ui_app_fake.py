@@ -10,7 +10,7 @@ import asyncio
 import tomllib
 
 import pytest
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from ui_helpers import frozen_clock, wait_for
 from ui_fakes import FakeConnector
@@ -18,6 +18,7 @@ from tsdash.api import StreamConnectionError, StreamLimitError
 from tsdash.ui.app import TsdashApp
 from tsdash.ui.screens.help import HelpScreen
 from tsdash.ui.widgets.status_bar import StreamCounts
+from tsdash.ui.widgets.table import LiveTable
 
 KINDS = ("quotes", "bars", "tape", "orders", "positions", "balances")
 
@@ -35,7 +36,7 @@ async def started(pilot, client):
                    what="live panels")
 
 
-def cell_text(table: DataTable, row: str, column: str) -> str:
+def cell_text(table: LiveTable, row: str, column: str) -> str:
     return table.get_cell(row, column).plain.strip()
 
 

@@ -8,7 +8,6 @@ from textual.app import App
 from textual.binding import Binding, BindingsMap
 from textual.keys import KEY_ALIASES as TEXTUAL_ALIASES
 from textual.keys import Keys
-from textual.widgets import DataTable
 
 from tsdash.config import (
     CHARACTER_KEY_NAMES,
@@ -20,6 +19,7 @@ from tsdash.config import (
     load_settings,
 )
 from tsdash.ui.app import TsdashApp
+from tsdash.ui.widgets.table import LiveTable
 
 TEXTUAL_KEYS = {key.value for key in Keys}
 
@@ -50,7 +50,7 @@ def test_the_fixed_keys_are_the_apps() -> None:
     assert App.COMMAND_PALETTE_BINDING in FIXED_KEYS
     textual_own = {b.key for b in App.BINDINGS}  # ctrl+q, ctrl+c
     assert textual_own <= set(FIXED_KEYS)
-    table_keys = {key for b in DataTable.BINDINGS if isinstance(b, Binding)
+    table_keys = {key for b in LiveTable.BINDINGS if isinstance(b, Binding)
                   for key in b.key.split(",")}
     assert table_keys - {"enter"} <= set(FIXED_KEYS)  # enter: the quotes table's "chart it"
     ids = {b.id for b in TsdashApp.BINDINGS}

@@ -209,7 +209,7 @@ async def test_a_failed_details_call_keeps_the_old_rule_and_is_logged(tmp_path, 
 
 
 def widths(table) -> dict[str, int]:
-    return {c.key.value: c.get_render_width(table) for c in table.ordered_columns}
+    return table.column_widths()
 
 
 async def test_columns_fit_the_new_digits_once_the_details_arrive(tmp_path):

@@ -28,7 +28,7 @@ from tsdash.ui.models import (
 )
 from tsdash.ui.panels.base import LIVE, StreamPanel
 from tsdash.ui.symbols import SymbolDetails
-from tsdash.ui.widgets.table import Cells, ColumnSpec, DashTable
+from tsdash.ui.widgets.table import Cells, ColumnSpec, LiveTable, cell_sort_value
 
 if TYPE_CHECKING:
     from tsdash.api import TradeStationClient
@@ -40,7 +40,8 @@ def _t(text: str, style: Style | str = "", justify: str = "right") -> Text:
 
 
 class KeyedTablePanel(StreamPanel):
-    """A StreamPanel whose body is a DashTable of ``model.rows``."""
+    """A StreamPanel whose body is a LiveTable of ``model.rows``: in the panel's own order
+    (``sort_key``) until a header is clicked, then by that column's values as shown."""
 
     COLUMNS: ClassVar[tuple[ColumnSpec, ...]] = ()
     EMPTY_TEXT: ClassVar[str] = "nothing yet"
@@ -62,7 +63,9 @@ class KeyedTablePanel(StreamPanel):
         self.model = model
         self.accounts = accounts
         self.on_data = model.apply
-        self.table = DashTable(self.COLUMNS, id=f"{self.KEY}-table")
+        self.table = LiveTable(self.COLUMNS, id=f"{self.KEY}-table")
+        self.sort_column: str | None = None  # a clicked header's column (None: sort_key)
+        self.column_reverse = False
         self.empty = Static(self.EMPTY_TEXT, classes="panel-empty", markup=False)
         self._errors_shown = -1  # the model's errors_version on the banner
         self._refit_after_paint = False  # columns re-measured after the next paint
@@ -133,14 +136,40 @@ class KeyedTablePanel(StreamPanel):
         if self._refit_after_paint:
             self._refit_after_paint = False
             table.refit_columns()
-        if structure or changes.reset:
-            table.sort_rows(self.sort_key, reverse=self.sort_reverse)
+        if structure or changes.reset or (self.sort_column and changes.dirty):
+            self._apply_sort()
         self.empty.set_class(not rows, "-shown")
         self.after_repaint()
         self.refresh_subtitle()
 
     def after_repaint(self) -> None:
         pass
+
+    def on_live_table_header_selected(self, event: LiveTable.HeaderSelected) -> None:
+        """A header click sorts by that column (text A-Z, numbers largest first); again
+        reverses."""
+        event.stop()
+        if event.column == self.sort_column:
+            self.column_reverse = not self.column_reverse
+        else:
+            spec = next(c for c in self.COLUMNS if c.key == event.column)
+            self.sort_column, self.column_reverse = event.column, spec.justify != "left"
+        self.table.set_sort_indicator(self.sort_column, self.column_reverse)
+        self._apply_sort()
+
+    def _apply_sort(self) -> None:
+        column = self.sort_column
+        if column is None:
+            self.table.sort_rows(self.sort_key, reverse=self.sort_reverse)
+            return
+        table, reverse = self.table, self.column_reverse
+
+        def key(row: str) -> tuple[bool, tuple[int, float, str], str]:
+            value = cell_sort_value(table.get_cell(row, column))
+            missing = value[0] == 2  # blanks last whichever the direction
+            return (missing != reverse, value, row)
+
+        table.sort_rows(key, reverse=reverse)
 
     def row_symbol(self, key: str) -> str | None:
         """The symbol whose price format a row's prices take (None: no prices)."""

@@ -9,13 +9,12 @@ from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.message import Message
-from textual.widgets import DataTable
 
 from tsdash.ui import formatting as fmt
 from tsdash.ui.models import QuoteModel, to_float
 from tsdash.ui.panels.base import LIVE, StreamPanel
 from tsdash.ui.symbols import SymbolDetails
-from tsdash.ui.widgets.table import Cells, ColumnSpec, DashTable
+from tsdash.ui.widgets.table import Cells, ColumnSpec, LiveTable
 
 if TYPE_CHECKING:
     from tsdash.api import TradeStationClient
@@ -77,7 +76,7 @@ class QuotesPanel(StreamPanel):
 
     DEFAULT_CSS = """
     QuotesPanel { height: auto; }
-    QuotesPanel DashTable { height: auto; max-height: 24; }
+    QuotesPanel LiveTable { height: auto; max-height: 24; }
     """
 
     class SymbolSelected(Message):
@@ -109,7 +108,7 @@ class QuotesPanel(StreamPanel):
         self.on_data = self.model.apply  # the hot path: straight into the model
         self._errors_shown = -1  # the model's errors_version on the banner
         self._refit_after_paint = False  # columns re-measured after the next paint
-        self.table = DashTable(COLUMNS, id="quotes-table")
+        self.table = LiveTable(COLUMNS, id="quotes-table")
 
     @property
     def activity(self):
@@ -211,6 +210,7 @@ class QuotesPanel(StreamPanel):
     def set_sort(self, column: str | None, reverse: bool = False) -> None:
         self.sort_column = column
         self.sort_reverse = reverse
+        self.table.set_sort_indicator(column, reverse)
         self._sort_dirty = True
         self.refresh_subtitle()
         self.repaint_body(self._tick)
@@ -223,19 +223,17 @@ class QuotesPanel(StreamPanel):
         column, reverse = SORT_CYCLE[(index + 1) % len(SORT_CYCLE)]
         self.set_sort(column, reverse)
 
-    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+    def on_live_table_header_selected(self, event: LiveTable.HeaderSelected) -> None:
         event.stop()
-        column = event.column_key.value
+        column = event.column
         if column == self.sort_column:
             self.set_sort(column, not self.sort_reverse)
         else:
             self.set_sort(column, column not in ("symbol", "time"))
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_live_table_row_selected(self, event: LiveTable.RowSelected) -> None:
         event.stop()
-        symbol = event.row_key.value
-        if symbol:
-            self.select(symbol)
+        self.select(event.key)
 
     def select(self, symbol: str) -> None:
         old, self.selected = self.selected, symbol

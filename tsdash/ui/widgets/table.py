@@ -1,38 +1,44 @@
-"""A DataTable that is updated by difference (dolphie's way) and never repaints per tick.
+"""LiveTable: a keyed table of rich ``Text`` cells for live data, on Textual's public line API.
 
-``sync()`` takes the rows that changed since the last repaint and:
+Why not DataTable: it keys every cached drawing by one update counter, so one changed cell
+redraws every visible cell, and keeping that cheap meant overriding its private methods. This
+widget is a ``ScrollView`` whose ``render_line(y)`` draws one row (as Textual's ``Log`` does):
 
-* removes the rows that are gone,
-* ``update_cell``s only the cells whose rendered value changed,
-* adds new rows with their key,
+* ``sync()`` takes the rows that changed since the last repaint: removed rows go, a row whose
+  cells differ gets a new version and only its line is refreshed; nothing changed, nothing done.
+* Each row's line is cached by (row version, cursor/hover state); the cache is emptied when
+  column widths, the horizontal scroll, the widget's width or its styles (a theme) change, and
+  holds only rows near the screen.
+* Each row's cells are held once (``rendered``), already cut to their column's ``max_width``.
+* Column widths start at the spec's minimum and widen only when a value needs it; a column is
+  measured again when the row holding its widest cell leaves, so layout does not jump while
+  prices move. Every cell has a one-space gap on its left.
+* The header (line 0) stays put while the rows scroll under it; a click on it posts
+  ``HeaderSelected`` (the panel decides how to sort), and ``set_sort_indicator`` shows the
+  direction there. A row cursor shows while the table has focus; enter or a click posts
+  ``RowSelected``.
 
-all inside one ``app.batch_update()``. Cells are ``rich.text.Text`` (a plain ``str`` would be read
-as markup). Columns are auto-width with a minimum, and only widen when a value needs it, so the
-layout does not jump while prices move. When a row leaves (``d``, a new watchlist) and it held a
-column's widest cell, that column's width is measured again from the rows kept, so one long value
-does not keep a column wide after it is gone. A column may have a ``max_width``: a longer cell is
-cut with an ellipsis, so one absurd value cannot push the other columns off the panel.
-
-A row's cells are kept once: ``rendered`` holds the very (padded) cell objects the DataTable
-holds, and a new cell is compared against them, so a table of N rows keeps N rows of cells, not
-two copies of each.
-
-A cell is drawn again only when it changed. DataTable keys its cache of drawn cells by its update
-count, so one ``update_cell`` redraws every visible cell of the table (the bulk of a repaint's
-cost); ``_render_cell`` here keeps each cell's drawing for as long as the table holds the same
-cell object in the same place, width and style.
+Colours come from the component classes below (theme variables in DEFAULT_CSS); a cell's own
+style (the panel's up/down colours) is drawn over them, except that the cursor's foreground wins.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from enum import IntEnum
+from typing import Any, ClassVar
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
-from textual.cache import LRUCache
-from textual.widgets import DataTable
-from textual.widgets.data_table import ColumnKey, RowKey
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from tsdash.ui.models import Changes
 
@@ -49,173 +55,496 @@ class ColumnSpec:
 Cells = tuple[Text, ...]
 
 
-class DashTable(DataTable):
-    """A row-cursor DataTable with keyed columns and diff updates."""
+class LineState(IntEnum):
+    """How a row line is highlighted (part of its cache key)."""
+
+    PLAIN = 0
+    CURSOR = 1
+    HOVER = 2
+
+
+#: the gap drawn left of every cell, so columns never touch
+GAP = 1
+
+
+class LiveTable(ScrollView, can_focus=True):
+    """A row-cursor table of keyed rows, updated by difference and redrawn line by line."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "table--header", "table--header-hover", "table--cursor", "table--hover",
+    }
 
     DEFAULT_CSS = """
-    DashTable {
+    LiveTable {
         height: 1fr;
         background: $surface;
+        color: $foreground;
         scrollbar-size-vertical: 1;
         scrollbar-size-horizontal: 0;
-    }
-    DashTable > .datatable--header {
-        text-style: bold;
-        background: $panel;
-        color: $foreground;
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .table--cursor {
+                background: $block-cursor-background;
+                color: $block-cursor-foreground;
+                text-style: $block-cursor-text-style;
+            }
+            & > .table--header { background-tint: $foreground 5%; }
+        }
+        & > .table--header {
+            text-style: bold;
+            background: $panel;
+            color: $foreground;
+        }
+        &:ansi > .table--header {
+            background: ansi_bright_blue;
+            color: ansi_default;
+        }
+        & > .table--header-hover { background: $accent 30%; }
+        & > .table--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        & > .table--hover { background: $block-hover-background; }
     }
     """
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Select", show=False),
+        Binding("up", "cursor_up", "Cursor up", show=False),
+        Binding("down", "cursor_down", "Cursor down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home,ctrl+home", "first_row", "First row", show=False),
+        Binding("end,ctrl+end", "last_row", "Last row", show=False),
+    ]
+
+    class RowSelected(Message):
+        """A row was chosen: enter on the cursor row, or a click on a row."""
+
+        def __init__(self, table: LiveTable, key: str) -> None:
+            super().__init__()
+            self.table = table
+            self.key = key
+
+        @property
+        def control(self) -> LiveTable:
+            return self.table
+
+    class HeaderSelected(Message):
+        """A column's header was clicked (the panel sorts by it)."""
+
+        def __init__(self, table: LiveTable, column: str) -> None:
+            super().__init__()
+            self.table = table
+            self.column = column
+
+        @property
+        def control(self) -> LiveTable:
+            return self.table
+
     def __init__(self, columns: Sequence[ColumnSpec], *, cursor: bool = True,
                  id: str | None = None, classes: str | None = None) -> None:
-        # per row, per column: (cell object, how it was drawn, the drawing); set first, as
-        # DataTable's constructor already clears caches
-        self._drawn: dict[RowKey, dict[ColumnKey, tuple[object, tuple, Any]]] = {}
-        # cell_padding=0: every cell carries its own one-space gap on the left (see _pad), so
-        # a full quote row fits 100 columns
-        super().__init__(id=id, classes=classes, cursor_type="row" if cursor else "none",
-                         zebra_stripes=False, show_row_labels=False, cell_padding=0,
-                         show_cursor=False)
+        super().__init__(id=id, classes=classes)
         self.specs = list(columns)
-        # per row, the cells the table holds (padded): what a new rendering is compared against
+        self.cursor_enabled = cursor
+        #: per row, its cells (cut to the column's max width): the one copy the table holds
         self.rendered: dict[str, Cells] = {}
+        self._keys: list[str] = []  # the rows in display order
+        self._index: dict[str, int] = {}
+        self._version: dict[str, int] = {}
+        self._next_version = 0
+        self._base_widths = [max(s.width, len(s.label)) for s in self.specs]
+        self._widths = list(self._base_widths)  # each column's cell width (without its gap)
+        self._caps = [(i, s.max_width) for i, s in enumerate(self.specs) if s.max_width]
+        self._column_index = {s.key: i for i, s in enumerate(self.specs)}
+        # per row key: ((version, state), line) for rows near the screen
+        self._lines: dict[str, tuple[tuple[int, LineState], Strip]] = {}
+        self._header: tuple[tuple[object, ...], Strip] | None = None
+        self._layout_stamp: tuple[object, ...] = ()  # what every cached line was drawn for
+        self._cursor = 0
+        self._hover_row: int | None = None
+        self._hover_column: int | None = None
+        self._sort: tuple[str | None, bool] = (None, False)
         self._fresh = True  # no row shown yet: the first sort puts the cursor on the top row
-        self._column_keys = [ColumnKey(spec.key) for spec in self.specs]
-        # (index, max width) of the capped columns: the only cells _fit looks at
-        self._caps = [(i, spec.max_width) for i, spec in enumerate(self.specs)
-                      if spec.max_width is not None]
-        self._cached_count = -1  # DataTable._update_count when the caches were cleared
+        self._update_virtual_size()
 
-    def render_lines(self, crop):  # type: ignore[override]
-        # DataTable keys every render cache entry (cells, rows, lines) by its update count, which
-        # any update_cell bumps: after a change every cached entry is dead, yet the LRU caches
-        # (10000 + 1000 + 1000 entries per table) keep them until evicted: tens of MB, and a
-        # steady stream of long-lived objects that makes the gc's full collections slow. The row
-        # renderables cache (1000 entries, keyed the same way) holds every replaced cell of a row
-        # alive until evicted: ~1.7 kB an entry for the quote table, and a table that changes
-        # rarely (balances every 5 s) fills it slowly, for the better part of an hour.
-        count = self._update_count
-        if count != self._cached_count:
-            self._cached_count = count
-            _drop(self._cell_render_cache)
-            _drop(self._row_render_cache)
-            _drop(self._row_renderable_cache)
-            _drop(self._line_cache)
-            self._forget_hidden_rows()
-        return super().render_lines(crop)
+    # -- reading -------------------------------------------------------------------------------
 
-    def _forget_hidden_rows(self) -> None:
-        """Keep cell drawings for the rows on screen and a screen's height either side, so a
-        long table (500 orders) holds a few screens of drawings, not one per row ever shown."""
-        height = max(self.size.height, 1)
-        if len(self._drawn) <= 3 * height:
-            return
-        top = self.scroll_offset.y - height
-        bottom = self.scroll_offset.y + 2 * height
-        where, header = self._row_locations, self._header_row_key
-        for key in [k for k in self._drawn
-                    if k is not header and not top <= (where.get(k) or 0) < bottom]:
-            del self._drawn[key]
+    @property
+    def row_count(self) -> int:
+        return len(self._keys)
 
-    def _render_cell(self, row_index: int, column_index: int, base_style: Any, width: int,
-                     cursor: bool = False, hover: bool = False) -> Any:
-        if column_index < 0:  # row labels (not shown here): DataTable's own cache
-            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        column_key = self._column_locations.get_key(column_index)
-        if row_index < 0:  # the header row
-            row_key = self._header_row_key
-            cell: object = self.columns[column_key].label
-        else:
-            row_key = self._row_locations.get_key(row_index)
-            cell = self._data[row_key][column_key]
-        # row_index: the drawing carries it (as mouse metadata); the rest decides the look
-        how = (row_index, column_index, width, base_style, cursor, hover,
-               self._show_hover_cursor, self._pseudo_class_state)
-        row = self._drawn.get(row_key)
-        if row is None:
-            row = self._drawn[row_key] = {}
-        else:
-            kept = row.get(column_key)
-            if kept is not None and kept[0] is cell and kept[1] == how:
-                return kept[2]
-        lines = super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        row[column_key] = (cell, how, lines)
-        return lines
+    @property
+    def cursor_row(self) -> int:
+        """The cursor's row index (0 when the table is empty)."""
+        return self._cursor
 
-    def _clear_caches(self) -> None:  # a new theme, cursor, padding: everything looks different
-        super()._clear_caches()
-        self._drawn.clear()
+    def ordered_keys(self) -> list[str]:
+        return list(self._keys)
 
-    def remove_row(self, row_key: RowKey | str) -> None:
-        super().remove_row(row_key)
-        self._drawn.pop(row_key if isinstance(row_key, RowKey) else RowKey(row_key), None)
+    def cursor_row_key(self) -> str | None:
+        return self._keys[self._cursor] if self._keys else None
 
-    def on_mount(self) -> None:
-        for spec in self.specs:
-            label = Text(" " + (spec.label.rjust(spec.width) if spec.justify == "right"
-                                else spec.label.ljust(spec.width)), no_wrap=True)
-            self.add_column(label, key=spec.key)
+    def get_cell(self, key: str, column: str) -> Text:
+        """The cell the table holds (as drawn, cut to its column's max width)."""
+        return self.rendered[key][self._column_index[column]]
+
+    def column_width(self, column: str) -> int:
+        """The column's width on screen, its gap included."""
+        return self._widths[self._column_index[column]] + GAP
+
+    def column_widths(self) -> dict[str, int]:
+        return {s.key: w + GAP for s, w in zip(self.specs, self._widths)}
+
+    @property
+    def cached_lines(self) -> int:
+        """How many row lines the table keeps drawn (rows near the screen)."""
+        return len(self._lines)
+
+    # -- updating --------------------------------------------------------------------------------
 
     def sync(self, changes: Changes, exists: Callable[[str], bool],
              render: Callable[[str], Cells]) -> bool:
-        """Apply ``changes``; return True when rows were added or removed (order may need work)."""
+        """Apply ``changes``; return True when rows were added or removed (order may need work).
+
+        Only rows whose cells differ from the ones held get a new version (and their line
+        redrawn); removed rows go, and new rows are added at the end."""
+        rendered = self.rendered
+        gone: Iterable[str] = changes.removed
+        if changes.reset:
+            gone = {*gone, *(k for k in rendered if not exists(k))}
         structure = False
-        rows = self.rows
-        with self.app.batch_update():
-            gone: Iterable[str] = changes.removed
-            if changes.reset:
-                gone = {*gone, *(k.value for k in rows if k.value is not None
-                                 and not exists(k.value))}
-            widest: set[int] = set()  # columns whose widest cell left with a removed row
-            for key in gone:
-                row_key = RowKey(key)
-                if row_key in rows:
-                    self.remove_row(row_key)
-                    structure = True
-                held = self.rendered.pop(key, None)
-                if held is not None:
-                    widest.update(self._widest_in(held))
-            if widest:
-                self._shrink(widest)
-            # a stable order (sets iterate in hash order, which differs between runs)
-            for key in sorted(changes.dirty, key=str):
-                if not exists(key):
-                    continue
-                cells = self._fit(render(key)) if self._caps else render(key)
-                old = self.rendered.get(key)
-                if old is None or RowKey(key) not in rows:
-                    padded = tuple(map(_pad, cells))
-                    self.add_row(*padded, key=key)
-                    self.rendered[key] = padded
-                    structure = True
-                else:
-                    self._update_row(key, old, cells)
+        widest: set[int] = set()  # columns whose widest cell left with a removed row
+        for key in gone:
+            held = rendered.pop(key, None)
+            if held is None:
+                continue
+            structure = True
+            self._version.pop(key, None)
+            self._lines.pop(key, None)
+            widest.update(i for i, cell in enumerate(held) if cell.cell_len >= self._widths[i])
+        if structure:
+            self._keys = [k for k in self._keys if k in rendered]
+        widened = bool(widest) and self._shrink(widest)
+        changed: list[str] = []
+        # a stable order (sets iterate in hash order, which differs between runs)
+        for key in sorted(changes.dirty, key=str):
+            if not exists(key):
+                continue
+            cells = self._fit(render(key)) if self._caps else render(key)
+            old = rendered.get(key)
+            if old is None:
+                self._keys.append(key)
+                structure = True
+            elif all(map(same_cell, old, cells)):
+                continue
+            else:
+                changed.append(key)
+            rendered[key] = cells
+            self._version[key] = self._next_version
+            self._next_version += 1
+            widths = self._widths
+            for i, cell in enumerate(cells):
+                if cell.cell_len > widths[i]:
+                    widths[i] = cell.cell_len
+                    widened = True
+        if structure:
+            self._index = {k: i for i, k in enumerate(self._keys)}
+            self._clamp_cursor()
+        if structure or widened:
+            self._update_virtual_size()
+            self.refresh()
+        else:
+            for key in changed:
+                self._refresh_row(self._index[key])
+        if structure or changed:
+            self._forget_hidden_lines()
         return structure
 
-    def _update_row(self, key: str, old: Cells, new: Cells) -> None:
-        """update_cell only what differs (``old`` as held, padded; ``new`` unpadded)."""
-        columns = self.columns
-        held: list[Text] | None = None
-        for index, (before, after) in enumerate(zip(old, new)):
-            if same_padded_cell(before, after):
-                continue
-            padded = _pad(after)
-            column_key = self._column_keys[index]
-            column = columns.get(column_key)
-            wider = column is not None and padded.cell_len > column.content_width
-            self.update_cell(key, column_key, padded, update_width=wider)
-            if held is None:
-                held = list(old)
-            held[index] = padded
-        if held is not None:
-            self.rendered[key] = tuple(held)
+    def sort_rows(self, key: Callable[[str], Any], reverse: bool = False) -> None:
+        """Order the rows by ``key(row_key)``: a focused table keeps its cursor on the same row,
+        the others keep it on the top row. Only the lines that now show another row are redrawn
+        (a moved row's line is still in the cache)."""
+        current = self._keys
+        wanted = sorted(current, key=key, reverse=reverse)
+        if wanted == current:
+            self._fresh = self._fresh and not current
+            return
+        cursor_key = self.cursor_row_key() if self.has_focus and not self._fresh else None
+        self._keys = wanted
+        self._index = {k: i for i, k in enumerate(wanted)}
+        for index, (before, after) in enumerate(zip(current, wanted)):
+            if before != after:
+                self._refresh_row(index)
+        if cursor_key is not None and cursor_key in self._index:
+            self.move_cursor(self._index[cursor_key], scroll=False)
+        else:
+            self.move_cursor(0, scroll=False)
+        self._fresh = not wanted
+
+    def reset_rows(self) -> None:
+        """Drop every row (a new watchlist): columns go back to their headers' widths."""
+        self.rendered.clear()
+        self._keys = []
+        self._index = {}
+        self._version.clear()
+        self._lines.clear()
+        self._widths = list(self._base_widths)
+        self._cursor = 0
+        self._fresh = True
+        self._update_virtual_size()
+        self.refresh()
+
+    def refit_columns(self) -> None:
+        """Measure every column again from the rows held: after a change that narrowed many
+        cells at once (a symbol's price format arriving), which widening alone never undoes."""
+        if self._shrink(range(len(self.specs))):
+            self._update_virtual_size()
+            self.refresh()
+
+    def set_sort_indicator(self, column: str | None, reverse: bool = False) -> None:
+        """Show ``column``'s sort direction in the header (None: no arrow)."""
+        if (column, reverse) != self._sort:
+            self._sort = (column, reverse)
+            self.refresh(Region(0, 0, self.size.width, 1))  # the header
+
+    # -- cursor ------------------------------------------------------------------------------------
+
+    def move_cursor(self, row: int, *, scroll: bool = True) -> None:
+        """Put the cursor on row ``row`` (clamped) and, with ``scroll``, bring it on screen."""
+        row = max(0, min(row, len(self._keys) - 1))
+        if row != self._cursor:
+            old, self._cursor = self._cursor, row
+            self._refresh_row(old)
+            self._refresh_row(row)
+        if scroll:
+            self._scroll_to_row(row)
+
+    def action_cursor_up(self) -> None:
+        self._fresh = False
+        self.move_cursor(self._cursor - 1)
+
+    def action_cursor_down(self) -> None:
+        self._fresh = False
+        self.move_cursor(self._cursor + 1)
+
+    def action_page_up(self) -> None:
+        self._fresh = False
+        self.move_cursor(self._cursor - self._page())
+
+    def action_page_down(self) -> None:
+        self._fresh = False
+        self.move_cursor(self._cursor + self._page())
+
+    def action_first_row(self) -> None:
+        self._fresh = False
+        self.move_cursor(0)
+
+    def action_last_row(self) -> None:
+        self._fresh = False
+        self.move_cursor(len(self._keys) - 1)
+
+    def action_select_cursor(self) -> None:
+        key = self.cursor_row_key()
+        if key is not None and self.cursor_enabled:
+            self.post_message(self.RowSelected(self, key))
+
+    def _page(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def _clamp_cursor(self) -> None:
+        self._cursor = max(0, min(self._cursor, len(self._keys) - 1))
+
+    def _scroll_to_row(self, row: int) -> None:
+        top = round(self.scroll_offset.y)
+        rows_shown = max(1, self.scrollable_content_region.height - 1)  # below the header
+        if row < top:
+            self.scroll_to(y=row, animate=False)
+        elif row >= top + rows_shown:
+            self.scroll_to(y=row - rows_shown + 1, animate=False)
+
+    # -- mouse -------------------------------------------------------------------------------------
+
+    def _row_at(self, y: int) -> int | None:
+        """The row index shown on content line ``y`` (None: the header or past the rows)."""
+        if y <= 0:
+            return None
+        index = round(self.scroll_offset.y) + y - 1
+        return index if index < len(self._keys) else None
+
+    def _column_at(self, x: int) -> int | None:
+        x += round(self.scroll_offset.x)
+        for index, width in enumerate(self._widths):
+            x -= width + GAP
+            if x < 0:
+                return index
+        return None
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        if offset.y == 0:
+            column = self._column_at(offset.x)
+            if column is not None:
+                self.post_message(self.HeaderSelected(self, self.specs[column].key))
+            return
+        row = self._row_at(offset.y)
+        if row is not None and self.cursor_enabled:
+            self._fresh = False
+            self.move_cursor(row)
+            self.post_message(self.RowSelected(self, self._keys[row]))
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            self._set_hover(None, None)
+        elif offset.y == 0:
+            self._set_hover(None, self._column_at(offset.x))
+        else:
+            self._set_hover(self._row_at(offset.y), None)
+
+    def on_leave(self, event: events.Leave) -> None:
+        self._set_hover(None, None)
+
+    def _set_hover(self, row: int | None, column: int | None) -> None:
+        if row != self._hover_row:
+            old, self._hover_row = self._hover_row, row
+            for index in (old, row):
+                if index is not None:
+                    self._refresh_row(index)
+        if column != self._hover_column:
+            self._hover_column = column
+            self.refresh(Region(0, 0, self.size.width, 1))
+
+    def on_focus(self, event: events.Focus) -> None:
+        self._refresh_row(self._cursor)
+
+    def on_blur(self, event: events.Blur) -> None:
+        self._refresh_row(self._cursor)
+
+    # -- drawing -----------------------------------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        """A theme or a pseudo-class (focus) changed: every line is drawn again."""
+        super().notify_style_update()
+        self._lines.clear()
+        self._header = None
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._forget_hidden_lines()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        stamp = (tuple(self._widths), round(self.scroll_offset.x), width)
+        if stamp != self._layout_stamp:
+            self._layout_stamp = stamp
+            self._lines.clear()
+            self._header = None
+        if y == 0:
+            return self._header_line(width)
+        index = round(self.scroll_offset.y) + y - 1
+        if index >= len(self._keys):
+            return Strip.blank(width, self.rich_style)
+        key = self._keys[index]
+        if index == self._cursor and self.cursor_enabled and self.has_focus:
+            state = LineState.CURSOR
+        elif index == self._hover_row:
+            state = LineState.HOVER
+        else:
+            state = LineState.PLAIN
+        line_stamp = (self._version[key], state)
+        hit = self._lines.get(key)
+        if hit is not None and hit[0] == line_stamp:
+            return hit[1]
+        strip = self._row_line(self.rendered[key], state, width)
+        self._lines[key] = (line_stamp, strip)
+        return strip
+
+    def _row_line(self, cells: Cells, state: LineState, width: int) -> Strip:
+        base = self.rich_style
+        post = Style()
+        if state is LineState.CURSOR:
+            cursor = self.get_component_rich_style("table--cursor")
+            base += cursor
+            post = Style(color=cursor.color)  # the cursor's text colour wins over the cell's
+        elif state is LineState.HOVER:
+            base += self.get_component_rich_style("table--hover")
+        console = self.app.console
+        segments: list[Segment] = []
+        for cell, spec, column_width in zip(cells, self.specs, self._widths):
+            room = max(0, column_width - cell.cell_len)
+            left, right = _split(room, cell.justify or spec.justify)
+            segments.append(Segment(" " * (GAP + left), base))
+            cell_style = console.get_style(cell.style) if cell.style else Style()
+            if cell.spans:
+                for segment in cell.render(console):
+                    segments.append(Segment(segment.text, base + (segment.style or Style()) + post))
+            else:
+                segments.append(Segment(cell.plain, base + cell_style + post))
+            if right:
+                segments.append(Segment(" " * right, base))
+        return self._crop(segments, width, base)
+
+    def _header_line(self, width: int) -> Strip:
+        stamp = (self._sort, self._hover_column)
+        if self._header is not None and self._header[0] == stamp:
+            return self._header[1]
+        base = self.rich_style + self.get_component_rich_style("table--header")
+        hover = self.get_component_rich_style("table--header-hover")
+        sort_column, reverse = self._sort
+        segments: list[Segment] = []
+        for index, (spec, column_width) in enumerate(zip(self.specs, self._widths)):
+            label = spec.label
+            room = GAP + column_width - len(label)
+            if spec.key == sort_column:
+                arrow = "↓" if reverse else "↑"
+                label = label + arrow if spec.justify == "left" and room > GAP else arrow + label
+                room -= 1
+            if spec.justify == "left":
+                left = min(GAP, room)
+                text = " " * left + label + " " * (room - left)
+            else:
+                text = " " * room + label
+            style = base + hover if index == self._hover_column else base
+            segments.append(Segment(text, style))
+        strip = self._crop(segments, width, base)
+        self._header = (stamp, strip)
+        return strip
+
+    def _crop(self, segments: list[Segment], width: int, style: Style) -> Strip:
+        scroll_x = round(self.scroll_offset.x)
+        return Strip(segments).crop_extend(scroll_x, scroll_x + width, style).simplify()
+
+    def _refresh_row(self, index: int) -> None:
+        """Repaint the screen line of row ``index`` (virtual line index + 1), if it is shown."""
+        top = round(self.scroll_offset.y)
+        if top <= index < top + self.size.height:
+            self.refresh(Region(0, index + 1 - top, self.size.width, 1))
+
+    def _forget_hidden_lines(self) -> None:
+        """Keep drawn lines for the rows on screen and a screen's height either side, so a long
+        table (500 orders) holds a few screens of lines, not one per row ever shown."""
+        height = max(self.size.height, 1)
+        lines = self._lines
+        if len(lines) <= 3 * height:
+            return
+        top = round(self.scroll_offset.y)
+        index = self._index
+        for key in [k for k in lines if not top - height <= index.get(k, -1) < top + 2 * height]:
+            del lines[key]
+
+    def _update_virtual_size(self) -> None:
+        self.virtual_size = Size(sum(self._widths) + GAP * len(self._widths), len(self._keys) + 1)
 
     def _fit(self, cells: Cells) -> Cells:
         """``cells`` with each capped column's cell cut to its max width (with an ellipsis)."""
         out: list[Text] | None = None
         for index, limit in self._caps:
             cell = cells[index]
-            if cell.cell_len > limit:
+            if limit is not None and cell.cell_len > limit:
                 cut = cell.copy()
                 cut.truncate(limit, overflow="ellipsis")
                 if out is None:
@@ -223,112 +552,49 @@ class DashTable(DataTable):
                 out[index] = cut
         return cells if out is None else tuple(out)
 
-    def _widest_in(self, held: Cells) -> Iterable[int]:
-        """The columns in which a (padded) row's cell is as wide as the column."""
-        columns = self.columns
-        for index, cell in enumerate(held):
-            column = columns.get(self._column_keys[index])
-            if column is not None and cell.cell_len >= column.content_width:
-                yield index
-
-    def _shrink(self, indexes: Iterable[int]) -> None:
+    def _shrink(self, indexes: Iterable[int]) -> bool:
         """Measure these columns again from the rows kept (their header at least): O(rows),
-        and only when a removed row held a column's widest cell."""
+        and only when a removed row held a column's widest cell. True if a width changed."""
         rendered = self.rendered.values()
+        changed = False
         for index in indexes:
-            column = self.columns.get(self._column_keys[index])
-            if column is None:
-                continue
             need = max((cells[index].cell_len for cells in rendered), default=0)
-            column.content_width = max(need, column.label.cell_len)
-        self.refresh(layout=True)
-
-    def refit_columns(self) -> None:
-        """Measure every column again from the rows held: after a change that narrowed many
-        cells at once (a symbol's price format arriving), which widening alone never undoes."""
-        self._shrink(range(len(self.specs)))
-
-    def on_focus(self) -> None:
-        self.show_cursor = True
-
-    def on_blur(self) -> None:
-        self.show_cursor = False
-
-    def reset_rows(self) -> None:
-        self.clear()
-        self.rendered.clear()
-        self._fresh = True
-        self._shrink(range(len(self.specs)))  # no rows: each column as wide as its header
-
-    def ordered_keys(self) -> list[str]:
-        return [row.key.value for row in self.ordered_rows if row.key.value is not None]
-
-    def sort_rows(self, key: Callable[[str], Any], reverse: bool = False) -> None:
-        """Order the rows by ``key(row_key)`` (keeps the cursor on the same row)."""
-        current = self.ordered_keys()
-        wanted = sorted(current, key=key, reverse=reverse)
-        if wanted == current:
-            self._fresh = self._fresh and not current
-            return
-        # a focused table keeps its cursor on the same row; the others stay at the top
-        cursor_key = self.cursor_row_key() if self.has_focus and not self._fresh else None
-        # DataTable.sort hands the key function cell values, not row keys; the first cell of
-        # each row is the very object kept in self.rendered, so its id() finds the row.
-        rendered = self.rendered
-        rank = {id(rendered[k][0]): i for i, k in enumerate(wanted) if k in rendered}
-        self.sort(self.specs[0].key, key=lambda cell: rank.get(id(cell), len(rank)))
-        if cursor_key is not None and RowKey(cursor_key) in self.rows:
-            self.move_cursor(row=self.get_row_index(cursor_key), animate=False)
-        elif not self.has_focus or self._fresh:
-            self.move_cursor(row=0, animate=False)
-        self._fresh = self.row_count == 0
-
-    def cursor_row_key(self) -> str | None:
-        if not self.row_count:
-            return None
-        try:
-            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
-        except Exception:
-            return None
-        return key.value
+            width = max(need, self._base_widths[index])
+            if width != self._widths[index]:
+                self._widths[index] = width
+                changed = True
+        return changed
 
 
-def _drop(cache: LRUCache) -> None:
-    """Empty a Textual LRUCache so that what it held is freed at once.
-
-    ``LRUCache.clear()`` forgets its dict and head, but its entries stay linked to each other in a
-    circular list of ``[prev, next, key, value]`` nodes: cyclic garbage, with every rendered
-    segment list and Strip it holds, that only the gc's collections free. A table cleared at each
-    repaint made hundreds of such entries garbage per repaint (the bulk of the ~20k objects/s of
-    cyclic garbage the app's gc thresholds are tuned for) and megabytes that wait for a full
-    collection. Emptying each node breaks the ring: reference counting frees it all now.
-    """
-    for node in getattr(cache, "_cache", {}).values():
-        if type(node) is list:
-            node.clear()
-    cache.clear()
+def _split(room: int, justify: str) -> tuple[int, int]:
+    """Spaces left and right of a cell ``room`` narrower than its column."""
+    if justify == "right":
+        return room, 0
+    if justify == "center":
+        return room // 2, room - room // 2
+    return 0, room
 
 
-def same_padded_cell(padded: Text, cell: Text) -> bool:
-    """Whether ``padded`` is ``_pad(cell)`` (text, base style, spans, justify), without making
-    the padded copy. Text.__eq__ is not enough: it ignores the base style, and a cell whose
-    colour changed must be repainted."""
-    if padded.style != cell.style or padded.justify != cell.justify:
-        return False
-    held, plain = padded.plain, cell.plain
-    if len(held) != len(plain) + 1 or not held.endswith(plain) or held[0] != " ":
-        return False
-    spans, new_spans = padded._spans, cell._spans
-    if len(spans) != len(new_spans):
-        return False
-    for a, b in zip(spans, new_spans):  # _pad shifts every span one to the right
-        if a.start != b.start + 1 or a.end != b.end + 1 or a.style != b.style:
-            return False
-    return True
+def same_cell(a: Text, b: Text) -> bool:
+    """Whether two cells draw the same. Text.__eq__ is not enough: it ignores the base style
+    and justify, and a cell whose colour changed must be drawn again."""
+    return (a is b or (a.plain == b.plain and a.style == b.style and a.justify == b.justify
+                       and a.spans == b.spans))
 
 
-def _pad(cell: Text) -> Text:
-    """The cell with its one-space gap on the left (the table has no cell padding)."""
-    padded = cell.copy()
-    padded.pad_left(1)
-    return padded
+_NUMBER = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?")
+_SCALE = {"K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
+
+
+def cell_sort_value(cell: Text) -> tuple[int, float, str]:
+    """A sort key for a cell as shown: numbers (with separators, a sign, %, K/M/B) by value
+    before text, text by itself; blank or "—" last."""
+    plain = cell.plain.strip()
+    match = _NUMBER.search(plain)
+    if match and match.start() <= 1:
+        number = float(match.group().replace(",", ""))
+        rest = plain[match.end():match.end() + 1].upper()
+        return (0, number * _SCALE.get(rest, 1.0), plain)
+    if not plain or plain == "—":
+        return (2, 0.0, "")
+    return (1, 0.0, plain.casefold())
