@@ -1,0 +1,97 @@
+"""Sorting a LiveTable: by the panel's key, by a clicked header (again reverses), with the
+direction shown in the header and the cursor following its row."""
+
+from __future__ import annotations
+
+from table_app import TableApp, screen_rows
+from ui_fakes import FakeConnector
+from ui_helpers import frozen_clock
+
+from tsdash.ui.app import TsdashApp
+from tsdash.ui.widgets.table import LiveTable
+
+
+async def test_sort_rows_orders_by_the_key_and_a_focused_cursor_follows_its_row():
+    app = TableApp()
+    async with app.run_test(size=(40, 10)) as pilot:
+        table = app.table
+        app.add_rows(4)
+        table.focus()
+        await pilot.press("down")
+        assert table.cursor_row_key() == "r1"
+        table.sort_rows(lambda key: int(key[1:]), reverse=True)
+        assert table.ordered_keys() == ["r3", "r2", "r1", "r0"]
+        assert table.cursor_row_key() == "r1" and table.cursor_row == 2
+        await pilot.pause()
+        assert [row[0] for row in screen_rows(table)[1:5]] == ["r3", "r2", "r1", "r0"]
+
+
+async def test_an_unfocused_table_keeps_its_cursor_on_the_top_row():
+    app = TableApp()
+    async with app.run_test(size=(40, 10)):
+        table = app.table
+        app.add_rows(4)
+        table.sort_rows(lambda key: int(key[1:]), reverse=True)
+        assert table.cursor_row == 0 and table.cursor_row_key() == "r3"
+
+
+async def test_a_header_click_posts_the_column_and_the_indicator_shows_the_direction():
+    app = TableApp()
+    async with app.run_test(size=(40, 10)) as pilot:
+        table = app.table
+        app.add_rows(2)
+        await pilot.click(table, offset=(10, 0))  # the Value header
+        assert [type(m) for m in app.messages] == [LiveTable.HeaderSelected]
+        assert app.messages[0].column == "value" and app.messages[0].table is table
+        table.set_sort_indicator("value", reverse=True)
+        await pilot.pause()
+        assert table.render_line(0).text.rstrip() == " Name     ↓Value"
+        table.set_sort_indicator("name", reverse=False)
+        await pilot.pause()
+        assert table.render_line(0).text.rstrip() == " Name↑     Value"
+
+
+async def test_quotes_header_clicks_sort_and_show_the_arrow(settings):
+    connector = FakeConnector()
+    app = TsdashApp(settings, connector=connector, clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        from ui_helpers import wait_for
+        quotes = app.quotes_panel
+        await wait_for(pilot, lambda: quotes.state == "live", what="quotes live")
+        symbols = list(quotes.model.symbols)
+        await connector.client.latest("quotes").push(
+            *({"Symbol": s, "Last": str(100 + i)} for i, s in enumerate(symbols)))
+        app.tick()
+        table = quotes.table
+        last_x = sum(list(table.column_widths().values())[:2]) - 2  # inside the Last header
+        await pilot.click(table, offset=(last_x, 0))
+        assert table.ordered_keys() == list(reversed(symbols))  # numbers: largest first
+        assert "↓Last" in table.render_line(0).text
+        await pilot.click(table, offset=(last_x, 0))
+        assert table.ordered_keys() == symbols
+        assert "↑Last" in table.render_line(0).text
+
+
+async def test_orders_header_click_sorts_by_the_column_shown(settings):
+    connector = FakeConnector()
+    app = TsdashApp(settings, connector=connector, clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        from ui_helpers import wait_for
+        await wait_for(pilot, lambda: app.panels["orders"].state == "live", what="orders live")
+        await connector.client.latest("orders").snapshot(*(
+            {"OrderID": str(i), "Status": "OPN", "OpenedDateTime": f"2026-11-25T14:0{i}:00Z",
+             "LimitPrice": str(price), "Legs": [{"Symbol": symbol, "BuyOrSell": "Buy",
+                                                 "QuantityOrdered": "10", "ExecQuantity": "0"}]}
+            for i, (symbol, price) in enumerate((("MSFT", 9.5), ("AAPL", 100), ("NVDA", 20)))))
+        app.tick()
+        table = app.panels["orders"].table
+        assert table.ordered_keys() == ["2", "1", "0"]  # the panel's order: newest first
+        widths = list(table.column_widths().values())
+        symbol_x, price_x = widths[0] + 2, sum(widths[:6]) - 2
+        await pilot.click(table, offset=(symbol_x, 0))
+        assert table.ordered_keys() == ["1", "0", "2"]  # AAPL MSFT NVDA
+        assert "↑Symbol" in table.render_line(0).text  # no room after it: in its gap
+        await pilot.click(table, offset=(symbol_x, 0))
+        assert table.ordered_keys() == ["2", "0", "1"]
+        await pilot.click(table, offset=(price_x, 0))
+        assert table.ordered_keys() == ["1", "2", "0"]  # 100, 20, 9.50: by value, not text
