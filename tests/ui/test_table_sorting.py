@@ -62,9 +62,10 @@ async def test_quotes_header_clicks_sort_and_show_the_arrow(settings):
         await connector.client.latest("quotes").push(
             *({"Symbol": s, "Last": str(100 + i)} for i, s in enumerate(symbols)))
         app.tick()
+        await pilot.pause()
         table = quotes.table
         last_x = sum(list(table.column_widths().values())[:2]) - 2  # inside the Last header
-        await pilot.click(table, offset=(last_x, 0))
+        assert await pilot.click(table, offset=(last_x, 0))
         assert table.ordered_keys() == list(reversed(symbols))  # numbers: largest first
         assert "↓Last" in table.render_line(0).text
         await pilot.click(table, offset=(last_x, 0))
@@ -84,11 +85,12 @@ async def test_orders_header_click_sorts_by_the_column_shown(settings):
                                                  "QuantityOrdered": "10", "ExecQuantity": "0"}]}
             for i, (symbol, price) in enumerate((("MSFT", 9.5), ("AAPL", 100), ("NVDA", 20)))))
         app.tick()
+        await pilot.pause()
         table = app.panels["orders"].table
         assert table.ordered_keys() == ["2", "1", "0"]  # the panel's order: newest first
         widths = list(table.column_widths().values())
         symbol_x, price_x = widths[0] + 2, sum(widths[:6]) - 2
-        await pilot.click(table, offset=(symbol_x, 0))
+        assert await pilot.click(table, offset=(symbol_x, 0))
         assert table.ordered_keys() == ["1", "0", "2"]  # AAPL MSFT NVDA
         assert "↑Symbol" in table.render_line(0).text  # no room after it: in its gap
         await pilot.click(table, offset=(symbol_x, 0))
