@@ -9,7 +9,7 @@ bars and time & sales follow SPY from the normal simulated market. The real ``Ts
 headless (``App.run_test``) in this process. Every ``--interval`` seconds it records RSS (VmRSS),
 CPU, messages delivered, and the lengths of what the panels hold: the quote model and the quote
 panel's per-symbol dicts, the quote table's rows and rendered cells, the T&S ring, the bars, the
-orders/positions/balances rows and tables, the DataTable render caches, asyncio tasks, workers,
+orders/positions/balances rows and tables, the tables' drawn-line caches, asyncio tasks, workers,
 and the gc's object count.
 
 Report: RSS growth after the warm-up (``--warmup`` seconds, default 60; target < 5 MB) and its
@@ -43,7 +43,6 @@ from harness import (  # noqa: E402
 )
 
 #: what bounds each buffer, where the code bounds it (filled in by caps(app) at run time)
-CACHE_CAP = 10000 + 1000 + 1000 + 1000  # DataTable: cell, row, row renderables, line LRU caches
 
 
 def caps(app) -> dict[str, tuple[int, str]]:
@@ -66,7 +65,8 @@ def caps(app) -> dict[str, tuple[int, str]]:
                 out[f"{key}.{suffix}"] = (cap + 50, f"{type(app.panels[key].model).__name__}"
                                                     ".max_rows")
     for key in ("quotes", "orders", "positions", "balances"):
-        out[f"{key}.table.caches"] = (CACHE_CAP, "DataTable LRU caches")
+        height = max(app.panels[key].table.size.height, 1)
+        out[f"{key}.table.caches"] = (3 * height, "LiveTable: lines for three screens of rows")
     return out
 
 
@@ -90,9 +90,7 @@ def lengths(app) -> dict[str, int]:
         out[f"{key}.table.rendered"] = len(panel.table.rendered)
     for key in ("quotes", "orders", "positions", "balances"):
         table = app.panels[key].table
-        # DataTable's render caches (LRU): entries keyed by the table's update count
-        out[f"{key}.table.caches"] = (len(table._cell_render_cache) + len(table._row_render_cache)
-                                      + len(table._row_renderable_cache) + len(table._line_cache))
+        out[f"{key}.table.caches"] = table.cached_lines  # drawn lines of rows near the screen
     out["asyncio.tasks"] = len(asyncio.all_tasks())
     out["app.workers"] = len(app.workers)
     client = app.client

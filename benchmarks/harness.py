@@ -387,19 +387,15 @@ def instrument(app: Any, *, ansi: bool = True) -> Probe:
 def instrument_table(app: Any, probe: Probe) -> None:
     """Count the quote table's changed cells (call once the app is mounted)."""
     table = app.quotes_panel.table
-    update_cell = table.update_cell
-    add_row = table.add_row
+    sync = table.sync
 
-    def update_cell_probe(*args: Any, **kwargs: Any) -> Any:
-        probe.cell_updates += 1
-        return update_cell(*args, **kwargs)
+    def sync_probe(*args: Any, **kwargs: Any) -> Any:
+        before = table.changed_cells
+        structure = sync(*args, **kwargs)
+        probe.cell_updates += table.changed_cells - before
+        return structure
 
-    def add_row_probe(*cells: Any, **kwargs: Any) -> Any:
-        probe.cell_updates += len(cells)
-        return add_row(*cells, **kwargs)
-
-    table.update_cell = update_cell_probe
-    table.add_row = add_row_probe
+    table.sync = sync_probe
 
 
 async def press_every(pilot: Any, probe: Probe, key: str, period: float,

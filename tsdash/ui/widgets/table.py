@@ -167,6 +167,8 @@ class LiveTable(ScrollView, can_focus=True):
         self._hover_column: int | None = None
         self._sort: tuple[str | None, bool] = (None, False)
         self._fresh = True  # no row shown yet: the first sort puts the cursor on the top row
+        #: cells added or replaced by sync() so far (what the benchmarks count as work done)
+        self.changed_cells = 0
         self._update_virtual_size()
 
     # -- reading -------------------------------------------------------------------------------
@@ -237,10 +239,12 @@ class LiveTable(ScrollView, can_focus=True):
             if old is None:
                 self._keys.append(key)
                 structure = True
+                self.changed_cells += len(cells)
             elif all(map(same_cell, old, cells)):
                 continue
             else:
                 changed.append(key)
+                self.changed_cells += sum(not same_cell(a, b) for a, b in zip(old, cells))
             rendered[key] = cells
             self._version[key] = self._next_version
             self._next_version += 1
@@ -258,8 +262,6 @@ class LiveTable(ScrollView, can_focus=True):
         else:
             for key in changed:
                 self._refresh_row(self._index[key])
-        if structure or changed:
-            self._forget_hidden_lines()
         return structure
 
     def sort_rows(self, key: Callable[[str], Any], reverse: bool = False) -> None:
@@ -461,6 +463,8 @@ class LiveTable(ScrollView, can_focus=True):
             return hit[1]
         strip = self._row_line(self.rendered[key], state, width)
         self._lines[key] = (line_stamp, strip)
+        if len(self._lines) > 3 * self.size.height:
+            self._forget_hidden_lines()
         return strip
 
     def _row_line(self, cells: Cells, state: LineState, width: int) -> Strip:
