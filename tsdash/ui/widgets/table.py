@@ -519,7 +519,13 @@ class LiveTable(ScrollView, can_focus=True):
         return strip
 
     def _crop(self, segments: list[Segment], width: int, style: Style) -> Strip:
+        """The line as the widget shows it: ``width`` cells from the horizontal scroll on."""
         scroll_x = round(self.scroll_offset.x)
+        length = Segment.get_line_length(segments)
+        if scroll_x == 0 and length <= width:  # the usual case: pad, nothing to cut
+            if length < width:
+                segments.append(Segment(" " * (width - length), style))
+            return Strip(segments, width).simplify()
         return Strip(segments).crop_extend(scroll_x, scroll_x + width, style).simplify()
 
     def _refresh_row(self, index: int) -> None:
