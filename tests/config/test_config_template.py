@@ -40,8 +40,8 @@ def uncommented(text: str) -> str:
 
 def test_example_file_is_identical_to_the_packaged_template() -> None:
     assert EXAMPLE.read_text(encoding="utf-8") == config.starting_config_text(), (
-        "config.example.toml and tsdash/config_template.toml differ: copy the template over "
-        "the example (cp tsdash/config_template.toml config.example.toml)"
+        "config.example.toml differs from the template the settings declarations generate: "
+        "regenerate it (python -m tsdash.config > config.example.toml)"
     )
 
 
