@@ -496,7 +496,7 @@ def settings_from_document(data: Mapping[str, Any], path: Path,
                            cls: type[S] = Settings) -> S:  # type: ignore[assignment]
     """A parsed config file checked against the keys ``cls`` declares (``path`` is named in
     messages and kept as ``Settings.path``). Raises :class:`ConfigError` for anything wrong."""
-    return _Validator(path).settings(data, cls)
+    return _Validator(path, cls).settings(data, cls)
 
 
 def _read_toml(path: Path) -> dict[str, Any] | None:
@@ -556,11 +556,6 @@ def _message(path: Path, key: str, expected: str, found: Any) -> str:
 
 S = TypeVar("S", bound="Settings")
 
-# The layout, from the declarations: top-level names, and the keys of each fixed table.
-_TOP_LEVEL_KEYS = tuple(top_level_names(Settings))
-_TABLE_KEYS: dict[str, tuple[str, ...]] = {
-    name: tuple(keys) for name, keys in table_keys(Settings).items()
-}
 _SECRET_KEYS = ("client_secret",)
 _SECRET_ADVICE = (
     "the client secret must not be stored in the config file; remove this key and set the "
@@ -569,8 +564,11 @@ _SECRET_ADVICE = (
 
 
 class _Validator:
-    def __init__(self, path: Path) -> None:
+    """Checks a parsed file against the keys settings class ``cls`` declares."""
+
+    def __init__(self, path: Path, cls: type[Settings] = Settings) -> None:
         self.path = path
+        self.cls = cls
 
     # -- error helpers -------------------------------------------------------------------------
 
@@ -588,11 +586,11 @@ class _Validator:
         name = key[-1]
         suggestion = ""
         # A setting put in the wrong table: say where it belongs.
-        for table, table_keys in _TABLE_KEYS.items():
-            if what == "key" and name in table_keys and key[:-1] != (table,):
+        for table, keys in table_keys(self.cls).items():
+            if what == "key" and name in keys and key[:-1] != (table,):
                 suggestion = f' (did you mean "{table}.{name}"? it belongs in the [{table}] table)'
                 break
-        if not suggestion and what == "key" and name in _TOP_LEVEL_KEYS and len(key) > 1:
+        if not suggestion and what == "key" and name in top_level_names(self.cls) and len(key) > 1:
             suggestion = (
                 f' (did you mean "{name}"? it goes at the top of the file, before any [table])'
             )

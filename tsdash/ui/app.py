@@ -27,6 +27,7 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from tsdash.config import EditKind, WatchlistEdit
+from tsdash.keymap import ACTIONS
 from tsdash.ui.commands import DashboardCommands
 from tsdash.ui.config_watch import ConfigSync
 from tsdash.ui.connection import Connection, Connector, DemoConnector, SignInRequired
@@ -65,38 +66,17 @@ class TsdashApp(App[int]):
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = App.COMMANDS | {DashboardCommands}
 
-    # ids are the config's [keys] binding ids (settings.keys maps id -> key; see set_keymap)
+    # one Binding per remappable action declared in tsdash.keymap (its id is the [keys] name;
+    # settings.keys maps id -> key and is applied with set_keymap)
     BINDINGS = [
-        Binding("q", "quit", "Quit", id="quit"),
-        Binding("question_mark", "help", "Help", id="help", key_display="?"),
-        Binding("r", "reconnect", "Reconnect", id="reconnect"),
-        Binding("R", "reconnect_all", "Reconnect all", id="reconnect_all", key_display="R"),
-        Binding("w", "next_watchlist", "Watchlist", id="next_watchlist"),
-        Binding("t", "next_theme", "Theme", id="next_theme"),
-        Binding("s", "sort", "Sort", id="sort", show=False),
-        Binding("z", "zoom", "Zoom", id="zoom", show=False),
-        Binding("tab", "next_panel", "Next panel", id="next_panel", show=False, priority=True),
-        Binding("shift+tab", "previous_panel", "Previous panel", id="previous_panel",
-                show=False, priority=True),
-        Binding("a", "add_symbol", "Add symbol", id="add_symbol", show=False),
-        Binding("d", "remove_symbol", "Remove symbol", id="remove_symbol", show=False),
+        Binding(action.key, action.id, action.label, id=action.id, show=action.show,
+                priority=action.priority, key_display=action.key_display)
+        for action in ACTIONS
     ]
 
-    #: (binding id, what it does) for the help screen, in this order
-    KEY_HELP = (
-        ("reconnect", "reconnect the focused panel's stream"),
-        ("reconnect_all", "reconnect every panel"),
-        ("next_panel", "focus the next panel"),
-        ("previous_panel", "focus the previous panel"),
-        ("next_watchlist", "next watchlist (quotes resubscribe)"),
-        ("sort", "cycle the quotes sort (or click a column header)"),
-        ("add_symbol", "add a symbol to the watchlist (saved in the config)"),
-        ("remove_symbol", "remove the highlighted symbol from the watchlist"),
-        ("zoom", "maximize / restore the focused panel"),
-        ("next_theme", "next colour theme (remembered in the config)"),
-        ("help", "this screen"),
-        ("quit", "quit: unsubscribe, close the client, stop the simulator"),
-    )
+    #: binding ids in the order the help screen lists them (their text is in tsdash.keymap)
+    KEY_HELP = ("reconnect", "reconnect_all", "next_panel", "previous_panel", "next_watchlist",
+                "sort", "add_symbol", "remove_symbol", "zoom", "next_theme", "help", "quit")
 
     def __init__(self, settings: Any = None, *, connector: Connector | None = None,
                  clock: Callable[[], float] = time.monotonic,
@@ -534,6 +514,18 @@ class TsdashApp(App[int]):
         self.push_screen(HelpScreen(self.key_help()))
 
     def key_help(self) -> list[tuple[str, str]]:
+        """(keys, what they do) for the help screen: every remappable action, the ones
+        KEY_HELP names first in its order, with the keys bound now."""
+        keys = self.shown_keys()
+        order = [*self.KEY_HELP, *(a.id for a in ACTIONS if a.id not in self.KEY_HELP)]
+        described = {action.id: action.description for action in ACTIONS}
+        out = [(keys[i], described[i]) for i in order if i in keys]
+        out.append(("enter / click", "chart the quote row's symbol"))
+        out.append(("ctrl+p", "command palette"))
+        return out
+
+    def shown_keys(self) -> dict[str, str]:
+        """Binding id -> its keys as the footer shows them ("?", "^r"), after remapping."""
         keys: dict[str, str] = {}
         keymap = getattr(self, "_keymap", {}) or {}
         for binding in self.BINDINGS:
@@ -541,12 +533,8 @@ class TsdashApp(App[int]):
             if binding.id is None:
                 continue
             key = keymap.get(binding.id, binding.key)
-            shown = ", ".join(self._display_key(k.strip()) for k in key.split(","))
-            keys[binding.id] = shown
-        out = [(keys[i], text) for i, text in self.KEY_HELP if i in keys]
-        out.append(("enter / click", "chart the quote row's symbol"))
-        out.append(("ctrl+p", "command palette"))
-        return out
+            keys[binding.id] = ", ".join(self._display_key(k.strip()) for k in key.split(","))
+        return keys
 
     def _display_key(self, key: str) -> str:
         try:
