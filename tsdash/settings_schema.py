@@ -37,6 +37,7 @@ __all__ = [
     "render_template",
     "setting",
     "setting_made",
+    "table_keys",
     "toml_value",
     "top_level_names",
     "validation_order",
