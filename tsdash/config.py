@@ -56,6 +56,7 @@ from tsdash.keymap import (
 from tsdash.settings_schema import (
     Key,
     Kind,
+    TABLE_KINDS,
     Place,
     describe_value,
     places,
@@ -92,6 +93,7 @@ __all__ = [
     "apply_watchlist_edits",
     "canonical_key",
     "describe_value",
+    "file_key",
     "key_problem",
     "refuse_read_only",
     "load_settings",
@@ -950,6 +952,16 @@ def write_starting_config(path: str | os.PathLike[str] | None = None, force: boo
             f"config error in {target}: cannot write the file: {exc.strerror or exc}", path=target
         ) from None
     return target
+
+
+def file_key(name: str) -> str:
+    """How the file names the setting ``name``: "theme", "streams.read_timeout", or "[bars]"
+    for one written as a table of its own."""
+    for place in places(Settings):
+        if place.name == name:
+            table = place.key.kind in TABLE_KINDS and len(place.path) == 1
+            return f"[{name}]" if table else ".".join(place.path)
+    raise KeyError(name)
 
 
 def settings_fields() -> list[str]:

@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 import tomli_w
 
 __all__ = [
+    "TABLE_KINDS",
     "Key",
     "Kind",
     "Place",

@@ -174,3 +174,20 @@ def test_the_app_binds_every_declared_action() -> None:
         assert (binding.key, binding.action, binding.description, binding.show) == (
             action.key, action.id, action.label, action.show)
         assert hasattr(TsdashApp, f"action_{action.id}"), f"no action_{action.id} on the app"
+
+
+def test_each_setting_is_named_as_the_file_writes_it() -> None:
+    # the reload notice names the settings that wait for a restart this way
+    assert [config.file_key(name) for name in ("theme", "read_timeout", "bars", "keys")] == [
+        "theme", "streams.read_timeout", "[bars]", "[keys]"]
+    lines = EXAMPLE.read_text(encoding="utf-8").splitlines()
+    for name in config.settings_fields():
+        written = config.file_key(name)
+        if written.startswith("["):
+            assert written in lines
+            continue
+        *table, key = written.split(".")
+        setting_lines = [line for line in lines if line.removeprefix("# ").startswith(f"{key} = ")]
+        assert len(setting_lines) == 1, written
+        if table:
+            assert lines.index(f"[{table[0]}]") < lines.index(setting_lines[0])

@@ -31,6 +31,7 @@ from tsdash.config import (
     Settings,
     WatchlistEdit,
     apply_watchlist_edits,
+    file_key,
     load_settings,
     settings_fields,
 )
@@ -45,16 +46,6 @@ POLL_INTERVAL = 2.0
 
 #: settings the running dashboard takes from a reloaded file; the rest wait for a restart
 LIVE_SETTINGS = ("watchlists", "default_watchlist")
-
-#: Settings fields that live in a table of the file, named as the file names them
-FILE_KEYS = {
-    "bars": "[bars]",
-    "max_concurrent_streams": "streams.max_concurrent_streams",
-    "read_timeout": "streams.read_timeout",
-    "auto_reconnect": "streams.auto_reconnect",
-    "repaint_hz": "ui.repaint_hz",
-    "keys": "[keys]",
-}
 
 Signature = tuple[int, int, int]
 
@@ -152,7 +143,7 @@ class ConfigSync:
         if live:
             parts.append(f"{' and '.join(live)} changed")
         if later:
-            names = ", ".join(FILE_KEYS.get(name, name) for name in later)
+            names = ", ".join(file_key(name) for name in later)
             parts.append(f"{names} changed: used at the next start")
         log.info("config reloaded from %s: %s", self.path, "; ".join(parts))
         self.app.notify(f"config reloaded: {'; '.join(parts)}", title="Config reloaded",
