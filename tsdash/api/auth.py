@@ -201,12 +201,12 @@ class TokenManager:
         async with self._lock:
             if stale_token is not None and self._access_token not in (None, stale_token) \
                     and self._valid():
-                return self._access_token  # type: ignore[return-value]
+                return self._access_token
             if self._generation != generation:
                 if self._last_error is not None:
                     raise self._copy_error(self._last_error)
-                if self._valid():
-                    return self._access_token  # type: ignore[return-value]
+                if self._valid() and self._access_token is not None:  # _valid() implies a token
+                    return self._access_token
             return await self._refresh_locked()
 
     def use_refresh_token(self, refresh_token: str) -> None:
@@ -392,7 +392,7 @@ def _retrieve(task: asyncio.Future[Any]) -> None:
 
 async def _post_token_form(
     session: aiohttp.ClientSession, token_url: str, form: dict[str, str], purpose: str
-) -> dict:
+) -> dict[str, Any]:
     """POST a form to the token URL; map failures to errors a person can act on."""
     import aiohttp
 
@@ -475,7 +475,7 @@ async def exchange_code(
     client_secret: str | None,
     code: str,
     redirect_uri: str,
-) -> dict:
+) -> dict[str, Any]:
     """Exchange an authorization code for tokens; returns the token response dict
     (``access_token``, ``refresh_token``, ``expires_in``, ...). Raises AuthError if refused."""
     form = {

@@ -68,7 +68,7 @@ class StreamError(TSError):
         error: str | None = None,
         symbol: str | None = None,
         account_id: str | None = None,
-        raw: dict | None = None,
+        raw: dict[str, Any] | None = None,
         detail: str | None = None,
     ) -> None:
         super().__init__(message)
@@ -223,7 +223,7 @@ def error_for_status(status: int, headers: Any, body: Any, what: str) -> TSError
     )
 
 
-def stream_error_from_message(msg: dict, what: str) -> StreamError:
+def stream_error_from_message(msg: dict[str, Any], what: str) -> StreamError:
     """Build the StreamError for an in-stream ``{"Error": ..., "Message": ...}`` message."""
     error = msg.get("Error")
     text = msg.get("Message")
@@ -258,7 +258,7 @@ def stream_error_from_message(msg: dict, what: str) -> StreamError:
     )
 
 
-def _entitlement_error(msg: dict, what: str, error: str, text: str | None,
+def _entitlement_error(msg: dict[str, Any], what: str, error: str, text: str | None,
                        symbol: Any) -> EntitlementError:
     reason = f"{error}: {text}" if text else error
     if symbol is not None:

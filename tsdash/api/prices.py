@@ -88,7 +88,7 @@ def _decimal(value: Any) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def _price_format(detail: Any) -> dict | None:
+def _price_format(detail: Any) -> dict[str, Any] | None:
     """The PriceFormat dict of a SymbolDetail, or the dict itself if it is a PriceFormat."""
     if not isinstance(detail, dict):
         return None
@@ -122,7 +122,7 @@ def _spec(detail: Any) -> _Spec:
         return _Spec(None)
     style_text = fmt.get("Format")
     try:
-        style = PriceStyle(style_text)
+        style = PriceStyle(style_text if isinstance(style_text, str) else "")
     except ValueError:
         _warn_once("unknown PriceFormat.Format %r%s; prices are shown plainly",
                    str(style_text)[:40], where)
@@ -233,7 +233,7 @@ class PriceFormatter:
         return _format_value(value, self._spec)
 
 
-def _schedule(fmt: dict, where: str) -> list[tuple[Decimal, Decimal]]:
+def _schedule(fmt: dict[str, Any], where: str) -> list[tuple[Decimal, Decimal]]:
     """IncrementSchedule rows as (StartsAt, Increment), ascending; unusable rows are skipped."""
     rows = fmt.get("IncrementSchedule")
     if not isinstance(rows, list):
@@ -307,6 +307,12 @@ def round_to_increment(value: Any, detail: Any) -> Decimal | None:
         return number
 
 
+def _places(number: Decimal) -> int:
+    """Digits after the point of a finite Decimal, trailing zeros dropped (negative for 1E+2)."""
+    exponent = number.normalize().as_tuple().exponent
+    return -exponent if isinstance(exponent, int) else 0
+
+
 def _round(number: Decimal, bands: list[tuple[Decimal, Decimal]]) -> Decimal:
     magnitude = abs(number)
     index = 0
@@ -318,9 +324,8 @@ def _round(number: Decimal, bands: list[tuple[Decimal, Decimal]]) -> Decimal:
         start = Decimal(0)
     ceiling = bands[index + 1][0] if index + 1 < len(bands) else None
     rounded = _nearest(magnitude, start, step, ceiling)
-    places = max(-step.normalize().as_tuple().exponent, 0)
+    places = max(_places(step), 0)
     for other_start, other_step in bands:
-        places = max(places, -other_step.normalize().as_tuple().exponent,
-                     -other_start.normalize().as_tuple().exponent)
+        places = max(places, _places(other_step), _places(other_start))
     rounded = rounded.quantize(Decimal(1).scaleb(-places))
     return -rounded if number < 0 and rounded else rounded
