@@ -107,11 +107,12 @@ class NDJSONFramer:
         else:
             body = chunk if nl + 1 == len(chunk) else chunk[:nl + 1]
         self._plen = 0
+        overlong_tail = 0
         if nl + 1 < len(chunk):
             rest = chunk[nl + 1:]
             if len(rest) > max_line:
                 self._skipping = True
-                out.append(self._overlong(len(rest)))
+                overlong_tail = len(rest)
             else:
                 pending.append(rest)
                 self._plen = len(rest)
@@ -121,13 +122,15 @@ class NDJSONFramer:
             raw_lines = body.split(b"\n")
             raw_lines.pop()  # body ends with a newline: the last item is empty
             self._parse_checked(raw_lines, out)
-            return out
-        lines = text.split("\n")
-        lines.pop()
-        if len(body) > max_line:
-            self._parse_checked(lines, out)
         else:
-            self._parse_into(lines, out)
+            lines = text.split("\n")
+            lines.pop()
+            if len(body) > max_line:
+                self._parse_checked(lines, out)
+            else:
+                self._parse_into(lines, out)
+        if overlong_tail:
+            out.append(self._overlong(overlong_tail))  # after the lines before it: stream order
         return out
 
     def end(self) -> list[object]:
