@@ -20,15 +20,8 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from .errors import StreamError, TSError
-from .seams import (
-    DataCallback,
-    ErrorCallback,
-    JSONObject,
-    ServiceClient,
-    StatusCallback,
-    StreamSpec,
-    StreamStatusCallback,
-)
+from .seams import (DataCallback, ErrorCallback, JSONObject, ServiceClient, StatusCallback,
+                    StreamSpec, StreamStatusCallback, SubscriptionRequest)
 from .streams import BROKERAGE_MEDIA_TYPE
 from .text import clean_server_text
 from .urls import path_segment
@@ -127,11 +120,9 @@ async def subscribe_account_streams(
             "description": f"the {noun} stream for account{'s' if len(group) > 1 else ''} "
                            f"{_describe_accounts(group)}{part}",
         })
-    return await client.subscribe_streams(
-        specs, kind=kind, callback=callback, error_callback=error_callback,
-        status_callback=status_callback, snapshots=True,
-        description=f"{noun} for {_describe_accounts(ids)}",
-    )
+    request = SubscriptionRequest(kind, f"{noun} for {_describe_accounts(ids)}", callback,
+                                  error_callback, status_callback, snapshots=True)
+    return await client.subscribe_streams(specs, request)
 
 
 class BalancePoller:
@@ -317,11 +308,9 @@ class BrokerageService:
             raise TypeError("stream_balance_changes() needs callback=")
         ids = await resolve_accounts(client, accounts)
         poller = BalancePoller(client, ids, interval)
-        return await client.subscribe_feeds(
-            [poller], kind="balances", callback=callback, error_callback=error_callback,
-            status_callback=status_callback,
-            description=f"balances for {_describe_accounts(ids)}",
-        )
+        request = SubscriptionRequest("balances", f"balances for {_describe_accounts(ids)}",
+                                      callback, error_callback, status_callback)
+        return await client.subscribe_feeds([poller], request)
 
 
 __all__ = ["BrokerageService", "BalancePoller", "MAX_ACCOUNTS_PER_REQUEST"]

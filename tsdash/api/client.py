@@ -22,7 +22,7 @@ from .errors import (
 from .manager import DEFAULT_MAX_CONCURRENT_STREAMS, StreamManager
 from .market_data import MarketDataService
 from .order_execution import OrderExecutionService
-from .seams import DataCallback, ErrorCallback, Feed, StatusCallback, StreamSpec
+from .seams import Feed, StreamSpec, SubscriptionRequest
 from .streams import Stream
 from .subscription import Subscription, SubscriptionState, as_async
 from .urls import path_segment
@@ -218,34 +218,14 @@ class TradeStationClient:
             raise ClosedError("The TradeStationClient is closed; create a new one.")
 
     async def subscribe_streams(
-        self,
-        specs: Sequence[StreamSpec],
-        *,
-        kind: str,
-        callback: DataCallback,
-        error_callback: ErrorCallback | None,
-        status_callback: StatusCallback | None,
-        snapshots: bool = False,
-        description: str,
+        self, specs: Sequence[StreamSpec], request: SubscriptionRequest
     ) -> Subscription:
         """Create the streams (each takes a StreamManager slot; StreamLimitError before any is
         made) and subscribe to them as one Subscription (see :meth:`subscribe_feeds`)."""
-        feeds = self.stream_manager.create_streams(specs)
-        return await self.subscribe_feeds(
-            feeds, kind=kind, callback=callback, error_callback=error_callback,
-            status_callback=status_callback, snapshots=snapshots, description=description,
-        )
+        return await self.subscribe_feeds(self.stream_manager.create_streams(specs), request)
 
     async def subscribe_feeds(
-        self,
-        feeds: Sequence[Feed],
-        *,
-        kind: str,
-        callback: DataCallback,
-        error_callback: ErrorCallback | None,
-        status_callback: StatusCallback | None,
-        snapshots: bool = False,
-        description: str,
+        self, feeds: Sequence[Feed], request: SubscriptionRequest
     ) -> Subscription:
         """Wrap feeds in a Subscription, start it, and return once each feed's first attempt
         settled (live, or disconnected/reconnecting/failed with the error reported). The feeds
@@ -257,28 +237,29 @@ class TradeStationClient:
                 await feed.close()
 
         try:
-            if callback is None:
+            if request.callback is None:
                 raise TypeError("callback is required (an async function taking one message)")
+            error_callback, status_callback = request.error_callback, request.status_callback
             sub = Subscription(
-                kind=kind,
+                kind=request.kind,
                 feeds=feeds,
-                callback=as_async(callback),
+                callback=as_async(request.callback),
                 error_callback=as_async(error_callback) if error_callback else None,
                 status_callback=as_async(status_callback) if status_callback else None,
                 auth=self._auth,
                 auto_reconnect=self.auto_reconnect,
                 backoff=self.backoff,
-                snapshots=snapshots,
+                snapshots=request.snapshots,
                 release=release,
                 on_closed=self._forget,
-                description=description,
+                description=request.description,
             )
         except BaseException:
             for feed in feeds:
                 await release(feed)
             raise
         self._subscriptions[sub] = None
-        log.info("%s: subscribing to %s", sub.id, description)
+        log.info("%s: subscribing to %s", sub.id, request.description)
         try:
             await sub._start(SubscriptionState.CONNECTING)
         except BaseException:

@@ -78,16 +78,8 @@ class HttpStream(Stream):
                         self.url, params=self.params, headers=hdrs, timeout=timeout,
                         allow_redirects=False,
                     )
-            except TimeoutError:
-                raise StreamConnectionError(
-                    f"TradeStation did not answer in time when opening {self.description}. "
-                    "Check your network and reconnect."
-                ) from None
-            except aiohttp.ClientError as exc:
-                raise StreamConnectionError(
-                    f"Could not connect to TradeStation for {self.description} "
-                    f"({type(exc).__name__}: {exc}). Check your network and reconnect."
-                ) from None
+            except (TimeoutError, aiohttp.ClientError) as exc:
+                raise self._opening_failed(exc, f"TradeStation for {self.description}") from None
             if resp.status != 200:
                 body = await _read_error_body(resp)
                 resp.close()

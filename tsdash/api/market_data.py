@@ -9,7 +9,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from .errors import HTTPStatusError
-from .seams import DataCallback, ErrorCallback, JSONObject, ServiceClient, StatusCallback, StreamSpec
+from .seams import (DataCallback, ErrorCallback, JSONObject, ServiceClient, StatusCallback,
+                    StreamSpec, SubscriptionRequest)
 from .streams import MARKET_DATA_MEDIA_TYPE
 from .subscription import as_async
 from .urls import path_segment
@@ -254,12 +255,9 @@ class MarketDataService:
         client = self._client
         client.check_open()
         wanted = normalize_symbols(symbols)
-        return await client.subscribe_streams(
-            self._quote_specs(wanted, "q", transport),
-            kind="quotes", callback=callback, error_callback=error_callback,
-            status_callback=status_callback,
-            description=f"quotes for {_describe_symbols(wanted)}",
-        )
+        request = SubscriptionRequest("quotes", f"quotes for {_describe_symbols(wanted)}",
+                                      callback, error_callback, status_callback)
+        return await client.subscribe_streams(self._quote_specs(wanted, "q", transport), request)
 
     async def stream_bars(
         self,
@@ -306,10 +304,9 @@ class MarketDataService:
                 "unsubscribe_message": {"action": "unsubscribe", "id": "b1"},
                 "description": description + " (WebSocket)",
             }
-        return await client.subscribe_streams(
-            [spec], kind="bars", callback=callback, error_callback=error_callback,
-            status_callback=status_callback, description=f"{interval} {unit} bars for {symbol}",
-        )
+        request = SubscriptionRequest("bars", f"{interval} {unit} bars for {symbol}", callback,
+                                      error_callback, status_callback)
+        return await client.subscribe_streams([spec], request)
 
     async def stream_time_and_sales(
         self,
@@ -325,12 +322,10 @@ class MarketDataService:
         client = self._client
         client.check_open()
         symbols = normalize_symbols([symbol])
-        return await client.subscribe_streams(
-            self._quote_specs(symbols, "t", transport),
-            kind="timesales", callback=TimeAndSales(callback),
-            error_callback=error_callback, status_callback=status_callback,
-            description=f"time and sales for {_describe_symbols(symbols)}",
-        )
+        request = SubscriptionRequest(
+            "timesales", f"time and sales for {_describe_symbols(symbols)}",
+            TimeAndSales(callback), error_callback, status_callback)
+        return await client.subscribe_streams(self._quote_specs(symbols, "t", transport), request)
 
 
 __all__ = ["MarketDataService", "TimeAndSales", "normalize_symbols", "MAX_SYMBOLS_PER_STREAM",

@@ -6,6 +6,7 @@
   pass to ``stream_*``) and :class:`StreamStatusCallback` (a feed to its Subscription).
 - :class:`Feed`: what a Subscription needs from one feed (a Stream, or the balance poller).
 - :class:`TokenSource`: where a Subscription gets its Bearer token.
+- :class:`StreamSpec` and :class:`SubscriptionRequest`: what a service asks the client to open.
 - :class:`ServiceClient`: what the services (market data, brokerage, order execution) need from
   the client; ``TradeStationClient`` implements it with public methods.
 """
@@ -13,6 +14,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, Required, TypedDict
 
 from .errors import TSError
@@ -112,6 +114,19 @@ class StreamSpec(TypedDict, total=False):
     unsubscribe_message: JSONObject
 
 
+@dataclass(frozen=True, slots=True)
+class SubscriptionRequest:
+    """A subscription apart from its feeds: what it is (``kind``, ``description``), whom it
+    tells, and whether its streams send snapshots (orders, positions)."""
+
+    kind: str
+    description: str
+    callback: DataCallback
+    error_callback: ErrorCallback | None = None
+    status_callback: StatusCallback | None = None
+    snapshots: bool = False
+
+
 class ServiceClient(Protocol):
     """What a service needs from the client: REST JSON, URLs, and subscriptions."""
 
@@ -123,38 +138,16 @@ class ServiceClient(Protocol):
     def check_open(self) -> None: ...
 
     async def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, str] | None = None,
-        json: object = None,
-        what: str | None = None,
-        timeout: float | None = None,
-    ) -> object: ...
+        self, method: str, path: str, *, what: str | None = None, timeout: float | None = None
+    ) -> object:
+        """The parsed JSON body of one REST call (``what`` names it in errors)."""
 
     async def subscribe_streams(
-        self,
-        specs: Sequence[StreamSpec],
-        *,
-        kind: str,
-        callback: DataCallback,
-        error_callback: ErrorCallback | None,
-        status_callback: StatusCallback | None,
-        snapshots: bool = False,
-        description: str,
+        self, specs: Sequence[StreamSpec], request: SubscriptionRequest
     ) -> Subscription: ...
 
     async def subscribe_feeds(
-        self,
-        feeds: Sequence[Feed],
-        *,
-        kind: str,
-        callback: DataCallback,
-        error_callback: ErrorCallback | None,
-        status_callback: StatusCallback | None,
-        snapshots: bool = False,
-        description: str,
+        self, feeds: Sequence[Feed], request: SubscriptionRequest
     ) -> Subscription: ...
 
 
@@ -167,5 +160,6 @@ __all__ = [
     "TokenSource",
     "Feed",
     "StreamSpec",
+    "SubscriptionRequest",
     "ServiceClient",
 ]

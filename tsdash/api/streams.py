@@ -224,6 +224,19 @@ class Stream(ABC):
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.id} {'closed' if self._closed else 'open'}>"
 
+    def _opening_failed(self, exc: Exception, target: str) -> StreamConnectionError:
+        """The error for a connect that got no answer in time (TimeoutError) or failed in
+        aiohttp; ``target`` names what could not be reached."""
+        if isinstance(exc, TimeoutError):
+            return StreamConnectionError(
+                f"TradeStation did not answer in time when opening {self.description}. "
+                "Check your network and reconnect."
+            )
+        return StreamConnectionError(
+            f"Could not connect to {target} ({type(exc).__name__}: {exc}). "
+            "Check your network and reconnect."
+        )
+
     # -- shared message handling ---------------------------------------------------------------
     async def _dispatch(self, items: Iterable[object], now: float) -> None:
         """The per-message hot path of both transports: data messages to the callback, the rest

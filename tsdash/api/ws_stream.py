@@ -70,16 +70,8 @@ class WebSocketStream(Stream):
                     )
             except aiohttp.WSServerHandshakeError as exc:
                 raise error_for_status(exc.status, exc.headers, None, self.description) from None
-            except TimeoutError:
-                raise StreamConnectionError(
-                    f"TradeStation did not answer in time when opening {self.description}. "
-                    "Check your network and reconnect."
-                ) from None
-            except aiohttp.ClientError as exc:
-                raise StreamConnectionError(
-                    f"Could not connect to {self.description} ({type(exc).__name__}: {exc}). "
-                    "Check your network and reconnect."
-                ) from None
+            except (TimeoutError, aiohttp.ClientError) as exc:
+                raise self._opening_failed(exc, self.description) from None
             if self._closed:
                 await ws.close()
                 raise ClosedError(f"{self.description} was closed.")
