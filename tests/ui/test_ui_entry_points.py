@@ -96,7 +96,7 @@ async def test_a_broken_theme_file_is_skipped_with_a_notice(settings, tmp_path, 
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert app.theme == "tsdash-dark"  # the fallback
-        messages = [n.message for n in app._notifications]
+        messages = [n.message for n in app.notices]
         assert any("broken.toml" in m for m in messages)
         assert any("'broken' not found" in m for m in messages)
         assert app.dashboard_themes == ["tsdash-dark", "mine"]
