@@ -26,7 +26,7 @@ import logging
 import math
 import time
 from collections.abc import Awaitable, Callable
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeAlias, TypedDict
 
 from rich.text import Text
@@ -55,6 +55,12 @@ class PanelOnlyState(StrEnum):
 
     WAITING = "waiting"  # no client yet: the app is still connecting
     ERROR = "error"  # one of the panel's workers failed (opening the stream, a reconnect)
+
+
+class Keep(Enum):
+    """``set_state``'s default for a reason left as it is."""
+
+    KEEP = "keep"
 
 
 class StateKind(StrEnum):
@@ -333,16 +339,16 @@ class StreamPanel(Vertical):
         ``wait_for_client``, ``report_error``)."""
         return self._state
 
-    def set_state(self, state: PanelState, *, error: str | None | bool = False,
-                  warning: str | None | bool = False) -> None:
+    def set_state(self, state: PanelState, *, error: str | None | Keep = Keep.KEEP,
+                  warning: str | None | Keep = Keep.KEEP) -> None:
         """The one place the state and the banner's reason change; ``error`` and ``warning``
         are replaced when given (None clears them), kept when left out. Painted at the next
         repaint."""
         self._state = state
-        if error is not False:
-            self.error = error if isinstance(error, str) else None
-        if warning is not False:
-            self.warning = warning if isinstance(warning, str) else None
+        if not isinstance(error, Keep):
+            self.error = error
+        if not isinstance(warning, Keep):
+            self.warning = warning
         self._state_dirty = True
 
     def wait_for_client(self) -> None:
