@@ -157,15 +157,20 @@ class TsdashApp(App[int]):
 
     @property
     def quotes_panel(self) -> QuotesPanel | None:
-        return self.panels.get("quotes")  # type: ignore[return-value]
+        panel = self.panels.get("quotes")
+        return panel if isinstance(panel, QuotesPanel) else None
 
     @property
     def bars_panel(self) -> BarsPanel:
-        return self.panels["bars"]  # type: ignore[return-value]
+        panel = self.panels["bars"]
+        assert isinstance(panel, BarsPanel)
+        return panel
 
     @property
     def tape_panel(self) -> TapePanel:
-        return self.panels["tape"]  # type: ignore[return-value]
+        panel = self.panels["tape"]
+        assert isinstance(panel, TapePanel)
+        return panel
 
     @property
     def client(self) -> TradeStationClient | None:
@@ -463,16 +468,21 @@ class TsdashApp(App[int]):
         self.config_sync.save_theme(name)
 
     def select_symbol(self, symbol: str) -> None:
-        """Bars and time & sales follow ``symbol`` (their subscriptions are swapped)."""
+        """Chart ``symbol`` (the command palette): the quotes panel marks it, and its
+        SymbolSelected message brings the bars and time & sales along, as a click does."""
         quotes = self.quotes_panel
-        if quotes is not None and quotes.selected != symbol:
-            quotes.selected = symbol
-            quotes.mark_all_dirty()
-        self.bars_panel.set_symbol(symbol)
-        self.tape_panel.set_symbol(symbol)
+        if quotes is not None:
+            quotes.select(symbol)
+        else:
+            self._follow_symbol(symbol)
 
     def on_quotes_panel_symbol_selected(self, message: QuotesPanel.SymbolSelected) -> None:
-        self.select_symbol(message.symbol)
+        self._follow_symbol(message.symbol)
+
+    def _follow_symbol(self, symbol: str) -> None:
+        """Bars and time & sales follow ``symbol`` (their subscriptions are swapped)."""
+        self.bars_panel.set_symbol(symbol)
+        self.tape_panel.set_symbol(symbol)
 
     # -- watchlist edits -------------------------------------------------------------------------
 

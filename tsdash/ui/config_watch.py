@@ -167,7 +167,7 @@ class ConfigSync:
                                     .default_watchlist in shared else next(iter(shared)))
         elif quotes.model.symbols != shared[quotes.active]:
             quotes.edit_watchlist(quotes.active, shared[quotes.active])
-        quotes.border_title = quotes.title_text()
+        quotes.refresh_title()
 
     # -- saving ------------------------------------------------------------------------------
 

@@ -560,6 +560,10 @@ class StreamPanel(Vertical):
             out.append(f" · {detail}")
         return out
 
+    def refresh_title(self) -> None:
+        """The title's content changed (a watchlist renamed, a new symbol)."""
+        self.border_title = self.title_text()
+
     def refresh_subtitle(self) -> None:
         """Subclasses call this when the detail text changed (row counts and the like)."""
         self.border_subtitle = self.subtitle()
@@ -580,5 +584,5 @@ class SymbolPanel(StreamPanel):
             return
         self.symbol = symbol
         self.model.reset(symbol)
-        self.border_title = self.title_text()
+        self.refresh_title()
         self.resubscribe()
