@@ -1,4 +1,4 @@
-"""The tsdash dashboard: six panels, a status bar, keys, themes, and the one place errors land.
+"""The tsdash dashboard: six panels, a status bar, keys, themes; panels keep their own errors.
 
 Construction is plain and synchronous (pytest-textual-snapshot runs the app in its own loop):
 everything async starts on mount. The connector (demo simulator or a signed-in account) is
