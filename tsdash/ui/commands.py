@@ -28,7 +28,7 @@ class DashboardCommands(Provider):
         ]
         quotes = app.quotes_panel
         if quotes is not None:
-            for name in quotes.watchlists:
+            for name in app.settings.watchlists:
                 commands.append((f"Watchlist: {name}", partial(app.show_watchlist, name),
                                  f"show the {name} watchlist"))
             for symbol in quotes.model.symbols:

@@ -24,7 +24,7 @@ import dataclasses
 import logging
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
 from tsdash.config import (
     ConfigError,
@@ -48,6 +48,8 @@ POLL_INTERVAL = 2.0
 LIVE_SETTINGS = ("watchlists", "default_watchlist")
 
 Signature = tuple[int, int, int]
+
+T = TypeVar("T")
 
 
 def file_signature(path: os.PathLike[str] | str) -> Signature | None:
@@ -165,7 +167,7 @@ class ConfigSync:
                                     .default_watchlist in shared else next(iter(shared)))
         elif quotes.model.symbols != shared[quotes.active]:
             quotes.edit_watchlist(quotes.active, shared[quotes.active])
-        quotes.border_title = quotes.title_text()
+        quotes.refresh_title()
 
     # -- saving ------------------------------------------------------------------------------
 
@@ -176,14 +178,15 @@ class ConfigSync:
                             exit_on_error=False)
 
     async def _save_edits(self, done: str) -> None:
-        written: Any = None
         async with self.lock:
             # taken under the lock: an earlier worker may have written some of them already
             edits = list(self.pending)
-            if edits:
+            if not edits:  # an earlier save wrote them already
+                written: Settings | ConfigError | OSError | None = None
+            else:
                 written = await self._write_locked(
                     lambda: self.settings.save_watchlist_edits(edits))
-        if not edits:  # an earlier save wrote them already
+        if written is None:
             self.app.notify(f"{done}; saved to {self.path}", title="Watchlist")
             return
         if not isinstance(written, Settings):
@@ -204,7 +207,7 @@ class ConfigSync:
 
         self.app.run_worker(save(), name="save-theme", group="settings", exit_on_error=False)
 
-    async def save(self, write: Callable[[], Any], what: str) -> Any:
+    async def save(self, write: Callable[[], T], what: str) -> T | None:
         """Run ``write`` off the event loop after taking any change on disk; None if it failed
         (the change stays for this session, and a warning says why)."""
         async with self.lock:
@@ -214,7 +217,7 @@ class ConfigSync:
             return None
         return result
 
-    async def _write_locked(self, write: Callable[[], Any]) -> Any:
+    async def _write_locked(self, write: Callable[[], T]) -> T | ConfigError | OSError:
         """``write``'s result, or the error that stopped it; the caller holds the lock."""
         error = await self._reload_if_changed()
         if error is not None:

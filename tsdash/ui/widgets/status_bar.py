@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
@@ -12,13 +13,16 @@ from textual.widgets import Static
 
 from tsdash.ui import formatting as fmt
 from tsdash.ui.palette import DEFAULT_PALETTE, Palette
-from tsdash.ui.panels.base import BUSY, LIVE, STATE_GLYPH
+from tsdash.ui.panels.base import StateKind, state_look
+
+if TYPE_CHECKING:
+    from tsdash.ui.panels.base import PanelState
 
 
 @dataclass(frozen=True)
 class PanelDot:
     letter: str
-    state: str
+    state: PanelState
 
 
 @dataclass(frozen=True)
@@ -94,11 +98,11 @@ class StatusBar(Static):
             out.append(" slots", style=palette.muted)
         out.append(gap)
         for dot in info.panels:
-            state = dot.state
-            style = (palette.success if state == LIVE
-                     else palette.accent if state in BUSY else palette.error)
+            look = state_look(dot.state)
+            style = (palette.success if look.kind is StateKind.LIVE
+                     else palette.accent if look.kind is StateKind.BUSY else palette.error)
             out.append(dot.letter, style=palette.text)
-            out.append(STATE_GLYPH.get(state, "?"), style=style)
+            out.append(look.glyph, style=style)
             out.append(" ")
         out.append(" msg " if compact else "  last msg ", style=palette.muted)
         age_style = palette.text if info.age is None or info.age < 10 else palette.warning
