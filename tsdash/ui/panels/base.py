@@ -31,7 +31,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from tsdash.ui.models import Activity
-from tsdash.ui.palette import DEFAULT_PALETTE, Palette
+from tsdash.ui.palette import PALETTE_CLASSES, PALETTE_CSS, Palette, PaletteReader
 
 if TYPE_CHECKING:
     from tsdash.api import TradeStationClient
@@ -114,7 +114,9 @@ class StreamPanel(Vertical):
         background: $warning 25%;
         color: $text;
     }
-    """
+    """ + PALETTE_CSS
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = PALETTE_CLASSES
 
     ALLOW_MAXIMIZE = True
 
@@ -146,7 +148,8 @@ class StreamPanel(Vertical):
         self.state: str = WAITING
         self.error: str | None = None
         self.warning: str | None = None  # a non-fatal note (e.g. one symbol refused)
-        self.palette: Palette = DEFAULT_PALETTE
+        self.palette_reader = PaletteReader(self)
+        self._painted_palette = 0  # the palette_reader.version the panel last painted with
         self._generation = 0
         self._lock = asyncio.Lock()
         self._shown: tuple[str, str | None, str | None] | None = None
@@ -185,7 +188,7 @@ class StreamPanel(Vertical):
     def activity(self) -> Activity:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def title_text(self) -> str:
+    def title_text(self) -> str | Text:
         return self.TITLE
 
     def detail_text(self) -> str:
@@ -360,10 +363,14 @@ class StreamPanel(Vertical):
 
     # -- painting ----------------------------------------------------------------------------
 
-    def set_palette(self, palette: Palette) -> None:
-        self.palette = palette
-        self._state_dirty = True
-        self.mark_all_dirty()
+    @property
+    def palette(self) -> Palette:
+        """The panel's colours, from its component classes (``tsdash.ui.palette``)."""
+        return self.palette_reader.palette
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self.palette_reader.invalidate()
 
     @property
     def is_live(self) -> bool:
@@ -372,6 +379,11 @@ class StreamPanel(Vertical):
     def repaint(self, tick: int) -> None:
         if not self.is_mounted:
             return
+        palette_version = self.palette_reader.version
+        if palette_version != self._painted_palette:  # new colours: everything again
+            self._painted_palette = palette_version
+            self._state_dirty = True
+            self.mark_all_dirty()
         if self._state_dirty:
             self._state_dirty = False
             self._paint_state()

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
 from tsdash.ui import formatting as fmt
-from tsdash.ui.palette import DEFAULT_PALETTE, Palette
+from tsdash.ui.palette import PALETTE_CLASSES, PALETTE_CSS, Palette, PaletteReader
 from tsdash.ui.panels.base import BUSY, LIVE, STATE_GLYPH
 
 
@@ -54,13 +55,23 @@ class StatusBar(Static):
         color: $foreground;
         padding: 0 1;
     }
-    """
+    """ + PALETTE_CSS
+    COMPONENT_CLASSES: ClassVar[set[str]] = PALETTE_CLASSES
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id, markup=False)
-        self.palette: Palette = DEFAULT_PALETTE
+        self.palette_reader = PaletteReader(self)
         self._shown: Text | None = None
         self.info: StatusInfo | None = None
+
+    @property
+    def palette(self) -> Palette:
+        """The bar's colours, from its component classes (``tsdash.ui.palette``)."""
+        return self.palette_reader.palette
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self.palette_reader.invalidate()
 
     def show(self, info: StatusInfo) -> None:
         """Repaint only when the text changed."""
