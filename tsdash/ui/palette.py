@@ -1,8 +1,8 @@
 """The dashboard's colours as Textual component classes, read back as rich Styles.
 
 Panels paint cells as ``rich.text.Text``, so they need rich Styles, not CSS. Each widget that
-paints lists ``PALETTE_CLASSES`` in its ``COMPONENT_CLASSES`` and ``PALETTE_CSS`` in its
-``DEFAULT_CSS``: the colours come from the theme's CSS variables (``$price-up`` and the others
+paints lists ``PALETTE_CLASSES`` in its ``COMPONENT_CLASSES`` and ``palette_css(its type)`` in
+its ``DEFAULT_CSS``: the colours come from the theme's CSS variables (``$price-up`` and the others
 in ``tsdash.ui.themes``), so a theme switch or a CSS rule such as
 ``QuotesPanel > .price--up { color: red; }`` restyles the widget with nothing pushed by hand.
 
@@ -50,29 +50,37 @@ class Tone(StrEnum):
 #: what a widget that paints with the palette puts in its COMPONENT_CLASSES
 PALETTE_CLASSES: Final[set[str]] = {tone.value for tone in Tone}
 
-#: the component classes' look, for the DEFAULT_CSS of a widget listing PALETTE_CLASSES (Textual
-#: scopes DEFAULT_CSS to the widget's type, so each rule applies to that widget's classes only)
-PALETTE_CSS: Final = """
-    .price--up { color: $price-up; }
-    .price--down { color: $price-down; }
-    .price--flat { color: $price-flat; }
-    .price--up-flash { color: $foreground; background: $price-up-tint; text-style: bold; }
-    .price--down-flash { color: $foreground; background: $price-down-tint; text-style: bold; }
-    .price--up-dim { color: $price-up-dim; }
-    .price--down-dim { color: $price-down-dim; }
-    .text--normal { color: $foreground; }
-    .text--muted { color: $foreground-dim; }
-    .text--accent { color: $accent; }
-    .text--success { color: $success; }
-    .text--warning { color: $warning; }
-    .text--error { color: $error; }
-    .order--working { color: $accent; }
-    .order--partial { color: $warning; text-style: bold; }
-    .order--filled { color: $success; text-style: bold; }
-    .order--cancelled { color: $foreground-dim; }
-    .order--rejected { color: $error; text-style: bold; }
-    .order--other { color: $foreground; }
-"""
+#: each component class's look, from the theme's CSS variables
+PALETTE_RULES: Final = {
+    Tone.UP: "color: $price-up;",
+    Tone.DOWN: "color: $price-down;",
+    Tone.FLAT: "color: $price-flat;",
+    Tone.UP_FLASH: "color: $foreground; background: $price-up-tint; text-style: bold;",
+    Tone.DOWN_FLASH: "color: $foreground; background: $price-down-tint; text-style: bold;",
+    Tone.UP_DIM: "color: $price-up-dim;",
+    Tone.DOWN_DIM: "color: $price-down-dim;",
+    Tone.TEXT: "color: $foreground;",
+    Tone.MUTED: "color: $foreground-dim;",
+    Tone.ACCENT: "color: $accent;",
+    Tone.SUCCESS: "color: $success;",
+    Tone.WARNING: "color: $warning;",
+    Tone.ERROR: "color: $error;",
+    Tone.WORKING: "color: $accent;",
+    Tone.PARTIAL: "color: $warning; text-style: bold;",
+    Tone.FILLED: "color: $success; text-style: bold;",
+    Tone.CANCELLED: "color: $foreground-dim;",
+    Tone.REJECTED: "color: $error; text-style: bold;",
+    Tone.OTHER: "color: $foreground;",
+}
+
+
+def palette_css(widget_type: str) -> str:
+    """The component classes' rules for the DEFAULT_CSS of ``widget_type`` (a widget listing
+    PALETTE_CLASSES): ``TapeView > .price--up { color: $price-up; }`` and so on, so CSS can
+    restyle one widget's colours (``QuotesPanel > .price--up``) without touching the others."""
+    return "".join(f"\n    {widget_type} > .{tone} {{ {rule} }}"
+                   for tone, rule in PALETTE_RULES.items()) + "\n"
+
 
 #: an order's category (tsdash.ui.models) -> the tone its status is painted in
 STATUS_TONES: Final = {

@@ -31,7 +31,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from tsdash.ui.models import Activity
-from tsdash.ui.palette import PALETTE_CLASSES, PALETTE_CSS, Palette, PaletteReader
+from tsdash.ui.palette import PALETTE_CLASSES, Palette, PaletteReader, palette_css
 
 if TYPE_CHECKING:
     from tsdash.api import TradeStationClient
@@ -114,7 +114,7 @@ class StreamPanel(Vertical):
         background: $warning 25%;
         color: $text;
     }
-    """ + PALETTE_CSS
+    """ + palette_css("StreamPanel")
 
     COMPONENT_CLASSES: ClassVar[set[str]] = PALETTE_CLASSES
 

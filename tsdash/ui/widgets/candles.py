@@ -22,7 +22,7 @@ from textual.widget import Widget
 
 from tsdash.ui import formatting as fmt
 from tsdash.ui.models import BarsModel, to_float
-from tsdash.ui.palette import PALETTE_CLASSES, PALETTE_CSS, Palette, PaletteReader
+from tsdash.ui.palette import PALETTE_CLASSES, Palette, PaletteReader, palette_css
 from tsdash.ui.symbols import SymbolDetails
 
 # (upper half, lower half) -> character; 0 nothing, 1 wick, 2 body
@@ -48,7 +48,7 @@ class CandleChart(Widget, can_focus=True):
         background: $surface;
         color: $foreground;
     }
-    """ + PALETTE_CSS
+    """ + palette_css("CandleChart")
     COMPONENT_CLASSES: ClassVar[set[str]] = PALETTE_CLASSES
 
     def __init__(self, model: BarsModel, *, details: SymbolDetails | None = None,

@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from tsdash.ui import formatting as fmt
-from tsdash.ui.palette import PALETTE_CLASSES, PALETTE_CSS, Palette, PaletteReader
+from tsdash.ui.palette import PALETTE_CLASSES, Palette, PaletteReader, palette_css
 from tsdash.ui.panels.base import BUSY, LIVE, STATE_GLYPH
 
 
@@ -55,7 +55,7 @@ class StatusBar(Static):
         color: $foreground;
         padding: 0 1;
     }
-    """ + PALETTE_CSS
+    """ + palette_css("StatusBar")
     COMPONENT_CLASSES: ClassVar[set[str]] = PALETTE_CLASSES
 
     def __init__(self, *, id: str | None = None) -> None:

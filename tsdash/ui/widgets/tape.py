@@ -11,7 +11,7 @@ from textual.widget import Widget
 
 from tsdash.ui import formatting as fmt
 from tsdash.ui.models import TapeModel, to_float
-from tsdash.ui.palette import PALETTE_CLASSES, PALETTE_CSS, Palette, PaletteReader
+from tsdash.ui.palette import PALETTE_CLASSES, Palette, PaletteReader, palette_css
 from tsdash.ui.symbols import SymbolDetails
 
 SIDE_TEXT = {"buy": "buy", "sell": "sell"}
@@ -28,7 +28,7 @@ class TapeView(Widget, can_focus=True):
         background: $surface;
         color: $foreground;
     }
-    """ + PALETTE_CSS
+    """ + palette_css("TapeView")
     COMPONENT_CLASSES: ClassVar[set[str]] = PALETTE_CLASSES
 
     def __init__(self, model: TapeModel, *, details: SymbolDetails | None = None,
