@@ -19,6 +19,7 @@ from tsdash.ui.themes import load_themes
 DARK_UP = "#26a69a"  # tsdash-dark's price-up
 HIGH_CONTRAST_UP = "#00ff00"
 FILE_UP = "#123456"
+FILE_UP_DIM = "#654321"  # a derived shade (up volume bars) the file sets itself
 
 
 def painted(widget: Widget) -> list[list[Segment]]:
@@ -104,7 +105,8 @@ async def test_a_theme_file_setting_price_up_recolours_up_prices(settings, tmp_p
     dark = Path(__file__).resolve().parents[2] / "themes" / "tsdash-dark.toml"
     (themes / "mine.toml").write_text(
         dark.read_text().replace('name = "tsdash-dark"', 'name = "mine"')
-        .replace(f'price-up = "{DARK_UP.upper()}"', f'price-up = "{FILE_UP}"'))
+        .replace(f'price-up = "{DARK_UP.upper()}"',
+                 f'price-up = "{FILE_UP}"\nprice-up-dim = "{FILE_UP_DIM}"'))
     monkeypatch.setattr("tsdash.ui.app.load_themes", lambda: load_themes([themes]))
     app, connector = sim_app(settings)
     async with app.run_test(size=(160, 48)) as pilot:
@@ -114,6 +116,7 @@ async def test_a_theme_file_setting_price_up_recolours_up_prices(settings, tmp_p
         await pilot.press("t")
         assert app.theme == "mine"
         await repainted_in(pilot, FILE_UP)
+        assert FILE_UP_DIM in candle_colours(app)
 
 
 async def test_css_on_a_component_class_restyles_what_it_names(settings):

@@ -5,9 +5,9 @@ background, surface, panel, foreground, success, warning, error), plus a ``[vari
 the dashboard's own colours (``price-up``, ``price-down``, ``price-flat``). They become CSS
 variables (``$price-up``), which the widgets' component classes use (``tsdash.ui.palette``). The
 shades that follow from them (``DERIVED_VARIABLES``: muted text, flash tints, volume bars) are
-worked out for whichever theme is in use; a theme file may set any of them itself. A file that does not
-parse or names a colour Textual cannot read is skipped and reported; ``tsdash-dark`` is built in
-as the fallback, so the dashboard always has a theme.
+worked out for whichever theme is in use; a theme file may set any of them itself. A file that
+does not parse or names a colour Textual cannot read is skipped and reported; ``tsdash-dark`` is
+built in as the fallback, so the dashboard always has a theme.
 
 Where the files are: inside the installed package (``tsdash/themes``, which the wheel force-includes
 from the top-level ``themes/``), then the source checkout's ``themes/`` (editable installs).
