@@ -156,7 +156,8 @@ async def test_t_cycles_themes_and_remembers_the_choice(settings):
         await wait_for(pilot, lambda: tomllib.loads(settings.path.read_text()).get("theme")
                        == "tsdash-high-contrast", what="theme saved again")
         # the panels picked up the theme's price colours
-        assert app.palette.up.color.name.lower() == "#00ff00"
+        await wait_for(pilot, lambda: app.quotes_panel.palette.up.color.name.lower() == "#00ff00",
+                       what="the quotes panel in the new colours")
 
 
 async def test_t_tolerates_settings_that_cannot_be_saved(tmp_path):

@@ -36,7 +36,6 @@ from tsdash.ui.commands import DashboardCommands
 from tsdash.ui.config_watch import ConfigSync
 from tsdash.ui.connection import Connection, Connector, DemoConnector, SignInRequired
 from tsdash.ui.housekeeping import TRIM_INTERVAL, heap_trimmer, tune_gc
-from tsdash.ui.palette import Palette
 from tsdash.ui.panels.account import BalancesPanel, OrdersPanel, PositionsPanel
 from tsdash.ui.panels.bars import BarsPanel
 from tsdash.ui.panels.base import StreamPanel, describe_error
@@ -45,7 +44,7 @@ from tsdash.ui.panels.tape import TapePanel
 from tsdash.ui.screens.add_symbol import AddSymbolScreen
 from tsdash.ui.screens.help import HelpScreen
 from tsdash.ui.symbols import SymbolDetails
-from tsdash.ui.themes import FALLBACK_THEME_NAME, VARIABLE_DEFAULTS, load_themes
+from tsdash.ui.themes import FALLBACK_THEME_NAME, VARIABLE_DEFAULTS, derived_variables, load_themes
 from tsdash.ui.widgets.footer import DashFooter
 from tsdash.ui.widgets.status_bar import PanelDot, StatusBar, StatusInfo, StreamCounts
 
@@ -145,7 +144,6 @@ class TsdashApp(App[int]):
             self.theme_errors.append(f"theme {wanted!r} not found; using {FALLBACK_THEME_NAME}")
             wanted = FALLBACK_THEME_NAME
         self.theme = wanted
-        self.palette = Palette.from_variables({})
         #: the config file and the session's settings kept in step (saves merge, edits on disk
         #: are picked up); settings.watchlists is the one copy, shared with the quotes panel
         self.config_sync = ConfigSync(self, self.settings, self._save_lock)
@@ -207,6 +205,14 @@ class TsdashApp(App[int]):
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return {**super().get_theme_variable_defaults(), **VARIABLE_DEFAULTS}
 
+    def get_css_variables(self) -> dict[str, str]:
+        """Textual's variables for the theme in use, plus the shades derived from them (unless
+        the theme sets them): the widgets' component classes refer to both."""
+        variables = super().get_css_variables()
+        variables = {**derived_variables(variables), **variables}
+        self.theme_variables = variables
+        return variables
+
     # -- layout ----------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
@@ -230,8 +236,6 @@ class TsdashApp(App[int]):
             self.set_interval(TRIM_INTERVAL, trim_heap, name="trim-heap")
         self._shutdown_done = asyncio.Event()
         self._apply_layout(self.size.width, self.size.height)
-        self._apply_palette()
-        self.theme_changed_signal.subscribe(self, lambda _theme: self._apply_palette())
         for message in self.theme_errors:
             self.notify(message, title="Theme skipped", severity="warning", timeout=8)
         quotes = self.quotes_panel
@@ -252,15 +256,6 @@ class TsdashApp(App[int]):
         compact = width < COMPACT_WIDTH or height < COMPACT_HEIGHT
         self.screen.set_class(compact, "-compact")
         self.screen.set_class(height < 30, "-short")
-
-    def _apply_palette(self) -> None:
-        self.palette = Palette.from_variables(self.get_css_variables())
-        for panel in self.panels.values():
-            panel.set_palette(self.palette)
-        try:
-            self.query_one(StatusBar).palette = self.palette
-        except Exception:  # not mounted yet
-            pass
 
     # -- connection ------------------------------------------------------------------------------
 

@@ -38,7 +38,7 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from tsdash.ui.models import Activity
-from tsdash.ui.palette import DEFAULT_PALETTE, Palette
+from tsdash.ui.palette import PALETTE_CLASSES, Palette, PaletteReader, palette_css
 
 if TYPE_CHECKING:
     from tsdash.api import SnapshotEvent, Subscription, SubscriptionState, TradeStationClient
@@ -192,7 +192,9 @@ class StreamPanel(Vertical):
         background: $warning 25%;
         color: $text;
     }
-    """
+    """ + palette_css("StreamPanel")
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = PALETTE_CLASSES
 
     ALLOW_MAXIMIZE = True
 
@@ -219,7 +221,8 @@ class StreamPanel(Vertical):
         #: one data message into the model, O(1) and no widget call: subclasses point it at
         #: their model's ``apply`` (the hot path, without a method call in between)
         self.on_data: Callable[[dict[str, Any]], None] = _drop
-        self.palette: Palette = DEFAULT_PALETTE
+        self.palette_reader = PaletteReader(self)
+        self._painted_palette = 0  # the palette_reader.version the panel last painted with
         self._generation = 0
         self._lock = asyncio.Lock()
         self._state_dirty = True
@@ -464,10 +467,14 @@ class StreamPanel(Vertical):
 
     # -- painting ----------------------------------------------------------------------------
 
-    def set_palette(self, palette: Palette) -> None:
-        self.palette = palette
-        self._state_dirty = True
-        self.mark_all_dirty()
+    @property
+    def palette(self) -> Palette:
+        """The panel's colours, from its component classes (``tsdash.ui.palette``)."""
+        return self.palette_reader.palette
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self.palette_reader.invalidate()
 
     @property
     def look(self) -> StateLook:
@@ -485,6 +492,11 @@ class StreamPanel(Vertical):
     def repaint(self, tick: int) -> None:
         if not self.is_mounted:
             return
+        palette_version = self.palette_reader.version
+        if palette_version != self._painted_palette:  # new colours: everything again
+            self._painted_palette = palette_version
+            self._state_dirty = True
+            self.mark_all_dirty()
         if self._state_dirty:
             self._state_dirty = False
             self._paint_state()
