@@ -27,6 +27,8 @@ ROOT = HERE.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from tsdash.ui.connection import Connection, Connector, client_options  # noqa: E402
+
 PYTHON = sys.executable
 monotonic = time.monotonic
 
@@ -247,7 +249,7 @@ class SimProcess:
 # the dashboard, pointed at that simulator
 
 
-class BenchConnector:
+class BenchConnector(Connector):
     """A Connector (tsdash.ui.connection) for a simulator running in another process."""
 
     environment = "SIM"
@@ -259,7 +261,6 @@ class BenchConnector:
     async def connect(self, settings: Any) -> Any:
         from tsdash.api import TokenManager, TradeStationClient
         from tsdash.sim.auth import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REFRESH_TOKEN
-        from tsdash.ui.connection import Connection, client_options
 
         tokens = TokenManager(client_id=DEMO_CLIENT_ID, client_secret=DEMO_CLIENT_SECRET,
                               refresh_token=DEMO_REFRESH_TOKEN, token_url=self.token_url)

@@ -9,11 +9,15 @@ settings.add_symbol("etfs", "XLK"); settings.save_watchlists()
 settings.save_theme("tsdash-light")
 ```
 
-The file layout is documented, key by key, in ``config.example.toml`` (the same text as
-``tsdash/config_template.toml``, which ``tsdash init`` writes). Reading uses the standard library's
-``tomllib``; writing uses ``tomli_w`` and is atomic. Every problem with the file ends in one
-:class:`ConfigError` whose message names the file, the key (as a dotted path) or the line, what
-was expected and what was found.
+Every key is declared once, as a field of :class:`Settings` (or :class:`BarsSettings`, the
+``[bars]`` table) made with ``setting(default, Key(...))``: its type, default, bounds or choices,
+the file table it lives in and its help text. Loading checks a file against those declarations,
+and ``tsdash init`` writes the commented starting config generated from them
+(``config.example.toml`` is a copy, checked by a test; ``python -m tsdash.config`` prints it).
+Adding a key is adding a field; the remappable keys of ``[keys]`` are declared in
+``tsdash.keymap``. Reading uses the standard library's ``tomllib``; writing uses ``tomli_w`` and
+is atomic. Every problem with the file ends in one :class:`ConfigError` whose message names the
+file, the key (as a dotted path) or the line, what was expected and what was found.
 
 This module imports only the standard library, platformdirs (through ``tsdash.locations``) and
 tomli_w.
@@ -22,25 +26,50 @@ tomli_w.
 from __future__ import annotations
 
 import copy
-import dataclasses
-import datetime as _dt
-import difflib
 import math
 import os
 import re
 import stat
+import sys
 import tomllib
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from importlib import resources
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import tomli_w
 
 from tsdash import locations
+from tsdash.keymap import (
+    ACTIONS,
+    CHARACTER_KEY_NAMES,
+    DEFAULT_KEYS,
+    FIXED_KEYS,
+    KEY_ALIASES,
+    KEY_EXAMPLES,
+    KNOWN_BINDING_IDS,
+    NAMED_KEYS,
+    canonical_key,
+    key_problem,
+)
+from tsdash.settings_schema import (
+    Key,
+    Kind,
+    TABLE_KINDS,
+    Place,
+    describe_value,
+    places,
+    render_template,
+    setting,
+    setting_made,
+    table_keys,
+    top_level_names,
+    validation_order,
+)
+from tsdash.settings_schema import did_you_mean as _did_you_mean
+from tsdash.settings_schema import format_key as _format_key
+from tsdash.settings_schema import short_toml as _toml_repr
 
 __all__ = [
     "BAR_UNITS",
@@ -48,6 +77,7 @@ __all__ = [
     "DEFAULT_THEME",
     "DEFAULT_WATCHLISTS",
     "ENVIRONMENTS",
+    "KEY_ALIASES",
     "KNOWN_BINDING_IDS",
     "CHARACTER_KEY_NAMES",
     "FIXED_KEYS",
@@ -56,13 +86,20 @@ __all__ = [
     "BarsSettings",
     "ConfigError",
     "EditKind",
+    "Key",
+    "Kind",
     "Settings",
     "WatchlistEdit",
     "apply_watchlist_edits",
     "canonical_key",
+    "describe_value",
+    "file_key",
     "key_problem",
     "refuse_read_only",
     "load_settings",
+    "settings_from_document",
+    "setting",
+    "setting_made",
     "starting_config_text",
     "validate_symbol",
     "write_starting_config",
@@ -79,22 +116,6 @@ DEFAULT_WATCHLISTS: dict[str, list[str]] = {
     "mega-caps": ["AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA", "AVGO"],
     "etfs": ["SPY", "QQQ", "IWM", "DIA", "TLT", "GLD", "XLF", "XLE"],
 }
-#: binding id -> default key (Textual key names; several keys separated by commas).
-DEFAULT_KEYS: dict[str, str] = {
-    "quit": "q",
-    "help": "question_mark",
-    "reconnect": "r",
-    "reconnect_all": "R",
-    "next_watchlist": "w",
-    "next_theme": "t",
-    "add_symbol": "a",
-    "remove_symbol": "d",
-    "next_panel": "tab",
-    "previous_panel": "shift+tab",
-    "sort": "s",
-    "zoom": "z",
-}
-KNOWN_BINDING_IDS: frozenset[str] = frozenset(DEFAULT_KEYS)
 
 MAX_INTERVAL_MINUTES = 1440
 MAX_BARSBACK = 57600
@@ -127,106 +148,6 @@ def _option_symbol(underlying: str, tail: str) -> bool:
     return bool(_OPTION_TAIL_RE.fullmatch(tail) and _CONTRACT_RE.fullmatch(underlying))
 _OPTION_EXAMPLE = ('an option symbol (underlying, space, expiry YYMMDD, C or P, strike: '
                    '"AAPL 261218C230"; a futures option: "ESZ26 C6000")')
-_BARE_KEY_RE = re.compile(r"[A-Za-z0-9_-]+")
-
-# -- key names (Textual's, checked here without importing Textual; a test in tests/ui keeps
-# -- this list in step with Textual's own names) ---------------------------------------------
-
-#: keys with a name, as Textual calls them
-NAMED_KEYS: frozenset[str] = frozenset(
-    ["enter", "return", "escape", "tab", "space", "backspace", "insert", "delete", "home", "end",
-     "pageup", "pagedown", "up", "down", "left", "right"]
-    + [f"f{n}" for n in range(1, 25)]
-)
-#: terminals send one code for both keys of each pair, so Textual takes them as one key
-KEY_ALIASES: dict[str, str] = {
-    "ctrl+i": "tab",
-    "ctrl+m": "enter",
-    "ctrl+left_square_brace": "escape",
-    "ctrl+space": "ctrl+at",
-    "newline": "ctrl+j",
-}
-KEY_MODIFIERS: tuple[str, ...] = ("ctrl", "alt", "shift", "meta", "super", "hyper")
-#: Textual's names for punctuation ("?" is "question_mark"), from the Unicode names it uses
-_KEY_NAME_REPLACEMENTS = {
-    "solidus": "slash",
-    "reverse_solidus": "backslash",
-    "commercial_at": "at",
-    "hyphen_minus": "minus",
-    "plus_sign": "plus",
-    "low_line": "underscore",
-}
-KEY_EXAMPLES = '"q", "ctrl+q", "f10" or "question_mark"'
-
-
-def character_key_name(character: str) -> str:
-    """Textual's name for the key that types ``character`` ("?" -> "question_mark")."""
-    if character.isalnum():
-        return character
-    try:
-        name = unicodedata.name(character).lower().replace("-", "_").replace(" ", "_")
-    except ValueError:
-        return character
-    return _KEY_NAME_REPLACEMENTS.get(name, name)
-
-
-#: punctuation key name -> the character it types
-CHARACTER_KEY_NAMES: dict[str, str] = {
-    character_key_name(chr(code)): chr(code)
-    for code in range(0x21, 0x7F)
-    if not chr(code).isalnum()
-}
-
-
-def key_problem(key: str) -> str | None:
-    """None if ``key`` is one key Textual knows (``"q"``, ``"?"``, ``"ctrl+shift+f5"``,
-    ``"question_mark"``), else a short reason it is not."""
-    if len(key) == 1:
-        return None if key.isprintable() and not key.isspace() else f"{key!r} is not a key name"
-    *modifiers, base = key.split("+")
-    for modifier in modifiers:
-        if modifier not in KEY_MODIFIERS:
-            close = _did_you_mean(modifier, KEY_MODIFIERS)
-            return (f'"{modifier}" is not a modifier (they are {", ".join(KEY_MODIFIERS)})'
-                    + (f'; did you mean "{close}"?' if close else ""))
-    if len(modifiers) != len(set(modifiers)):
-        return "a modifier is named twice"
-    if not base:
-        return 'nothing follows the last "+" (the + key itself is "plus")'
-    if len(base) == 1 and base.isupper():  # Textual reports ctrl+shift+q, never ctrl+Q
-        return f'a capital after a modifier never matches (did you mean "{key.lower()}"?)'
-    if (len(base) == 1 and base.isprintable() and not base.isspace()) or base in NAMED_KEYS \
-            or base in CHARACTER_KEY_NAMES:
-        return None
-    close = _did_you_mean(base, [*NAMED_KEYS, *CHARACTER_KEY_NAMES])
-    return "not a key name" + (f' (did you mean "{"+".join([*modifiers, close])}"?)'
-                               if close else "")
-
-
-def canonical_key(key: str) -> str:
-    """The name Textual gives a key press ("?" is "question_mark"), so that two spellings of
-    one key are seen as the same key when bindings are compared."""
-    if len(key) == 1:
-        return character_key_name(key)
-    *modifiers, base = key.split("+")
-    if len(base) == 1:
-        base = character_key_name(base)
-    name = "+".join([*modifiers, base])
-    return KEY_ALIASES.get(name, name)
-
-
-#: keys the dashboard or Textual itself uses, not remappable: key -> what it does (and the
-#: binding id that may share it because it does the same)
-FIXED_KEYS: dict[str, tuple[str, str | None]] = {
-    "ctrl+q": ("quit (Textual's own key)", "quit"),
-    "ctrl+c": ("copy / how to quit (Textual's own key)", None),
-    "ctrl+p": ("the command palette", None),
-    "escape": ("closing a prompt or the help", None),
-    "enter": ("charting the highlighted quote row", None),
-    **{key: ("moving in the tables", None)
-       for key in ("up", "down", "left", "right", "pageup", "pagedown", "home", "end",
-                   "ctrl+home", "ctrl+end")},
-}
 
 
 # --------------------------------------------------------------------------------------------
@@ -249,69 +170,6 @@ class ConfigError(Exception):
 
     def __str__(self) -> str:
         return self.message
-
-
-def describe_value(value: Any) -> str:
-    """A TOML-ish rendering of ``value`` with its type, for "found ..." in messages."""
-    if isinstance(value, bool):
-        return f"{'true' if value else 'false'} (a boolean)"
-    if isinstance(value, int):
-        return f"{value} (an integer)"
-    if isinstance(value, float):
-        return f"{_toml_repr(value)} (a number)"
-    if isinstance(value, str):
-        return f"{_toml_repr(value)} (a string)" if value else '"" (an empty string)'
-    if isinstance(value, list):
-        return f"{_toml_repr(value)} (a list)" if value else "[] (an empty list)"
-    if isinstance(value, dict):
-        return "a table" if value else "an empty table"
-    if isinstance(value, _dt.datetime):
-        return f"{value.isoformat()} (a date-time)"
-    if isinstance(value, _dt.date):
-        return f"{value.isoformat()} (a date)"
-    if isinstance(value, _dt.time):
-        return f"{value.isoformat()} (a time)"
-    return repr(value)  # pragma: no cover - tomllib produces nothing else
-
-
-def _toml_repr(value: Any, limit: int = 60) -> str:
-    if isinstance(value, str):
-        text = tomli_w.dumps({"v": value})[4:].rstrip("\n")
-    elif isinstance(value, bool):
-        text = "true" if value else "false"
-    elif isinstance(value, float):
-        text = tomli_w.dumps({"v": value})[4:].rstrip("\n")
-    elif isinstance(value, list):
-        text = "[" + ", ".join(_toml_repr(v, limit) for v in value) + "]"
-    elif isinstance(value, dict):
-        text = "{...}"
-    elif isinstance(value, (_dt.date, _dt.time)):
-        text = value.isoformat()
-    else:
-        text = str(value)
-    if len(text) > limit:
-        text = text[: limit - 3] + "..."
-    return text
-
-
-def _format_key(parts: Iterable[str | int]) -> str:
-    """("watchlists", "my list", 2) -> watchlists.'my list'[2]"""
-    out = ""
-    for part in parts:
-        if isinstance(part, int):
-            out += f"[{part}]"
-            continue
-        if not _BARE_KEY_RE.fullmatch(part):
-            part = f"'{part}'" if "'" not in part else tomli_w.dumps({"v": part})[4:].rstrip()
-        out += f".{part}" if out else part
-    return out
-
-
-def _did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
-    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    if not matches:
-        matches = difflib.get_close_matches(word.lower(), list(candidates), n=1, cutoff=0.6)
-    return matches[0] if matches else None
 
 
 def validate_symbol(symbol: object) -> str | None:
@@ -359,10 +217,18 @@ def validate_symbol(symbol: object) -> str | None:
 class BarsSettings:
     """The bar chart panel: ``[bars]`` in the config file."""
 
-    symbol: str = "SPY"
-    interval: str = "1"  # a string, as TradeStation takes it
-    unit: str = "Minute"  # one of BAR_UNITS
-    barsback: int = 120
+    symbol: str = setting("SPY", Key(Kind.SYMBOL, "The symbol charted."))
+    #: a string, as TradeStation takes it
+    interval: str = setting("1", Key(
+        Kind.BAR_INTERVAL, after="unit", high=MAX_INTERVAL_MINUTES,
+        help=f'Bar size, as a string: "1" to "{MAX_INTERVAL_MINUTES}" when unit is "Minute"; '
+             'must be "1" for the other units.'))
+    unit: str = setting("Minute", Key(
+        Kind.CHOICE, choices=BAR_UNITS,
+        help=", ".join(f'"{unit}"' for unit in BAR_UNITS[:-1]) + f' or "{BAR_UNITS[-1]}".'))
+    barsback: int = setting(120, Key(
+        Kind.WHOLE, low=1, high=MAX_BARSBACK, unit="bars",
+        help=f"How many past bars to load when the chart starts: 1 to {MAX_BARSBACK}."))
 
 
 class EditKind(StrEnum):
@@ -404,25 +270,101 @@ def _default_watchlists() -> dict[str, list[str]]:
     return copy.deepcopy(DEFAULT_WATCHLISTS)
 
 
+#: the top of the starting config, before the keys
+TEMPLATE_HEADER = """\
+# tsdash configuration
+#
+# Where this file lives: `tsdash config path` prints it. By default it is
+# ~/.config/tsdash/config.toml on Linux ($XDG_CONFIG_HOME/tsdash/config.toml),
+# ~/Library/Application Support/tsdash/config.toml on macOS and
+# %LOCALAPPDATA%\\tsdash\\config.toml on Windows. `tsdash --config PATH` or the
+# TSDASH_CONFIG environment variable point tsdash at another file.
+#
+# Every key is optional: a missing key (or a missing file) takes the default
+# shown here. A misspelt key, a value of the wrong type or out of range stops
+# tsdash with a message naming the key; nothing is silently ignored.
+#
+# tsdash itself writes to this file when you edit a watchlist or change the
+# theme in the dashboard. It keeps every setting, but NOT these comments: keep
+# a copy if you want them.
+"""
+#: the comment above a [table] that no one field stands for
+TABLE_HELP: dict[str, str] = {
+    "streams": "Streaming connections.",
+    "ui": "The dashboard.",
+}
+
+
 @dataclass
 class Settings:
     """Everything the config file sets, typed, with the defaults used when a key is absent.
 
+    Each field but ``path`` is a key of the file, declared once here: its type, its default,
+    and in its :class:`Key` the table it is written in, its bounds or choices and its help (the
+    starting config's comment). Validation and ``tsdash init``'s template follow from these.
     ``path`` is the file the settings came from, or would be saved to; it need not exist.
     """
 
-    environment: str = "demo"
-    theme: str = DEFAULT_THEME
-    watchlists: dict[str, list[str]] = field(default_factory=_default_watchlists)
-    default_watchlist: str = "mega-caps"
-    bars: BarsSettings = field(default_factory=BarsSettings)
-    accounts: list[str] | None = None
-    max_concurrent_streams: int = 10
-    read_timeout: float = 30.0
-    auto_reconnect: bool = False
-    repaint_hz: int = 8
-    keys: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_KEYS))
-    client_id: str | None = None
+    environment: str = setting("demo", Key(
+        Kind.CHOICE, choices=ENVIRONMENTS,
+        help="Which TradeStation environment to connect to:\n"
+             '  "demo"  the embedded simulator, no account needed (same as `tsdash --demo`)\n'
+             '  "sim"   TradeStation\'s simulated trading environment (paper money)\n'
+             '  "live"  your real accounts'))
+    theme: str = setting(DEFAULT_THEME, Key(
+        Kind.TEXT, what="a theme name",
+        help='Colour theme, by name: "tsdash-dark", "tsdash-light" and "tsdash-high-contrast" '
+             "come with tsdash. Pressing the next-theme key in the dashboard cycles through the "
+             "themes and remembers your choice here."))
+    watchlists: dict[str, list[str]] = setting_made(_default_watchlists, Key(
+        Kind.WATCHLISTS,
+        help="Named watchlists: a name, then a list of symbols. Add as many as you like; the "
+             "next-watchlist key cycles through them. Symbols are written in capitals: letters "
+             'A-Z, digits and . / $ ^ - @ # (no spaces), e.g. "BRK.B", "$SPX.X", "@ES", at most '
+             f"{MAX_SYMBOL_LENGTH} characters. Every watchlist needs at least one symbol. Names "
+             "with characters other than letters, digits, - and _ must be quoted:\n"
+             '"my list" = ["AAPL"]. Edits made here while the dashboard runs are picked up within '
+             "a few seconds, and adding or removing a symbol there keeps them."))
+    default_watchlist: str = setting("mega-caps", Key(
+        Kind.WATCHLIST_NAME, after="watchlists",
+        help="The watchlist shown when the dashboard starts: one of the names under "
+             "[watchlists] below. Left out: the first watchlist."))
+    accounts: list[str] | None = setting(None, Key(
+        Kind.ACCOUNTS, example=["11111111", "22222222"],
+        help="Only show these accounts (TradeStation account ids, as strings).\n"
+             "Left out: every account you have."))
+    client_id: str | None = setting(None, Key(
+        Kind.TEXT, what="your TradeStation API key", example="your-api-key",
+        help="Your TradeStation API key (client id), used by `tsdash login`.\n"
+             "The client SECRET never goes in this file: set the TS_CLIENT_SECRET environment "
+             "variable, or let `tsdash login` prompt for it."))
+    bars: BarsSettings = setting_made(BarsSettings, Key(Kind.TABLE, "The bar chart panel."))
+    max_concurrent_streams: int = setting(10, Key(
+        Kind.WHOLE, table="streams", low=1, high=MAX_STREAMS_LIMIT,
+        help=f"At most this many streams open at once (1 to {MAX_STREAMS_LIMIT}). Opening one "
+             "more is refused with a message. Quotes for more than 100 symbols use several "
+             "streams."))
+    read_timeout: float = setting(30.0, Key(
+        Kind.NUMBER, table="streams", low=0, unit="seconds",
+        help="Seconds without any bytes from the server (heartbeats count) before a stream is "
+             "marked stalled. Any number greater than 0."))
+    auto_reconnect: bool = setting(False, Key(
+        Kind.FLAG, table="streams",
+        help="true: a stream that drops comes back by itself, with backoff.\n"
+             "false: it shows as disconnected until you press the reconnect key."))
+    repaint_hz: int = setting(8, Key(
+        Kind.WHOLE, table="ui", low=1, high=MAX_REPAINT_HZ, unit="repaints per second",
+        help=f"How many times a second the panels repaint (1 to {MAX_REPAINT_HZ}). Ticks "
+             "arriving in between are merged, never painted one by one."))
+    keys: dict[str, str] = setting_made(lambda: dict(DEFAULT_KEYS), Key(
+        Kind.KEY_BINDINGS,
+        help='Key bindings: action = key. Keys use Textual\'s names: a letter ("r"; "R" is '
+             'shift+r), a character ("?" or "question_mark"), "f1" to "f24", "ctrl+r", '
+             '"alt+shift+up", "home", ... Several keys for one action are separated by commas: '
+             '"r,f5". Leave an action out to keep its default. Two actions cannot share a key, '
+             "nor take one the dashboard keeps for itself: ctrl+p (command palette), ctrl+c, "
+             "ctrl+q (quits), escape, enter and the arrow, page, home and end keys (they move in "
+             "the tables)."))
     path: Path = field(default_factory=locations.config_file, compare=False)
 
     # -- watchlist editing (in memory; call save_watchlists() to keep the change) --------------
@@ -548,7 +490,14 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
     data = _read_toml(config_path)
     if data is None:
         return Settings(path=config_path)
-    return _Validator(config_path).settings(data)
+    return settings_from_document(data, config_path)
+
+
+def settings_from_document(data: Mapping[str, Any], path: Path,
+                           cls: type[S] = Settings) -> S:  # type: ignore[assignment]
+    """A parsed config file checked against the keys ``cls`` declares (``path`` is named in
+    messages and kept as ``Settings.path``). Raises :class:`ConfigError` for anything wrong."""
+    return _Validator(path, cls).settings(data, cls)
 
 
 def _read_toml(path: Path) -> dict[str, Any] | None:
@@ -606,24 +555,8 @@ def _message(path: Path, key: str, expected: str, found: Any) -> str:
     )
 
 
-# The layout: top-level keys, and the keys of each fixed table.
-_TOP_LEVEL_KEYS = (
-    "environment",
-    "theme",
-    "default_watchlist",
-    "accounts",
-    "client_id",
-    "watchlists",
-    "bars",
-    "streams",
-    "ui",
-    "keys",
-)
-_TABLE_KEYS: dict[str, tuple[str, ...]] = {
-    "bars": ("symbol", "interval", "unit", "barsback"),
-    "streams": ("max_concurrent_streams", "read_timeout", "auto_reconnect"),
-    "ui": ("repaint_hz",),
-}
+S = TypeVar("S", bound="Settings")
+
 _SECRET_KEYS = ("client_secret",)
 _SECRET_ADVICE = (
     "the client secret must not be stored in the config file; remove this key and set the "
@@ -632,8 +565,11 @@ _SECRET_ADVICE = (
 
 
 class _Validator:
-    def __init__(self, path: Path) -> None:
+    """Checks a parsed file against the keys settings class ``cls`` declares."""
+
+    def __init__(self, path: Path, cls: type[Settings] = Settings) -> None:
         self.path = path
+        self.cls = cls
 
     # -- error helpers -------------------------------------------------------------------------
 
@@ -651,11 +587,11 @@ class _Validator:
         name = key[-1]
         suggestion = ""
         # A setting put in the wrong table: say where it belongs.
-        for table, table_keys in _TABLE_KEYS.items():
-            if what == "key" and name in table_keys and key[:-1] != (table,):
+        for table, keys in table_keys(self.cls).items():
+            if what == "key" and name in keys and key[:-1] != (table,):
                 suggestion = f' (did you mean "{table}.{name}"? it belongs in the [{table}] table)'
                 break
-        if not suggestion and what == "key" and name in _TOP_LEVEL_KEYS and len(key) > 1:
+        if not suggestion and what == "key" and name in top_level_names(self.cls) and len(key) > 1:
             suggestion = (
                 f' (did you mean "{name}"? it goes at the top of the file, before any [table])'
             )
@@ -716,85 +652,107 @@ class _Validator:
 
     # -- the whole file ------------------------------------------------------------------------
 
-    def settings(self, data: dict[str, Any]) -> Settings:
+    def settings(self, data: Mapping[str, Any], cls: type[S]) -> S:
         self.reject_secrets(data)
-        self.check_keys(data, (), _TOP_LEVEL_KEYS)
-        s = Settings(path=self.path)
+        self.check_keys(data, (), top_level_names(cls))
+        return cls(**self.fill(data, (), cls), path=self.path)
 
-        if "environment" in data:
-            s.environment = self.environment(data["environment"])
-        if "theme" in data:
-            s.theme = self.string(("theme",), data["theme"], "a theme name (a non-empty string)")
-        if "watchlists" in data:
-            s.watchlists = self.watchlists(data["watchlists"])
-        if "default_watchlist" in data:
-            s.default_watchlist = self.default_watchlist(data["default_watchlist"], s.watchlists)
-        elif s.default_watchlist not in s.watchlists:
-            s.default_watchlist = next(iter(s.watchlists))
-        if "accounts" in data:
-            s.accounts = self.accounts(data["accounts"])
-        if "client_id" in data:
-            s.client_id = self.string(
-                ("client_id",), data["client_id"], "your TradeStation API key (a non-empty string)"
-            )
-        s.bars = self.bars(self.table(data, "bars"))
+    def fill(self, data: Mapping[str, Any], prefix: tuple[str, ...],
+             cls: type) -> dict[str, Any]:
+        """The value of each key ``cls`` declares: checked from ``data`` if there, else the
+        default; a table of fixed keys is checked (type and key names) when first reached."""
+        values: dict[str, Any] = {}
+        seen_tables: set[str] = set()
+        fixed = table_keys(cls)
+        for place in validation_order(cls):
+            source: Mapping[str, Any] = data
+            if len(place.path) > 1:
+                table = place.path[0]
+                source = self.table(data, table)
+                if table not in seen_tables:
+                    self.check_keys(source, prefix + (table,), fixed[table])
+                    seen_tables.add(table)
+            values[place.name] = self.value(prefix + place.path, place, source, values)
+        return values
 
-        streams = self.table(data, "streams")
-        self.check_keys(streams, ("streams",), _TABLE_KEYS["streams"])
-        if "max_concurrent_streams" in streams:
-            s.max_concurrent_streams = self.integer(
-                ("streams", "max_concurrent_streams"),
-                streams["max_concurrent_streams"],
-                1,
-                MAX_STREAMS_LIMIT,
-                f"a whole number from 1 to {MAX_STREAMS_LIMIT}",
-            )
-        if "read_timeout" in streams:
-            s.read_timeout = self.read_timeout(streams["read_timeout"])
-        if "auto_reconnect" in streams:
-            value = streams["auto_reconnect"]
-            if not isinstance(value, bool):
-                self.fail(("streams", "auto_reconnect"), "true or false", value)
-            s.auto_reconnect = value
+    def value(self, key: tuple[str, ...], place: Place, source: Mapping[str, Any],
+              values: Mapping[str, Any]) -> Any:
+        """One key's checked value (``source`` is the table it is written in; ``values`` the
+        keys checked before it)."""
+        spec, name = place.key, place.name
+        if spec.kind is Kind.TABLE:
+            assert place.table_class is not None
+            table = self.table(source, name)
+            self.check_keys(table, key, [p.name for p in places(place.table_class)])
+            return place.table_class(**self.fill(table, key, place.table_class))
+        if spec.kind is Kind.KEY_BINDINGS:
+            return self.keys(self.table(source, name))
+        if name not in source:
+            if spec.kind is Kind.WATCHLIST_NAME and spec.after is not None:
+                lists = values[spec.after]
+                return place.default if place.default in lists else next(iter(lists))
+            return place.default
+        found = source[name]
+        if spec.kind is Kind.TEXT:
+            return self.string(key, found, spec.expected_phrase())
+        if spec.kind is Kind.WHOLE:
+            assert isinstance(spec.low, int) and isinstance(spec.high, int)
+            return self.integer(key, found, spec.low, spec.high, spec.expected_phrase())
+        if spec.kind is Kind.NUMBER:
+            return self.number(key, found, spec.low or 0, spec.expected_phrase())
+        if spec.kind is Kind.FLAG:
+            if not isinstance(found, bool):
+                self.fail(key, spec.expected_phrase(), found)
+            return found
+        if spec.kind is Kind.CHOICE:
+            return self.choice(key, found, spec.choices, spec.expected_phrase())
+        if spec.kind is Kind.SYMBOL:
+            return self.symbol(key, found)
+        if spec.kind is Kind.WATCHLISTS:
+            return self.watchlists(found, key)
+        if spec.kind is Kind.WATCHLIST_NAME:
+            assert spec.after is not None
+            return self.default_watchlist(found, values[spec.after], key)
+        if spec.kind is Kind.ACCOUNTS:
+            return self.accounts(found, key)
+        if spec.kind is Kind.BAR_INTERVAL:
+            assert spec.after is not None and isinstance(spec.high, int)
+            return self.interval(found, values[spec.after], key, spec.high)
+        raise AssertionError(f"no check for a {spec.kind} key")  # pragma: no cover
 
-        ui = self.table(data, "ui")
-        self.check_keys(ui, ("ui",), _TABLE_KEYS["ui"])
-        if "repaint_hz" in ui:
-            s.repaint_hz = self.integer(
-                ("ui", "repaint_hz"),
-                ui["repaint_hz"],
-                1,
-                MAX_REPAINT_HZ,
-                f"a whole number of repaints per second from 1 to {MAX_REPAINT_HZ}",
-            )
+    # -- one kind of key each ------------------------------------------------------------------
 
-        s.keys = self.keys(self.table(data, "keys"))
-        return s
+    def number(self, key: tuple[str, ...], value: Any, above: float, expected: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.fail(key, expected, value)
+        if not math.isfinite(value) or value <= above:
+            self.fail(key, expected, value)
+        return float(value)
 
-    # -- one key each ----------------------------------------------------------------------------
-
-    def environment(self, value: Any) -> str:
-        expected = 'one of "demo", "sim" or "live"'
+    def choice(self, key: tuple[str, ...], value: Any, choices: tuple[str, ...],
+               expected: str) -> str:
+        """One of ``choices``, written in any case; returned as the choice is spelt."""
         if not isinstance(value, str):
-            self.fail(("environment",), expected, value)
-        if value.lower() in ENVIRONMENTS:
-            return value.lower()
-        close = _did_you_mean(value.lower(), ENVIRONMENTS)
-        self.fail(("environment",), expected, value, f'did you mean "{close}"?' if close else "")
-        raise AssertionError  # pragma: no cover
+            self.fail(key, expected, value)
+        spelt = {choice.lower(): choice for choice in choices}
+        if value.lower() in spelt:
+            return spelt[value.lower()]
+        close = _did_you_mean(value.lower(), spelt)
+        self.fail(key, expected, value, f'did you mean "{spelt[close]}"?' if close else "")
 
-    def watchlists(self, value: Any) -> dict[str, list[str]]:
+    def watchlists(self, value: Any,
+                   place: tuple[str, ...] = ("watchlists",)) -> dict[str, list[str]]:
         if not isinstance(value, dict):
             self.fail(
-                ("watchlists",),
+                place,
                 'a table of named symbol lists, e.g. [watchlists] tech = ["AAPL", "MSFT"]',
                 value,
             )
         if not value:
-            self.fail(("watchlists",), "at least one watchlist", value)
+            self.fail(place, "at least one watchlist", value)
         result: dict[str, list[str]] = {}
         for name, symbols in value.items():
-            key = ("watchlists", name)
+            key = place + (name,)
             if not name.strip():
                 self.fail(key, "a watchlist name that is not empty", name)
             if not isinstance(symbols, list):
@@ -811,68 +769,33 @@ class _Validator:
             result[name] = list(symbols)
         return result
 
-    def default_watchlist(self, value: Any, watchlists: Mapping[str, list[str]]) -> str:
+    def default_watchlist(self, value: Any, watchlists: Mapping[str, list[str]],
+                          key: tuple[str, ...] = ("default_watchlist",)) -> str:
         names = ", ".join(_toml_repr(n) for n in watchlists)
         expected = f"the name of a watchlist ({names})"
         if not isinstance(value, str):
-            self.fail(("default_watchlist",), expected, value)
+            self.fail(key, expected, value)
         if value not in watchlists:
             close = _did_you_mean(value, watchlists)
-            self.fail(("default_watchlist",), expected, value,
+            self.fail(key, expected, value,
                       f'did you mean "{close}"?' if close else "")
         return value
 
-    def accounts(self, value: Any) -> list[str]:
+    def accounts(self, value: Any, key: tuple[str, ...]) -> list[str]:
         expected = ('a list of account ids as strings, e.g. ["11111111"] '
                     "(leave the key out for every account)")
         if not isinstance(value, list) or not value:
-            self.fail(("accounts",), expected, value)
+            self.fail(key, expected, value)
         for index, account in enumerate(value):
             if not isinstance(account, str) or not account or any(c.isspace() for c in account):
-                self.fail(("accounts", index), 'an account id as a string, e.g. "11111111"',
+                self.fail(key + (index,), 'an account id as a string, e.g. "11111111"',
                           account)
         return list(value)
 
-    def read_timeout(self, value: Any) -> float:
-        key = ("streams", "read_timeout")
-        expected = "a number of seconds greater than 0"
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.fail(key, expected, value)
-        if not math.isfinite(value) or value <= 0:
-            self.fail(key, expected, value)
-        return float(value)
-
-    def bars(self, table: dict[str, Any]) -> BarsSettings:
-        self.check_keys(table, ("bars",), _TABLE_KEYS["bars"])
-        bars = BarsSettings()
-        if "symbol" in table:
-            bars.symbol = self.symbol(("bars", "symbol"), table["symbol"])
-        if "unit" in table:
-            value = table["unit"]
-            expected = 'one of "Minute", "Daily", "Weekly" or "Monthly"'
-            if not isinstance(value, str):
-                self.fail(("bars", "unit"), expected, value)
-            canonical = {u.lower(): u for u in BAR_UNITS}.get(value.lower())
-            if canonical is None:
-                close = _did_you_mean(value.capitalize(), BAR_UNITS)
-                self.fail(("bars", "unit"), expected, value,
-                          f'did you mean "{close}"?' if close else "")
-            bars.unit = canonical
-        if "interval" in table:
-            bars.interval = self.interval(table["interval"], bars.unit)
-        elif bars.unit != "Minute":
-            bars.interval = "1"
-        if "barsback" in table:
-            bars.barsback = self.integer(
-                ("bars", "barsback"), table["barsback"], 1, MAX_BARSBACK,
-                f"a whole number of bars from 1 to {MAX_BARSBACK}",
-            )
-        return bars
-
-    def interval(self, value: Any, unit: str) -> str:
-        key = ("bars", "interval")
+    def interval(self, value: Any, unit: str, key: tuple[str, ...], minutes: int) -> str:
+        """A bar size: up to ``minutes`` for unit "Minute", "1" for the others."""
         if unit == "Minute":
-            expected = f'a whole number of minutes from "1" to "{MAX_INTERVAL_MINUTES}"'
+            expected = f'a whole number of minutes from "1" to "{minutes}"'
         else:
             expected = f'"1" (the only interval for unit "{unit}")'
         if isinstance(value, bool):
@@ -883,7 +806,7 @@ class _Validator:
             number = int(value.strip())
         else:
             self.fail(key, expected, value)
-        high = MAX_INTERVAL_MINUTES if unit == "Minute" else 1
+        high = minutes if unit == "Minute" else 1
         if not 1 <= number <= high:
             self.fail(key, expected, value)
         return str(number)
@@ -997,10 +920,15 @@ def refuse_read_only(path: Path) -> None:
     )
 
 
-def starting_config_text() -> str:
-    """The commented starting config (``tsdash/config_template.toml``; ``config.example.toml``
-    at the top of the repository is a copy, checked by a test)."""
-    return resources.files("tsdash").joinpath("config_template.toml").read_text(encoding="utf-8")
+def starting_config_text(cls: type[Settings] = Settings) -> str:
+    """The commented starting config ``tsdash init`` writes, generated from the keys ``cls``
+    declares (``config.example.toml`` at the top of the repository is a copy, checked by a
+    test)."""
+    return render_template(
+        cls, TEMPLATE_HEADER, TABLE_HELP,
+        lambda: [(action.id, action.key, action.about or action.description)
+                 for action in ACTIONS],
+    )
 
 
 def write_starting_config(path: str | os.PathLike[str] | None = None, force: bool = False) -> Path:
@@ -1026,6 +954,20 @@ def write_starting_config(path: str | os.PathLike[str] | None = None, force: boo
     return target
 
 
+def file_key(name: str) -> str:
+    """How the file names the setting ``name``: "theme", "streams.read_timeout", or "[bars]"
+    for one written as a table of its own."""
+    for place in places(Settings):
+        if place.name == name:
+            table = place.key.kind in TABLE_KINDS and len(place.path) == 1
+            return f"[{name}]" if table else ".".join(place.path)
+    raise KeyError(name)
+
+
 def settings_fields() -> list[str]:
     """Names of the settings a config file can hold (``Settings`` fields minus ``path``)."""
-    return [f.name for f in dataclasses.fields(Settings) if f.name != "path"]
+    return [place.name for place in places(Settings)]
+
+
+if __name__ == "__main__":  # python -m tsdash.config > config.example.toml
+    sys.stdout.write(starting_config_text())

@@ -115,7 +115,7 @@ async def test_calls_at_once_ask_once(server, client):
 
 
 async def test_an_unknown_symbol_is_absent_logged_and_not_asked_again(server, client, caplog):
-    caplog.set_level(logging.WARNING, logger="tsdash.api.client")
+    caplog.set_level(logging.WARNING, logger="tsdash.api.market_data")
     details = await client.market_data.get_symbol_details(["AAPL", "BOGUS", "MSFT"])
     assert list(details) == ["AAPL", "MSFT"]
     assert any("BOGUS" in r.getMessage() and "INVALID SYMBOL" in r.getMessage()
@@ -160,7 +160,7 @@ async def test_a_server_error_raises(server, client):
 
 @pytest.mark.parametrize("status", [400, 404])
 async def test_a_batch_refused_whole_is_absent_and_logged(server, client, caplog, status):
-    caplog.set_level(logging.WARNING, logger="tsdash.api.client")
+    caplog.set_level(logging.WARNING, logger="tsdash.api.market_data")
     server.status = status
     assert await client.market_data.get_symbol_details(["AAPL", "MSFT"]) == {}
     assert any(f"HTTP {status}" in r.getMessage() and "refused" in r.getMessage()
@@ -192,7 +192,7 @@ async def test_no_server_raises_a_connection_error(server):
 
 
 async def test_an_odd_answer_is_logged_and_asked_again(server, client, caplog):
-    caplog.set_level(logging.WARNING, logger="tsdash.api.client")
+    caplog.set_level(logging.WARNING, logger="tsdash.api.market_data")
     server.odd = True
     assert await client.market_data.get_symbol_details(["AAPL"]) == {}
     assert any("not a SymbolDetailsResponse" in r.getMessage() for r in caplog.records)

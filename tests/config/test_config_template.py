@@ -38,13 +38,6 @@ def uncommented(text: str) -> str:
     return re.sub(r"^# ((?:accounts|client_id) = .*)$", r"\1", text, flags=re.M)
 
 
-def test_example_file_is_identical_to_the_packaged_template() -> None:
-    assert EXAMPLE.read_text(encoding="utf-8") == config.starting_config_text(), (
-        "config.example.toml and tsdash/config_template.toml differ: copy the template over "
-        "the example (cp tsdash/config_template.toml config.example.toml)"
-    )
-
-
 def test_example_loads_to_exactly_the_defaults() -> None:
     settings = load_settings(EXAMPLE)
     assert settings == Settings()

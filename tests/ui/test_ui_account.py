@@ -211,7 +211,7 @@ async def test_a_second_process_does_not_sign_the_dashboard_out(private_dirs, ac
 
 
 def notified_with(app, text: str) -> bool:
-    return any(text in n.message for n in app._notifications)
+    return any(text in n.message for n in app.notices)
 
 
 async def test_refused_refresh_token_ends_the_app_with_run_tsdash_login(private_dirs,
@@ -224,7 +224,8 @@ async def test_refused_refresh_token_ends_the_app_with_run_tsdash_login(private_
     app = TsdashApp(settings, connector=connector, clock=frozen_clock, balance_interval=3600)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.exit_message is not None, 10, "the app to end")
-        await wait_for(pilot, lambda: not app.is_running or app._exit, 5, "exit")
+        await wait_for(pilot, lambda: not app.is_running or app.return_code is not None, 5,
+                       "exit")
     assert app.return_code == 1
     message = app.exit_message
     assert message.startswith("the stored sign-in for sim no longer works: "

@@ -14,8 +14,9 @@ from textual.widgets import Static
 
 from ui_helpers import frozen_clock, wait_for
 from ui_fakes import FakeConnector
-from tsdash.api import StreamConnectionError, StreamLimitError
+from tsdash.api import StreamConnectionError, StreamLimitError, SubscriptionState
 from tsdash.ui.app import TsdashApp
+from tsdash.ui.panels.base import PanelOnlyState
 from tsdash.ui.screens.help import HelpScreen
 from tsdash.ui.widgets.status_bar import StreamCounts
 from tsdash.ui.widgets.table import LiveTable
@@ -83,7 +84,7 @@ async def test_a_streams_first_data_is_painted_without_waiting_for_a_tick(settin
     app, client = make_app(settings)
     async with app.run_test(size=(160, 48)) as pilot:
         await started(pilot, client)
-        app._timer.pause()  # no repaint tick from here on
+        app.pause_repaint()  # no repaint tick from here on
         table = app.quotes_panel.table
         ticks = app.tick_no
         await client.latest("quotes").push({"Symbol": "AAPL", "Last": "200"},
@@ -156,7 +157,8 @@ async def test_t_cycles_themes_and_remembers_the_choice(settings):
         await wait_for(pilot, lambda: tomllib.loads(settings.path.read_text()).get("theme")
                        == "tsdash-high-contrast", what="theme saved again")
         # the panels picked up the theme's price colours
-        assert app.palette.up.color.name.lower() == "#00ff00"
+        await wait_for(pilot, lambda: app.quotes_panel.palette.up.color.name.lower() == "#00ff00",
+                       what="the quotes panel in the new colours")
 
 
 async def test_t_tolerates_settings_that_cannot_be_saved(tmp_path):
@@ -170,7 +172,7 @@ async def test_t_tolerates_settings_that_cannot_be_saved(tmp_path):
         await started(pilot, client)
         await pilot.press("t")
         await wait_for(pilot, lambda: any("theme not saved" in n.message
-                                          for n in app._notifications), what="notice")
+                                          for n in app.notices), what="notice")
         assert app.theme == "tsdash-high-contrast"
 
 
@@ -180,7 +182,7 @@ async def test_unknown_theme_in_settings_falls_back_with_a_notice(settings):
     async with app.run_test(size=(120, 40)) as pilot:
         await started(pilot, client)
         assert app.theme == "tsdash-dark"
-        assert any("no-such-theme" in n.message for n in app._notifications)
+        assert any("no-such-theme" in n.message for n in app.notices)
 
 
 async def test_help_screen_lists_the_keys_and_closes(settings):
@@ -263,7 +265,7 @@ async def test_the_banner_is_restyled_only_when_it_changes(settings, monkeypatch
         await client.latest("tape").set_state("disconnected", StreamConnectionError("lost"))
         app.tick()
         assert restyles == [["-problem", "panel-banner"]] and banner.display
-        panel._state_dirty = True  # painted again, nothing new to show
+        panel.set_state(panel.state)  # painted again, nothing new to show
         app.tick()
         assert len(restyles) == 1
         panel.on_stream_error(StreamConnectionError("still lost"))  # new text, same look
@@ -273,9 +275,9 @@ async def test_the_banner_is_restyled_only_when_it_changes(settings, monkeypatch
         app.tick()
         assert restyles[1:] == [["panel-banner"]] and not banner.display
         # before the app connects and while the stream opens: one banner, not two in a row
-        panel.state = "waiting"
+        panel.set_state(PanelOnlyState.WAITING)
         waiting = panel.banner_text()
-        panel.state = "connecting"
+        panel.set_state(SubscriptionState.CONNECTING)
         assert panel.banner_text() == waiting == ("◌ connecting…", "-busy")
 
 

@@ -56,7 +56,7 @@ async def test_an_edit_on_disk_is_picked_up_and_a_then_keeps_it(config_settings,
         await wait_for(pilot, lambda: notified(app, "Added IBM to short"), what="saved")
         assert on_disk(config_settings) == {"short": ["AAPL", "MSFT", "NVDA", "TSLA", "IBM"],
                                             "bonds": ["TLT", "IEF"], "other": ["SPY"]}
-        assert sum("config reloaded" in n.message for n in app._notifications) == 1  # own save
+        assert sum("config reloaded" in n.message for n in app.notices) == 1  # own save
 
 
 async def test_a_right_after_an_edit_on_disk_merges_with_it(config_settings):
@@ -96,7 +96,7 @@ async def test_an_invalid_edit_on_disk_is_reported_and_left_alone(config_setting
         assert notified(app, "this session keeps its settings")
         assert app.settings.watchlists == {"short": ["AAPL", "MSFT", "NVDA"], "other": ["SPY"]}
         await pilot.pause(0.5)  # the poll goes on: the same bad file is reported once
-        assert sum("config not reloaded" in n.message for n in app._notifications) == 1
+        assert sum("config not reloaded" in n.message for n in app.notices) == 1
 
         # the app keeps working; a save does not write over the file
         sub = app.quotes_panel.sub
@@ -161,4 +161,4 @@ async def test_a_file_caught_half_written_is_taken_only_once_it_has_settled(conf
         await wait_for(pilot, lambda: notified(app, "config reloaded: watchlists changed"),
                        what="the reload")
         assert list(app.settings.watchlists) == ["short", "bonds", "other"]
-        assert sum("config reloaded" in n.message for n in app._notifications) == 1
+        assert sum("config reloaded" in n.message for n in app.notices) == 1

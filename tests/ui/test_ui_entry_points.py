@@ -85,6 +85,23 @@ async def test_command_palette_runs_dashboard_commands(settings):
         await wait_for(pilot, lambda: app.quotes_panel.active == names[1], what="switched")
 
 
+async def test_the_palettes_chart_command_marks_the_row_and_moves_bars_and_tape(settings):
+    connector = FakeConnector()
+    client = connector.client
+    app = TsdashApp(settings, connector=connector, clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: app.quotes_panel.state == "live", what="live")
+        symbol = [s for s in app.quotes_panel.model.symbols if s != app.bars_panel.symbol][0]
+        await pilot.press("ctrl+p")
+        await pilot.press(*f"chart {symbol.lower()}")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: client.latest("tape").params["symbol"] == symbol
+                       and client.latest("bars").params["symbol"] == symbol, what="followed")
+        assert app.quotes_panel.selected == symbol
+        assert app.bars_panel.symbol == app.tape_panel.symbol == symbol
+
+
 async def test_a_broken_theme_file_is_skipped_with_a_notice(settings, tmp_path, monkeypatch):
     themes = tmp_path / "themes"
     themes.mkdir()
@@ -96,7 +113,7 @@ async def test_a_broken_theme_file_is_skipped_with_a_notice(settings, tmp_path, 
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert app.theme == "tsdash-dark"  # the fallback
-        messages = [n.message for n in app._notifications]
+        messages = [n.message for n in app.notices]
         assert any("broken.toml" in m for m in messages)
         assert any("'broken' not found" in m for m in messages)
         assert app.dashboard_themes == ["tsdash-dark", "mine"]

@@ -42,7 +42,7 @@ def saved(settings) -> dict:
 
 
 def notified(app, text: str) -> bool:
-    return any(text in n.message for n in app._notifications)
+    return any(text in n.message for n in app.notices)
 
 
 def stream_paths(sim) -> list[str]:

@@ -11,6 +11,8 @@ import asyncio
 import itertools
 from typing import Any
 
+from tsdash.ui.connection import Connection, Connector
+
 _ids = itertools.count(1)
 
 
@@ -138,6 +140,7 @@ class _Manager:
 
 class FakeClient:
     def __init__(self) -> None:
+        self.base_url = "http://fake.invalid/v3"
         self.subs: list[FakeSubscription] = []
         self.open: set[FakeSubscription] = set()
         self.fail_reconnect: Exception | None = None
@@ -163,14 +166,11 @@ class FakeClient:
         self.closed = True
 
 
-class FakeConnector:
+class FakeConnector(Connector):
     environment = "DEMO"
 
     def __init__(self) -> None:
         self.client = FakeClient()
-        self.sim = None
 
     async def connect(self, settings):
-        from tsdash.ui.connection import Connection
-
         return Connection(self.client, "DEMO")

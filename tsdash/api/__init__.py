@@ -29,8 +29,10 @@ from .errors import (
 from .manager import StreamManager
 from .market_data import TimeAndSales
 from .prices import format_price, round_to_increment
-from .streams import GoAway, HttpStream, Stream, WebSocketStream
+from .http_stream import HttpStream
+from .streams import GoAway, Stream
 from .subscription import STATES, SnapshotEvent, Subscription, SubscriptionState
+from .ws_stream import WebSocketStream
 
 __all__ = [
     "TradeStationClient",

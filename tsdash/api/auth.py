@@ -20,7 +20,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from .errors import (
     LOGIN_HINT,
@@ -180,15 +180,20 @@ class TokenManager:
             and self._clock() < self._refresh_at
         )
 
+    def _valid_token(self) -> str | None:
+        """The access token while it is valid (not close to expiry), else None."""
+        return self._access_token if self._valid() else None
+
     # -- getting tokens -----------------------------------------------------------------------
     async def get_token(self) -> str:
         """A valid access token, refreshed first if it is missing or close to expiry."""
-        if self._valid():
-            return self._access_token  # type: ignore[return-value]
+        if (token := self._valid_token()) is not None:
+            return token
         generation = self._generation
         async with self._lock:
-            if self._valid():  # double check: someone refreshed while we waited
-                return self._access_token  # type: ignore[return-value]
+            # double check: someone refreshed while we waited
+            if (token := self._valid_token()) is not None:
+                return token
             if self._generation != generation and self._last_error is not None:
                 # a refresh failed while we waited for it: share its outcome, don't hammer
                 raise self._copy_error(self._last_error)
@@ -199,14 +204,14 @@ class TokenManager:
         already replaced it, return the newer token without asking the server again."""
         generation = self._generation
         async with self._lock:
-            if stale_token is not None and self._access_token not in (None, stale_token) \
-                    and self._valid():
-                return self._access_token  # type: ignore[return-value]
+            token = self._valid_token()
+            if stale_token is not None and token is not None and token != stale_token:
+                return token
             if self._generation != generation:
                 if self._last_error is not None:
                     raise self._copy_error(self._last_error)
-                if self._valid():
-                    return self._access_token  # type: ignore[return-value]
+                if (token := self._valid_token()) is not None:
+                    return token
             return await self._refresh_locked()
 
     def use_refresh_token(self, refresh_token: str) -> None:
@@ -256,7 +261,7 @@ class TokenManager:
             self._generation += 1
 
     def _get_session(self) -> aiohttp.ClientSession:
-        import aiohttp
+        import aiohttp  # lazy: start-up cost
 
         if self._session is None or (self._own_session and self._session.closed):
             self._session = aiohttp.ClientSession()
@@ -286,8 +291,9 @@ class TokenManager:
                 self._refresh_token = self._store_seen = stored
                 access = await self._refresh_with_token()
             # nothing stored means signed out (`tsdash logout`): don't write a sign-in back
-            if stored is not None and self._refresh_token != stored:
-                await self._save_stored(store, self._refresh_token)  # type: ignore[arg-type]
+            rotated = self._refresh_token
+            if stored is not None and rotated is not None and rotated != stored:
+                await self._save_stored(store, rotated)
             return access
 
     @asynccontextmanager
@@ -392,9 +398,9 @@ def _retrieve(task: asyncio.Future[Any]) -> None:
 
 async def _post_token_form(
     session: aiohttp.ClientSession, token_url: str, form: dict[str, str], purpose: str
-) -> dict:
+) -> dict[str, Any]:
     """POST a form to the token URL; map failures to errors a person can act on."""
-    import aiohttp
+    import aiohttp  # lazy: start-up cost
 
     try:
         async with asyncio.timeout(TOKEN_REQUEST_TIMEOUT):
@@ -404,7 +410,7 @@ async def _post_token_form(
                 status = resp.status
                 headers = resp.headers
                 try:
-                    body: Any = await resp.json(content_type=None)
+                    body: object = await resp.json(content_type=None)
                 except ValueError:
                     body = None
     except TimeoutError:
@@ -441,8 +447,6 @@ async def _post_token_form(
 
 
 def _host(url: str) -> str:
-    from urllib.parse import urlsplit
-
     return urlsplit(url).netloc or url
 
 
@@ -475,7 +479,7 @@ async def exchange_code(
     client_secret: str | None,
     code: str,
     redirect_uri: str,
-) -> dict:
+) -> dict[str, Any]:
     """Exchange an authorization code for tokens; returns the token response dict
     (``access_token``, ``refresh_token``, ``expires_in``, ...). Raises AuthError if refused."""
     form = {

@@ -16,15 +16,17 @@ import asyncio
 import itertools
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
-from .errors import StreamConnectionError, StreamError, TSError
+from .errors import StreamError, TSError
+from .seams import (DataCallback, ErrorCallback, JSONObject, ServiceClient, StatusCallback,
+                    StreamSpec, StreamStatusCallback, SubscriptionRequest)
 from .streams import BROKERAGE_MEDIA_TYPE
 from .text import clean_server_text
+from .urls import path_segment
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .client import TradeStationClient
     from .subscription import Subscription
 
 log = logging.getLogger("tsdash.api.brokerage")
@@ -32,14 +34,10 @@ log = logging.getLogger("tsdash.api.brokerage")
 #: TradeStation takes at most this many accounts per brokerage request or stream
 MAX_ACCOUNTS_PER_REQUEST = 25
 
-DataCallback = Callable[[dict], Awaitable[Any]]
-ErrorCallback = Callable[[TSError], Awaitable[Any]]
-StatusCallback = Callable[["Subscription", str], Awaitable[Any]]
-
 _poller_ids = itertools.count(1)
 
 
-def account_groups(accounts: Iterable[Any]) -> list[list[str]]:
+def account_groups(accounts: Iterable[object]) -> list[list[str]]:
     ids = list(dict.fromkeys(str(a).strip() for a in accounts if str(a).strip()))
     return [ids[i:i + MAX_ACCOUNTS_PER_REQUEST]
             for i in range(0, len(ids), MAX_ACCOUNTS_PER_REQUEST)]
@@ -51,18 +49,39 @@ def _describe_accounts(accounts: list[str]) -> str:
     return f"{', '.join(accounts[:3])} (+{len(accounts) - 3} more)"
 
 
-async def _ignore(_value: Any) -> None:
+async def _ignore(_value: object) -> None:
     return None
 
 
-async def resolve_accounts(client: TradeStationClient, accounts: Iterable[Any] | None) -> list[str]:
+async def list_accounts(client: ServiceClient) -> list[JSONObject]:
+    """The login's accounts (``GET brokerage/accounts``), as sent."""
+    data = await client.request("GET", "brokerage/accounts", what="the account list")
+    if isinstance(data, dict):
+        return list(data.get("Accounts") or [])
+    return list(data) if isinstance(data, list) else []
+
+
+async def get_balances_raw(client: ServiceClient, group: list[str],
+                           timeout: float | None = None) -> JSONObject:
+    """One ``GET brokerage/accounts/{ids}/balances`` answer as a BalancesResponse dict."""
+    data = await client.request(
+        "GET", f"brokerage/accounts/{path_segment(','.join(group))}/balances",
+        what=f"the balances of {_describe_accounts(group)}", timeout=timeout,
+    )
+    if isinstance(data, list):
+        return {"Balances": data}
+    return data if isinstance(data, dict) else {}
+
+
+async def resolve_accounts(client: ServiceClient,
+                           accounts: str | Iterable[object] | None) -> list[str]:
     """The given accounts, or every account of the login (one GET brokerage/accounts)."""
     if accounts is not None:
         if isinstance(accounts, str):
             accounts = accounts.split(",")
         groups = account_groups(accounts)
     else:
-        listed = await client.brokerage.get_accounts()
+        listed = await list_accounts(client)
         groups = account_groups(a.get("AccountID") for a in listed if a.get("AccountID"))
     ids = [a for group in groups for a in group]
     if not ids:
@@ -73,26 +92,24 @@ async def resolve_accounts(client: TradeStationClient, accounts: Iterable[Any] |
 
 
 async def subscribe_account_streams(
-    client: TradeStationClient,
+    client: ServiceClient,
     *,
     kind: str,
     path: str,
-    params: dict[str, str] | None,
+    params: Mapping[str, str] | None,
     callback: DataCallback,
     error_callback: ErrorCallback | None,
     status_callback: StatusCallback | None,
-    accounts: Iterable[Any] | None,
+    accounts: str | Iterable[object] | None,
     noun: str,
 ) -> Subscription:
     """One stream per up to 25 accounts, wrapped in one Subscription with snapshot events."""
-    from .client import path_segment
-
-    client._check_open()
+    client.check_open()
     if callback is None:
         raise TypeError(f"{kind} streams need callback= (an async function taking one message)")
     ids = await resolve_accounts(client, accounts)
     groups = account_groups(ids)
-    specs = []
+    specs: list[StreamSpec] = []
     for n, group in enumerate(groups, 1):
         part = f" (stream {n} of {len(groups)})" if len(groups) > 1 else ""
         specs.append({
@@ -103,12 +120,9 @@ async def subscribe_account_streams(
             "description": f"the {noun} stream for account{'s' if len(group) > 1 else ''} "
                            f"{_describe_accounts(group)}{part}",
         })
-    feeds = client.stream_manager.create_streams(specs)
-    return await client._subscribe(
-        kind=kind, feeds=feeds, callback=callback, error_callback=error_callback,
-        status_callback=status_callback, snapshots=True,
-        description=f"{noun} for {_describe_accounts(ids)}",
-    )
+    request = SubscriptionRequest(kind, f"{noun} for {_describe_accounts(ids)}", callback,
+                                  error_callback, status_callback, snapshots=True)
+    return await client.subscribe_streams(specs, request)
 
 
 class BalancePoller:
@@ -125,7 +139,7 @@ class BalancePoller:
     transport = "poll"
     manages_auth = True  # REST calls refresh the token themselves
 
-    def __init__(self, client: TradeStationClient, accounts: list[str], interval: float) -> None:
+    def __init__(self, client: ServiceClient, accounts: list[str], interval: float) -> None:
         if interval <= 0:
             raise ValueError("interval must be positive")
         self._client = client
@@ -136,28 +150,28 @@ class BalancePoller:
         self.last_message_at: float | None = None
         self.progress = False
         self._on_data: DataCallback = _ignore
-        self._on_error: Callable[[TSError], Awaitable[Any]] = _ignore
-        self._pending: list[dict] | None = None
-        self._delivered: dict[str, dict] = {}
+        self._on_error: ErrorCallback = _ignore
+        self._pending: list[JSONObject] | None = None
+        self._delivered: dict[str, JSONObject] = {}
         self._closed = False
 
     def set_callback(self, callback: DataCallback) -> None:
         self._on_data = callback
 
-    def set_error_callback(self, callback: Callable[[TSError], Awaitable[Any]]) -> None:
+    def set_error_callback(self, callback: ErrorCallback) -> None:
         self._on_error = callback
 
-    def set_status_callback(self, callback: Any) -> None:
-        pass
+    def set_status_callback(self, callback: StreamStatusCallback) -> None:
+        """A poll has no stream statuses."""
 
-    async def _poll(self) -> list[dict]:
-        balances: list[dict] = []
+    async def _poll(self) -> list[JSONObject]:
+        balances: list[JSONObject] = []
         errors: dict[str, tuple[str, str]] = {}  # account -> (Error, Message)
         timeout = self._client.read_timeout
         for group in account_groups(self.accounts):
             # the timeout bounds the HTTP exchange only: the token it needs first may be a
             # refresh, which must not be cut off (tsdash.api.client.request)
-            data = await self._client.brokerage._get_balances_raw(group, timeout=timeout)
+            data = await get_balances_raw(self._client, group, timeout=timeout)
             balances.extend(b for b in (data.get("Balances") or []) if isinstance(b, dict))
             for error in data.get("Errors") or []:
                 if isinstance(error, dict):
@@ -188,7 +202,7 @@ class BalancePoller:
             await asyncio.sleep(self.interval)
             self._pending = await self._poll()
 
-    async def _deliver(self, balances: list[dict]) -> None:
+    async def _deliver(self, balances: list[JSONObject]) -> None:
         self.last_message_at = time.monotonic()
         self.progress = True
         for balance in balances:
@@ -216,55 +230,42 @@ class BalancePoller:
 class BrokerageService:
     """``client.brokerage``."""
 
-    def __init__(self, client: TradeStationClient) -> None:
+    def __init__(self, client: ServiceClient) -> None:
         self._client = client
 
-    async def get_accounts(self) -> list[dict]:
+    async def get_accounts(self) -> list[JSONObject]:
         """The login's accounts (``GET brokerage/accounts``): dicts with AccountID, AccountType,
         Currency, Status, ..."""
-        data = await self._client.request("GET", "brokerage/accounts", what="the account list")
-        if isinstance(data, dict):
-            return list(data.get("Accounts") or [])
-        return list(data or [])
+        return await list_accounts(self._client)
 
-    async def _get_balances_raw(self, group: list[str], timeout: float | None = None) -> dict:
-        from .client import path_segment
-
-        data = await self._client.request(
-            "GET", f"brokerage/accounts/{path_segment(','.join(group))}/balances",
-            what=f"the balances of {_describe_accounts(group)}", timeout=timeout,
-        )
-        if isinstance(data, list):
-            return {"Balances": data}
-        return data if isinstance(data, dict) else {}
-
-    async def get_balances(self, accounts: Iterable[Any] | None = None) -> list[dict]:
+    async def get_balances(self, accounts: str | Iterable[object] | None = None
+                           ) -> list[JSONObject]:
         """Balances of the given accounts (all accounts when None), as sent. Per-account
         ``Errors`` are left out (logged)."""
         ids = await resolve_accounts(self._client, accounts)
-        balances: list[dict] = []
+        balances: list[JSONObject] = []
         for group in account_groups(ids):
-            data = await self._get_balances_raw(group)
+            data = await get_balances_raw(self._client, group)
             balances.extend(data.get("Balances") or [])
             for error in data.get("Errors") or []:
                 log.warning("balance error: %s", error)
         return balances
 
-    async def get_positions(self, accounts: Iterable[Any] | None = None) -> list[dict]:
+    async def get_positions(self, accounts: str | Iterable[object] | None = None
+                            ) -> list[JSONObject]:
         """Positions of the given accounts (all when None), as sent (REST)."""
         return await self._get_listed(accounts, "positions", "Positions")
 
-    async def get_orders(self, accounts: Iterable[Any] | None = None) -> list[dict]:
+    async def get_orders(self, accounts: str | Iterable[object] | None = None
+                         ) -> list[JSONObject]:
         """Today's orders of the given accounts (all when None), as sent (REST)."""
         return await self._get_listed(accounts, "orders", "Orders")
 
-    async def _get_listed(self, accounts: Iterable[Any] | None, path: str,
-                          field: str) -> list[dict]:
+    async def _get_listed(self, accounts: str | Iterable[object] | None, path: str,
+                          field: str) -> list[JSONObject]:
         """GET brokerage/accounts/{ids}/{path} per group of accounts; the ``field`` lists joined."""
-        from .client import path_segment
-
         ids = await resolve_accounts(self._client, accounts)
-        items: list[dict] = []
+        items: list[JSONObject] = []
         for group in account_groups(ids):
             data = await self._client.request(
                 "GET", f"brokerage/accounts/{path_segment(','.join(group))}/{path}",
@@ -281,7 +282,7 @@ class BrokerageService:
         callback: DataCallback,
         error_callback: ErrorCallback | None = None,
         status_callback: StatusCallback | None = None,
-        accounts: Iterable[Any] | None = None,
+        accounts: str | Iterable[object] | None = None,
     ) -> Subscription:
         """Stream positions (``changes=true``: a snapshot up to EndSnapshot, then changed fields
         with PositionID; ``{"PositionID": ..., "Deleted": true}`` removes one)."""
@@ -296,22 +297,20 @@ class BrokerageService:
         callback: DataCallback,
         error_callback: ErrorCallback | None = None,
         status_callback: StatusCallback | None = None,
-        accounts: Iterable[Any] | None = None,
+        accounts: str | Iterable[object] | None = None,
         interval: float = 5.0,
     ) -> Subscription:
         """Deliver a Balance dict whenever an account's balance changes (REST poll every
         ``interval`` seconds; the first poll delivers every account)."""
         client = self._client
-        client._check_open()
+        client.check_open()
         if callback is None:
             raise TypeError("stream_balance_changes() needs callback=")
         ids = await resolve_accounts(client, accounts)
         poller = BalancePoller(client, ids, interval)
-        return await client._subscribe(
-            kind="balances", feeds=[poller], callback=callback, error_callback=error_callback,
-            status_callback=status_callback, managed=False,
-            description=f"balances for {_describe_accounts(ids)}",
-        )
+        request = SubscriptionRequest("balances", f"balances for {_describe_accounts(ids)}",
+                                      callback, error_callback, status_callback)
+        return await client.subscribe_feeds([poller], request)
 
 
 __all__ = ["BrokerageService", "BalancePoller", "MAX_ACCOUNTS_PER_REQUEST"]

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from .auth import TokenManager
 from .backoff import BackoffPolicy
+from .brokerage import BrokerageService
 from .errors import (
     LOGIN_HINT,
     AuthError,
@@ -20,7 +20,12 @@ from .errors import (
     error_for_status,
 )
 from .manager import DEFAULT_MAX_CONCURRENT_STREAMS, StreamManager
-from .subscription import Subscription, as_async
+from .market_data import MarketDataService
+from .order_execution import OrderExecutionService
+from .seams import Feed, StreamSpec, SubscriptionRequest
+from .streams import Stream
+from .subscription import Subscription, SubscriptionState, as_async
+from .urls import path_segment
 
 if TYPE_CHECKING:  # pragma: no cover
     import aiohttp
@@ -35,13 +40,8 @@ ENVIRONMENTS = {"live": LIVE_BASE_URL, "sim": SIM_BASE_URL}
 REST_TIMEOUT = 30.0
 
 
-def path_segment(value: Any) -> str:
-    """One URL path segment (a symbol, an account ID, a comma-separated list of them)."""
-    return quote(str(value), safe="$@.-_~!*:^,+")
-
-
 class _Auth:
-    """The token source the subscriptions and REST calls use."""
+    """The token source the subscriptions and REST calls use (a :class:`TokenSource`)."""
 
     def __init__(self, access_token: str | None, token_manager: TokenManager | None) -> None:
         self.access_token = access_token
@@ -105,10 +105,7 @@ class TradeStationClient:
         self.stream_manager = StreamManager(
             max_concurrent_streams, session=self._get_session, read_timeout=self.read_timeout
         )
-        from .brokerage import BrokerageService
-        from .market_data import MarketDataService
-        from .order_execution import OrderExecutionService
-
+        # the services see this client through the ServiceClient Protocol (tsdash.api.seams)
         self.market_data = MarketDataService(self)
         self.brokerage = BrokerageService(self)
         self.order_execution = OrderExecutionService(self)
@@ -131,7 +128,7 @@ class TradeStationClient:
         if self._closed:
             raise ClosedError("The TradeStationClient is closed; create a new one.")
         if self._session is None or self._session.closed:
-            import aiohttp
+            import aiohttp  # lazy: start-up cost
 
             connector = aiohttp.TCPConnector(
                 limit=max(100, self.stream_manager.max_concurrent_streams + 20),
@@ -148,11 +145,11 @@ class TradeStationClient:
         method: str,
         path: str,
         *,
-        params: dict[str, Any] | None = None,
-        json: Any = None,
+        params: Mapping[str, str] | None = None,
+        json: object = None,
         what: str | None = None,
         timeout: float | None = None,
-    ) -> Any:
+    ) -> object:
         """One REST call with the Bearer token; 401 -> refresh once and retry once.
 
         ``timeout`` bounds each HTTP exchange, not the token: a token refresh is never cut off
@@ -161,17 +158,19 @@ class TradeStationClient:
         Returns the parsed JSON body; raises AuthError, RateLimitError, HTTPStatusError or
         StreamConnectionError (network) otherwise.
         """
-        import aiohttp
+        import aiohttp  # lazy: start-up cost
 
         what = what or f"{method} {path}"
         session = self._get_session()
+        # without a timeout of its own, a call has the session's (rest_timeout)
+        exchange_timeout = aiohttp.ClientTimeout(total=timeout) if timeout else session.timeout
         token = await self._auth.token()
         for attempt in (0, 1):
             headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
             try:
                 async with session.request(
                     method, self.url(path), params=params, json=json, headers=headers,
-                    **({"timeout": aiohttp.ClientTimeout(total=timeout)} if timeout else {}),
+                    timeout=exchange_timeout,
                 ) as resp:
                     if 200 <= resp.status < 300:
                         try:
@@ -181,7 +180,7 @@ class TradeStationClient:
                                 f"TradeStation sent a body that is not JSON for {what}."
                             ) from None
                     try:
-                        body: Any = await resp.json(content_type=None)
+                        body: object = await resp.json(content_type=None)
                     except (ValueError, aiohttp.ClientError):
                         body = None
                     error = error_for_status(resp.status, resp.headers, body, what)
@@ -213,51 +212,56 @@ class TradeStationClient:
             raise error
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _subscribe(
-        self,
-        *,
-        kind: str,
-        feeds: Sequence[Any],
-        callback: Callable[[dict], Awaitable[Any]],
-        error_callback: Callable[[TSError], Awaitable[Any]] | None,
-        status_callback: Callable[[Subscription, str], Awaitable[Any]] | None,
-        snapshots: bool = False,
-        description: str,
-        managed: bool = True,
+    def check_open(self) -> None:
+        """Raise ClosedError once the client is closed (services call it before subscribing)."""
+        if self._closed:
+            raise ClosedError("The TradeStationClient is closed; create a new one.")
+
+    async def subscribe_streams(
+        self, specs: Sequence[StreamSpec], request: SubscriptionRequest
+    ) -> Subscription:
+        """Create the streams (each takes a StreamManager slot; StreamLimitError before any is
+        made) and subscribe to them as one Subscription (see :meth:`subscribe_feeds`)."""
+        return await self.subscribe_feeds(self.stream_manager.create_streams(specs), request)
+
+    async def subscribe_feeds(
+        self, feeds: Sequence[Feed], request: SubscriptionRequest
     ) -> Subscription:
         """Wrap feeds in a Subscription, start it, and return once each feed's first attempt
-        settled (live, or disconnected/reconnecting/failed with the error reported)."""
-        async def release(feed: Any) -> None:
-            if managed:
+        settled (live, or disconnected/reconnecting/failed with the error reported). The feeds
+        are the subscription's: closing it closes them (and frees a stream's slot)."""
+        async def release(feed: Feed) -> None:
+            if isinstance(feed, Stream):
                 await self.stream_manager.close_stream(feed)
             else:
                 await feed.close()
 
         try:
-            if callback is None:
+            if request.callback is None:
                 raise TypeError("callback is required (an async function taking one message)")
+            error_callback, status_callback = request.error_callback, request.status_callback
             sub = Subscription(
-                kind=kind,
+                kind=request.kind,
                 feeds=feeds,
-                callback=as_async(callback),
+                callback=as_async(request.callback),
                 error_callback=as_async(error_callback) if error_callback else None,
                 status_callback=as_async(status_callback) if status_callback else None,
                 auth=self._auth,
                 auto_reconnect=self.auto_reconnect,
                 backoff=self.backoff,
-                snapshots=snapshots,
+                snapshots=request.snapshots,
                 release=release,
                 on_closed=self._forget,
-                description=description,
+                description=request.description,
             )
         except BaseException:
             for feed in feeds:
                 await release(feed)
             raise
         self._subscriptions[sub] = None
-        log.info("%s: subscribing to %s", sub.id, description)
+        log.info("%s: subscribing to %s", sub.id, request.description)
         try:
-            await sub._start(CONNECTING_MODE)
+            await sub._start(SubscriptionState.CONNECTING)
         except BaseException:
             await sub.unsubscribe()
             raise
@@ -266,15 +270,11 @@ class TradeStationClient:
     def _forget(self, sub: Subscription) -> None:
         self._subscriptions.pop(sub, None)
 
-    def _check_open(self) -> None:
-        if self._closed:
-            raise ClosedError("The TradeStationClient is closed; create a new one.")
-
     # -- lifecycle ------------------------------------------------------------------------------
     async def close_all_streams(self) -> None:
         """Unsubscribe every subscription (and close any stream made directly on the manager)."""
         for sub in list(self._subscriptions):
-            await sub._close("closed")
+            await sub._close(SubscriptionState.CLOSED)
         await self.stream_manager.close_all_streams()
 
     async def close(self) -> None:
@@ -296,7 +296,7 @@ class TradeStationClient:
     async def __aenter__(self) -> TradeStationClient:
         return self
 
-    async def __aexit__(self, *exc_info: Any) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
     def __repr__(self) -> str:
@@ -304,9 +304,6 @@ class TradeStationClient:
             f"<TradeStationClient {self.base_url} streams={self.stream_manager.active_count}/"
             f"{self.stream_manager.max_concurrent_streams}{' closed' if self._closed else ''}>"
         )
-
-
-CONNECTING_MODE = "connecting"
 
 
 __all__ = ["TradeStationClient", "LIVE_BASE_URL", "SIM_BASE_URL", "path_segment"]

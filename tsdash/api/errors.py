@@ -6,6 +6,7 @@ Messages say what happened and what to do about it; they never contain tokens.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from .text import clean_server_text
@@ -48,7 +49,7 @@ class RateLimitError(TSError):
 class HTTPStatusError(TSError):
     """TradeStation answered a request with an error status (``status``, ``body``)."""
 
-    def __init__(self, message: str, *, status: int, body: Any = None) -> None:
+    def __init__(self, message: str, *, status: int, body: object = None) -> None:
         super().__init__(message, status=status)
         self.body = body
 
@@ -68,7 +69,7 @@ class StreamError(TSError):
         error: str | None = None,
         symbol: str | None = None,
         account_id: str | None = None,
-        raw: dict | None = None,
+        raw: dict[str, Any] | None = None,
         detail: str | None = None,
     ) -> None:
         super().__init__(message)
@@ -127,7 +128,7 @@ def is_final(error: BaseException) -> bool:
 
 
 
-def _body_message(body: Any) -> str | None:
+def _body_message(body: object) -> str | None:
     """TradeStation's own explanation from an error body, if any (never echoes headers),
     without escape sequences or control characters."""
     if isinstance(body, dict):
@@ -142,7 +143,7 @@ def _body_message(body: Any) -> str | None:
     return None
 
 
-def parse_retry_after(headers: Any) -> float | None:
+def parse_retry_after(headers: Mapping[str, str] | None) -> float | None:
     """Seconds to wait from Retry-After (seconds or HTTP date) or X-RateLimit-Reset."""
     if headers is None:
         return None
@@ -155,6 +156,7 @@ def parse_retry_after(headers: Any) -> float | None:
             seconds = float(value)
         except ValueError:
             try:
+                # lazy: start-up cost (email.utils), and only an HTTP-date needs it
                 from datetime import datetime, timezone
                 from email.utils import parsedate_to_datetime
 
@@ -168,7 +170,8 @@ def parse_retry_after(headers: Any) -> float | None:
     return None
 
 
-def error_for_status(status: int, headers: Any, body: Any, what: str) -> TSError:
+def error_for_status(status: int, headers: Mapping[str, str] | None, body: object,
+                     what: str) -> TSError:
     """Turn an HTTP error answer into the TSError a person can act on.
 
     ``what`` names the request in plain words ("the quote stream for AAPL").
@@ -223,7 +226,7 @@ def error_for_status(status: int, headers: Any, body: Any, what: str) -> TSError
     )
 
 
-def stream_error_from_message(msg: dict, what: str) -> StreamError:
+def stream_error_from_message(msg: dict[str, Any], what: str) -> StreamError:
     """Build the StreamError for an in-stream ``{"Error": ..., "Message": ...}`` message."""
     error = msg.get("Error")
     text = msg.get("Message")
@@ -258,8 +261,8 @@ def stream_error_from_message(msg: dict, what: str) -> StreamError:
     )
 
 
-def _entitlement_error(msg: dict, what: str, error: str, text: str | None,
-                       symbol: Any) -> EntitlementError:
+def _entitlement_error(msg: dict[str, Any], what: str, error: str, text: str | None,
+                       symbol: object) -> EntitlementError:
     reason = f"{error}: {text}" if text else error
     if symbol is not None:
         name = clean_server_text(symbol, 60)

@@ -11,7 +11,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .errors import StreamLimitError
-from .streams import HttpStream, Stream, WebSocketStream
+from .http_stream import HttpStream
+from .seams import StreamSpec
+from .streams import SessionSource, Stream
+from .ws_stream import WebSocketStream
 
 log = logging.getLogger("tsdash.api.manager")
 
@@ -36,7 +39,7 @@ class StreamManager:
         self,
         max_concurrent_streams: int = DEFAULT_MAX_CONCURRENT_STREAMS,
         *,
-        session: Any = None,
+        session: SessionSource = None,
         read_timeout: float = 30.0,
     ) -> None:
         if int(max_concurrent_streams) < 1:
@@ -89,12 +92,12 @@ class StreamManager:
         """
         return self.create_streams([{"url": url, "transport": transport, **options}])[0]
 
-    def create_streams(self, specs: Iterable[Mapping[str, Any]]) -> list[Stream]:
+    def create_streams(self, specs: Iterable[StreamSpec | Mapping[str, Any]]) -> list[Stream]:
         """Create several streams at once, all or none: StreamLimitError before any is made."""
-        specs = [dict(spec) for spec in specs]
-        self._check(len(specs))
+        options_list: list[dict[str, Any]] = [dict(spec) for spec in specs]
+        self._check(len(options_list))
         made: list[Stream] = []
-        for spec in specs:
+        for spec in options_list:
             transport = spec.pop("transport", "http")
             try:
                 cls = _TRANSPORTS[transport]

@@ -3,26 +3,27 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from .errors import TSError
+from .errors import HTTPStatusError
+from .seams import (DataCallback, ErrorCallback, JSONObject, ServiceClient, StatusCallback,
+                    StreamSpec, SubscriptionRequest)
 from .streams import MARKET_DATA_MEDIA_TYPE
+from .subscription import as_async
+from .urls import path_segment
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .client import TradeStationClient
     from .subscription import Subscription
+
+log = logging.getLogger("tsdash.api.market_data")
 
 #: TradeStation serves at most this many symbols on one quote stream
 MAX_SYMBOLS_PER_STREAM = 100
 #: TradeStation answers at most this many symbols per symbol-details request
 MAX_SYMBOLS_PER_DETAILS = 50
-
-DataCallback = Callable[[dict], Awaitable[Any]]
-ErrorCallback = Callable[[TSError], Awaitable[Any]]
-StatusCallback = Callable[["Subscription", str], Awaitable[Any]]
-
 
 def normalize_symbols(symbols: str | Iterable[str]) -> list[str]:
     """A list of symbols from a list or a comma-separated string, in order, without repeats."""
@@ -46,10 +47,12 @@ def _describe_symbols(symbols: list[str]) -> str:
     return f"{', '.join(symbols[:3])} (+{len(symbols) - 3} more)"
 
 
-def _to_float(value: Any) -> float | None:
+def _to_float(value: object) -> float | None:
+    if not isinstance(value, (str, int, float)):
+        return None
     try:
         result = float(value)
-    except (TypeError, ValueError):
+    except ValueError:
         return None
     return result if math.isfinite(result) else None
 
@@ -68,12 +71,10 @@ class TimeAndSales:
     __slots__ = ("callback", "_state")
 
     def __init__(self, callback: DataCallback) -> None:
-        from .subscription import as_async
-
         self.callback = as_async(callback)
-        self._state: dict[str, list] = {}  # symbol -> [bid, ask, volume]
+        self._state: dict[str, list[float | None]] = {}  # symbol -> [bid, ask, volume]
 
-    async def __call__(self, msg: dict) -> None:
+    async def __call__(self, msg: JSONObject) -> None:
         symbol = msg.get("Symbol")
         if symbol is None:
             return
@@ -114,14 +115,14 @@ class TimeAndSales:
 class MarketDataService:
     """``client.market_data``."""
 
-    def __init__(self, client: TradeStationClient) -> None:
+    def __init__(self, client: ServiceClient) -> None:
         self._client = client
         # symbol details never change while a client lives: each symbol is asked for once.
         # None marks a symbol TradeStation answered with an error (unknown, not entitled).
-        self._details: dict[str, dict | None] = {}
+        self._details: dict[str, JSONObject | None] = {}
         self._details_lock: asyncio.Lock | None = None
 
-    async def get_symbol_details(self, symbols: str | Iterable[str]) -> dict[str, dict]:
+    async def get_symbol_details(self, symbols: str | Iterable[str]) -> dict[str, JSONObject]:
         """``{symbol: SymbolDetail}`` as TradeStation sends it (REST ``GET
         marketdata/symbols/{symbols}``), asked for in batches of 50 and cached per client.
 
@@ -146,9 +147,6 @@ class MarketDataService:
         """One request for ``group``; a batch refused whole (400 or 404: a symbol the server
         cannot read) is asked for again one symbol at a time, so one bad symbol does not cost
         the others their details."""
-        from .client import log, path_segment
-        from .errors import HTTPStatusError
-
         try:
             data = await self._client.request(
                 "GET", f"marketdata/symbols/{path_segment(','.join(group))}",
@@ -165,16 +163,16 @@ class MarketDataService:
             log.warning("symbol details refused: %s", error)
             self._details[group[0]] = None  # not asked again: the server cannot read it
             return
-        self._store_details(group, data, log)
+        self._store_details(group, data)
 
-    def _store_details(self, group: list[str], data: Any, log: Any) -> None:
+    def _store_details(self, group: list[str], data: object) -> None:
         """File one answer's details and errors under the symbols as they were asked for
         (TradeStation may answer ``aapl`` as ``AAPL``)."""
         if not isinstance(data, dict):
             log.warning("symbol details: the answer for %s is not a SymbolDetailsResponse; "
                         "they will be asked for again", _describe_symbols(group))
             return
-        found: dict[str, dict | None] = {}
+        found: dict[str, JSONObject | None] = {}
         for detail in data.get("Symbols") or []:
             if isinstance(detail, dict) and isinstance(detail.get("Symbol"), str):
                 found[detail["Symbol"].upper()] = detail
@@ -191,17 +189,15 @@ class MarketDataService:
                 log.warning("symbol details: TradeStation did not answer for %r; it will be "
                             "asked for again", symbol)
 
-    async def get_quotes(self, symbols: str | Iterable[str]) -> list[dict]:
+    async def get_quotes(self, symbols: str | Iterable[str]) -> list[JSONObject]:
         """Quote snapshots (REST ``GET marketdata/quotes/{symbols}``), 100 symbols per call.
 
         Returns the ``Quotes`` dicts as sent; per-symbol ``Errors`` are left out (logged).
         """
-        from .client import path_segment, log
-
-        symbols = normalize_symbols(symbols)
-        quotes: list[dict] = []
-        for i in range(0, len(symbols), MAX_SYMBOLS_PER_STREAM):
-            group = symbols[i:i + MAX_SYMBOLS_PER_STREAM]
+        wanted = normalize_symbols(symbols)
+        quotes: list[JSONObject] = []
+        for i in range(0, len(wanted), MAX_SYMBOLS_PER_STREAM):
+            group = wanted[i:i + MAX_SYMBOLS_PER_STREAM]
             data = await self._client.request(
                 "GET", f"marketdata/quotes/{path_segment(','.join(group))}",
                 what=f"the quotes for {_describe_symbols(group)}",
@@ -214,11 +210,10 @@ class MarketDataService:
                 quotes.extend(data)
         return quotes
 
-    def _quote_specs(self, symbols: list[str], sub_kind: str, transport: str) -> list[dict]:
-        from .client import path_segment
-
+    def _quote_specs(self, symbols: list[str], sub_kind: str,
+                     transport: str) -> list[StreamSpec]:
         client = self._client
-        specs = []
+        specs: list[StreamSpec] = []
         groups = [symbols[i:i + MAX_SYMBOLS_PER_STREAM]
                   for i in range(0, len(symbols), MAX_SYMBOLS_PER_STREAM)]
         for n, group in enumerate(groups, 1):
@@ -258,14 +253,11 @@ class MarketDataService:
         endpoint (``{base_url}/ws``, the simulator's) instead of TradeStation's HTTP stream.
         """
         client = self._client
-        client._check_open()
-        symbols = normalize_symbols(symbols)
-        feeds = client.stream_manager.create_streams(self._quote_specs(symbols, "q", transport))
-        return await client._subscribe(
-            kind="quotes", feeds=feeds, callback=callback, error_callback=error_callback,
-            status_callback=status_callback,
-            description=f"quotes for {_describe_symbols(symbols)}",
-        )
+        client.check_open()
+        wanted = normalize_symbols(symbols)
+        request = SubscriptionRequest("quotes", f"quotes for {_describe_symbols(wanted)}",
+                                      callback, error_callback, status_callback)
+        return await client.subscribe_streams(self._quote_specs(wanted, "q", transport), request)
 
     async def stream_bars(
         self,
@@ -282,10 +274,8 @@ class MarketDataService:
     ) -> Subscription:
         """Stream bars for one symbol: ``barsback`` historical bars first, then live updates
         (the forming bar is re-sent until it closes)."""
-        from .client import path_segment
-
         client = self._client
-        client._check_open()
+        client.check_open()
         if callback is None:
             raise TypeError("stream_bars() needs callback= (an async function taking one bar)")
         symbol = str(symbol).strip()
@@ -297,6 +287,7 @@ class MarketDataService:
         if sessiontemplate:
             params["sessiontemplate"] = sessiontemplate
         description = f"the {interval} {unit} bar stream for {symbol}"
+        spec: StreamSpec
         if transport == "http":
             spec = {
                 "url": client.url(f"marketdata/stream/barcharts/{path_segment(symbol)}"),
@@ -304,7 +295,7 @@ class MarketDataService:
                 "description": description,
             }
         else:
-            message: dict[str, Any] = {"action": "subscribe", "id": "b1", "stream": "barcharts",
+            message: JSONObject = {"action": "subscribe", "id": "b1", "stream": "barcharts",
                                        "symbol": symbol, "interval": str(interval), "unit": unit}
             if barsback is not None:
                 message["barsback"] = int(barsback)
@@ -313,11 +304,9 @@ class MarketDataService:
                 "unsubscribe_message": {"action": "unsubscribe", "id": "b1"},
                 "description": description + " (WebSocket)",
             }
-        feeds = client.stream_manager.create_streams([spec])
-        return await client._subscribe(
-            kind="bars", feeds=feeds, callback=callback, error_callback=error_callback,
-            status_callback=status_callback, description=f"{interval} {unit} bars for {symbol}",
-        )
+        request = SubscriptionRequest("bars", f"{interval} {unit} bars for {symbol}", callback,
+                                      error_callback, status_callback)
+        return await client.subscribe_streams([spec], request)
 
     async def stream_time_and_sales(
         self,
@@ -331,14 +320,12 @@ class MarketDataService:
         """Stream prints derived from the quote stream (see :class:`TimeAndSales`):
         one dict ``{"Symbol", "Price", "Size", "Time", "Side"}`` per print."""
         client = self._client
-        client._check_open()
+        client.check_open()
         symbols = normalize_symbols([symbol])
-        feeds = client.stream_manager.create_streams(self._quote_specs(symbols, "t", transport))
-        return await client._subscribe(
-            kind="timesales", feeds=feeds, callback=TimeAndSales(callback),
-            error_callback=error_callback, status_callback=status_callback,
-            description=f"time and sales for {_describe_symbols(symbols)}",
-        )
+        request = SubscriptionRequest(
+            "timesales", f"time and sales for {_describe_symbols(symbols)}",
+            TimeAndSales(callback), error_callback, status_callback)
+        return await client.subscribe_streams(self._quote_specs(symbols, "t", transport), request)
 
 
 __all__ = ["MarketDataService", "TimeAndSales", "normalize_symbols", "MAX_SYMBOLS_PER_STREAM",

@@ -2,29 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from .brokerage import subscribe_account_streams
-from .errors import TSError
+from .seams import DataCallback, ErrorCallback, ServiceClient, StatusCallback
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .client import TradeStationClient
     from .subscription import Subscription
 
 
 class OrderExecutionService:
     """``client.order_execution``."""
 
-    def __init__(self, client: TradeStationClient) -> None:
+    def __init__(self, client: ServiceClient) -> None:
         self._client = client
 
     async def stream_order_updates(
         self,
-        callback: Callable[[dict], Awaitable[Any]],
-        error_callback: Callable[[TSError], Awaitable[Any]] | None = None,
-        status_callback: Callable[[Subscription, str], Awaitable[Any]] | None = None,
-        accounts: Iterable[Any] | None = None,
+        callback: DataCallback,
+        error_callback: ErrorCallback | None = None,
+        status_callback: StatusCallback | None = None,
+        accounts: str | Iterable[object] | None = None,
     ) -> Subscription:
         """Stream orders of every account (or ``accounts=``): the current orders up to
         EndSnapshot ("snapshot_start"/"snapshot_end" on status_callback), then updates."""

@@ -22,6 +22,8 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
+from .text import clean_server_text
+
 log = logging.getLogger("tsdash.api.prices")
 
 __all__ = ["PriceFormatter", "PriceStyle", "format_price", "round_to_increment"]
@@ -56,7 +58,7 @@ _MAX_LOGGED = 1000
 _WIDE = Context(prec=60)
 
 
-def _warn_once(message: str, *args: Any) -> None:
+def _warn_once(message: str, *args: object) -> None:
     text = message % args
     if text in _LOGGED or len(_LOGGED) > _MAX_LOGGED:
         return
@@ -66,7 +68,7 @@ def _warn_once(message: str, *args: Any) -> None:
     log.warning("%s", text)
 
 
-def _decimal(value: Any) -> Decimal | None:
+def _decimal(value: object) -> Decimal | None:
     """A finite Decimal from a number or TradeStation's numeric string, else None.
 
     A float goes through its shortest repr, so 1.08345 is 1.08345 and not its binary neighbour."""
@@ -88,7 +90,7 @@ def _decimal(value: Any) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def _price_format(detail: Any) -> dict | None:
+def _price_format(detail: object) -> dict[str, Any] | None:
     """The PriceFormat dict of a SymbolDetail, or the dict itself if it is a PriceFormat."""
     if not isinstance(detail, dict):
         return None
@@ -100,7 +102,7 @@ def _price_format(detail: Any) -> dict | None:
     return None
 
 
-def _whole(value: Any) -> int | None:
+def _whole(value: object) -> int | None:
     """A positive whole number from a field such as ``"32"``, else None."""
     number = _decimal(value)
     if number is None or number != number.to_integral_value() or number <= 0:
@@ -108,13 +110,13 @@ def _whole(value: Any) -> int | None:
     return int(number)
 
 
-def _symbol_of(detail: Any) -> str:
+def _symbol_of(detail: object) -> str:
     if isinstance(detail, dict) and isinstance(detail.get("Symbol"), str):
         return f" for {detail['Symbol'][:40]!r}"
     return ""
 
 
-def _spec(detail: Any) -> _Spec:
+def _spec(detail: object) -> _Spec:
     fmt = _price_format(detail)
     where = _symbol_of(detail)
     if fmt is None:
@@ -122,7 +124,7 @@ def _spec(detail: Any) -> _Spec:
         return _Spec(None)
     style_text = fmt.get("Format")
     try:
-        style = PriceStyle(style_text)
+        style = PriceStyle(style_text if isinstance(style_text, str) else "")
     except ValueError:
         _warn_once("unknown PriceFormat.Format %r%s; prices are shown plainly",
                    str(style_text)[:40], where)
@@ -199,19 +201,17 @@ def _format_cached(value: str | int | float | Decimal, spec: _Spec) -> str | Non
         return f"{number:.6g}"
 
 
-def _format_value(value: Any, spec: _Spec) -> str:
+def _format_value(value: object, spec: _Spec) -> str:
     if isinstance(value, (str, int, float, Decimal)) and not isinstance(value, bool):
         text = _format_cached(value, spec)
         if text is not None:
             return text
     shown = "" if value is None else str(value)
     _warn_once("price %r is not a number; shown as sent", shown[:40])
-    from .text import clean_server_text
-
     return clean_server_text(shown)
 
 
-def format_price(value: Any, detail: Any) -> str:
+def format_price(value: object, detail: object) -> str:
     """``value`` (a number or TradeStation's numeric string) written by ``detail``'s PriceFormat.
 
     ``detail`` is the SymbolDetail dict or just its PriceFormat dict. A value that is not a
@@ -226,14 +226,14 @@ class PriceFormatter:
 
     __slots__ = ("_spec",)
 
-    def __init__(self, detail: Any) -> None:
+    def __init__(self, detail: object) -> None:
         self._spec = _spec(detail)
 
-    def __call__(self, value: Any) -> str:
+    def __call__(self, value: object) -> str:
         return _format_value(value, self._spec)
 
 
-def _schedule(fmt: dict, where: str) -> list[tuple[Decimal, Decimal]]:
+def _schedule(fmt: dict[str, Any], where: str) -> list[tuple[Decimal, Decimal]]:
     """IncrementSchedule rows as (StartsAt, Increment), ascending; unusable rows are skipped."""
     rows = fmt.get("IncrementSchedule")
     if not isinstance(rows, list):
@@ -266,7 +266,7 @@ def _nearest(magnitude: Decimal, start: Decimal, increment: Decimal,
     return high if magnitude - low >= high - magnitude else low
 
 
-def round_to_increment(value: Any, detail: Any) -> Decimal | None:
+def round_to_increment(value: object, detail: object) -> Decimal | None:
     """The valid price nearest ``value`` by ``detail``'s increment (or increment schedule).
 
     Returns a Decimal written to the increment's places (``str()`` of it is what to send), the
@@ -307,6 +307,12 @@ def round_to_increment(value: Any, detail: Any) -> Decimal | None:
         return number
 
 
+def _places(number: Decimal) -> int:
+    """Digits after the point of a finite Decimal, trailing zeros dropped (negative for 1E+2)."""
+    exponent = number.normalize().as_tuple().exponent
+    return -exponent if isinstance(exponent, int) else 0
+
+
 def _round(number: Decimal, bands: list[tuple[Decimal, Decimal]]) -> Decimal:
     magnitude = abs(number)
     index = 0
@@ -318,9 +324,8 @@ def _round(number: Decimal, bands: list[tuple[Decimal, Decimal]]) -> Decimal:
         start = Decimal(0)
     ceiling = bands[index + 1][0] if index + 1 < len(bands) else None
     rounded = _nearest(magnitude, start, step, ceiling)
-    places = max(-step.normalize().as_tuple().exponent, 0)
+    places = max(_places(step), 0)
     for other_start, other_step in bands:
-        places = max(places, -other_step.normalize().as_tuple().exponent,
-                     -other_start.normalize().as_tuple().exponent)
+        places = max(places, _places(other_step), _places(other_start))
     rounded = rounded.quantize(Decimal(1).scaleb(-places))
     return -rounded if number < 0 and rounded else rounded

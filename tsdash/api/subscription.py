@@ -31,21 +31,29 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, TypeVar, cast
 
 from .backoff import DEFAULT_BACKOFF, BackoffPolicy
 from .errors import (
     LOGIN_HINT,
     AuthError,
     ClosedError,
+    RateLimitError,
     StreamConnectionError,
     TSError,
     is_final,
 )
+from .seams import (
+    DataCallback,
+    ErrorCallback,
+    Feed,
+    StatusCallback,
+    StreamStatusCallback,
+    TokenSource,
+)
 from .streams import GoAway
 
 log = logging.getLogger("tsdash.api.subscription")
-
 
 
 class SubscriptionState(StrEnum):
@@ -82,40 +90,36 @@ _PRECEDENCE = (FAILED, DISCONNECTED, RECONNECTING, CONNECTING)
 
 _ids = itertools.count(1)
 
-DataCallback = Callable[[dict], Awaitable[Any]]
-ErrorCallback = Callable[[TSError], Awaitable[Any]]
-StatusCallback = Callable[["Subscription", str], Awaitable[Any]]
+#: What a feed's first attempt settled with: None (live) or the error it reported.
+FirstAttempt = asyncio.Future[TSError | None]
+
+_Callback = TypeVar("_Callback", bound=Callable[..., Awaitable[object]])
 
 
-class TokenSource(Protocol):
-    can_refresh: bool
-
-    async def token(self) -> str: ...
-
-    async def refresh(self, stale_token: str) -> str: ...
-
-
-def _resolve(fut: asyncio.Future | None, value: TSError | None) -> None:
+def _resolve(fut: FirstAttempt | None, value: TSError | None) -> None:
     if fut is not None and not fut.done():
         fut.set_result(value)
 
 
-def as_async(fn: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
-    """Callbacks are meant to be async; a plain function is wrapped once (and its result awaited
-    if it happens to return an awaitable) so the per-message path stays a single await."""
-    if not callable(fn):
-        raise TypeError(f"callbacks must be callable, not {type(fn).__name__}")
-    if inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(
-            getattr(fn, "__call__", None)):
+def as_async(fn: _Callback) -> _Callback:
+    """Callbacks are meant to be async, but a caller may hand a plain function: it is wrapped
+    once (and its result awaited if it is awaitable) so the per-message path stays one await.
+    An async function, or an object with an async ``__call__``, is returned as it is."""
+    given: object = fn  # callers reach here untyped too: check before trusting the type
+    if not callable(given):
+        raise TypeError(f"callbacks must be callable, not {type(given).__name__}")
+    plain: Callable[..., object] = fn
+    # an instance whose class has an async __call__ (TimeAndSales) is async too
+    if inspect.iscoroutinefunction(plain) or inspect.iscoroutinefunction(type(plain).__call__):
         return fn
 
-    async def wrapper(*args: Any) -> Any:
-        result = fn(*args)
+    async def wrapper(*args: Any) -> object:
+        result = plain(*args)
         if inspect.isawaitable(result):
             result = await result
         return result
 
-    return wrapper
+    return cast(_Callback, wrapper)  # fn's call signature, now always async
 
 
 class Subscription:
@@ -125,7 +129,7 @@ class Subscription:
         self,
         *,
         kind: str,
-        feeds: Sequence[Any],
+        feeds: Sequence[Feed],
         callback: DataCallback,
         error_callback: ErrorCallback | None = None,
         status_callback: StatusCallback | None = None,
@@ -133,8 +137,8 @@ class Subscription:
         auto_reconnect: bool = False,
         backoff: BackoffPolicy | None = None,
         snapshots: bool = False,
-        release: Callable[[Any], Awaitable[Any]] | None = None,
-        on_closed: Callable[[Subscription], Any] | None = None,
+        release: Callable[[Feed], Awaitable[object]] | None = None,
+        on_closed: Callable[[Subscription], object] | None = None,
         description: str | None = None,
     ) -> None:
         if not feeds:
@@ -145,7 +149,7 @@ class Subscription:
         self.auto_reconnect = bool(auto_reconnect)
         self.backoff = backoff or DEFAULT_BACKOFF
         self.snapshots = snapshots
-        self._retry_at: dict[Any, float] = {}  # per feed waiting in backoff: its next attempt
+        self._retry_at: dict[Feed, float] = {}  # per feed waiting in backoff: its next attempt
         self._feeds = list(feeds)
         self._callback = callback
         self._error_callback = error_callback
@@ -153,12 +157,12 @@ class Subscription:
         self._auth = auth
         self._release = release
         self._on_closed = on_closed
-        self._state = CONNECTING
+        self._state: SubscriptionState = CONNECTING
         self._announced = False  # the first state is reported too
-        self._feed_state: dict[Any, str] = {feed: CONNECTING for feed in self._feeds}
+        self._feed_state: dict[Feed, SubscriptionState] = {feed: CONNECTING for feed in self._feeds}
         self._last_error: TSError | None = None
-        self._tasks: dict[Any, asyncio.Task] = {}
-        self._snapshot_open: set[Any] = set()
+        self._tasks: dict[Feed, asyncio.Task[None]] = {}
+        self._snapshot_open: set[Feed] = set()
         self._closed = False
         self._stop = asyncio.Event()
         self._reconnect_lock = asyncio.Lock()
@@ -169,7 +173,7 @@ class Subscription:
 
     # -- what callers read --------------------------------------------------------------------
     @property
-    def state(self) -> str:
+    def state(self) -> SubscriptionState:
         """connecting | live | reconnecting | disconnected | closed | failed"""
         return self._state
 
@@ -192,7 +196,7 @@ class Subscription:
         return max(times) if times else None
 
     @property
-    def streams(self) -> list[Any]:
+    def streams(self) -> list[Feed]:
         """The feeds (streams, or the balance poller) this subscription owns."""
         return list(self._feeds)
 
@@ -243,7 +247,7 @@ class Subscription:
                 "closed; subscribe again for a new one."
             )
 
-    async def _close(self, final_state: str) -> None:
+    async def _close(self, final_state: SubscriptionState) -> None:
         if self._closed:
             return
         self._closed = True
@@ -267,10 +271,10 @@ class Subscription:
             log.info("%s: closed", self.id)
             await self._emit(final_state)
 
-    async def _start(self, mode: str) -> list[TSError | None]:
+    async def _start(self, mode: SubscriptionState) -> list[TSError | None]:
         """Start one supervisor per feed; wait for each one's first attempt to settle."""
         loop = asyncio.get_running_loop()
-        firsts = []
+        firsts: list[FirstAttempt] = []
         for feed in self._feeds:
             first = loop.create_future()
             self._tasks[feed] = loop.create_task(
@@ -290,7 +294,7 @@ class Subscription:
             await feed.disconnect()
         self._tasks = {f: t for f, t in self._tasks.items() if t is current}
 
-    async def _emit(self, event: str) -> None:
+    async def _emit(self, event: SubscriptionState | SnapshotEvent) -> None:
         callback = self._status_callback
         if callback is None:
             return
@@ -308,12 +312,13 @@ class Subscription:
         except Exception:
             log.exception("%s: error callback failed", self.id)
 
-    async def _set_feed_state(self, feed: Any, state: str, error: TSError | None = None) -> None:
+    async def _set_feed_state(self, feed: Feed, state: SubscriptionState,
+                              error: TSError | None = None) -> None:
         if self._closed:
             return
         self._feed_state[feed] = state
         states = set(self._feed_state.values())
-        new = LIVE
+        new: SubscriptionState = LIVE
         for candidate in _PRECEDENCE:
             if candidate in states:
                 new = candidate
@@ -327,7 +332,7 @@ class Subscription:
             self._state = new
             await self._emit(new)
 
-    def _status_handler(self, feed: Any) -> Callable[[str], Awaitable[None]]:
+    def _status_handler(self, feed: Feed) -> StreamStatusCallback:
         async def on_status(status: str) -> None:
             if status == "EndSnapshot" and self.snapshots:
                 if feed in self._snapshot_open:
@@ -337,15 +342,15 @@ class Subscription:
 
         return on_status
 
-    async def _snapshot_begin(self, feed: Any) -> None:
+    async def _snapshot_begin(self, feed: Feed) -> None:
         restart = feed in self._snapshot_open or not self._snapshot_open
         self._snapshot_open.add(feed)
         if restart:
             await self._emit(SNAPSHOT_START)
 
-    async def _open(self, feed: Any) -> None:
+    async def _open(self, feed: Feed) -> None:
         """Connect one feed with a valid token; on a 401 refresh once and retry once."""
-        if getattr(feed, "manages_auth", False):
+        if feed.manages_auth:
             await feed.connect(None)
             return
         token = await self._auth.token()
@@ -380,7 +385,7 @@ class Subscription:
             pass
         return self._closed
 
-    async def _supervise(self, feed: Any, first: asyncio.Future, mode: str) -> None:
+    async def _supervise(self, feed: Feed, first: FirstAttempt, mode: SubscriptionState) -> None:
         try:
             await self._supervise_loop(feed, first, mode)
         except asyncio.CancelledError:
@@ -397,7 +402,8 @@ class Subscription:
                     ClosedError(f"Subscription {self.id} was closed while connecting.")
                 )
 
-    async def _supervise_loop(self, feed: Any, first: asyncio.Future, mode: str) -> None:
+    async def _supervise_loop(self, feed: Feed, first: FirstAttempt,
+                              mode: SubscriptionState) -> None:
         policy = self.backoff
         attempt = 0  # reconnects since the last healthy connection (or the start)
         goaways = 0  # of them, GoAways in a row
@@ -469,7 +475,8 @@ class Subscription:
                 await self._set_feed_state(feed, DISCONNECTED, error)
                 _resolve(first, error)
                 return
-            delay = policy.delay(attempt, getattr(error, "retry_after", None))
+            retry_after = error.retry_after if isinstance(error, RateLimitError) else None
+            delay = policy.delay(attempt, retry_after)
             attempt += 1
             self._retry_at[feed] = time.monotonic() + delay
             log.info("%s: reconnecting %s in %.2f s (attempt %d)", self.id, feed.id, delay,
@@ -489,4 +496,4 @@ class Subscription:
 
 
 __all__ = ["Subscription", "SubscriptionState", "SnapshotEvent", "STATES", "SNAPSHOT_START",
-           "SNAPSHOT_END"]
+           "SNAPSHOT_END", "as_async"]

@@ -1,4 +1,4 @@
-"""The tsdash dashboard: six panels, a status bar, keys, themes, and the one place errors land.
+"""The tsdash dashboard: six panels, a status bar, keys, themes; panels keep their own errors.
 
 Construction is plain and synchronous (pytest-textual-snapshot runs the app in its own loop):
 everything async starts on mount. The connector (demo simulator or a signed-in account) is
@@ -14,35 +14,43 @@ import asyncio
 import logging
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.driver import Driver
+from textual.notifications import SeverityLevel
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
-from tsdash.config import EditKind, WatchlistEdit
+from tsdash.config import EditKind, Settings, WatchlistEdit
+from tsdash.keymap import ACTIONS
 from tsdash.ui.commands import DashboardCommands
 from tsdash.ui.config_watch import ConfigSync
 from tsdash.ui.connection import Connection, Connector, DemoConnector, SignInRequired
 from tsdash.ui.housekeeping import TRIM_INTERVAL, heap_trimmer, tune_gc
-from tsdash.ui.palette import Palette
 from tsdash.ui.panels.account import BalancesPanel, OrdersPanel, PositionsPanel
 from tsdash.ui.panels.bars import BarsPanel
-from tsdash.ui.panels.base import CONNECTING, StreamPanel, describe_error
+from tsdash.ui.panels.base import StreamPanel, describe_error
 from tsdash.ui.panels.quotes import QuotesPanel
 from tsdash.ui.panels.tape import TapePanel
 from tsdash.ui.screens.add_symbol import AddSymbolScreen
 from tsdash.ui.screens.help import HelpScreen
 from tsdash.ui.symbols import SymbolDetails
-from tsdash.ui.themes import FALLBACK_THEME_NAME, VARIABLE_DEFAULTS, load_themes
+from tsdash.ui.themes import FALLBACK_THEME_NAME, VARIABLE_DEFAULTS, derived_variables, load_themes
 from tsdash.ui.widgets.footer import DashFooter
 from tsdash.ui.widgets.status_bar import PanelDot, StatusBar, StatusInfo, StreamCounts
+
+if TYPE_CHECKING:
+    from tsdash.api import TradeStationClient
+    from tsdash.ui.panels.base import PanelState
 
 log = logging.getLogger(__name__)
 
@@ -50,11 +58,18 @@ log = logging.getLogger(__name__)
 COMPACT_WIDTH = 120
 COMPACT_HEIGHT = 36
 
+#: how many of the latest notices ``TsdashApp.notices`` keeps
+NOTICE_HISTORY = 200
 
-def _default_settings() -> Any:
-    from tsdash.config import Settings
 
-    return Settings()
+@dataclass(frozen=True)
+class Notice:
+    """A notice the app showed (a toast): kept in ``TsdashApp.notices`` after it fades."""
+
+    message: str
+    title: str
+    severity: SeverityLevel
+    at: float  # time.time() when it was shown
 
 
 class TsdashApp(App[int]):
@@ -65,51 +80,32 @@ class TsdashApp(App[int]):
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = App.COMMANDS | {DashboardCommands}
 
-    # ids are the config's [keys] binding ids (settings.keys maps id -> key; see set_keymap)
+    # one Binding per remappable action declared in tsdash.keymap (its id is the [keys] name;
+    # settings.keys maps id -> key and is applied with set_keymap)
     BINDINGS = [
-        Binding("q", "quit", "Quit", id="quit"),
-        Binding("question_mark", "help", "Help", id="help", key_display="?"),
-        Binding("r", "reconnect", "Reconnect", id="reconnect"),
-        Binding("R", "reconnect_all", "Reconnect all", id="reconnect_all", key_display="R"),
-        Binding("w", "next_watchlist", "Watchlist", id="next_watchlist"),
-        Binding("t", "next_theme", "Theme", id="next_theme"),
-        Binding("s", "sort", "Sort", id="sort", show=False),
-        Binding("z", "zoom", "Zoom", id="zoom", show=False),
-        Binding("tab", "next_panel", "Next panel", id="next_panel", show=False, priority=True),
-        Binding("shift+tab", "previous_panel", "Previous panel", id="previous_panel",
-                show=False, priority=True),
-        Binding("a", "add_symbol", "Add symbol", id="add_symbol", show=False),
-        Binding("d", "remove_symbol", "Remove symbol", id="remove_symbol", show=False),
+        Binding(action.key, action.id, action.label, id=action.id, show=action.show,
+                priority=action.priority, key_display=action.key_display)
+        for action in ACTIONS
     ]
 
-    #: (binding id, what it does) for the help screen, in this order
-    KEY_HELP = (
-        ("reconnect", "reconnect the focused panel's stream"),
-        ("reconnect_all", "reconnect every panel"),
-        ("next_panel", "focus the next panel"),
-        ("previous_panel", "focus the previous panel"),
-        ("next_watchlist", "next watchlist (quotes resubscribe)"),
-        ("sort", "cycle the quotes sort (or click a column header)"),
-        ("add_symbol", "add a symbol to the watchlist (saved in the config)"),
-        ("remove_symbol", "remove the highlighted symbol from the watchlist"),
-        ("zoom", "maximize / restore the focused panel"),
-        ("next_theme", "next colour theme (remembered in the config)"),
-        ("help", "this screen"),
-        ("quit", "quit: unsubscribe, close the client, stop the simulator"),
-    )
+    #: binding ids in the order the help screen lists them (their text is in tsdash.keymap)
+    KEY_HELP = ("reconnect", "reconnect_all", "next_panel", "previous_panel", "next_watchlist",
+                "sort", "add_symbol", "remove_symbol", "zoom", "next_theme", "help", "quit")
 
-    def __init__(self, settings: Any = None, *, connector: Connector | None = None,
+    def __init__(self, settings: Settings | None = None, *, connector: Connector | None = None,
                  clock: Callable[[], float] = time.monotonic,
                  balance_interval: float = 5.0,
                  watch_css: bool = False) -> None:
         super().__init__(watch_css=watch_css)
-        self.settings = settings if settings is not None else _default_settings()
+        self.settings: Settings = settings if settings is not None else Settings()
         self.connector: Connector = connector if connector is not None else DemoConnector()
         self.clock = clock
         self.connection: Connection | None = None
         self.environment = ""
         self.tick_no = 0
-        self._timer: Timer | None = None
+        #: the latest notices shown, oldest first (toasts fade; this record stays)
+        self.notices: deque[Notice] = deque(maxlen=NOTICE_HISTORY)
+        self._repaint_timer: Timer | None = None
         self._shutdown_started = False
         self._shutdown_done: asyncio.Event | None = None  # created on mount (loop-bound)
         self._save_lock = asyncio.Lock()  # config reads and writes, one at a time
@@ -118,11 +114,11 @@ class TsdashApp(App[int]):
         self.exit_message: str | None = None
 
         settings = self.settings
-        hz = max(1, min(30, int(getattr(settings, "repaint_hz", 8) or 8)))
+        hz = max(1, min(30, settings.repaint_hz))
         self.repaint_interval = 1.0 / hz
         flash_ticks = max(2, round(hz * 0.6))
         bars = settings.bars
-        accounts = getattr(settings, "accounts", None)
+        accounts = settings.accounts
         #: each symbol's price format, fetched once and shared by the panels
         self.symbol_details = details = SymbolDetails()
         self.panels: dict[str, StreamPanel] = {}
@@ -143,37 +139,58 @@ class TsdashApp(App[int]):
         self.dashboard_themes = loaded.names
         for theme in loaded.themes.values():
             self.register_theme(theme)
-        wanted = getattr(settings, "theme", FALLBACK_THEME_NAME) or FALLBACK_THEME_NAME
+        wanted = settings.theme or FALLBACK_THEME_NAME
         if wanted not in self.available_themes:
             self.theme_errors.append(f"theme {wanted!r} not found; using {FALLBACK_THEME_NAME}")
             wanted = FALLBACK_THEME_NAME
         self.theme = wanted
-        self.palette = Palette.from_variables({})
         #: the config file and the session's settings kept in step (saves merge, edits on disk
         #: are picked up); settings.watchlists is the one copy, shared with the quotes panel
         self.config_sync = ConfigSync(self, self.settings, self._save_lock)
 
-        keys = getattr(settings, "keys", None) or {}
-        if keys:
-            self.set_keymap(dict(keys))
+        if settings.keys:
+            self.set_keymap(dict(settings.keys))
 
     # -- convenience -----------------------------------------------------------------------------
 
     @property
     def quotes_panel(self) -> QuotesPanel | None:
-        return self.panels.get("quotes")  # type: ignore[return-value]
+        panel = self.panels.get("quotes")
+        return panel if isinstance(panel, QuotesPanel) else None
 
     @property
     def bars_panel(self) -> BarsPanel:
-        return self.panels["bars"]  # type: ignore[return-value]
+        panel = self.panels["bars"]
+        assert isinstance(panel, BarsPanel)
+        return panel
 
     @property
     def tape_panel(self) -> TapePanel:
-        return self.panels["tape"]  # type: ignore[return-value]
+        panel = self.panels["tape"]
+        assert isinstance(panel, TapePanel)
+        return panel
 
     @property
-    def client(self) -> Any:
+    def client(self) -> TradeStationClient | None:
         return self.connection.client if self.connection else None
+
+    # -- notices ---------------------------------------------------------------------------------
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Show a toast, and keep a record of it in ``notices`` (what the user was told, after
+        the toast has gone)."""
+        self.notices.append(Notice(message, title, severity, time.time()))
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def pause_repaint(self) -> None:
+        """Stop the repaint timer until ``resume_repaint`` (what is on screen stays)."""
+        if self._repaint_timer is not None:
+            self._repaint_timer.pause()
+
+    def resume_repaint(self) -> None:
+        if self._repaint_timer is not None:
+            self._repaint_timer.resume()
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's driver, but on Linux/macOS one that survives kill -STOP/-CONT (Textual's
@@ -187,6 +204,14 @@ class TsdashApp(App[int]):
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return {**super().get_theme_variable_defaults(), **VARIABLE_DEFAULTS}
+
+    def get_css_variables(self) -> dict[str, str]:
+        """Textual's variables for the theme in use, plus the shades derived from them (unless
+        the theme sets them): the widgets' component classes refer to both."""
+        variables = super().get_css_variables()
+        variables = {**derived_variables(variables), **variables}
+        self.theme_variables = variables
+        return variables
 
     # -- layout ----------------------------------------------------------------------------------
 
@@ -211,14 +236,13 @@ class TsdashApp(App[int]):
             self.set_interval(TRIM_INTERVAL, trim_heap, name="trim-heap")
         self._shutdown_done = asyncio.Event()
         self._apply_layout(self.size.width, self.size.height)
-        self._apply_palette()
-        self.theme_changed_signal.subscribe(self, lambda _theme: self._apply_palette())
         for message in self.theme_errors:
             self.notify(message, title="Theme skipped", severity="warning", timeout=8)
         quotes = self.quotes_panel
         if quotes is not None and quotes.focus_target is not None:
             quotes.focus_target.focus()
-        self._timer = self.set_interval(self.repaint_interval, self.tick, name="repaint")
+        self._repaint_timer = self.set_interval(self.repaint_interval, self.tick,
+                                                name="repaint")
         self.config_sync.start()
         self.tick()
         # connect after the first frame is on screen: starting the demo simulator takes a
@@ -233,21 +257,11 @@ class TsdashApp(App[int]):
         self.screen.set_class(compact, "-compact")
         self.screen.set_class(height < 30, "-short")
 
-    def _apply_palette(self) -> None:
-        self.palette = Palette.from_variables(self.get_css_variables())
-        for panel in self.panels.values():
-            panel.set_palette(self.palette)
-        try:
-            self.query_one(StatusBar).palette = self.palette
-        except Exception:  # not mounted yet
-            pass
-
     # -- connection ------------------------------------------------------------------------------
 
     async def _connect(self) -> None:
         for panel in self.panels.values():
-            panel.state = CONNECTING
-            panel._state_dirty = True
+            panel.wait_for_client()
         connection = await self.connector.connect(self.settings)
         if self._shutdown_started:
             await connection.close()
@@ -255,24 +269,18 @@ class TsdashApp(App[int]):
         self.connection = connection
         self.environment = connection.environment
         log.info("dashboard connected: %s at %s", connection.environment,
-                 getattr(connection.client, "base_url", "?"))
+                 connection.client.base_url)
         for panel in self.panels.values():
             panel.start(connection.client)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Every worker's failure lands here, and goes to the panel it belongs to."""
+        """Every failure of the app's own workers lands here (each panel handles its own)."""
         if event.state != WorkerState.ERROR:
             return
         worker = event.worker
         error = worker.error
         if error is None:
             return
-        group = worker.group or ""
-        if group.startswith("panel:"):
-            panel = self.panels.get(group.split(":", 1)[1])
-            if panel is not None:
-                panel.report_error(error)
-                return
         if worker.name == "connect":
             if isinstance(error, SignInRequired):  # nothing on screen could fix it: say why, end
                 log.warning("sign-in refused: %s", error)
@@ -320,10 +328,9 @@ class TsdashApp(App[int]):
         streams = None
         client = self.client
         if client is not None:
-            manager = getattr(client, "stream_manager", None)
-            if manager is not None:
-                streams = StreamCounts(manager.connected_count, manager.active_count,
-                                       manager.max_concurrent_streams)
+            manager = client.stream_manager
+            streams = StreamCounts(manager.connected_count, manager.active_count,
+                                   manager.max_concurrent_streams)
         newest = None
         for panel in self.panels.values():
             at = panel.activity.last_at
@@ -357,10 +364,13 @@ class TsdashApp(App[int]):
     PANEL_ORDER = ("quotes", "bars", "tape", "orders", "positions", "balances")
 
     def focused_panel(self) -> StreamPanel | None:
-        widget: Any = self.focused
-        while widget is not None and not isinstance(widget, StreamPanel):
-            widget = widget.parent
-        return widget
+        node = self.focused
+        while node is not None:
+            if isinstance(node, StreamPanel):
+                return node
+            parent = node.parent
+            node = parent if isinstance(parent, Widget) else None
+        return None
 
     def _move_panel_focus(self, step: int) -> None:
         current = self.focused_panel()
@@ -418,8 +428,7 @@ class TsdashApp(App[int]):
 
     def _reload_sign_in(self) -> None:
         """A refused sign-in is fixed by `tsdash login` in another terminal, then r here."""
-        reload = getattr(self.connector, "reload_sign_in", None)
-        if reload is not None and reload():
+        if self.connector.reload_sign_in():
             self.notify("Using the new TradeStation sign-in.", title="Signed in")
 
     def _retry_connect(self) -> None:
@@ -454,16 +463,21 @@ class TsdashApp(App[int]):
         self.config_sync.save_theme(name)
 
     def select_symbol(self, symbol: str) -> None:
-        """Bars and time & sales follow ``symbol`` (their subscriptions are swapped)."""
+        """Chart ``symbol`` (the command palette): the quotes panel marks it, and its
+        SymbolSelected message brings the bars and time & sales along, as a click does."""
         quotes = self.quotes_panel
-        if quotes is not None and quotes.selected != symbol:
-            quotes.selected = symbol
-            quotes.mark_all_dirty()
-        self.bars_panel.set_symbol(symbol)
-        self.tape_panel.set_symbol(symbol)
+        if quotes is not None:
+            quotes.select(symbol)
+        else:
+            self._follow_symbol(symbol)
 
     def on_quotes_panel_symbol_selected(self, message: QuotesPanel.SymbolSelected) -> None:
-        self.select_symbol(message.symbol)
+        self._follow_symbol(message.symbol)
+
+    def _follow_symbol(self, symbol: str) -> None:
+        """Bars and time & sales follow ``symbol`` (their subscriptions are swapped)."""
+        self.bars_panel.set_symbol(symbol)
+        self.tape_panel.set_symbol(symbol)
 
     # -- watchlist edits -------------------------------------------------------------------------
 
@@ -534,19 +548,27 @@ class TsdashApp(App[int]):
         self.push_screen(HelpScreen(self.key_help()))
 
     def key_help(self) -> list[tuple[str, str]]:
+        """(keys, what they do) for the help screen: every remappable action, the ones
+        KEY_HELP names first in its order, with the keys bound now."""
+        keys = self.shown_keys()
+        order = [*self.KEY_HELP, *(a.id for a in ACTIONS if a.id not in self.KEY_HELP)]
+        described = {action.id: action.description for action in ACTIONS}
+        out = [(keys[i], described[i]) for i in order if i in keys]
+        out.append(("enter / click", "chart the quote row's symbol"))
+        out.append(("ctrl+p", "command palette"))
+        return out
+
+    def shown_keys(self) -> dict[str, str]:
+        """Binding id -> its keys as the footer shows them ("?", "^r"), after remapping."""
         keys: dict[str, str] = {}
-        keymap = getattr(self, "_keymap", {}) or {}
+        keymap = self.settings.keys
         for binding in self.BINDINGS:
             assert isinstance(binding, Binding)
             if binding.id is None:
                 continue
             key = keymap.get(binding.id, binding.key)
-            shown = ", ".join(self._display_key(k.strip()) for k in key.split(","))
-            keys[binding.id] = shown
-        out = [(keys[i], text) for i, text in self.KEY_HELP if i in keys]
-        out.append(("enter / click", "chart the quote row's symbol"))
-        out.append(("ctrl+p", "command palette"))
-        return out
+            keys[binding.id] = ", ".join(self._display_key(k.strip()) for k in key.split(","))
+        return keys
 
     def _display_key(self, key: str) -> str:
         try:
@@ -575,10 +597,10 @@ class TsdashApp(App[int]):
             return
         self._shutdown_started = True
         try:
-            if self._timer is not None:
-                self._timer.stop()
+            if self._repaint_timer is not None:
+                self._repaint_timer.stop()
             for worker in list(self.workers):
-                if (worker.group or "").startswith("panel:") or worker.name == "connect":
+                if worker.name == "connect" and worker.node is self:
                     worker.cancel()
             await asyncio.gather(*(p.stop() for p in self.panels.values()),
                                  return_exceptions=True)
@@ -586,9 +608,7 @@ class TsdashApp(App[int]):
             if connection is not None:
                 await connection.close()
             else:  # quit while still connecting: a started simulator must still stop
-                sim = getattr(self.connector, "sim", None)
-                if sim is not None:
-                    await sim.stop()
+                await self.connector.abandon()
         except Exception as exc:  # shutting down must finish whatever happens
             log.warning("shutdown: %s", exc)
         finally:
@@ -600,8 +620,8 @@ class TsdashApp(App[int]):
         await self.shutdown()
 
 
-def panel_states(app: TsdashApp) -> dict[str, str]:
+def panel_states(app: TsdashApp) -> dict[str, PanelState]:
     return {key: panel.state for key, panel in app.panels.items()}
 
 
-__all__ = ["TsdashApp", "panel_states"]
+__all__ = ["Notice", "TsdashApp", "panel_states"]

@@ -1,4 +1,5 @@
-"""Command palette (ctrl+p) entries for the dashboard: every key's action, plus direct jumps."""
+"""Command palette (ctrl+p) entries for the dashboard: the remappable actions that have a
+palette title (tsdash.keymap.ACTIONS), with the keys bound now, plus direct jumps."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from tsdash.keymap import ACTIONS
 
 if TYPE_CHECKING:
     from tsdash.ui.app import TsdashApp
@@ -17,27 +20,15 @@ class DashboardCommands(Provider):
 
     def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
         app: TsdashApp = self.app  # type: ignore[assignment]
+        keys = app.shown_keys()
         commands: list[tuple[str, Callable[[], object], str]] = [
-            ("Reconnect focused panel", partial(app.run_action, "reconnect"),
-             "await the focused panel's subscription reconnect (r)"),
-            ("Reconnect all panels", partial(app.run_action, "reconnect_all"),
-             "reconnect every panel's subscription (R)"),
-            ("Next watchlist", partial(app.run_action, "next_watchlist"),
-             "cycle the quotes panel's watchlist (w)"),
-            ("Next theme", partial(app.run_action, "next_theme"),
-             "cycle the colour themes and remember the choice (t)"),
-            ("Sort quotes", partial(app.run_action, "sort"), "cycle the quotes sort (s)"),
-            ("Add symbol to watchlist", partial(app.run_action, "add_symbol"),
-             "type a symbol; it streams at once and is saved in the config (a)"),
-            ("Zoom focused panel", partial(app.run_action, "zoom"),
-             "maximize / restore the focused panel (z)"),
-            ("Show keys", partial(app.run_action, "help"), "the help screen (?)"),
-            ("Quit", partial(app.run_action, "quit"),
-             "unsubscribe everything, close the client and exit (q)"),
+            (action.command, partial(app.run_action, action.id),
+             f"{action.about or action.description} ({keys.get(action.id, action.key)})")
+            for action in ACTIONS if action.command is not None
         ]
         quotes = app.quotes_panel
         if quotes is not None:
-            for name in quotes.watchlists:
+            for name in app.settings.watchlists:
                 commands.append((f"Watchlist: {name}", partial(app.show_watchlist, name),
                                  f"show the {name} watchlist"))
             for symbol in quotes.model.symbols:

@@ -24,13 +24,14 @@ import dataclasses
 import logging
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
 from tsdash.config import (
     ConfigError,
     Settings,
     WatchlistEdit,
     apply_watchlist_edits,
+    file_key,
     load_settings,
     settings_fields,
 )
@@ -46,17 +47,9 @@ POLL_INTERVAL = 2.0
 #: settings the running dashboard takes from a reloaded file; the rest wait for a restart
 LIVE_SETTINGS = ("watchlists", "default_watchlist")
 
-#: Settings fields that live in a table of the file, named as the file names them
-FILE_KEYS = {
-    "bars": "[bars]",
-    "max_concurrent_streams": "streams.max_concurrent_streams",
-    "read_timeout": "streams.read_timeout",
-    "auto_reconnect": "streams.auto_reconnect",
-    "repaint_hz": "ui.repaint_hz",
-    "keys": "[keys]",
-}
-
 Signature = tuple[int, int, int]
+
+T = TypeVar("T")
 
 
 def file_signature(path: os.PathLike[str] | str) -> Signature | None:
@@ -152,7 +145,7 @@ class ConfigSync:
         if live:
             parts.append(f"{' and '.join(live)} changed")
         if later:
-            names = ", ".join(FILE_KEYS.get(name, name) for name in later)
+            names = ", ".join(file_key(name) for name in later)
             parts.append(f"{names} changed: used at the next start")
         log.info("config reloaded from %s: %s", self.path, "; ".join(parts))
         self.app.notify(f"config reloaded: {'; '.join(parts)}", title="Config reloaded",
@@ -174,7 +167,7 @@ class ConfigSync:
                                     .default_watchlist in shared else next(iter(shared)))
         elif quotes.model.symbols != shared[quotes.active]:
             quotes.edit_watchlist(quotes.active, shared[quotes.active])
-        quotes.border_title = quotes.title_text()
+        quotes.refresh_title()
 
     # -- saving ------------------------------------------------------------------------------
 
@@ -185,14 +178,15 @@ class ConfigSync:
                             exit_on_error=False)
 
     async def _save_edits(self, done: str) -> None:
-        written: Any = None
         async with self.lock:
             # taken under the lock: an earlier worker may have written some of them already
             edits = list(self.pending)
-            if edits:
+            if not edits:  # an earlier save wrote them already
+                written: Settings | ConfigError | OSError | None = None
+            else:
                 written = await self._write_locked(
                     lambda: self.settings.save_watchlist_edits(edits))
-        if not edits:  # an earlier save wrote them already
+        if written is None:
             self.app.notify(f"{done}; saved to {self.path}", title="Watchlist")
             return
         if not isinstance(written, Settings):
@@ -213,7 +207,7 @@ class ConfigSync:
 
         self.app.run_worker(save(), name="save-theme", group="settings", exit_on_error=False)
 
-    async def save(self, write: Callable[[], Any], what: str) -> Any:
+    async def save(self, write: Callable[[], T], what: str) -> T | None:
         """Run ``write`` off the event loop after taking any change on disk; None if it failed
         (the change stays for this session, and a warning says why)."""
         async with self.lock:
@@ -223,7 +217,7 @@ class ConfigSync:
             return None
         return result
 
-    async def _write_locked(self, write: Callable[[], Any]) -> Any:
+    async def _write_locked(self, write: Callable[[], T]) -> T | ConfigError | OSError:
         """``write``'s result, or the error that stopped it; the caller holds the lock."""
         error = await self._reload_if_changed()
         if error is not None:

@@ -6,7 +6,8 @@ worker started on mount). It returns a :class:`Connection`; ``await connection.c
 the client and, for the demo, stops the simulator.
 
 Tests inject their own connector (``DemoConnector(clock="fixed", ...)``) and reach the simulator
-through ``connector.sim``.
+through ``connector.sim``. Every connector is a :class:`Connector`: what the app needs from one is
+declared there, so the app never probes a connector for what it may have.
 """
 
 from __future__ import annotations
@@ -15,13 +16,15 @@ import asyncio
 import importlib
 import logging
 import os
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from tsdash.api import TradeStationClient
+    from tsdash.api import TokenManager, TradeStationClient
     from tsdash.config import Settings
+    from tsdash.sim.server import Simulator
 
 DEMO = "DEMO"
 SIM = "SIM"
@@ -39,7 +42,8 @@ log = logging.getLogger(__name__)
 class Connection:
     client: TradeStationClient
     environment: str  # DEMO | SIM | LIVE
-    sim: Any = None
+    #: a simulator this connection started and stops when it closes (the demo's)
+    sim: Simulator | None = None
     closed: bool = field(default=False, init=False)
 
     async def close(self) -> None:
@@ -54,10 +58,26 @@ class Connection:
                 await self.sim.stop()
 
 
-class Connector(Protocol):
-    environment: str
+class Connector(ABC):
+    """What the dashboard asks of the place its client comes from (the demo, a running simulator,
+    a signed-in account; a test's or a benchmark's own)."""
 
-    async def connect(self, settings: Settings) -> Connection: ...
+    #: DEMO | SIM | LIVE, shown in the status bar
+    environment: str = DEMO
+    #: the simulator behind the client, when there is one (tests and benchmarks drive it)
+    sim: Simulator | None = None
+
+    @abstractmethod
+    async def connect(self, settings: Settings) -> Connection:
+        """A client ready to stream, in a Connection that closes everything connect() started."""
+
+    async def abandon(self) -> None:
+        """The app quits before connect() handed over its Connection: stop what connect() had
+        started by then (the demo's simulator)."""
+
+    def reload_sign_in(self) -> bool:
+        """Before a manual reconnect: pick up a sign-in renewed elsewhere; True when it did."""
+        return False
 
 
 #: what connect() imports: a client needs aiohttp; the demo also runs the simulator (aiohttp's
@@ -90,7 +110,7 @@ def client_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-class DemoConnector:
+class DemoConnector(Connector):
     """Start the embedded simulator (port 0) and a client signed in with its demo credentials."""
 
     environment = DEMO
@@ -102,8 +122,11 @@ class DemoConnector:
         self.clock = clock
         self.sim_options = dict(sim_options or {})
         self.client_overrides = dict(client_overrides or {})
-        self.sim: Any = None
         self.client: TradeStationClient | None = None
+
+    async def abandon(self) -> None:
+        if self.sim is not None:
+            await self.sim.stop()
 
     async def connect(self, settings: Settings) -> Connection:
         await _import_in_thread(DEMO_MODULES)
@@ -130,7 +153,7 @@ class DemoConnector:
         return Connection(client, DEMO, sim)
 
 
-class SimulatorConnector:
+class SimulatorConnector(Connector):
     """A client against a simulator that is already running (a test's fixture, a benchmark).
 
     The simulator belongs to the caller: closing the connection closes the client only, unless
@@ -139,12 +162,18 @@ class SimulatorConnector:
 
     environment = DEMO
 
-    def __init__(self, sim: Any, *, stop_simulator: bool = False,
+    sim: Simulator
+
+    def __init__(self, sim: Simulator, *, stop_simulator: bool = False,
                  client_overrides: Mapping[str, Any] | None = None) -> None:
         self.sim = sim
         self.stop_simulator = stop_simulator
         self.client_overrides = dict(client_overrides or {})
         self.client: TradeStationClient | None = None
+
+    async def abandon(self) -> None:
+        if self.stop_simulator:
+            await self.sim.stop()
 
     async def connect(self, settings: Settings) -> Connection:
         await _import_in_thread(CLIENT_MODULES)
@@ -165,7 +194,7 @@ class SignInRequired(Exception):
     to do; the launcher prints it instead of starting (or after ending) the dashboard."""
 
 
-class AccountConnector:
+class AccountConnector(Connector):
     """A real TradeStation environment (sim or live) with a stored refresh token.
 
     ``connect()`` asks for a first access token before any panel subscribes, so a revoked or
@@ -186,7 +215,7 @@ class AccountConnector:
         self._refresh_token = refresh_token
         self._token_url = token_url
         self._base_url = base_url
-        self._tokens: Any = None
+        self._tokens: TokenManager | None = None
 
     def __repr__(self) -> str:  # never show the secret or token
         return f"AccountConnector({self._env!r}, client_id={self._client_id!r})"

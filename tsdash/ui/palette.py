@@ -1,29 +1,103 @@
-"""Rich styles derived from the active Textual theme (price up/down, flashes, order states).
+"""The dashboard's colours as Textual component classes, read back as rich Styles.
 
-Panels paint cells as ``rich.text.Text`` with these styles; the app rebuilds the palette when the
-theme changes and asks every panel to repaint in full.
+Panels paint cells as ``rich.text.Text``, so they need rich Styles, not CSS. Each widget that
+paints lists ``PALETTE_CLASSES`` in its ``COMPONENT_CLASSES`` and ``palette_css(its type)`` in
+its ``DEFAULT_CSS``: the colours come from the theme's CSS variables (``$price-up`` and the others
+in ``tsdash.ui.themes``), so a theme switch or a CSS rule such as
+``QuotesPanel > .price--up { color: red; }`` restyles the widget with nothing pushed by hand.
+
+``PaletteReader`` is the typed accessor: it reads a widget's component classes through
+``Widget.get_component_rich_style`` into a ``Palette`` and reads them again after Textual tells
+the widget its styles changed (``notify_style_update``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
 
 from rich.style import Style
-from textual.color import Color
+from textual.widget import Widget
 
 from tsdash.ui.models import CANCELLED, FILLED, OTHER, PARTIAL, REJECTED, WORKING
-from tsdash.ui.themes import VARIABLE_DEFAULTS
 
 
-def _color(variables: dict[str, str], name: str, default: str) -> Color:
-    try:
-        return Color.parse(variables.get(name) or default)
-    except Exception:
-        return Color.parse(default)
+class Tone(StrEnum):
+    """A component class: one colour role the dashboard paints with."""
+
+    UP = "price--up"
+    DOWN = "price--down"
+    FLAT = "price--flat"
+    UP_FLASH = "price--up-flash"
+    DOWN_FLASH = "price--down-flash"
+    UP_DIM = "price--up-dim"
+    DOWN_DIM = "price--down-dim"
+    TEXT = "text--normal"
+    MUTED = "text--muted"
+    ACCENT = "text--accent"
+    SUCCESS = "text--success"
+    WARNING = "text--warning"
+    ERROR = "text--error"
+    WORKING = "order--working"
+    PARTIAL = "order--partial"
+    FILLED = "order--filled"
+    CANCELLED = "order--cancelled"
+    REJECTED = "order--rejected"
+    OTHER = "order--other"
+
+
+#: what a widget that paints with the palette puts in its COMPONENT_CLASSES
+PALETTE_CLASSES: Final[set[str]] = {tone.value for tone in Tone}
+
+#: each component class's look, from the theme's CSS variables
+PALETTE_RULES: Final = {
+    Tone.UP: "color: $price-up;",
+    Tone.DOWN: "color: $price-down;",
+    Tone.FLAT: "color: $price-flat;",
+    Tone.UP_FLASH: "color: $foreground; background: $price-up-tint; text-style: bold;",
+    Tone.DOWN_FLASH: "color: $foreground; background: $price-down-tint; text-style: bold;",
+    Tone.UP_DIM: "color: $price-up-dim;",
+    Tone.DOWN_DIM: "color: $price-down-dim;",
+    Tone.TEXT: "color: $foreground;",
+    Tone.MUTED: "color: $foreground-dim;",
+    Tone.ACCENT: "color: $accent;",
+    Tone.SUCCESS: "color: $success;",
+    Tone.WARNING: "color: $warning;",
+    Tone.ERROR: "color: $error;",
+    Tone.WORKING: "color: $accent;",
+    Tone.PARTIAL: "color: $warning; text-style: bold;",
+    Tone.FILLED: "color: $success; text-style: bold;",
+    Tone.CANCELLED: "color: $foreground-dim;",
+    Tone.REJECTED: "color: $error; text-style: bold;",
+    Tone.OTHER: "color: $foreground;",
+}
+
+
+def palette_css(widget_type: str) -> str:
+    """The component classes' rules for the DEFAULT_CSS of ``widget_type`` (a widget listing
+    PALETTE_CLASSES): ``TapeView > .price--up { color: $price-up; }`` and so on, so CSS can
+    restyle one widget's colours (``QuotesPanel > .price--up``) without touching the others."""
+    return "".join(f"\n    {widget_type} > .{tone} {{ {rule} }}"
+                   for tone, rule in PALETTE_RULES.items()) + "\n"
+
+
+#: an order's category (tsdash.ui.models) -> the tone its status is painted in
+STATUS_TONES: Final = {
+    WORKING: Tone.WORKING,
+    PARTIAL: Tone.PARTIAL,
+    FILLED: Tone.FILLED,
+    CANCELLED: Tone.CANCELLED,
+    REJECTED: Tone.REJECTED,
+    OTHER: Tone.OTHER,
+}
 
 
 @dataclass(frozen=True)
 class Palette:
+    """A widget's component-class styles, as plain rich Styles (only what each class sets, so
+    a cell's own background shows through)."""
+
     up: Style
     down: Style
     flat: Style
@@ -40,42 +114,19 @@ class Palette:
     status: dict[str, Style]
 
     @classmethod
-    def from_variables(cls, variables: dict[str, str]) -> Palette:
-        background = _color(variables, "background", "#0E1117")
-        foreground = _color(variables, "foreground", "#D8DEE9")
-        up = _color(variables, "price-up", VARIABLE_DEFAULTS["price-up"])
-        down = _color(variables, "price-down", VARIABLE_DEFAULTS["price-down"])
-        flat = _color(variables, "price-flat", VARIABLE_DEFAULTS["price-flat"])
-        success = _color(variables, "success", "#26A69A")
-        warning = _color(variables, "warning", "#F0B429")
-        error = _color(variables, "error", "#EF5350")
-        accent = _color(variables, "accent", "#FFB300")
-        muted = background.blend(foreground, 0.6)
-        dark = background.brightness < 0.5
+    def of(cls, widget: Widget) -> Palette:
+        """Read ``widget``'s component classes; KeyError when its styles are not applied yet."""
 
-        def fg(color: Color, **kw: bool) -> Style:
-            return Style(color=color.rich_color, **kw)
+        def style(tone: Tone) -> Style:
+            return widget.get_component_rich_style(tone.value, partial=True)
 
-        def flash(color: Color) -> Style:
-            # a brief highlight: a tint of the colour behind the theme's text
-            tint = background.blend(color, 0.45 if dark else 0.3)
-            return Style(color=foreground.rich_color, bgcolor=tint.rich_color, bold=True)
-
-        status = {
-            WORKING: fg(accent),
-            PARTIAL: fg(warning, bold=True),
-            FILLED: fg(success, bold=True),
-            CANCELLED: fg(muted),
-            REJECTED: fg(error, bold=True),
-            OTHER: fg(foreground),
-        }
         return cls(
-            up=fg(up), down=fg(down), flat=fg(flat),
-            up_flash=flash(up), down_flash=flash(down),
-            muted=fg(muted), text=fg(foreground), accent=fg(accent),
-            success=fg(success), warning=fg(warning), error=fg(error),
-            up_dim=fg(background.blend(up, 0.55)), down_dim=fg(background.blend(down, 0.55)),
-            status=status,
+            up=style(Tone.UP), down=style(Tone.DOWN), flat=style(Tone.FLAT),
+            up_flash=style(Tone.UP_FLASH), down_flash=style(Tone.DOWN_FLASH),
+            muted=style(Tone.MUTED), text=style(Tone.TEXT), accent=style(Tone.ACCENT),
+            success=style(Tone.SUCCESS), warning=style(Tone.WARNING), error=style(Tone.ERROR),
+            up_dim=style(Tone.UP_DIM), down_dim=style(Tone.DOWN_DIM),
+            status={category: style(tone) for category, tone in STATUS_TONES.items()},
         )
 
     def signed(self, value: float | None) -> Style:
@@ -84,4 +135,51 @@ class Palette:
         return self.up if value > 0 else self.down
 
 
-DEFAULT_PALETTE = Palette.from_variables({})
+#: what a widget paints with before Textual has applied its styles (it is not on screen yet)
+UNSTYLED = Palette(
+    up=Style(), down=Style(), flat=Style(), up_flash=Style(), down_flash=Style(),
+    muted=Style(), text=Style(), accent=Style(), success=Style(), warning=Style(),
+    error=Style(), up_dim=Style(), down_dim=Style(),
+    status={category: Style() for category in STATUS_TONES},
+)
+
+
+class PaletteReader:
+    """One widget's Palette, read from its component classes once and again after each style
+    update. Textual calls ``notify_style_update`` before it re-reads the component classes, so
+    that only marks the palette stale; the next ``palette`` read (a paint) picks up the new
+    styles. ``version`` counts the times the colours really changed: a widget that caches what
+    it drew compares it to know when to draw everything again."""
+
+    def __init__(self, widget: Widget) -> None:
+        self.widget = widget
+        self._palette = UNSTYLED
+        self._version = 0
+        self._stale = True
+
+    def invalidate(self) -> None:
+        """Call from the widget's ``notify_style_update``."""
+        self._stale = True
+
+    @property
+    def palette(self) -> Palette:
+        """The widget's colours, read again if its styles changed since the last read."""
+        return self._read()
+
+    @property
+    def version(self) -> int:
+        """Goes up each time a read finds different colours (read again here if stale)."""
+        self._read()
+        return self._version
+
+    def _read(self) -> Palette:
+        if self._stale:
+            try:
+                palette = Palette.of(self.widget)
+            except KeyError:  # not styled yet: try again at the next read
+                return self._palette
+            self._stale = False
+            if palette != self._palette:
+                self._palette = palette
+                self._version += 1
+        return self._palette

@@ -7,10 +7,17 @@ writes what the screen shows.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+from tsdash.ui.launch import LaunchOptions, prepare
+
+if TYPE_CHECKING:
+    from tsdash.ui.app import TsdashApp
 
 LIVE_WAIT = 10.0  # seconds to wait for the panels before taking the picture anyway
 
@@ -25,10 +32,24 @@ def parse_size(text: str) -> tuple[int, int]:
     return width, height
 
 
-async def take_snapshot(app: Any, out: Path, *, size: tuple[int, int],
+@dataclass(frozen=True)
+class SnapshotOptions(LaunchOptions):
+    """`tsdash snapshot`'s options, besides the dashboard's."""
+
+    out: str = ""
+    after: float = 2.0
+    size: str = "160x48"
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> SnapshotOptions:
+        return cls(config=args.config, log_level=args.log_level, demo=bool(args.demo),
+                   out=args.out, after=args.after, size=args.size)
+
+
+async def take_snapshot(app: TsdashApp, out: Path, *, size: tuple[int, int],
                         after: float) -> Path | None:
     """Write the picture to ``out``; None when the app ended itself first (see exit_message)."""
-    from tsdash.ui.panels.base import BUSY
+    from tsdash.ui.panels.base import StateKind
 
     async with app.run_test(headless=True, size=size) as pilot:
         loop = asyncio.get_running_loop()
@@ -37,7 +58,7 @@ async def take_snapshot(app: Any, out: Path, *, size: tuple[int, int],
             if app.exit_message:
                 return None
             if app.connection is not None and not any(
-                    p.state in BUSY for p in app.panels.values()):
+                    p.look.kind is StateKind.BUSY for p in app.panels.values()):
                 break
             await asyncio.sleep(0.05)
         await asyncio.sleep(max(0.0, after))
@@ -49,19 +70,18 @@ async def take_snapshot(app: Any, out: Path, *, size: tuple[int, int],
     return out
 
 
-def run_snapshot(args: Any) -> int:
-    from tsdash.ui.launch import prepare
-
+def run_snapshot(args: argparse.Namespace) -> int:
+    options = SnapshotOptions.from_args(args)
     try:
-        size = parse_size(getattr(args, "size", "160x48") or "160x48")
+        size = parse_size(options.size)
     except ValueError as exc:
         print(f"tsdash snapshot: {exc}", file=sys.stderr)
         return 2
-    out = Path(args.out).expanduser()
+    out = Path(options.out).expanduser()
     if out.suffix.lower() != ".svg":
         print(f"tsdash snapshot: --out must end in .svg, found {str(out)!r}", file=sys.stderr)
         return 2
-    prepared = prepare(args, "tsdash snapshot")
+    prepared = prepare(options, "tsdash snapshot")
     if isinstance(prepared, int):
         return prepared
     settings, connector = prepared
@@ -69,7 +89,7 @@ def run_snapshot(args: Any) -> int:
     from tsdash.ui.app import TsdashApp
 
     app = TsdashApp(settings, connector=connector)
-    after = float(getattr(args, "after", 2.0) or 0.0)
+    after = max(0.0, options.after)
     try:
         written = asyncio.run(take_snapshot(app, out, size=size, after=after))
     except OSError as exc:

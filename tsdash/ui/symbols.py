@@ -13,9 +13,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from tsdash.api import TradeStationClient
     from tsdash.api.prices import PriceFormatter
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ class SymbolDetails:
         """Symbols are wanted and a fetch may start now."""
         return bool(self._wanted) and not self.fetching and self._clock() >= self._retry_at
 
-    async def fetch(self, client: Any) -> None:
+    async def fetch(self, client: TradeStationClient) -> None:
         """Ask ``client`` for the wanted symbols (one batched call); on arrival tell the
         listeners. Never raises: a failure is logged and the symbols are asked for again
         later, meanwhile shown with the old rule."""

@@ -2,9 +2,12 @@
 
 A theme file is flat: ``name``, ``dark`` and the Textual colour names (primary, secondary, accent,
 background, surface, panel, foreground, success, warning, error), plus a ``[variables]`` table for
-the dashboard's own colours (``price-up``, ``price-down``, ``price-flat``). A file that does not
-parse or names a colour Textual cannot read is skipped and reported; ``tsdash-dark`` is built in
-as the fallback, so the dashboard always has a theme.
+the dashboard's own colours (``price-up``, ``price-down``, ``price-flat``). They become CSS
+variables (``$price-up``), which the widgets' component classes use (``tsdash.ui.palette``). The
+shades that follow from them (``DERIVED_VARIABLES``: muted text, flash tints, volume bars) are
+worked out for whichever theme is in use; a theme file may set any of them itself. A file that
+does not parse or names a colour Textual cannot read is skipped and reported; ``tsdash-dark`` is
+built in as the fallback, so the dashboard always has a theme.
 
 Where the files are: inside the installed package (``tsdash/themes``, which the wheel force-includes
 from the top-level ``themes/``), then the source checkout's ``themes/`` (editable installs).
@@ -13,7 +16,7 @@ from the top-level ``themes/``), then the source checkout's ``themes/`` (editabl
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -36,6 +39,11 @@ VARIABLE_DEFAULTS = {
     "price-down": "#EF5350",
     "price-flat": "#9AA4B2",
 }
+
+#: Variables worked out from the theme in use (``derived_variables``) unless the theme sets them.
+DERIVED_VARIABLES = (
+    "foreground-dim", "price-up-tint", "price-down-tint", "price-up-dim", "price-down-dim",
+)
 
 FALLBACK_THEME = Theme(
     name=FALLBACK_THEME_NAME,
@@ -107,17 +115,52 @@ def parse_theme(data: dict, source: str) -> Theme:
     for key, value in variables.items():
         if not isinstance(value, str):
             raise ThemeError(f"{source}: variables.{key} must be a string, found {value!r}")
-        if key in VARIABLE_DEFAULTS:
+        if key in VARIABLE_DEFAULTS or key in DERIVED_VARIABLES:
             _color(value, source, f"variables.{key}")
         checked[key] = value
-    extra = {}
-    for key in ("luminosity_spread", "text_alpha"):
+    numbers = {  # Textual's defaults unless the file sets them
+        "luminosity_spread": Theme.luminosity_spread, "text_alpha": Theme.text_alpha,
+    }
+    for key in numbers:
         if key in data:
             if not isinstance(data[key], (int, float)):
                 raise ThemeError(f"{source}: `{key}` must be a number")
-            extra[key] = float(data[key])
-    return Theme(name=name.strip(), dark=dark, variables={**VARIABLE_DEFAULTS, **checked},
-                 **colors, **extra)
+            numbers[key] = float(data[key])
+    return Theme(
+        name=name.strip(), dark=dark, variables={**VARIABLE_DEFAULTS, **checked},
+        primary=colors["primary"], secondary=colors.get("secondary"),
+        accent=colors.get("accent"), foreground=colors.get("foreground"),
+        background=colors.get("background"), surface=colors.get("surface"),
+        panel=colors.get("panel"), boost=colors.get("boost"), success=colors.get("success"),
+        warning=colors.get("warning"), error=colors.get("error"),
+        luminosity_spread=numbers["luminosity_spread"], text_alpha=numbers["text_alpha"],
+    )
+
+
+def _parse(variables: Mapping[str, str], name: str, default: str) -> Color:
+    try:
+        return Color.parse(variables.get(name) or default)
+    except ColorParseError:
+        return Color.parse(default)
+
+
+def derived_variables(variables: Mapping[str, str]) -> dict[str, str]:
+    """The shades the dashboard derives from a theme's CSS variables (``App.get_css_variables``):
+    muted text, the tint behind a flashing price, the dimmer colours of volume bars. Blended
+    onto the theme's background, so they are solid colours whatever a cell sits on."""
+    background = _parse(variables, "background", FALLBACK_THEME.background or "#000000")
+    foreground = _parse(variables, "foreground", FALLBACK_THEME.foreground or "#FFFFFF")
+    up = _parse(variables, "price-up", VARIABLE_DEFAULTS["price-up"])
+    down = _parse(variables, "price-down", VARIABLE_DEFAULTS["price-down"])
+    # a brief highlight: a tint of the price's colour behind the theme's text
+    tint = 0.45 if background.brightness < 0.5 else 0.3
+    return {
+        "foreground-dim": background.blend(foreground, 0.6).hex,
+        "price-up-tint": background.blend(up, tint).hex,
+        "price-down-tint": background.blend(down, tint).hex,
+        "price-up-dim": background.blend(up, 0.55).hex,
+        "price-down-dim": background.blend(down, 0.55).hex,
+    }
 
 
 def _color(value: object, source: str, key: str) -> str:

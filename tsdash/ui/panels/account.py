@@ -26,7 +26,7 @@ from tsdash.ui.models import (
     order_status_text,
     to_float,
 )
-from tsdash.ui.panels.base import LIVE, StreamPanel
+from tsdash.ui.panels.base import StreamPanel
 from tsdash.ui.symbols import SymbolDetails
 from tsdash.ui.widgets.table import Cells, ColumnSpec, LiveTable, cell_sort_value
 
@@ -110,7 +110,7 @@ class KeyedTablePanel(StreamPanel):
                           for account, text in self.model.account_errors.items())
 
     def banner_text(self) -> tuple[str, str] | None:
-        if self.state == LIVE and self.model.account_errors:
+        if self.is_live and self.model.account_errors:
             notes = [n for n in (self.warning, self.account_errors_text()) if n]
             return f"⚠ {' · '.join(notes)}", "-warn"
         return super().banner_text()

@@ -10,7 +10,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 
 from tsdash.ui.models import BarsModel
-from tsdash.ui.palette import Palette
 from tsdash.ui.panels.base import SymbolPanel
 from tsdash.ui.symbols import SymbolDetails
 from tsdash.ui.widgets.candles import CandleChart
@@ -41,13 +40,15 @@ class BarsPanel(SymbolPanel):
         self.barsback = barsback
         self.model = BarsModel(symbol, interval, unit, max_bars=max(600, barsback + 60),
                                clock=clock)
-        self.on_data = self.model.apply
         self.chart = CandleChart(self.model, details=details, id="bars-chart")
         self.chart.details.listen(self._details_arrived)
 
     @property
     def activity(self):
         return self.model.activity
+
+    def on_data(self, msg: dict[str, Any]) -> None:
+        self.model.apply(msg)
 
     def compose_body(self) -> ComposeResult:
         yield self.chart
@@ -62,17 +63,15 @@ class BarsPanel(SymbolPanel):
         return f"{len(self.model)} bars"
 
     async def open(self, client: TradeStationClient, generation: int) -> Any:
+        cb = self.callbacks(generation)
         return await client.market_data.stream_bars(
             symbol=self.symbol, interval=self.interval, unit=self.unit, barsback=self.barsback,
-            **self.callbacks(generation))
+            callback=cb["callback"], error_callback=cb["error_callback"],
+            status_callback=cb["status_callback"])
 
     def on_connected(self) -> None:
         # no EndSnapshot on bar streams: each connection sends ``barsback`` bars, then live ones
         self.model.new_history()
-
-    def set_palette(self, palette: Palette) -> None:
-        super().set_palette(palette)
-        self.chart.palette = palette
 
     def mark_all_dirty(self) -> None:
         self.model.dirty = True

@@ -3,25 +3,31 @@
 A panel owns exactly one ``tsdash.api`` Subscription. Its life:
 
 * ``start(client)`` (method call down, from the app): opens the subscription in a worker.
-* stream callbacks (``_on_data``, ``_on_status``, ``_on_error``) only touch the model and a few
+* stream callbacks (``on_data``, the status and error callbacks) only touch the model and a few
   plain attributes: no widget call, O(1).
 * ``repaint(tick)`` (from the app's timer, ``settings.repaint_hz`` times a second) paints what
   changed: the state banner and border subtitle when the state moved, then ``repaint_body()``.
 * ``reconnect()`` / ``resubscribe()`` / ``stop()`` run in workers too.
 
-Every worker is an app worker in the group ``panel:<key>`` started with ``exit_on_error=False``;
-the app's single ``on_worker_state_changed`` hands a failed worker's error back to its panel
-(``report_error``), so errors are handled in one place and shown in the panel itself.
+The panel runs these workers itself (``exit_on_error=False``) and handles their failures in its
+own ``on_worker_state_changed``: a panel's errors are shown in the panel. Its state is written in
+one place, ``set_state``; the app changes it only by calling the panel's methods.
+
+States: a panel's state is its subscription's (``tsdash.api.SubscriptionState``, reused, not
+redeclared) or one of :class:`PanelOnlyState`. The api's enum is imported on first use, not with
+the ui, to keep the dashboard's start-up short (see ``subscription_states``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import math
 import time
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from enum import Enum, StrEnum
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeAlias, TypedDict
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -29,35 +35,107 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
+from textual.worker import Worker, WorkerState
 
 from tsdash.ui.models import Activity
-from tsdash.ui.palette import DEFAULT_PALETTE, Palette
+from tsdash.ui.palette import PALETTE_CLASSES, Palette, PaletteReader, palette_css
 
 if TYPE_CHECKING:
-    from tsdash.api import TradeStationClient
+    from tsdash.api import SnapshotEvent, Subscription, SubscriptionState, TradeStationClient
+    from tsdash.api.subscription import DataCallback, ErrorCallback, StatusCallback
+
+    #: what a panel's state is: its subscription's, or one of the panel's own
+    PanelState: TypeAlias = "SubscriptionState | PanelOnlyState"
 
 log = logging.getLogger(__name__)
 
-#: Subscription states (design.md) plus the panel's own: waiting (no client yet), error.
-LIVE = "live"
-CONNECTING = "connecting"
-RECONNECTING = "reconnecting"
-DISCONNECTED = "disconnected"
-CLOSED = "closed"
-FAILED = "failed"
-WAITING = "waiting"
-ERROR = "error"
-SUB_STATES = frozenset({LIVE, CONNECTING, RECONNECTING, DISCONNECTED, CLOSED, FAILED})
-#: States in which nothing arrives until the user acts: the panel says "press r to reconnect".
-NEEDS_ACTION = frozenset({DISCONNECTED, FAILED, ERROR, CLOSED})
-BUSY = frozenset({WAITING, CONNECTING, RECONNECTING})
+
+class PanelOnlyState(StrEnum):
+    """The states a panel has besides its subscription's (``tsdash.api.SubscriptionState``)."""
+
+    WAITING = "waiting"  # no client yet: the app is still connecting
+    ERROR = "error"  # one of the panel's workers failed (opening the stream, a reconnect)
+
+
+class Keep(Enum):
+    """``set_state``'s default for a reason left as it is."""
+
+    KEEP = "keep"
+
+
+class StateKind(StrEnum):
+    """How the ui draws a state: its colour, banner, and whether "press r" is offered."""
+
+    LIVE = "live"
+    BUSY = "busy"  # something is under way: nothing to do but wait
+    PROBLEM = "problem"  # nothing arrives until the user acts
+
+
+class StateLook(NamedTuple):
+    glyph: str
+    kind: StateKind
+    label: str  # what the border subtitle calls the state
+
+
 #: the banner's look per kind of message (see DEFAULT_CSS)
 BANNER_CLASSES = ("-busy", "-problem", "-warn")
 
-STATE_GLYPH = {
-    LIVE: "●", CONNECTING: "◌", RECONNECTING: "◌", WAITING: "◌",
-    DISCONNECTED: "○", FAILED: "✕", ERROR: "✕", CLOSED: "○",
+_PANEL_ONLY_LOOKS: dict[str, StateLook] = {
+    # waiting reads as connecting: the panel starting its stream does not change what it says
+    PanelOnlyState.WAITING: StateLook("◌", StateKind.BUSY, "connecting"),
+    PanelOnlyState.ERROR: StateLook("✕", StateKind.PROBLEM, "error"),
 }
+
+
+@functools.cache
+def subscription_states() -> type[SubscriptionState]:
+    """``tsdash.api.SubscriptionState``, imported when first needed rather than with the ui
+    (importing tsdash.api adds to the dashboard's start-up). A panel meets these states only
+    once it has a client or a subscription, by which time the api is loaded."""
+    from tsdash.api import SubscriptionState
+
+    return SubscriptionState
+
+
+@functools.cache
+def snapshot_events() -> type[SnapshotEvent]:
+    """``tsdash.api.SnapshotEvent``, imported when first needed (see subscription_states)."""
+    from tsdash.api import SnapshotEvent
+
+    return SnapshotEvent
+
+
+@functools.cache
+def _subscription_looks() -> dict[str, StateLook]:
+    state = subscription_states()
+    return {
+        state.LIVE: StateLook("●", StateKind.LIVE, state.LIVE),
+        state.CONNECTING: StateLook("◌", StateKind.BUSY, state.CONNECTING),
+        state.RECONNECTING: StateLook("◌", StateKind.BUSY, state.RECONNECTING),
+        state.DISCONNECTED: StateLook("○", StateKind.PROBLEM, state.DISCONNECTED),
+        state.FAILED: StateLook("✕", StateKind.PROBLEM, state.FAILED),
+        state.CLOSED: StateLook("○", StateKind.PROBLEM, state.CLOSED),
+    }
+
+
+def state_look(state: PanelState) -> StateLook:
+    """How ``state`` is drawn (the panel's border, its banner, the status bar's dot)."""
+    look = _PANEL_ONLY_LOOKS.get(state)
+    if look is None:
+        look = _subscription_looks().get(state)
+    return look if look is not None else StateLook("?", StateKind.PROBLEM, str(state))
+
+
+def _drop(msg: dict[str, Any]) -> None:
+    """A panel's data handler until its subclass sets one."""
+
+
+class SubscriptionCallbacks(TypedDict):
+    """The three callbacks every ``stream_*`` call takes, as keyword arguments."""
+
+    callback: DataCallback
+    status_callback: StatusCallback
+    error_callback: ErrorCallback
 
 
 def describe_error(error: BaseException | str | None) -> str:
@@ -114,7 +192,9 @@ class StreamPanel(Vertical):
         background: $warning 25%;
         color: $text;
     }
-    """
+    """ + palette_css("StreamPanel")
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = PALETTE_CLASSES
 
     ALLOW_MAXIMIZE = True
 
@@ -131,25 +211,20 @@ class StreamPanel(Vertical):
             super().__init__()
             self.panel = panel
 
-    class StateChanged(Message):
-        """Posted (up, to the app) after a repaint that showed a new state."""
-
-        def __init__(self, panel: StreamPanel, state: str) -> None:
-            super().__init__()
-            self.panel = panel
-            self.state = state
-
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id or self.KEY, classes=classes)
         self.client: TradeStationClient | None = None
-        self.sub: Any = None
-        self.state: str = WAITING
+        self.sub: Subscription | None = None
+        self._state: PanelState = PanelOnlyState.WAITING
         self.error: str | None = None
         self.warning: str | None = None  # a non-fatal note (e.g. one symbol refused)
-        self.palette: Palette = DEFAULT_PALETTE
+        #: one data message into the model, O(1) and no widget call: subclasses point it at
+        #: their model's ``apply`` (the hot path, without a method call in between)
+        self.on_data: Callable[[dict[str, Any]], None] = _drop
+        self.palette_reader = PaletteReader(self)
+        self._painted_palette = 0  # the palette_reader.version the panel last painted with
         self._generation = 0
         self._lock = asyncio.Lock()
-        self._shown: tuple[str, str | None, str | None] | None = None
         self._state_dirty = True
         self._stopped = False
         self.banner = Static("", classes="panel-banner", markup=False)
@@ -185,22 +260,19 @@ class StreamPanel(Vertical):
     def activity(self) -> Activity:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def title_text(self) -> str:
+    def title_text(self) -> str | Text:
         return self.TITLE
 
     def detail_text(self) -> str:
         """A short description of what the panel shows, for the border subtitle."""
         return ""
 
-    async def open(self, client: TradeStationClient, generation: int) -> Any:
+    async def open(self, client: TradeStationClient, generation: int) -> Subscription:
         """Open and return this panel's Subscription (callbacks from ``callbacks(generation)``)."""
         raise NotImplementedError  # pragma: no cover
 
     def reset_model(self) -> None:
         """Forget the data of the previous subscription (before a new one is opened)."""
-
-    def on_data(self, msg: dict[str, Any]) -> None:  # pragma: no cover - abstract
-        """One data message: update the model only."""
 
     def on_snapshot(self, event: str) -> None:
         """``snapshot_start`` / ``snapshot_end`` from order and position streams."""
@@ -213,11 +285,10 @@ class StreamPanel(Vertical):
         """An error from the stream (error_callback). While live it is shown as a warning (a
         skipped malformed line, a refused symbol); otherwise it is the reason for the state."""
         text = describe_error(error)
-        if self.state == LIVE:
-            self.warning = text
+        if self.is_live:
+            self.set_state(self.state, warning=text)
         else:
-            self.error = text
-        self._state_dirty = True
+            self.set_state(self.state, error=text)
 
     def repaint_body(self, tick: int) -> None:
         """Paint what changed in the model since the last call."""
@@ -227,7 +298,7 @@ class StreamPanel(Vertical):
 
     # -- callbacks for the subscription (no widget calls here) --------------------------------
 
-    def callbacks(self, generation: int) -> dict[str, Callable[..., Awaitable[None]]]:
+    def callbacks(self, generation: int) -> SubscriptionCallbacks:
         """The three callbacks, bound to one generation: a superseded subscription's late
         messages are dropped instead of landing in the new model."""
         on_data = self.on_data
@@ -241,16 +312,20 @@ class StreamPanel(Vertical):
                     first = False
                     self.post_message(self.FirstData(self))
 
-        async def status(sub: Any, event: str) -> None:
+        async def status(sub: Subscription, event: str) -> None:
             if generation != self._generation:
                 return
-            if event in ("snapshot_start", "snapshot_end"):
+            events = snapshot_events()
+            if event in (events.START, events.END):
                 self.on_snapshot(event)
                 return
-            if event in SUB_STATES:
-                if self.sub is None:  # still in open(): this is the subscription it returns,
-                    self.sub = sub    # so that a panel that says live always has one
-                self._take_state(sub, event)
+            try:
+                state = subscription_states()(event)
+            except ValueError:  # an event newer than this panel: nothing to show
+                return
+            if self.sub is None:  # still in open(): this is the subscription it returns,
+                self.sub = sub    # so that a panel that says live always has one
+            self._take_state(sub, state)
 
         async def error(exc: BaseException) -> None:
             if generation == self._generation:
@@ -258,19 +333,43 @@ class StreamPanel(Vertical):
 
         return {"callback": data, "status_callback": status, "error_callback": error}
 
-    def _take_state(self, sub: Any, state: str) -> None:
-        """The subscription went to ``state``: a live stream clears old errors and warnings."""
-        was, self.state = self.state, state
-        if state == LIVE and was != LIVE:
-            self.on_connected()
-        if state == LIVE:
-            self.error = None
-            self.warning = None
-        elif state in (DISCONNECTED, FAILED):
-            reason = getattr(sub, "last_error", None)
-            if reason is not None:
-                self.error = describe_error(reason)
+    # -- the panel's state: written here only ---------------------------------------------------
+
+    @property
+    def state(self) -> PanelState:
+        """The subscription's state, or the panel's own (waiting, error); read-only: the panel
+        changes it (``set_state``), the app asks with method calls (``start``, ``reconnect``,
+        ``wait_for_client``, ``report_error``)."""
+        return self._state
+
+    def set_state(self, state: PanelState, *, error: str | None | Keep = Keep.KEEP,
+                  warning: str | None | Keep = Keep.KEEP) -> None:
+        """The one place the state and the banner's reason change; ``error`` and ``warning``
+        are replaced when given (None clears them), kept when left out. Painted at the next
+        repaint."""
+        self._state = state
+        if not isinstance(error, Keep):
+            self.error = error
+        if not isinstance(warning, Keep):
+            self.warning = warning
         self._state_dirty = True
+
+    def wait_for_client(self) -> None:
+        """The app is connecting (again): the panel says so until ``start`` gives it a client."""
+        self.set_state(PanelOnlyState.WAITING, error=None, warning=None)
+
+    def _take_state(self, sub: Subscription, state: SubscriptionState) -> None:
+        """The subscription went to ``state``: a live stream clears old errors and warnings."""
+        states = subscription_states()
+        was = self.state
+        if state == states.LIVE:
+            self.set_state(state, error=None, warning=None)
+            if was != states.LIVE:
+                self.on_connected()
+        elif state in (states.DISCONNECTED, states.FAILED) and sub.last_error is not None:
+            self.set_state(state, error=describe_error(sub.last_error))
+        else:
+            self.set_state(state)
 
     # -- lifecycle (method calls down from the app; the work runs in workers) ----------------
 
@@ -285,51 +384,60 @@ class StreamPanel(Vertical):
             return
         self._generation += 1
         generation = self._generation
-        self.state = CONNECTING
-        self.error = None
-        self.warning = None
-        self._state_dirty = True
+        self.set_state(subscription_states().CONNECTING, error=None, warning=None)
         self._run(self._resubscribe(generation), "subscribe")
 
     def reconnect(self) -> None:
         """The reconnect key: ``await sub.reconnect()`` in a worker; reopen if there is none."""
         if self.client is None:
             return
+        states = subscription_states()
         sub = self.sub
-        if sub is None or getattr(sub, "state", None) in (CLOSED, FAILED):
+        if sub is None or sub.state in (states.CLOSED, states.FAILED):
             self.resubscribe()
             return
-        self.state = RECONNECTING
-        self.error = None
-        self._state_dirty = True
+        self.set_state(states.RECONNECTING, error=None)
         self._run(self._reconnect(sub, self._generation), "reconnect")
 
     async def stop(self) -> None:
-        """Unsubscribe (idempotent); awaited by the app when it quits."""
+        """Cancel the panel's workers and unsubscribe (idempotent); awaited by the app when it
+        quits."""
         self._stopped = True
         self._generation += 1
+        self.workers.cancel_node(self)
         sub, self.sub = self.sub, None
         if sub is not None:
             try:
                 await sub.unsubscribe()
             except Exception as exc:  # closing must not stop the rest of the shutdown
                 log.warning("%s: unsubscribe failed: %s", self.KEY, exc)
-        self.state = CLOSED
-        self._state_dirty = True
+        if self.client is not None:  # never connected: it still says what it was waiting for
+            self.set_state(subscription_states().CLOSED)
 
     def report_error(self, error: BaseException) -> None:
-        """Called by the app's worker handler when this panel's worker failed."""
+        """Show why the stream cannot run: a failed worker of this panel, or the app's failed
+        connect (every panel shows that one)."""
         if self._stopped:
             return
-        self.error = describe_error(error)
-        sub_state = getattr(self.sub, "state", None)
-        self.state = sub_state if sub_state in NEEDS_ACTION else ERROR
-        self._state_dirty = True
+        sub = self.sub
+        state: PanelState = PanelOnlyState.ERROR
+        if sub is not None:
+            sub_state = subscription_states()(sub.state)
+            if state_look(sub_state).kind is StateKind.PROBLEM:
+                state = sub_state
+        self.set_state(state, error=describe_error(error))
         log.info("%s: %s", self.KEY, self.error)
 
     def _run(self, work: Awaitable[None], what: str) -> None:
-        self.app.run_worker(work, name=f"{self.KEY}:{what}", group=f"panel:{self.KEY}",
-                            exit_on_error=False)
+        """Run ``work`` in a worker of this panel; its failure comes back to the panel."""
+        self.run_worker(work, name=f"{self.KEY}:{what}", group=f"panel:{self.KEY}",
+                        exit_on_error=False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker of this panel failed: the panel shows why (a panel's errors stay in it)."""
+        error = event.worker.error
+        if event.state == WorkerState.ERROR and error is not None:
+            self.report_error(error)
 
     async def _resubscribe(self, generation: int) -> None:
         async with self._lock:
@@ -347,55 +455,72 @@ class StreamPanel(Vertical):
                 await sub.unsubscribe()
                 return
             self.sub = sub
-            self.state = sub.state
-            self._state_dirty = True
+            self.set_state(subscription_states()(sub.state))
 
-    async def _reconnect(self, sub: Any, generation: int) -> None:
+    async def _reconnect(self, sub: Subscription, generation: int) -> None:
         async with self._lock:
             if generation != self._generation or sub is not self.sub:
                 return
             await sub.reconnect()
             if sub is self.sub:
-                self._take_state(sub, sub.state)
+                self._take_state(sub, subscription_states()(sub.state))
 
     # -- painting ----------------------------------------------------------------------------
 
-    def set_palette(self, palette: Palette) -> None:
-        self.palette = palette
-        self._state_dirty = True
-        self.mark_all_dirty()
+    @property
+    def palette(self) -> Palette:
+        """The panel's colours, from its component classes (``tsdash.ui.palette``)."""
+        return self.palette_reader.palette
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self.palette_reader.invalidate()
+
+    @property
+    def look(self) -> StateLook:
+        return state_look(self.state)
 
     @property
     def is_live(self) -> bool:
-        return self.state == LIVE
+        return self.look.kind is StateKind.LIVE
+
+    @property
+    def is_reconnecting(self) -> bool:
+        """Reconnecting by itself: the banner counts down to the next try."""
+        return self.sub is not None and self.state == subscription_states().RECONNECTING
 
     def repaint(self, tick: int) -> None:
         if not self.is_mounted:
             return
+        palette_version = self.palette_reader.version
+        if palette_version != self._painted_palette:  # new colours: everything again
+            self._painted_palette = palette_version
+            self._state_dirty = True
+            self.mark_all_dirty()
         if self._state_dirty:
             self._state_dirty = False
             self._paint_state()
-        elif self.state == RECONNECTING:  # the countdown to the next try
+        elif self.is_reconnecting:  # the countdown to the next try
             self._paint_banner()
         self.repaint_body(tick)
 
     def banner_text(self) -> tuple[str, str] | None:
         """(text, css class) of the banner, or None when the panel is live and fine."""
-        state = self.state
-        if state == LIVE:
+        look = self.look
+        if look.kind is StateKind.LIVE:
             if self.warning:
                 return f"⚠ {self.warning}", "-warn"
             return None
-        if state == RECONNECTING:
+        if self.is_reconnecting:
             return self.reconnecting_text(), "-busy"
-        if state in BUSY:
+        if look.kind is StateKind.BUSY:
             # waiting (the app is still connecting) reads the same as connecting: the same
             # banner, so the panel starting its stream does not re-lay out the screen
             return "◌ connecting…", "-busy"
         reason = f" — {self.error}" if self.error else ""
         action = "press r to reconnect" if self.size.width >= 45 or not self.size.width \
             else "press r"
-        return f"{STATE_GLYPH.get(state, '○')} {state} · {action}{reason}", "-problem"
+        return f"{look.glyph} {look.label} · {action}{reason}", "-problem"
 
     def reconnecting_text(self) -> str:
         """Why the subscription is reconnecting by itself, and when it tries next (its
@@ -429,27 +554,27 @@ class StreamPanel(Vertical):
         self._banner_shown = (text, css_class)
 
     def _paint_state(self) -> None:
-        shown = (self.state, self.error, self.warning)
         self._paint_banner()
         self.border_title = self.title_text()
         self.border_subtitle = self.subtitle()
-        if shown != self._shown:
-            self._shown = shown
-            self.post_message(self.StateChanged(self, self.state))
 
     def subtitle(self) -> Text:
-        state = self.state
+        look = self.look
         palette = self.palette
-        style = (palette.success if state == LIVE
-                 else palette.accent if state in BUSY else palette.error)
+        style = (palette.success if look.kind is StateKind.LIVE
+                 else palette.accent if look.kind is StateKind.BUSY else palette.error)
         out = Text()
-        out.append(f"{STATE_GLYPH.get(state, '?')} {state}", style=style)
-        if state in NEEDS_ACTION:
+        out.append(f"{look.glyph} {look.label}", style=style)
+        if look.kind is StateKind.PROBLEM:
             out.append(" · press r", style=style)
         detail = self.detail_text()
         if detail:
             out.append(f" · {detail}")
         return out
+
+    def refresh_title(self) -> None:
+        """The title's content changed (a watchlist renamed, a new symbol)."""
+        self.border_title = self.title_text()
 
     def refresh_subtitle(self) -> None:
         """Subclasses call this when the detail text changed (row counts and the like)."""
@@ -471,5 +596,5 @@ class SymbolPanel(StreamPanel):
             return
         self.symbol = symbol
         self.model.reset(symbol)
-        self.border_title = self.title_text()
+        self.refresh_title()
         self.resubscribe()

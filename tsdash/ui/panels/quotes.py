@@ -12,7 +12,7 @@ from textual.message import Message
 
 from tsdash.ui import formatting as fmt
 from tsdash.ui.models import QuoteModel, to_float
-from tsdash.ui.panels.base import LIVE, StreamPanel
+from tsdash.ui.panels.base import StreamPanel
 from tsdash.ui.symbols import SymbolDetails
 from tsdash.ui.widgets.table import Cells, ColumnSpec, LiveTable
 
@@ -159,7 +159,7 @@ class QuotesPanel(StreamPanel):
         return f"refused: {refused}; the other symbols keep streaming"
 
     def banner_text(self) -> tuple[str, str] | None:
-        if self.state == LIVE and self.model.errors:
+        if self.is_live and self.model.errors:
             notes = [n for n in (self.warning, self.refused_text()) if n]
             return f"⚠ {' · '.join(notes)}", "-warn"
         return super().banner_text()
@@ -185,7 +185,6 @@ class QuotesPanel(StreamPanel):
         reopened for the new list (TradeStation streams a fixed list of symbols)."""
         if name not in self.watchlists:
             return
-        self.watchlists[name] = list(symbols)
         if name != self.active:
             return
         self.model.set_symbols(symbols)

@@ -10,7 +10,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 
 from tsdash.ui.models import TapeModel
-from tsdash.ui.palette import Palette
 from tsdash.ui.panels.base import SymbolPanel
 from tsdash.ui.symbols import SymbolDetails
 from tsdash.ui.widgets.tape import TapeView
@@ -29,13 +28,15 @@ class TapePanel(SymbolPanel):
         super().__init__()
         self.symbol = symbol
         self.model = TapeModel(symbol, maxlen=history, clock=clock)
-        self.on_data = self.model.apply
         self.view = TapeView(self.model, details=details, id="tape-view")
         self.view.details.listen(self._details_arrived)
 
     @property
     def activity(self):
         return self.model.activity
+
+    def on_data(self, msg: dict[str, Any]) -> None:
+        self.model.apply(msg)
 
     def compose_body(self) -> ComposeResult:
         yield self.view
@@ -49,12 +50,10 @@ class TapePanel(SymbolPanel):
         return f"last {self.model.maxlen}"
 
     async def open(self, client: TradeStationClient, generation: int) -> Any:
+        cb = self.callbacks(generation)
         return await client.market_data.stream_time_and_sales(
-            symbol=self.symbol, **self.callbacks(generation))
-
-    def set_palette(self, palette: Palette) -> None:
-        super().set_palette(palette)
-        self.view.palette = palette
+            symbol=self.symbol, callback=cb["callback"], error_callback=cb["error_callback"],
+            status_callback=cb["status_callback"])
 
     def mark_all_dirty(self) -> None:
         self.model.dirty = True

@@ -13,7 +13,7 @@ highlighted); times along the bottom when there is room. The chart is drawn once
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -22,7 +22,7 @@ from textual.widget import Widget
 
 from tsdash.ui import formatting as fmt
 from tsdash.ui.models import BarsModel, to_float
-from tsdash.ui.palette import DEFAULT_PALETTE, Palette
+from tsdash.ui.palette import PALETTE_CLASSES, Palette, PaletteReader, palette_css
 from tsdash.ui.symbols import SymbolDetails
 
 # (upper half, lower half) -> character; 0 nothing, 1 wick, 2 body
@@ -48,30 +48,41 @@ class CandleChart(Widget, can_focus=True):
         background: $surface;
         color: $foreground;
     }
-    """
+    """ + palette_css("CandleChart")
+    COMPONENT_CLASSES: ClassVar[set[str]] = PALETTE_CLASSES
 
     def __init__(self, model: BarsModel, *, details: SymbolDetails | None = None,
                  id: str | None = None) -> None:
         super().__init__(id=id)
         self.model = model
         self.details = details if details is not None else SymbolDetails()
-        self.palette: Palette = DEFAULT_PALETTE
+        self.palette_reader = PaletteReader(self)
         self._lines: list[list[Segment]] = []
-        self._drawn_for: tuple[int, int] | None = None
+        self._drawn_for: tuple[int, int, int] | None = None  # width, height, palette version
         self._stale = True
 
     def invalidate(self) -> None:
         self._stale = True
         self.refresh()
 
+    @property
+    def palette(self) -> Palette:
+        """The chart's colours, from its component classes (``tsdash.ui.palette``)."""
+        return self.palette_reader.palette
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self.palette_reader.invalidate()
+
     def on_resize(self) -> None:
         self._stale = True
 
     def render_line(self, y: int) -> Strip:
         width, height = self.size
-        if self._stale or self._drawn_for != (width, height):
+        drawn_for = (width, height, self.palette_reader.version)
+        if self._stale or self._drawn_for != drawn_for:
             self._lines = self.draw(width, height)
-            self._drawn_for = (width, height)
+            self._drawn_for = drawn_for
             self._stale = False
         if y < len(self._lines):
             return Strip(self._lines[y], width)
@@ -149,12 +160,12 @@ class CandleChart(Widget, can_focus=True):
 
         for i, bar in enumerate(bars):
             o, c, h, lo = opens[i], closes[i], highs[i], lows[i]
-            if None in (o, c, h, lo):
+            if o is None or c is None or h is None or lo is None:
                 continue
-            up = c >= o  # type: ignore[operator]
+            up = c >= o
             style = palette.up if up else palette.down
-            body_low, body_high = level(min(o, c)), level(max(o, c))  # type: ignore[type-var]
-            wick_low, wick_high = level(lo), level(h)  # type: ignore[arg-type]
+            body_low, body_high = level(min(o, c)), level(max(o, c))
+            wick_low, wick_high = level(lo), level(h)
             x = x0 + i * step
             for r in range(price_rows):
                 unit_low = (price_rows - 1 - r) * 2

@@ -10,11 +10,18 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import ComposeResult
+from textual.screen import Screen
 from textual.widgets import Footer
 
 
 class DashFooter(Footer):
     _composed_keys: tuple[Any, ...] | None = None
+    #: the screen has told the footer its bindings (Footer shows no keys before that)
+    keys_ready = False
+
+    def bindings_changed(self, screen: Screen) -> None:
+        self.keys_ready = True
+        super().bindings_changed(screen)
 
     def _keys(self) -> tuple[Any, ...]:
         """What the footer's compose() reads: the screen's bindings and how they are shown."""
@@ -26,7 +33,7 @@ class DashFooter(Footer):
             if binding.show or key == palette))
 
     def compose(self) -> ComposeResult:
-        self._composed_keys = self._keys() if self._bindings_ready else None
+        self._composed_keys = self._keys() if self.keys_ready else None
         yield from super().compose()
 
     async def recompose(self) -> None:

@@ -5,20 +5,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
 from tsdash.ui import formatting as fmt
-from tsdash.ui.palette import DEFAULT_PALETTE, Palette
-from tsdash.ui.panels.base import BUSY, LIVE, STATE_GLYPH
+from tsdash.ui.palette import PALETTE_CLASSES, Palette, PaletteReader, palette_css
+from tsdash.ui.panels.base import StateKind, state_look
+
+if TYPE_CHECKING:
+    from tsdash.ui.panels.base import PanelState
 
 
 @dataclass(frozen=True)
 class PanelDot:
     letter: str
-    state: str
+    state: PanelState
 
 
 @dataclass(frozen=True)
@@ -54,13 +58,23 @@ class StatusBar(Static):
         color: $foreground;
         padding: 0 1;
     }
-    """
+    """ + palette_css("StatusBar")
+    COMPONENT_CLASSES: ClassVar[set[str]] = PALETTE_CLASSES
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id, markup=False)
-        self.palette: Palette = DEFAULT_PALETTE
+        self.palette_reader = PaletteReader(self)
         self._shown: Text | None = None
         self.info: StatusInfo | None = None
+
+    @property
+    def palette(self) -> Palette:
+        """The bar's colours, from its component classes (``tsdash.ui.palette``)."""
+        return self.palette_reader.palette
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self.palette_reader.invalidate()
 
     def show(self, info: StatusInfo) -> None:
         """Repaint only when the text changed."""
@@ -94,11 +108,11 @@ class StatusBar(Static):
             out.append(" slots", style=palette.muted)
         out.append(gap)
         for dot in info.panels:
-            state = dot.state
-            style = (palette.success if state == LIVE
-                     else palette.accent if state in BUSY else palette.error)
+            look = state_look(dot.state)
+            style = (palette.success if look.kind is StateKind.LIVE
+                     else palette.accent if look.kind is StateKind.BUSY else palette.error)
             out.append(dot.letter, style=palette.text)
-            out.append(STATE_GLYPH.get(state, "?"), style=style)
+            out.append(look.glyph, style=style)
             out.append(" ")
         out.append(" msg " if compact else "  last msg ", style=palette.muted)
         age_style = palette.text if info.age is None or info.age < 10 else palette.warning

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
@@ -9,7 +11,7 @@ from textual.widget import Widget
 
 from tsdash.ui import formatting as fmt
 from tsdash.ui.models import TapeModel, to_float
-from tsdash.ui.palette import DEFAULT_PALETTE, Palette
+from tsdash.ui.palette import PALETTE_CLASSES, Palette, PaletteReader, palette_css
 from tsdash.ui.symbols import SymbolDetails
 
 SIDE_TEXT = {"buy": "buy", "sell": "sell"}
@@ -26,14 +28,24 @@ class TapeView(Widget, can_focus=True):
         background: $surface;
         color: $foreground;
     }
-    """
+    """ + palette_css("TapeView")
+    COMPONENT_CLASSES: ClassVar[set[str]] = PALETTE_CLASSES
 
     def __init__(self, model: TapeModel, *, details: SymbolDetails | None = None,
                  id: str | None = None) -> None:
         super().__init__(id=id)
         self.model = model
         self.details = details if details is not None else SymbolDetails()
-        self.palette: Palette = DEFAULT_PALETTE
+        self.palette_reader = PaletteReader(self)
+
+    @property
+    def palette(self) -> Palette:
+        """The tape's colours, from its component classes (``tsdash.ui.palette``)."""
+        return self.palette_reader.palette
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self.palette_reader.invalidate()
 
     def _layout(self, width: int) -> tuple[int, int, int, int]:
         """Column widths: time, price, size, side (side dropped when narrow)."""

@@ -1,5 +1,6 @@
 """NDJSON framing, liveness and line limits of HttpStream, against a scripted server whose
-chunking the test controls exactly (the simulator covers the same faults in test_faults.py)."""
+chunking the test controls exactly (the simulator covers the same faults in test_faults.py; the
+framer alone is in test_ndjson_framer.py)."""
 
 from __future__ import annotations
 
