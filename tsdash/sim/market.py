@@ -3,8 +3,9 @@
 Every symbol has its own random.Random seeded from (seed, symbol), and every symbol advances once
 per clock step whether anyone watches it or not. So the state at step N depends only on the seed
 and N: two processes with one seed agree, and a late client sees the same market as an early one.
-Each step's changes are kept as per-symbol quote deltas (encoded once, shared by all streams) and
-trade prints (for bars), in a short log that streams replay step by step.
+Each step's changes are kept as per-symbol quote deltas (encoded once, when a stream first reads
+them, and shared by all streams) and trade prints (for bars), in a short log that streams replay
+step by step.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import json
 import math
 import random
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -143,6 +144,12 @@ class SymbolState:
         r = self.rng.random()
         if r >= self.p_one:
             return [], []
+        return self.events(r, step, clock)
+
+    def events(self, r: float, step: int, clock: SimClock
+               ) -> tuple[list[dict], list[tuple[int, int, int]]]:
+        """The step's events once its first draw `r` said there are some (Market.advance draws
+        it itself: most symbols have no event in most steps)."""
         count = 2 if r < self.p_two else 1
         deltas: list[dict] = []
         trades: list[tuple[int, int, int]] = []
@@ -301,13 +308,47 @@ class SymbolState:
     def open_interest(self) -> int:
         return 0
 
+class StepLines(Mapping[str, list[bytes]]):
+    """One step's quote deltas per symbol as wire lines, encoded the first time a stream reads a
+    symbol's (then shared by every stream): most symbols are watched by nobody, and encoding
+    every delta of every symbol was a large part of a step's cost."""
+
+    __slots__ = ("_deltas", "_lines")
+
+    def __init__(self) -> None:
+        self._deltas: dict[str, list[dict]] = {}
+        self._lines: dict[str, list[bytes]] = {}
+
+    def add(self, symbol: str, deltas: list[dict]) -> None:
+        """The symbol's deltas (a delta naming another symbol goes out under this one: an
+        alias quotes its front contract's deltas as its own)."""
+        self._deltas[symbol] = deltas
+
+    def __getitem__(self, symbol: str) -> list[bytes]:
+        lines = self._lines.get(symbol)
+        if lines is None:
+            lines = self._lines[symbol] = [
+                encode(d if d["Symbol"] == symbol else {**d, "Symbol": symbol})
+                for d in self._deltas[symbol]]
+        return lines
+
+    def __contains__(self, symbol: object) -> bool:
+        return symbol in self._deltas
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._deltas)
+
+    def __len__(self) -> int:
+        return len(self._deltas)
+
+
 @dataclass(slots=True)
 class StepRecord:
-    """What changed in one step: encoded quote deltas per symbol (shared by every stream, and
-    compact to keep) and trade prints (price, size, tick direction) for bars."""
+    """What changed in one step: quote deltas per symbol (encoded once, on demand, shared by
+    every stream) and trade prints (price, size, tick direction) for bars."""
 
     step: int
-    lines: dict[str, list[bytes]] = field(default_factory=dict)
+    lines: StepLines = field(default_factory=StepLines)
     trades: dict[str, list[tuple[int, int, int]]] = field(default_factory=dict)
 
 
@@ -360,17 +401,22 @@ class Market:
     def advance(self) -> StepRecord:
         """Apply the clock's current step to every symbol and log what changed."""
         step = self.clock.step
+        clock = self.clock
         record = StepRecord(step)
+        lines = record.lines
         for state in self._walkers:
-            deltas, trades = state.advance(step, self.clock)
+            r = state.rng.random()  # SymbolState.advance, without a call for a quiet symbol
+            if r >= state.p_one:
+                continue
+            deltas, trades = state.events(r, step, clock)
             if not deltas:
                 continue
             sym = state.symbol
-            record.lines[sym] = [encode(d) for d in deltas]
+            lines.add(sym, deltas)
             if trades:
                 record.trades[sym] = trades
             for alias in self.aliases.get(sym, ()):
-                record.lines[alias] = [encode({**d, "Symbol": alias}) for d in deltas]
+                lines.add(alias, deltas)
                 if trades:
                     record.trades[alias] = trades
             if sym in self.options:
@@ -380,7 +426,7 @@ class Market:
                 for option in self.options[sym]:
                     o_deltas, o_trades = option.reprice(step, self.clock)
                     if o_deltas:
-                        record.lines[option.symbol] = [encode(d) for d in o_deltas]
+                        lines.add(option.symbol, o_deltas)
                     if o_trades:
                         record.trades[option.symbol] = o_trades
             self._moved.clear()
