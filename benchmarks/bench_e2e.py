@@ -2,7 +2,8 @@
 the real dashboard running headless; throughput, backlog, repaints, screen staleness, CPU, memory
 and key-press latency, per rate.
 
-    python benchmarks/bench_e2e.py [--short] [--rates 1000,5000,20000] [--seconds 20] [--vs-ref [REV]]
+    python benchmarks/bench_e2e.py [--short] [--rates 1000,5000,20000] [--seconds 20]
+                                   [--vs-ref [REV]]
 
 ``--vs-ref`` measures the code before issue 13 (or REV) in a ``git worktree`` with its own
 virtualenv in the same run, each rate's two runs back to back, the same simulator (this

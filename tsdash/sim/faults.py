@@ -229,7 +229,8 @@ class FaultInjector:
             if fault.kind != "account_error" or fault.times <= 0 or not fault.matches(stream):
                 continue
             account = fault.account or first
-            if account is not None and account in accounts and account not in out and self.consume(fault):
+            if account is not None and account in accounts and account not in out \
+                    and self.consume(fault):
                 out[account] = {"AccountID": account, **ACCOUNT_ERROR}
         return out
 

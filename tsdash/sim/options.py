@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from .clock import FIXED_EPOCH, STEP_SECONDS, SimClock
-from .market import VENUES, SymbolState, rng_for
+from .market import VENUES, Delta, QuoteDelta, SymbolState, rng_for
 from .universe import SymbolInfo
 
 RATE = 0.04  # risk-free rate, continuous
@@ -179,24 +179,21 @@ class OptionState(SymbolState):
         self.bid = max(0, self.theo - spread // 2)
         self.ask = self.bid + spread
 
-    def advance(self, step: int, clock: SimClock) -> tuple[list[dict], list[tuple[int, int, int]]]:
+    def advance(self, step: int, clock: SimClock) -> tuple[list[Delta], list[tuple[int, int, int]]]:
         """Options move with their underlying (Market calls reprice), not on their own."""
         return [], []
 
-    def reprice(self, step: int, clock: SimClock) -> tuple[list[dict], list[tuple[int, int, int]]]:
+    def reprice(self, step: int, clock: SimClock) -> tuple[list[Delta], list[tuple[int, int, int]]]:
         """The underlying moved: new theoretical value, a new quote, now and then a trade."""
         self._price(step)
         old_bid, old_ask = self.bid, self.ask
         self._quote_around_theo()
-        deltas: list[dict] = []
+        deltas: list[Delta] = []
         trades: list[tuple[int, int, int]] = []
-        delta: dict = {"Symbol": self.symbol}
-        if self.bid != old_bid:
-            delta["Bid"] = self.text(self.bid)
-        if self.ask != old_ask:
-            delta["Ask"] = self.text(self.ask)
-        if len(delta) > 1:
-            deltas.append(delta)
+        bid = self.bid if self.bid != old_bid else None
+        ask = self.ask if self.ask != old_ask else None
+        if bid is not None or ask is not None:
+            deltas.append(QuoteDelta(self.text, bid, ask))
         if self.rng.random() < 0.04 and self.ask > 0:
             deltas.append(self._trade(step, clock, trades))
         return deltas, trades
