@@ -389,8 +389,21 @@ def instrument(app: Any, *, ansi: bool = True) -> Probe:
 
 
 def instrument_table(app: Any, probe: Probe) -> None:
-    """Count the quote table's changed cells (call once the app is mounted)."""
+    """Count the quote table's changed cells (call once the app is mounted).
+
+    A table without DataTable's ``update_cell``/``add_row`` (the widget that replaces it) is
+    counted by the rows the quote panel renders for it instead: "cells changed/s" is then rows."""
     table = app.quotes_panel.table
+    if not (hasattr(table, "update_cell") and hasattr(table, "add_row")):
+        quotes = app.quotes_panel
+        render_row = quotes.render_row  # the probe from instrument()
+
+        def render_row_counted(symbol: str, tick: int) -> Any:
+            probe.cell_updates += 1
+            return render_row(symbol, tick)
+
+        quotes.render_row = render_row_counted
+        return
     update_cell = table.update_cell
     add_row = table.add_row
 
