@@ -320,7 +320,9 @@ def instrument(app: Any, *, ansi: bool = True) -> Probe:
     def on_data(msg: dict) -> None:
         now = monotonic()
         n = probe.delivered = probe.delivered + 1
-        recv[msg.get("Symbol")] = now
+        symbol = msg.get("Symbol")
+        if symbol is not None:
+            recv[symbol] = now
         if not n & 63:
             series.append((now, n))
         apply(msg)
