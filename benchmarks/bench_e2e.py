@@ -3,6 +3,12 @@ the real dashboard running headless; throughput, backlog, repaints, screen stale
 and key-press latency, per rate.
 
     python benchmarks/bench_e2e.py [--short] [--rates 1000,5000,20000] [--seconds 20]
+                                   [--vs-ref [REV]]
+
+``--vs-ref`` measures the code before issue 13 (or REV) in a ``git worktree`` with its own
+virtualenv in the same run, each rate's two runs back to back, the same simulator (this
+checkout's, in its own process) feeding both; it prints CPU side by side and judges
+new <= old / 2 at 1k and 5k msgs/s.
 
 How it is measured (each rate in a fresh worker process, so peak RSS is per rate):
 
@@ -112,6 +118,7 @@ async def measure(args: argparse.Namespace) -> dict:
         async with app.run_test(size=(width, height)) as pilot:
             harness.instrument_table(app, probe)
             quotes = app.quotes_panel
+            assert quotes is not None  # the benchmark's settings have a watchlist
             await harness.wait_for(lambda: quotes.state == "live" and probe.delivered > 500,
                                    30, "the quote stream")
             await harness.wait_for(lambda: all(p.state == "live" for p in app.panels.values()),
@@ -131,7 +138,7 @@ async def measure(args: argparse.Namespace) -> dict:
 
             profiler = None
             if args.profile:
-                from pyinstrument import Profiler
+                from pyinstrument import Profiler  # type: ignore[import-not-found]
 
                 profiler = Profiler(interval=0.001, async_mode="disabled")
                 profiler.start()
@@ -304,6 +311,35 @@ def report(results: list[dict]) -> bool:
     return ok_all
 
 
+def compare(new: list[dict], old: list[dict], ref_name: str) -> bool:
+    """The --vs-ref table: CPU of both checkouts per rate, and the budgets against the old code
+    (1k and 5k msgs/s: new <= old / 2)."""
+    old_by_rate = {r["rate"]: r for r in old}
+    rows, targets = [], []
+    for r in new:
+        o = old_by_rate.get(r["rate"])
+        if o is None:
+            continue
+        rows.append([f"{r['rate']:,.0f}/s", f"{r['cpu_per_s']:.3f}", f"{o['cpu_per_s']:.3f}",
+                     f"{r['cpu_per_s'] / o['cpu_per_s']:.2f}",
+                     fmt_num(r["staleness_p99_ms"], ".0f") + " / "
+                     + fmt_num(o["staleness_p99_ms"], ".0f"),
+                     fmt_num(r["key_max_ms"], ".0f") + " / " + fmt_num(o["key_max_ms"], ".0f"),
+                     f"{r['delivered_rate']:,.0f} / {o['delivered_rate']:,.0f}"])
+        if r["rate"] in (1000.0, 5000.0):
+            v, text = harness.ratio_verdict(r["cpu_per_s"], o["cpu_per_s"], 2.0)
+            targets.append([f"{r['rate'] / 1000:g}k/s: CPU <= old / 2", v,
+                            f"{r['cpu_per_s']:.3f} vs {o['cpu_per_s']:.3f} s/s, {text}"])
+    print_table(["rate", "CPU s/s new", f"CPU s/s {ref_name}", "new/old",
+                 "stale p99 ms new / old", "key max ms new / old", "delivered/s new / old"],
+                rows, title=f"Side by side with {ref_name} (same run, interleaved)")
+    print()
+    if targets:
+        print_table(["target", "result", "measured"], targets, title="Targets against the old code")
+        print()
+    return all(t[1] == "MET" for t in targets)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--short", action="store_true", help="5 s per rate, 1 s warm-up")
@@ -314,6 +350,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-ansi", action="store_true",
                         help="do not render escape sequences for each frame")
     parser.add_argument("--no-sim-check", action="store_true")
+    parser.add_argument("--vs-ref", nargs="?", const=harness.DEFAULT_REF, default=None,
+                        metavar="REV", help="also measure REV (default %(const)s, the code before "
+                        "issue 13) in a git worktree with its own virtualenv, each rate's runs "
+                        "interleaved with this checkout's; prints CPU side by side and judges "
+                        "new <= old / 2 at 1k and 5k msgs/s")
     parser.add_argument("--json", help="also write the results to this file")
     parser.add_argument("--profile", help="pyinstrument the measured window (one rate): "
                         "text to this file, HTML beside it (the figures then include its cost)")
@@ -328,8 +369,11 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result))
         return 0
 
-    results = []
-    for rate in (float(x) for x in args.rates.split(",")):
+    ref = harness.ref_checkout(args.vs_ref) if args.vs_ref else None
+    ref_name = f"old ({ref.sha[:7]})" if ref else ""
+    results: list[dict] = []
+    old_results: list[dict] = []
+    for i, rate in enumerate(float(x) for x in args.rates.split(",")):
         worker_args = ["--rate", str(rate), "--seconds", str(args.seconds),
                        "--warmup", str(args.warmup), "--size", args.size]
         if args.no_ansi:
@@ -338,15 +382,34 @@ def main(argv: list[str] | None = None) -> int:
             worker_args.append("--no-sim-check")
         if args.profile:
             worker_args += ["--profile", args.profile]
-        print(f"... {rate:,.0f} msgs/s for {args.seconds:g} s", file=sys.stderr, flush=True)
-        started = time.monotonic()
-        results.append(harness.run_worker(Path(__file__), worker_args,
-                                          timeout=args.seconds + args.warmup + 180))
-        print(f"    done in {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
+        sides: list[tuple[str, harness.RefCheckout | None]] = [("new", None)]
+        if ref is not None:
+            sides.append((ref_name, ref))
+            if i % 2:  # alternate which checkout goes first
+                sides.reverse()
+        for name, side in sides:
+            label = f" [{name}]" if ref else ""
+            print(f"... {rate:,.0f} msgs/s for {args.seconds:g} s{label}", file=sys.stderr,
+                  flush=True)
+            started = time.monotonic()
+            extra = ["--no-sim-check"] if side is not None and "--no-sim-check" not in \
+                worker_args else []  # the simulator is this checkout's: checked once
+            result = harness.run_worker(Path(__file__), worker_args + extra,
+                                        timeout=args.seconds + args.warmup + 180, ref=side)
+            (old_results if side is not None else results).append(result)
+            print(f"    done in {time.monotonic() - started:.0f} s: "
+                  f"{result['cpu_per_s']:.3f} CPU s/s", file=sys.stderr, flush=True)
     if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=2))
+        Path(args.json).write_text(json.dumps(
+            {"new": results, "old": old_results, "ref": ref.sha if ref else None}
+            if ref else results, indent=2))
     ok = report(results)
     print()
+    if ref is not None:
+        print(f"[{ref_name}]")
+        report(old_results)
+        print()
+        ok &= compare(results, old_results, ref_name)
     print("all targets met" if ok else "some targets missed")
     return 0
 

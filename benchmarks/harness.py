@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
+# the checkout under test; a --vs-ref worker points it at the reference checkout's worktree
+ROOT = Path(os.environ.get("TSDASH_BENCH_APP_ROOT") or HERE.parent).resolve()
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
@@ -150,7 +151,10 @@ class SimProcess:
         self._reader: asyncio.Task | None = None
 
     async def start(self) -> SimProcess:
-        args = [PYTHON, str(HERE / "simrunner.py"), "--seed", str(self.seed),
+        # always this checkout's simulator on this checkout's interpreter (the same load for a
+        # --vs-ref comparison)
+        python = os.environ.get("TSDASH_BENCH_SIM_PYTHON") or PYTHON
+        args = [python, str(HERE / "simrunner.py"), "--seed", str(self.seed),
                 "--stats", str(self.stats_interval), *self.extra]
         if self.quote_rate:
             args += ["--quote-rate", str(self.quote_rate)]
@@ -317,7 +321,9 @@ def instrument(app: Any, *, ansi: bool = True) -> Probe:
     def on_data(msg: dict) -> None:
         now = monotonic()
         n = probe.delivered = probe.delivered + 1
-        recv[msg.get("Symbol")] = now
+        symbol = msg.get("Symbol")
+        if symbol is not None:
+            recv[symbol] = now
         if not n & 63:
             series.append((now, n))
         apply(msg)
@@ -386,7 +392,8 @@ def instrument(app: Any, *, ansi: bool = True) -> Probe:
 
 
 def instrument_table(app: Any, probe: Probe) -> None:
-    """Count the quote table's changed cells (call once the app is mounted)."""
+    """Count the quote table's changed cells (call once the app is mounted): the cells each
+    ``LiveTable.sync`` added or replaced (its ``changed_cells`` counter)."""
     table = app.quotes_panel.table
     sync = table.sync
 
@@ -448,10 +455,21 @@ async def wait_for(predicate, timeout: float, what: str, step: float = 0.05) -> 
         await asyncio.sleep(step)
 
 
-def run_worker(script: Path, args: list[str], timeout: float) -> dict[str, Any]:
-    """Run ``script --worker ...`` in a fresh interpreter; its last stdout line is JSON."""
-    proc = subprocess.run([PYTHON, str(script), "--worker", *args], capture_output=True,
-                          text=True, timeout=timeout)
+def run_worker(script: Path, args: list[str], timeout: float,
+               ref: RefCheckout | None = None) -> dict[str, Any]:
+    """Run ``script --worker ...`` in a fresh interpreter; its last stdout line is JSON.
+
+    With ``ref`` the worker runs on the reference checkout's virtualenv with that checkout's
+    ``tsdash`` first on the path; the benchmark's own code (this file, the simulator process)
+    stays this checkout's, so both sides are measured the same way against the same load."""
+    env = dict(os.environ)
+    python = PYTHON
+    if ref is not None:
+        python = str(ref.python)
+        env["TSDASH_BENCH_APP_ROOT"] = str(ref.root)
+        env["TSDASH_BENCH_SIM_PYTHON"] = PYTHON
+    proc = subprocess.run([python, str(script), "--worker", *args], capture_output=True,
+                          text=True, timeout=timeout, env=env)
     lines = [x for x in proc.stdout.splitlines() if x.startswith("{")]
     if proc.returncode != 0 or not lines:
         sys.stderr.write(proc.stdout[-4000:])
@@ -459,3 +477,53 @@ def run_worker(script: Path, args: list[str], timeout: float) -> dict[str, Any]:
         raise RuntimeError(f"worker {script.name} {' '.join(args)} failed "
                            f"(exit {proc.returncode})")
     return json.loads(lines[-1])
+
+
+# -------------------------------------------------------------------------------------------------
+# the code before a change, measured in the same run
+
+
+DEFAULT_REF = "652a0da"  # main before issue 13's work
+
+
+@dataclass
+class RefCheckout:
+    """A ``git worktree`` of an older revision with its own virtualenv."""
+
+    rev: str
+    sha: str
+    root: Path
+    python: Path
+
+
+def ref_checkout(rev: str, *, log: Any = sys.stderr) -> RefCheckout:
+    """A worktree of ``rev`` in the temp dir with ``.venv`` (``pip install -e``, offline cache
+    is enough), made once per revision and reused by later runs. Remove it with
+    ``git worktree remove --force DIR``."""
+    import tempfile
+
+    repo = HERE.parent
+    sha = subprocess.run(["git", "-C", str(repo), "rev-parse", "--verify", rev + "^{commit}"],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    root = Path(tempfile.gettempdir()) / f"tsdash-bench-ref-{sha[:12]}"
+    python = root / ".venv" / "bin" / "python"
+    if not (root / ".git").exists():
+        subprocess.run(["git", "-C", str(repo), "worktree", "prune"], check=True)
+        print(f"... git worktree add {root} {sha[:12]}", file=log, flush=True)
+        subprocess.run(["git", "-C", str(repo), "worktree", "add", "--detach", str(root), sha],
+                       check=True, capture_output=True)
+    ready = root / ".venv" / ".tsdash-bench-ready"
+    if not ready.exists():
+        print(f"... virtualenv for {sha[:12]} (pip install -e)", file=log, flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(root / ".venv")], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "-e", str(root)],
+                       check=True, capture_output=True)
+        ready.write_text(sha + "\n")
+    return RefCheckout(rev=rev, sha=sha, root=root, python=python)
+
+
+def ratio_verdict(new: float | None, old: float | None, factor: float) -> tuple[str, str]:
+    """``new <= old / factor``: the verdict and the measured ratio as text."""
+    if new is None or old is None or old <= 0:
+        return "n/a", "—"
+    return verdict(new <= old / factor), f"new/old = {new / old:.2f} (budget <= {1 / factor:.2f})"

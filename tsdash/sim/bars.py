@@ -207,7 +207,7 @@ class _Synthetic:
         self.next_close = last_close
         self.bars: list[tuple[int, int, int, int, int, int, int, int, int]] = []
 
-    def take(self, count: int) -> list[tuple[int, ...]]:
+    def take(self, count: int) -> list[tuple[int, int, int, int, int, int, int, int, int]]:
         rng = self.rng
         while len(self.bars) < count:
             close = self.next_close

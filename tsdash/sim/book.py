@@ -502,6 +502,8 @@ class Book:
 
     def _bod_figures(self, account: Account) -> dict[str, int]:
         """The account as the day began: positions at the previous close, no orders."""
+        long_mv: float
+        short_mv: float
         long_mv = short_mv = 0
         for pos in account.positions.values():
             if is_future(pos.symbol):
@@ -613,6 +615,7 @@ class Book:
     @staticmethod
     def check_action(symbol: str, action: str) -> None:
         """Each asset class has its own TradeActions (the OpenAPI document's TradeAction)."""
+        allowed: tuple[str, ...]
         if is_future(symbol):
             allowed, what = FUTURE_ACTIONS, "futures"
         elif is_option(symbol):

@@ -133,8 +133,8 @@ class DepthFeed(Feed):
         self.top: Top | None = None
         self.step = 0
 
-    def _book(self, step: int) -> bytes:
-        return encode(self.build(self.state, self.top, self.engine.market.seed, step,
+    def _book(self, state: SymbolState, top: Top, step: int) -> bytes:
+        return encode(self.build(state, top, self.engine.market.seed, step,
                                  self.levels, self.engine.clock.now_epoch()))
 
     def start(self) -> list[bytes]:
@@ -144,10 +144,11 @@ class DepthFeed(Feed):
                              "Message": f"Invalid symbol '{self.symbol}': no market depth for "
                                         "it (depth covers stocks, futures, options and crypto)."})]
         self.top = Top.of(self.state)
-        return [self._book(self.step)]
+        return [self._book(self.state, self.top, self.step)]
 
     def poll(self) -> list[bytes]:
-        if self.state is None:
+        state, top = self.state, self.top
+        if state is None or top is None:  # no book for this symbol (or not started)
             return []
         market = self.engine.market
         now = self.engine.clock.step
@@ -155,15 +156,15 @@ class DepthFeed(Feed):
         for record in market.records_after(self.step, now):
             if record is None:  # fell too far behind: start over from the current quote
                 self.step = now
-                self.top = Top.of(self.state)
-                return out + [self._book(now)]
+                self.top = Top.of(state)
+                return out + [self._book(state, self.top, now)]
             self.step = record.step
             lines = record.lines.get(self.symbol)
             if lines:
-                top = self.top
+                moved = top
                 for line in lines:
-                    top = top.updated(self.state, line)
-                if top != self.top:
-                    self.top = top
-                    out.append(self._book(self.step))
+                    moved = moved.updated(state, line)
+                if moved != top:
+                    top = self.top = moved
+                    out.append(self._book(state, top, self.step))
         return out

@@ -21,6 +21,7 @@ faults are cleared.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 #: the streams a fault's `stream=` can name: a feed's `kind` (orders covers the orders-by-id
@@ -228,7 +229,8 @@ class FaultInjector:
             if fault.kind != "account_error" or fault.times <= 0 or not fault.matches(stream):
                 continue
             account = fault.account or first
-            if account in accounts and account not in out and self.consume(fault):
+            if account is not None and account in accounts and account not in out \
+                    and self.consume(fault):
                 out[account] = {"AccountID": account, **ACCOUNT_ERROR}
         return out
 
@@ -289,7 +291,7 @@ _ALIASES = {
     "symbol_failed": "symbol_failed", "failed": "symbol_failed",
     "not_entitled": "not_entitled",
 }
-_PARAMS = {
+_PARAMS: dict[str, dict[str, Callable[[str], object]]] = {
     "goaway": {"after": int, "shape": str, "stream": str, "times": int},
     "drop_mid_object": {"after": int, "stream": str, "times": int},
     "stall": {"after": int, "seconds": float, "stream": str, "times": int},

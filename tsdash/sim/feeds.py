@@ -227,8 +227,9 @@ class _AccountFeed(Feed):
         return entry.line
 
     def start(self) -> list[bytes]:
-        errors = [control({"Error": "Forbidden", "Message": "Invalid Account ID.", "AccountID": a})
-                  for a in self.invalid]
+        errors: list[bytes] = [
+            control({"Error": "Forbidden", "Message": "Invalid Account ID.", "AccountID": a})
+            for a in self.invalid]
         errors += self._account_faults()
         self.seq = self.engine.book.seq
         return errors + self.snapshot() + [control(END_SNAPSHOT)]

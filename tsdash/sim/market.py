@@ -3,8 +3,9 @@
 Every symbol has its own random.Random seeded from (seed, symbol), and every symbol advances once
 per clock step whether anyone watches it or not. So the state at step N depends only on the seed
 and N: two processes with one seed agree, and a late client sees the same market as an early one.
-Each step's changes are kept as per-symbol quote deltas (encoded once, shared by all streams) and
-trade prints (for bars), in a short log that streams replay step by step.
+Each step's changes are kept as per-symbol quote deltas (encoded once, when a stream first reads
+them, and shared by all streams) and trade prints (for bars), in a short log that streams replay
+step by step.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import json
 import math
 import random
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -138,13 +139,19 @@ class SymbolState:
 
     # -- the model ------------------------------------------------------------------------------
 
-    def advance(self, step: int, clock: SimClock) -> tuple[list[dict], list[tuple[int, int, int]]]:
+    def advance(self, step: int, clock: SimClock) -> tuple[list[Delta], list[tuple[int, int, int]]]:
         """Run one step: zero, one or two events. Returns (quote deltas, trade prints)."""
         r = self.rng.random()
         if r >= self.p_one:
             return [], []
+        return self.events(r, step, clock)
+
+    def events(self, r: float, step: int, clock: SimClock
+               ) -> tuple[list[Delta], list[tuple[int, int, int]]]:
+        """The step's events once its first draw `r` said there are some (Market.advance draws
+        it itself: most symbols have no event in most steps)."""
         count = 2 if r < self.p_two else 1
-        deltas: list[dict] = []
+        deltas: list[Delta] = []
         trades: list[tuple[int, int, int]] = []
         for _ in range(count):
             if self.rng.random() < TRADE_SHARE:
@@ -155,7 +162,7 @@ class SymbolState:
                     deltas.append(delta)
         return deltas, trades
 
-    def _requote(self) -> dict | None:
+    def _requote(self) -> QuoteDelta | None:
         rng = self.rng
         # Random walk on the mid, pulled very gently back towards the opening level.
         pull = (self.anchor - self.mid) / self.anchor * 2e-4
@@ -163,27 +170,26 @@ class SymbolState:
         spread = self.info.spread_cents + (1 if rng.random() < 0.15 else 0)
         bid = max(1, int(self.mid - spread / 2 + 0.5))
         ask = bid + spread
-        delta: dict = {"Symbol": self.symbol}
+        new_bid = new_ask = new_bid_size = new_ask_size = None
         if bid != self.bid:
-            self.bid = bid
-            delta["Bid"] = self.text(bid)
+            new_bid = self.bid = bid
         if ask != self.ask:
-            self.ask = ask
-            delta["Ask"] = self.text(ask)
+            new_ask = self.ask = ask
         side = rng.random()
-        if side < 0.6 or "Bid" in delta:
+        if side < 0.6 or new_bid is not None:
             size = self.lot * rng.randint(1, 25)
             if size != self.bid_size:
-                self.bid_size = size
-                delta["BidSize"] = str(size)
-        if side >= 0.4 or "Ask" in delta:
+                new_bid_size = self.bid_size = size
+        if side >= 0.4 or new_ask is not None:
             size = self.lot * rng.randint(1, 25)
             if size != self.ask_size:
-                self.ask_size = size
-                delta["AskSize"] = str(size)
-        return delta if len(delta) > 1 else None
+                new_ask_size = self.ask_size = size
+        if new_bid is None and new_ask is None and new_bid_size is None and new_ask_size is None:
+            return None
+        return QuoteDelta(self.text, new_bid, new_ask, new_bid_size, new_ask_size)
 
-    def _trade(self, step: int, clock: SimClock, trades: list[tuple[int, int, int]]) -> dict:
+    def _trade(self, step: int, clock: SimClock,
+               trades: list[tuple[int, int, int]]) -> TradeDelta:
         rng = self.rng
         r = rng.random()
         if r < 0.46:
@@ -207,33 +213,22 @@ class SymbolState:
             self.direction = 1
         elif price < self.last:
             self.direction = -1
-        delta: dict = {"Symbol": self.symbol}
-        if price > self.high:
+        high = price > self.high
+        if high:
             self.high = price
-            delta["High"] = self.text(price)
-        if price < self.low:
+        low = price < self.low
+        if low:
             self.low = price
-            delta["Low"] = self.text(price)
         self.last = price
         self.last_size = size
         self.last_venue = self.venues[rng.randrange(len(VENUES))]
         self.volume += size
         self.pv += price * size
         self.trade_epoch = clock.now_epoch()
-        delta.update(
-            Last=self.text(price),
-            LastSize=str(size),
-            LastVenue=self.last_venue,
-            TradeTime=clock.stamp,
-            Volume=str(self.volume),
-            Close=self.text(price),
-            NetChange=self.text(price - self.prev_close),
-            NetChangePct=self.net_change_pct(),
-            VWAP=self.vwap(),
-        )
         trades.append((price, size, self.direction))
         self._add_to_minute(step, price, size)
-        return delta
+        return TradeDelta(self.info, self.text, high, low, price, size, self.last_venue,
+                          clock.stamp, self.volume, self.prev_close, self.pv)
 
     def _add_to_minute(self, step: int, price: int, size: int) -> None:
         minute = step // STEPS_PER_MINUTE
@@ -246,16 +241,10 @@ class SymbolState:
     # -- views ----------------------------------------------------------------------------------
 
     def net_change_pct(self) -> str:
-        """Decimal fraction, as the QuoteStream schema documents it (3.5 % is "0.035")."""
-        if not self.prev_close:  # a far out-of-the-money option that closed at zero
-            return "0.000000"
-        return f"{(self.last - self.prev_close) / self.prev_close:.6f}"
+        return net_change_pct(self.last, self.prev_close)
 
     def vwap(self) -> str:
-        if not self.volume:
-            return self.text(self.last)
-        decimals = max(4, self.info.wire_decimals)
-        return f"{self.pv / self.volume / self.info.ticks_per_point:.{decimals}f}"
+        return vwap_text(self.info, self.text, self.pv, self.volume, self.last)
 
     def full_quote(self, clock: SimClock) -> dict:
         """Every QuoteStream field TradeStation sends (first message of a stream), prices in the
@@ -301,13 +290,133 @@ class SymbolState:
     def open_interest(self) -> int:
         return 0
 
+def net_change_pct(last: int, prev_close: int) -> str:
+    """Decimal fraction, as the QuoteStream schema documents it (3.5 % is "0.035")."""
+    if not prev_close:  # a far out-of-the-money option that closed at zero
+        return "0.000000"
+    return f"{(last - prev_close) / prev_close:.6f}"
+
+
+def vwap_text(info: SymbolInfo, text: Callable[[int], str], pv: float, volume: int,
+              last: int) -> str:
+    if not volume:
+        return text(last)
+    decimals = max(4, info.wire_decimals)
+    return f"{pv / volume / info.ticks_per_point:.{decimals}f}"
+
+
+class QuoteDelta:
+    """A quote change as ticks and sizes (None: unchanged); its message is only made, text and
+    all, if a stream reads the symbol."""
+
+    __slots__ = ("text", "bid", "ask", "bid_size", "ask_size")
+
+    def __init__(self, text: Callable[[int], str], bid: int | None, ask: int | None,
+                 bid_size: int | None = None, ask_size: int | None = None) -> None:
+        self.text = text
+        self.bid = bid
+        self.ask = ask
+        self.bid_size = bid_size
+        self.ask_size = ask_size
+
+    def message(self, symbol: str) -> dict:
+        delta: dict = {"Symbol": symbol}
+        if self.bid is not None:
+            delta["Bid"] = self.text(self.bid)
+        if self.ask is not None:
+            delta["Ask"] = self.text(self.ask)
+        if self.bid_size is not None:
+            delta["BidSize"] = str(self.bid_size)
+        if self.ask_size is not None:
+            delta["AskSize"] = str(self.ask_size)
+        return delta
+
+
+class TradeDelta:
+    """A trade print and what it moved, as numbers taken when it happened; the message is made
+    only if a stream reads the symbol."""
+
+    __slots__ = ("info", "text", "high", "low", "price", "size", "venue", "stamp", "volume",
+                 "prev_close", "pv")
+
+    def __init__(self, info: SymbolInfo, text: Callable[[int], str], high: bool, low: bool,
+                 price: int, size: int, venue: str, stamp: str, volume: int, prev_close: int,
+                 pv: float) -> None:
+        self.info = info
+        self.text = text
+        self.high = high
+        self.low = low
+        self.price = price
+        self.size = size
+        self.venue = venue
+        self.stamp = stamp
+        self.volume = volume
+        self.prev_close = prev_close
+        self.pv = pv
+
+    def message(self, symbol: str) -> dict:
+        text, price = self.text, self.price
+        delta: dict = {"Symbol": symbol}
+        if self.high:
+            delta["High"] = text(price)
+        if self.low:
+            delta["Low"] = text(price)
+        delta.update(
+            Last=text(price),
+            LastSize=str(self.size),
+            LastVenue=self.venue,
+            TradeTime=self.stamp,
+            Volume=str(self.volume),
+            Close=text(price),
+            NetChange=text(price - self.prev_close),
+            NetChangePct=net_change_pct(price, self.prev_close),
+            VWAP=vwap_text(self.info, text, self.pv, self.volume, price),
+        )
+        return delta
+
+
+Delta = QuoteDelta | TradeDelta
+
+
+class StepLines(Mapping[str, list[bytes]]):
+    """One step's quote deltas per symbol as wire lines, encoded the first time a stream reads a
+    symbol's (then shared by every stream): most symbols are watched by nobody, and encoding
+    every delta of every symbol was a large part of a step's cost."""
+
+    __slots__ = ("_deltas", "_lines")
+
+    def __init__(self) -> None:
+        self._deltas: dict[str, list[Delta]] = {}
+        self._lines: dict[str, list[bytes]] = {}
+
+    def add(self, symbol: str, deltas: list[Delta]) -> None:
+        """The symbol's deltas (an alias quotes its front contract's deltas as its own)."""
+        self._deltas[symbol] = deltas
+
+    def __getitem__(self, symbol: str) -> list[bytes]:
+        lines = self._lines.get(symbol)
+        if lines is None:
+            lines = self._lines[symbol] = [encode(d.message(symbol))
+                                           for d in self._deltas[symbol]]
+        return lines
+
+    def __contains__(self, symbol: object) -> bool:
+        return symbol in self._deltas
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._deltas)
+
+    def __len__(self) -> int:
+        return len(self._deltas)
+
+
 @dataclass(slots=True)
 class StepRecord:
-    """What changed in one step: encoded quote deltas per symbol (shared by every stream, and
-    compact to keep) and trade prints (price, size, tick direction) for bars."""
+    """What changed in one step: quote deltas per symbol (encoded once, on demand, shared by
+    every stream) and trade prints (price, size, tick direction) for bars."""
 
     step: int
-    lines: dict[str, list[bytes]] = field(default_factory=dict)
+    lines: StepLines = field(default_factory=StepLines)
     trades: dict[str, list[tuple[int, int, int]]] = field(default_factory=dict)
 
 
@@ -360,17 +469,22 @@ class Market:
     def advance(self) -> StepRecord:
         """Apply the clock's current step to every symbol and log what changed."""
         step = self.clock.step
+        clock = self.clock
         record = StepRecord(step)
+        lines = record.lines
         for state in self._walkers:
-            deltas, trades = state.advance(step, self.clock)
+            r = state.rng.random()  # SymbolState.advance, without a call for a quiet symbol
+            if r >= state.p_one:
+                continue
+            deltas, trades = state.events(r, step, clock)
             if not deltas:
                 continue
             sym = state.symbol
-            record.lines[sym] = [encode(d) for d in deltas]
+            lines.add(sym, deltas)
             if trades:
                 record.trades[sym] = trades
             for alias in self.aliases.get(sym, ()):
-                record.lines[alias] = [encode({**d, "Symbol": alias}) for d in deltas]
+                lines.add(alias, deltas)
                 if trades:
                     record.trades[alias] = trades
             if sym in self.options:
@@ -380,7 +494,7 @@ class Market:
                 for option in self.options[sym]:
                     o_deltas, o_trades = option.reprice(step, self.clock)
                     if o_deltas:
-                        record.lines[option.symbol] = [encode(d) for d in o_deltas]
+                        lines.add(option.symbol, o_deltas)
                     if o_trades:
                         record.trades[option.symbol] = o_trades
             self._moved.clear()

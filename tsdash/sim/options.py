@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from .clock import FIXED_EPOCH, STEP_SECONDS, SimClock
-from .market import VENUES, SymbolState, rng_for
+from .market import VENUES, Delta, QuoteDelta, SymbolState, rng_for
 from .universe import SymbolInfo
 
 RATE = 0.04  # risk-free rate, continuous
@@ -45,27 +45,47 @@ class Greeks:
     rho: float
 
 
-def black_scholes(spot: float, strike: float, years: float, vol: float, call: bool,
-                  rate: float = RATE) -> Greeks:
+def _terms(spot: float, strike: float, years: float, vol: float, rate: float
+           ) -> tuple[float, float, float, float, float, float]:
+    """(years, vol, sqrt(years), d1, d2, discount), shared by the value and the greeks."""
     years = max(years, _MIN_YEARS)
     vol = max(vol, 1e-4)
     root = math.sqrt(years)
     d1 = (math.log(spot / strike) + (rate + vol * vol / 2) * years) / (vol * root)
     d2 = d1 - vol * root
-    discount = math.exp(-rate * years)
-    gamma = _pdf(d1) / (spot * vol * root)
-    vega = spot * _pdf(d1) * root / 100
-    decay = -spot * _pdf(d1) * vol / (2 * root)
+    return years, vol, root, d1, d2, math.exp(-rate * years)
+
+
+def option_value(spot: float, strike: float, years: float, vol: float, call: bool,
+                 rate: float = RATE) -> float:
+    """`black_scholes(...).value` alone (what a quote needs), to the last bit."""
+    _, _, _, d1, d2, discount = _terms(spot, strike, years, vol, rate)
     if call:
         value = spot * _cdf(d1) - strike * discount * _cdf(d2)
-        delta = _cdf(d1)
-        theta = (decay - rate * strike * discount * _cdf(d2)) / 365
-        rho = strike * years * discount * _cdf(d2) / 100
     else:
         value = strike * discount * _cdf(-d2) - spot * _cdf(-d1)
+    return max(0.0, value)
+
+
+def black_scholes(spot: float, strike: float, years: float, vol: float, call: bool,
+                  rate: float = RATE) -> Greeks:
+    years, vol, root, d1, d2, discount = _terms(spot, strike, years, vol, rate)
+    pdf1 = _pdf(d1)
+    gamma = pdf1 / (spot * vol * root)
+    vega = spot * pdf1 * root / 100
+    decay = -spot * pdf1 * vol / (2 * root)
+    if call:
+        cdf1, cdf2 = _cdf(d1), _cdf(d2)
+        value = spot * cdf1 - strike * discount * cdf2
+        delta = cdf1
+        theta = (decay - rate * strike * discount * cdf2) / 365
+        rho = strike * years * discount * cdf2 / 100
+    else:
+        cdf2 = _cdf(-d2)
+        value = strike * discount * cdf2 - spot * _cdf(-d1)
         delta = _cdf(d1) - 1
-        theta = (decay + rate * strike * discount * _cdf(-d2)) / 365
-        rho = -strike * years * discount * _cdf(-d2) / 100
+        theta = (decay + rate * strike * discount * cdf2) / 365
+        rho = -strike * years * discount * cdf2 / 100
     return Greeks(max(0.0, value), delta, gamma, theta, vega, rho)
 
 
@@ -91,7 +111,7 @@ def smile_vol(base_vol: float, spot: float, strike: float) -> float:
 class OptionState(SymbolState):
     """One option's quote, in cents, repriced from its underlying (see module docstring)."""
 
-    __slots__ = ("underlying", "iv", "call", "strike", "expiration", "theo", "oi", "greeks")
+    __slots__ = ("underlying", "iv", "call", "strike", "expiration", "theo", "oi")
 
     def __init__(self, info: SymbolInfo, underlying: SymbolState, seed: int) -> None:
         self.info = info
@@ -108,7 +128,7 @@ class OptionState(SymbolState):
         self.iv = smile_vol(info.volatility, anchor, info.strike)
         self.prev_close = self._cents(underlying.prev_close, -int(1 / STEP_SECONDS) * 86_400)
         self.open = self._cents(underlying.open, 0)
-        self.greeks = self._price(0)
+        self._price(0)
         self.last = self.theo
         self.high = max(self.open, self.last, self.prev_close)
         self.low = min(self.open, self.last, self.prev_close)
@@ -145,37 +165,35 @@ class OptionState(SymbolState):
     def _cents(self, underlying_ticks: int, step: int) -> int:
         spot = underlying_ticks / self.underlying.info.ticks_per_point
         years = years_to_expiry(self.expiration, step)
-        return round(black_scholes(spot, self.strike, years, self.iv, self.call).value * 100)
+        return round(option_value(spot, self.strike, years, self.iv, self.call) * 100)
 
-    def _price(self, step: int) -> Greeks:
-        greeks = black_scholes(self.spot(), self.strike, years_to_expiry(self.expiration, step),
-                               self.iv, self.call)
-        self.theo = round(greeks.value * 100)
-        return greeks
+    def _price(self, step: int) -> None:
+        """The theoretical value at this step (the chain and spread streams work out greeks
+        themselves, from the quote: a reprice needs only the value)."""
+        value = option_value(self.spot(), self.strike, years_to_expiry(self.expiration, step),
+                             self.iv, self.call)
+        self.theo = round(value * 100)
 
     def _quote_around_theo(self) -> None:
         spread = max(1, min(25, round(self.theo * 0.015)))
         self.bid = max(0, self.theo - spread // 2)
         self.ask = self.bid + spread
 
-    def advance(self, step: int, clock: SimClock) -> tuple[list[dict], list[tuple[int, int, int]]]:
+    def advance(self, step: int, clock: SimClock) -> tuple[list[Delta], list[tuple[int, int, int]]]:
         """Options move with their underlying (Market calls reprice), not on their own."""
         return [], []
 
-    def reprice(self, step: int, clock: SimClock) -> tuple[list[dict], list[tuple[int, int, int]]]:
+    def reprice(self, step: int, clock: SimClock) -> tuple[list[Delta], list[tuple[int, int, int]]]:
         """The underlying moved: new theoretical value, a new quote, now and then a trade."""
-        self.greeks = self._price(step)
+        self._price(step)
         old_bid, old_ask = self.bid, self.ask
         self._quote_around_theo()
-        deltas: list[dict] = []
+        deltas: list[Delta] = []
         trades: list[tuple[int, int, int]] = []
-        delta: dict = {"Symbol": self.symbol}
-        if self.bid != old_bid:
-            delta["Bid"] = self.text(self.bid)
-        if self.ask != old_ask:
-            delta["Ask"] = self.text(self.ask)
-        if len(delta) > 1:
-            deltas.append(delta)
+        bid = self.bid if self.bid != old_bid else None
+        ask = self.ask if self.ask != old_ask else None
+        if bid is not None or ask is not None:
+            deltas.append(QuoteDelta(self.text, bid, ask))
         if self.rng.random() < 0.04 and self.ask > 0:
             deltas.append(self._trade(step, clock, trades))
         return deltas, trades

@@ -37,6 +37,7 @@ def _bar_spec(request: web.Request):
 async def stream_quotes(request: web.Request) -> web.StreamResponse:
     engine = request.app[ENGINE]
     symbols = parse_symbols(request.match_info.get("symbols", ""))
+    feed: QuoteFeed
     if engine.quote_rate:
         feed = FastQuoteFeed(engine, symbols, engine.quote_rate)
     else:

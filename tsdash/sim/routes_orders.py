@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TypedDict
 
 from aiohttp import web
 
@@ -46,9 +47,17 @@ from .keys import ENGINE
 _REQUIRED = ("AccountID", "Symbol", "Quantity", "OrderType", "TradeAction", "TimeInForce")
 GROUP_TYPES = ("OCO", "BRK", "NORMAL")
 MAX_GROUP_ORDERS = 50
+
+
+class Route(TypedDict):
+    Id: str
+    Name: str
+    AssetTypes: list[str]
+
+
 # The document's Routes schema describes one route; its example (followed here) wraps them in
 # {"Routes": [...]}.
-ROUTES_LIST = [
+ROUTES_LIST: list[Route] = [
     {"Id": "Intelligent", "Name": "Intelligent",
      "AssetTypes": ["STOCK", "FUTURE", "STOCKOPTION", "INDEXOPTION"]},
     {"Id": "AMEX", "Name": "AMEX", "AssetTypes": ["STOCK"]},
@@ -333,6 +342,8 @@ def _confirmation(request: web.Request, spec: OrderSpec) -> dict:
     if problem:
         raise TSHTTPError(400, problem)
     price = order.price_for_bp
+    initial: float
+    debit: float
     cost = price * spec.quantity * cents_per_tick(spec.symbol)  # by the point value
     margin = book.accounts[spec.account_id].account_type == "Margin"
     if is_future(spec.symbol):

@@ -141,8 +141,8 @@ async def search(request: web.Request) -> web.Response:
         return denied
     try:
         criteria = _criteria(request.match_info["criteria"])
-        category = criteria.get("c", "so" if "r" in criteria and "n" not in criteria else "s")
-        category = _CATEGORY_CODES.get(category.lower())
+        code = criteria.get("c", "so" if "r" in criteria and "n" not in criteria else "s")
+        category = _CATEGORY_CODES.get(code.lower())
         if category is None:
             raise ValueError(f"Invalid category '{criteria.get('c')}'. Valid values are e.g. "
                              "Stock (S), StockOption (SO), Future (FU), Index (IDX).")

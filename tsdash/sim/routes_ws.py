@@ -23,7 +23,7 @@ from .routes_marketdata import parse_symbols
 from .streams import Sink, StreamRunner
 
 log = logging.getLogger("tsdash.sim")
-WEBSOCKETS = web.AppKey("tsdash_sim_websockets", set)
+WEBSOCKETS = web.AppKey("tsdash_sim_websockets", set[web.WebSocketResponse])
 
 
 class WsSink(Sink):

@@ -204,7 +204,7 @@ class Simulator:
             return
         self._stopped = True
         await self._engine.stop()
-        for ws in list(self._app[WEBSOCKETS]):
+        for ws in self._app[WEBSOCKETS].copy():  # closing one removes it from the set
             with contextlib.suppress(ConnectionError):
                 await ws.close(code=WSCloseCode.GOING_AWAY, message=b"simulator stopping")
         # Give stream handlers a moment to send their last chunk before connections are closed.

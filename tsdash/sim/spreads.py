@@ -174,8 +174,8 @@ def build_spreads(market: Market, underlying: str, kind: str, expiration: str,
                 if shape.call is None:
                     legs.append(Leg(underlying, shape.ratio))
                     continue
-                call = shape.call if kind != "Single" else single_side
-                exp = expiration2 if shape.far else expiration
+                call = shape.call if kind != "Single" or single_side is None else single_side
+                exp = expiration2 if shape.far and expiration2 is not None else expiration
                 legs.append(Leg(option_symbol(underlying, exp, call, strike), shape.ratio))
                 if strike not in used:
                     used.append(strike)
@@ -289,6 +289,14 @@ def spread_payload(market: Market, legs: list[Leg], step: int, rate: float = RAT
     if views is None:
         views = leg_views(market, legs, {})
     states = list(zip(legs, views, strict=True))
+    # ints until a leg adds to them, as the payload has always shown an empty sum
+    bid: float
+    ask: float
+    last: float
+    open_: float
+    high: float
+    low: float
+    prev: float
     bid = ask = last = open_ = high = low = prev = volume = oi = 0
     delta = gamma = theta = vega = rho = theo = 0.0
     spot = 0.0

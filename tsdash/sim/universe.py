@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from enum import StrEnum
 
 # ETFs first, then large and mid caps. "SYMBOL:price".
@@ -302,23 +303,24 @@ def _futures() -> dict[str, SymbolInfo]:
             month += 1
             if month > 12:
                 month, year = 1, year + 1
-        common = dict(is_etf=False, volatility=vol, events_per_second=4.0, spread_cents=1,
-                      asset_type=AssetType.FUTURE, ticks_per_point=tpp, wire_decimals=decimals,
-                      style=style, fraction=frac, sub_fraction=sub, point_value=pv, lot=1,
-                      exchange=exchange, root=prefix, future_type="Electronic", session=session)
+        future = partial(SymbolInfo, is_etf=False, volatility=vol, events_per_second=4.0,
+                         spread_cents=1, asset_type=AssetType.FUTURE, ticks_per_point=tpp,
+                         wire_decimals=decimals, style=style, fraction=frac, sub_fraction=sub,
+                         point_value=pv, lot=1, exchange=exchange, root=prefix,
+                         future_type="Electronic", session=session)
         for index, (sym, expiry) in enumerate(contracts):
             month_name = expiry.strftime("%b%y")
             # Later months trade at a small carry premium (or discount) to the front one.
             level = round(price * (1 + 0.004 * index) * tpp) / tpp
-            out[sym] = SymbolInfo(symbol=sym, price=level,
-                                  avg_volume=int(900_000 / (1 + 3 * index)),
-                                  description=f"{name} {month_name}",
-                                  expiration=(expiry.strftime("%Y-%m-%d")), **common)
+            out[sym] = future(symbol=sym, price=level,
+                              avg_volume=int(900_000 / (1 + 3 * index)),
+                              description=f"{name} {month_name}",
+                              expiration=(expiry.strftime("%Y-%m-%d")))
         front, expiry = contracts[0]
-        out[continuous] = SymbolInfo(
+        out[continuous] = future(
             symbol=continuous, price=price, avg_volume=900_000,
             description=f"{name} Continuous Contract [{expiry.strftime('%b%y')}]",
-            underlying=front, alias_of=front, **common)
+            underlying=front, alias_of=front)
     return out
 
 

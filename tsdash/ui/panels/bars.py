@@ -40,15 +40,13 @@ class BarsPanel(SymbolPanel):
         self.barsback = barsback
         self.model = BarsModel(symbol, interval, unit, max_bars=max(600, barsback + 60),
                                clock=clock)
+        self.on_data = self.model.apply  # the hot path: straight into the model
         self.chart = CandleChart(self.model, details=details, id="bars-chart")
         self.chart.details.listen(self._details_arrived)
 
     @property
     def activity(self):
         return self.model.activity
-
-    def on_data(self, msg: dict[str, Any]) -> None:
-        self.model.apply(msg)
 
     def compose_body(self) -> ComposeResult:
         yield self.chart

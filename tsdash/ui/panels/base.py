@@ -42,7 +42,7 @@ from tsdash.ui.palette import PALETTE_CLASSES, Palette, PaletteReader, palette_c
 
 if TYPE_CHECKING:
     from tsdash.api import SnapshotEvent, Subscription, SubscriptionState, TradeStationClient
-    from tsdash.api.subscription import DataCallback, ErrorCallback, StatusCallback
+    from tsdash.api.seams import DataCallback, ErrorCallback, StatusCallback
 
     #: what a panel's state is: its subscription's, or one of the panel's own
     PanelState: TypeAlias = "SubscriptionState | PanelOnlyState"

@@ -28,15 +28,13 @@ class TapePanel(SymbolPanel):
         super().__init__()
         self.symbol = symbol
         self.model = TapeModel(symbol, maxlen=history, clock=clock)
+        self.on_data = self.model.apply  # the hot path: straight into the model
         self.view = TapeView(self.model, details=details, id="tape-view")
         self.view.details.listen(self._details_arrived)
 
     @property
     def activity(self):
         return self.model.activity
-
-    def on_data(self, msg: dict[str, Any]) -> None:
-        self.model.apply(msg)
 
     def compose_body(self) -> ComposeResult:
         yield self.view
