@@ -114,7 +114,9 @@ async def soak(args: argparse.Namespace) -> dict:
         width, height = (int(x) for x in args.size.split("x"))
         async with app.run_test(size=(width, height)):
             harness.instrument_table(app, probe)
-            await harness.wait_for(lambda: app.quotes_panel.state == "live"
+            quotes = app.quotes_panel
+            assert quotes is not None
+            await harness.wait_for(lambda: quotes.state == "live"
                                    and probe.delivered > 100, 30, "the quote stream")
             await harness.wait_for(lambda: all(p.state == "live" for p in app.panels.values()),
                                    15, "every panel live")

@@ -3,13 +3,17 @@ the wheel and the scrollbar scroll, a hovered row is highlighted)."""
 
 from __future__ import annotations
 
+from rich.color import Color
 from table_app import TableApp, screen_rows
 
 from tsdash.ui.widgets.table import LiveTable
 
 
-def background(table: LiveTable, y: int):
-    return list(table.render_line(y))[-1].style.bgcolor
+def background(table: LiveTable, y: int) -> Color | None:
+    """The background of the line's last cell (its padding to the table's edge)."""
+    style = list(table.render_line(y))[-1].style
+    assert style is not None
+    return style.bgcolor
 
 
 async def test_keys_move_the_cursor_and_it_is_shown_only_with_focus():
