@@ -12,6 +12,9 @@ import itertools
 from typing import Any
 
 from tsdash.ui.connection import Connection, Connector
+from ui_helpers import frozen_clock, wait_for
+from tsdash.ui.app import TsdashApp
+from tsdash.ui.widgets.table import LiveTable
 
 _ids = itertools.count(1)
 
@@ -174,3 +177,23 @@ class FakeConnector(Connector):
 
     async def connect(self, settings):
         return Connection(self.client, "DEMO")
+
+
+KINDS = ("quotes", "bars", "tape", "orders", "positions", "balances")
+
+
+def make_app(settings, **kwargs):
+    connector = FakeConnector()
+    app = TsdashApp(settings, connector=connector, clock=frozen_clock, **kwargs)
+    return app, connector.client
+
+
+async def started(pilot, client):
+    await wait_for(pilot, lambda: {s.kind for s in client.open} >= set(KINDS), what="streams")
+    app = pilot.app
+    await wait_for(pilot, lambda: all(p.state == "live" for p in app.panels.values()),
+                   what="live panels")
+
+
+def cell_text(table: LiveTable, row: str, column: str) -> str:
+    return table.get_cell(row, column).plain.strip()
