@@ -153,3 +153,7 @@ def api_tasks() -> list[asyncio.Task]:
     """Tasks tsdash.api started that are still pending (named "tsdash.api ...")."""
     return [t for t in asyncio.all_tasks()
             if t.get_name().startswith("tsdash.api ") and not t.done()]
+
+
+def quote_ok(m: dict) -> bool:
+    return isinstance(m, dict) and isinstance(m.get("Symbol"), str) and len(m) >= 2

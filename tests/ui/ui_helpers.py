@@ -103,3 +103,6 @@ async def advance(pilot, sim, steps: int) -> None:
         sim.advance(1)
         await wait_quiet(pilot, polls=3)
     await wait_quiet(pilot)
+
+
+SIZE = (160, 48)

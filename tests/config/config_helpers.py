@@ -1,0 +1,34 @@
+"""Helpers shared by the config tests (fixtures live in conftest.py)."""
+
+from __future__ import annotations
+
+
+EXISTING = """\
+# my settings
+environment = "sim"
+theme = "old-theme"
+client_id = "my-key"
+accounts = ["11111111"]
+
+[watchlists]
+tech = ["AAPL", "MSFT"]
+etfs = ["SPY"]
+
+[bars]
+symbol = "QQQ"
+unit = "Daily"
+
+[streams]
+read_timeout = 7.5
+auto_reconnect = true
+
+[ui]
+repaint_hz = 12
+
+[keys]
+quit = "ctrl+q"
+"""
+
+
+def files_in(directory) -> list[str]:
+    return sorted(p.name for p in directory.iterdir())
