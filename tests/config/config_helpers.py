@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import logging.handlers
 
 EXISTING = """\
 # my settings
@@ -32,3 +34,13 @@ quit = "ctrl+q"
 
 def files_in(directory) -> list[str]:
     return sorted(p.name for p in directory.iterdir())
+
+
+def our_handlers() -> list[logging.Handler]:
+    return [h for h in logging.getLogger().handlers
+            if isinstance(h, logging.handlers.RotatingFileHandler)]
+
+
+def flush() -> None:
+    for handler in our_handlers():
+        handler.flush()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 from collections.abc import Callable
+
+from tsdash.config import Settings
 
 FROZEN = 1000.0
 
@@ -106,3 +109,23 @@ async def advance(pilot, sim, steps: int) -> None:
 
 
 SIZE = (160, 48)
+
+
+REFRESH = "rt-of-the-user-0123456789"
+
+
+SECRET = "s3cret-value"
+
+
+def sim_settings(private_dirs, env: str = "sim") -> Settings:
+    return Settings(environment=env, path=private_dirs / "config.toml", repaint_hz=20)
+
+
+def environ_for(sim) -> dict[str, str]:
+    return {"TS_CLIENT_SECRET": SECRET, "TSDASH_API_URL": sim.base_url,
+            "TSDASH_SIGNIN_URL": sim.root_url}
+
+
+def args(**kw):
+    base = {"demo": False, "config": None, "log_level": None, "command": None}
+    return argparse.Namespace(**{**base, **kw})

@@ -1,4 +1,4 @@
-"""config.example.toml, the starting config `tsdash init` writes, and write_starting_config."""
+"""The starting config's text: exactly the defaults, every setting documented, valid commented examples."""
 
 from __future__ import annotations
 
@@ -7,13 +7,15 @@ import re
 import tomllib
 from pathlib import Path
 
-import pytest
-
 from tsdash import config
-from tsdash.config import BarsSettings, ConfigError, Settings, load_settings, write_starting_config
+from tsdash.config import BarsSettings, Settings, load_settings
+
 
 REPO = Path(__file__).resolve().parents[2]
+
+
 EXAMPLE = REPO / "config.example.toml"
+
 
 # Where each Settings field lives in the file. A new field must be added here (and to the
 # template), or test_every_field_has_a_place fails.
@@ -90,49 +92,3 @@ def test_example_mentions_the_secret_rule_and_that_comments_are_lost() -> None:
     assert "TS_CLIENT_SECRET" in text
     assert "NOT these comments" in text
     assert "client_secret =" not in text
-
-
-# -- write_starting_config ----------------------------------------------------------------------
-
-
-def test_write_starting_config_writes_the_template(tmp_path) -> None:
-    target = tmp_path / "new" / "config.toml"
-    assert write_starting_config(target) == target
-    assert target.read_text(encoding="utf-8") == config.starting_config_text()
-    assert load_settings(target) == Settings()
-
-
-def test_write_starting_config_default_location(isolated_dirs, linux_only) -> None:
-    written = write_starting_config()
-    assert written == isolated_dirs["CONFIG"] / "tsdash" / "config.toml"
-    assert written.read_text(encoding="utf-8") == config.starting_config_text()
-
-
-def test_write_starting_config_follows_tsdash_config(tmp_path, monkeypatch) -> None:
-    monkeypatch.setenv("TSDASH_CONFIG", str(tmp_path / "env.toml"))
-    assert write_starting_config() == tmp_path / "env.toml"
-    assert (tmp_path / "env.toml").is_file()
-
-
-def test_write_starting_config_refuses_to_overwrite(tmp_path) -> None:
-    target = tmp_path / "config.toml"
-    target.write_text('theme = "mine"\n')
-    with pytest.raises(ConfigError) as info:
-        write_starting_config(target)
-    assert str(target) in str(info.value)
-    assert "already exists" in str(info.value)
-    assert "--force" in str(info.value)
-    assert target.read_text() == 'theme = "mine"\n'
-
-
-def test_write_starting_config_force_overwrites(tmp_path) -> None:
-    target = tmp_path / "config.toml"
-    target.write_text('theme = "mine"\n')
-    write_starting_config(target, force=True)
-    assert target.read_text(encoding="utf-8") == config.starting_config_text()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml"]
-
-
-def test_write_starting_config_onto_a_directory(tmp_path) -> None:
-    with pytest.raises(ConfigError, match="directory"):
-        write_starting_config(tmp_path, force=True)

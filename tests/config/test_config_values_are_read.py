@@ -1,11 +1,12 @@
-from __future__ import annotations
+"""Every key of the config file is read into the settings, with defaults where it is silent."""
 
-from pathlib import Path
+from __future__ import annotations
 
 import pytest
 
 from tsdash import config
-from tsdash.config import BarsSettings, ConfigError, Settings, load_settings
+from tsdash.config import BarsSettings, Settings, load_settings
+
 
 FULL = """
 environment = "live"
@@ -38,35 +39,6 @@ reconnect = "f5,r"
 """
 
 
-def test_no_file_gives_the_defaults_and_the_default_path(isolated_dirs, linux_only) -> None:
-    settings = load_settings()
-    assert settings == Settings()
-    assert settings.environment == "demo"
-    assert settings.theme == "tsdash-dark"
-    assert list(settings.watchlists) == ["mega-caps", "etfs"]
-    assert settings.watchlists["mega-caps"] == [
-        "AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA", "AVGO"
-    ]
-    assert settings.watchlists["etfs"] == ["SPY", "QQQ", "IWM", "DIA", "TLT", "GLD", "XLF", "XLE"]
-    assert settings.default_watchlist == "mega-caps"
-    assert settings.bars == BarsSettings(symbol="SPY", interval="1", unit="Minute", barsback=120)
-    assert settings.accounts is None
-    assert settings.max_concurrent_streams == 10
-    assert settings.read_timeout == 30.0
-    assert settings.auto_reconnect is False
-    assert settings.repaint_hz == 8
-    assert settings.keys["reconnect"] == "r"
-    assert settings.keys["reconnect_all"] == "R"
-    assert settings.keys["next_watchlist"] == "w"
-    assert settings.keys["next_theme"] == "t"
-    assert settings.keys["quit"] == "q"
-    assert settings.keys["help"] == "question_mark"
-    assert set(settings.keys) == config.KNOWN_BINDING_IDS
-    assert settings.client_id is None
-    assert settings.path == isolated_dirs["CONFIG"] / "tsdash" / "config.toml"
-    assert not settings.path.exists()
-
-
 def test_defaults_are_not_shared_between_instances() -> None:
     a, b = load_settings(), load_settings()
     a.watchlists["etfs"].append("XLK")
@@ -74,43 +46,6 @@ def test_defaults_are_not_shared_between_instances() -> None:
     assert "XLK" not in b.watchlists["etfs"]
     assert "XLK" not in config.DEFAULT_WATCHLISTS["etfs"]
     assert b.keys["quit"] == "q"
-
-
-def test_file_in_xdg_config_home_is_read(isolated_dirs, linux_only) -> None:
-    path = isolated_dirs["CONFIG"] / "tsdash" / "config.toml"
-    path.parent.mkdir(parents=True)
-    path.write_text('theme = "from-xdg"\n')
-    settings = load_settings()
-    assert settings.theme == "from-xdg"
-    assert settings.path == path
-
-
-def test_tsdash_config_env_var_beats_the_default(isolated_dirs, tmp_path, monkeypatch) -> None:
-    default = isolated_dirs["CONFIG"] / "tsdash" / "config.toml"
-    default.parent.mkdir(parents=True)
-    default.write_text('theme = "from-default"\n')
-    env = tmp_path / "env.toml"
-    env.write_text('theme = "from-env"\n')
-    monkeypatch.setenv("TSDASH_CONFIG", str(env))
-    settings = load_settings()
-    assert settings.theme == "from-env"
-    assert settings.path == env
-
-
-def test_explicit_path_beats_env_var(tmp_path, monkeypatch) -> None:
-    env = tmp_path / "env.toml"
-    env.write_text('theme = "from-env"\n')
-    explicit = tmp_path / "explicit.toml"
-    explicit.write_text('theme = "from-explicit"\n')
-    monkeypatch.setenv("TSDASH_CONFIG", str(env))
-    assert load_settings(explicit).theme == "from-explicit"
-    assert load_settings(str(explicit)).path == explicit
-
-
-def test_missing_explicit_file_gives_defaults_with_that_path(tmp_path) -> None:
-    settings = load_settings(tmp_path / "nope.toml")
-    assert settings == Settings()
-    assert settings.path == tmp_path / "nope.toml"
 
 
 def test_empty_file_gives_defaults(write_config) -> None:
@@ -179,30 +114,6 @@ def test_accepted_values(write_config, text, attr, expected) -> None:
 def test_read_timeout_is_a_float(write_config) -> None:
     assert isinstance(load_settings(write_config("[streams]\nread_timeout = 5\n")).read_timeout,
                       float)
-
-
-def test_load_error_is_an_exception_with_path(write_config) -> None:
-    path = write_config('environment = "paper"\n')
-    with pytest.raises(ConfigError) as info:
-        load_settings(path)
-    assert info.value.path == path
-    assert info.value.key == "environment"
-    assert isinstance(info.value, Exception)
-
-
-def test_directory_instead_of_file(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="found a directory"):
-        load_settings(tmp_path)
-
-
-def test_non_utf8_file(tmp_path: Path) -> None:
-    path = tmp_path / "c.toml"
-    path.write_bytes(b'theme = "ok"\n\xff\n')
-    with pytest.raises(ConfigError) as info:
-        load_settings(path)
-    assert str(path) in str(info.value)
-    assert "line 2" in str(info.value)
-    assert "UTF-8" in str(info.value)
 
 
 def test_next_watchlist_wraps(write_config) -> None:
