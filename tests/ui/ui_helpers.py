@@ -129,3 +129,30 @@ def environ_for(sim) -> dict[str, str]:
 def args(**kw):
     base = {"demo": False, "config": None, "log_level": None, "command": None}
     return argparse.Namespace(**{**base, **kw})
+
+
+# the config the watchlist-edit and reload tests start from
+CONFIG = """\
+# my settings
+theme = "tsdash-dark"
+default_watchlist = "short"
+
+[watchlists]
+short = ["AAPL", "MSFT", "NVDA"]
+other = ["SPY"]
+
+[bars]
+symbol = "MSFT"
+barsback = 50
+
+[ui]
+repaint_hz = 10
+"""
+
+
+def notified(app, text: str) -> bool:
+    return any(text in n.message for n in app.notices)
+
+
+def stream_paths(sim) -> list[str]:
+    return [r.path for r in sim.requests if r.path.startswith("/v3/marketdata/stream/quotes/")]

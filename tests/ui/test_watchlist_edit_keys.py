@@ -5,29 +5,10 @@ from __future__ import annotations
 import tomllib
 
 import pytest
-from ui_helpers import sim_app, wait_for, wait_live
+from ui_helpers import CONFIG, SIZE, notified, sim_app, stream_paths, wait_for, wait_live
 
 from tsdash.config import load_settings
 from tsdash.ui.screens.add_symbol import AddSymbolScreen
-
-SIZE = (160, 48)
-
-CONFIG = """\
-# my settings
-theme = "tsdash-dark"
-default_watchlist = "short"
-
-[watchlists]
-short = ["AAPL", "MSFT", "NVDA"]
-other = ["SPY"]
-
-[bars]
-symbol = "MSFT"
-barsback = 50
-
-[ui]
-repaint_hz = 10
-"""
 
 
 @pytest.fixture
@@ -39,14 +20,6 @@ def config_settings(tmp_path):
 
 def saved(settings) -> dict:
     return tomllib.loads(settings.path.read_text())
-
-
-def notified(app, text: str) -> bool:
-    return any(text in n.message for n in app.notices)
-
-
-def stream_paths(sim) -> list[str]:
-    return [r.path for r in sim.requests if r.path.startswith("/v3/marketdata/stream/quotes/")]
 
 
 async def test_a_adds_a_symbol_that_streams_and_is_saved(config_settings):

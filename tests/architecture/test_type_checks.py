@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from mypy import api as mypy
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(("target", "flags"), [

@@ -8,8 +8,7 @@ from __future__ import annotations
 import tomllib
 
 import pytest
-from test_ui_watchlist_edit import CONFIG, SIZE, notified, stream_paths
-from ui_helpers import sim_app, wait_for, wait_live
+from ui_helpers import CONFIG, SIZE, notified, sim_app, stream_paths, wait_for, wait_live
 
 from tsdash.config import load_settings
 from tsdash.ui import config_watch
