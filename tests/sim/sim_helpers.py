@@ -8,9 +8,10 @@ import json
 import time
 from functools import cache
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
-import jsonschema
 import aiohttp
+import jsonschema
 
 # The component schemas of TradeStation's OpenAPI document, reduced to what these tests use.
 SCHEMAS = Path(__file__).with_name("openapi_schemas.json")
@@ -141,3 +142,17 @@ async def raw_until_end(resp, timeout: float = 5.0) -> tuple[bytes, BaseExceptio
     except (aiohttp.ClientPayloadError, aiohttp.ClientConnectionError) as exc:
         return data, exc
     return data, None
+
+
+async def authorize(sim, session, redirect_uri: str, **extra) -> tuple[int, dict[str, list[str]]]:
+    """/authorize: (status, the redirect's query) or (status, the error body)."""
+    params = {"response_type": "code", "client_id": "my-key", "redirect_uri": redirect_uri,
+              "state": "s1", **extra}
+    async with session.get(sim.root_url + "/authorize", params=params,
+                           allow_redirects=False) as resp:
+        if resp.status == 302:
+            return 302, parse_qs(urlsplit(resp.headers["Location"]).query)
+        return resp.status, await resp.json()
+
+
+SPY_QQQ_QUOTES = "/marketdata/stream/quotes/SPY,QQQ"

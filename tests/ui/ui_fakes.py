@@ -2,7 +2,8 @@
 
 It speaks the public API the UI uses (stream_* with callback / error_callback /
 status_callback, Subscription.state / last_error / retry_at / reconnect / unsubscribe, stream_manager
-counts) and lets a test push messages and state changes by hand.
+counts) and lets a test push messages and state changes by hand. make_app and started run the
+dashboard on it.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ import asyncio
 import itertools
 from typing import Any
 
-from tsdash.ui.connection import Connection, Connector
 from ui_helpers import frozen_clock, wait_for
+
 from tsdash.ui.app import TsdashApp
+from tsdash.ui.connection import Connection, Connector
 from tsdash.ui.widgets.table import LiveTable
 
 _ids = itertools.count(1)
