@@ -23,7 +23,7 @@ class TokenServer:
         self.delay = 0.0
         self.status = 200
         self.url = ""
-        self._runner = None
+        self._runner: web.AppRunner | None = None
 
     async def handler(self, request: web.Request) -> web.Response:
         form = dict(await request.post())
@@ -48,14 +48,15 @@ class TokenServer:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/oauth/token", self.handler)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        self._runner = runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
-        self.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/oauth/token"
+        self.url = f"http://127.0.0.1:{runner.addresses[0][1]}/oauth/token"
 
     async def stop(self) -> None:
-        await self._runner.cleanup()
+        if self._runner is not None:
+            await self._runner.cleanup()
 
 
 @pytest.fixture

@@ -51,7 +51,7 @@ def comment_above(lines: list[str], path: tuple[str, ...]) -> str:
     name = path[-1]
     pattern = re.compile(rf"^(# )?({re.escape(name)} = |\[{re.escape(name)}\]$)")
     (index,) = [i for i, line in enumerate(lines) if pattern.match(line)]
-    above = []
+    above: list[str] = []
     while index > 0 and lines[index - 1].startswith("#"):
         index -= 1
         above.insert(0, lines[index].removeprefix("#").strip())
@@ -80,7 +80,7 @@ def test_every_declared_key_is_in_the_example_with_its_default_and_help(place) -
         assert any(row.startswith(line) for row in lines)
         return
     expected = place.default
-    if dataclasses.is_dataclass(expected):
+    if dataclasses.is_dataclass(expected) and not isinstance(expected, type):
         expected = dataclasses.asdict(expected)
     assert value_at(tomllib.loads(text), place.path) == expected
 

@@ -78,6 +78,7 @@ def test_bad_level_is_a_clear_error(tmp_path, bad) -> None:
 def test_rotating_handler_1mib_3_backups(tmp_path) -> None:
     path = setup_logging("INFO", tmp_path / "t.log")
     (handler,) = our_handlers()
+    assert isinstance(handler, logging.handlers.RotatingFileHandler)
     assert handler.maxBytes == 1024 * 1024
     assert handler.backupCount == 3
     logger = logging.getLogger("tsdash.test")

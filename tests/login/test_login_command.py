@@ -252,7 +252,7 @@ class TamperedSignIn:
     def __init__(self, refuse: str) -> None:
         self.refuse = refuse
         self.root_url = ""
-        self._runner = None
+        self._runner: web.AppRunner | None = None
 
     async def authorize(self, request: web.Request) -> web.Response:
         params = {"state": request.query["state"]}
@@ -270,15 +270,16 @@ class TamperedSignIn:
         app = web.Application()
         app.router.add_get("/authorize", self.authorize)
         app.router.add_post("/oauth/token", self.token)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        self._runner = runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
-        self.root_url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+        self.root_url = f"http://127.0.0.1:{runner.addresses[0][1]}"
         return self
 
     async def __aexit__(self, *exc_info) -> None:
-        await self._runner.cleanup()
+        if self._runner is not None:
+            await self._runner.cleanup()
 
 
 @pytest.mark.parametrize("refuse", ["redirect", "token"])

@@ -39,6 +39,7 @@ def process(sim, path) -> TokenManager:
     """One tsdash process as AccountConnector builds its TokenManager: the stored token, the
     token file as its store."""
     stored = load_login("sim", path)
+    assert stored is not None
     return TokenManager(client_id=CLIENT, client_secret=SECRET, refresh_token=stored.refresh_token,
                         token_url=sim.token_url, store=TokenFileStore("sim", CLIENT, path))
 

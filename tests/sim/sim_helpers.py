@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 
 # The component schemas of TradeStation's OpenAPI document, reduced to what these tests use.
 SCHEMAS = Path(__file__).with_name("openapi_schemas.json")

@@ -8,7 +8,7 @@ from sim_helpers import validate
 
 def test_schema_validation_is_strict():
     """The checks above can fail: invented fields and non-string prices are refused."""
-    import jsonschema
+    import jsonschema  # type: ignore[import-untyped]
 
     for payload, name in (({"Symbol": "A", "Invented": "x"}, "QuoteStream"),
                           ({"Symbol": "A", "Last": 5.0}, "QuoteStream"),
