@@ -1,4 +1,5 @@
-"""Order and position streams: snapshot events, a new snapshot after reconnect, given accounts, deletions."""
+"""Order and position streams: snapshot events, a new snapshot after reconnect, given accounts,
+deletions."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""A 401 on a stream refreshes the token once; tokens stay out of logs; close closes the token session."""
+"""A 401 on a stream refreshes the token once; tokens stay out of logs; close closes the token
+session."""
 
 from __future__ import annotations
 

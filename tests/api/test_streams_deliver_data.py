@@ -1,4 +1,5 @@
-"""Quote, bar and time-and-sales streams deliver dicts; heartbeats and per-symbol errors do not stop them."""
+"""Quote, bar and time-and-sales streams deliver dicts; heartbeats and per-symbol errors do not stop
+them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""tsdash init writes the starting config where the config is read, and overwrites only when forced."""
+"""tsdash init writes the starting config where the config is read, and overwrites only when
+forced."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The log goes to a rotating file in the user log dir at the chosen level, never to the terminal."""
+"""The log goes to a rotating file in the user log dir at the chosen level, never to the
+terminal."""
 
 from __future__ import annotations
 

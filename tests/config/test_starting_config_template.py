@@ -1,4 +1,5 @@
-"""The starting config's text: exactly the defaults, every setting documented, valid commented examples."""
+"""The starting config's text: exactly the defaults, every setting documented, valid commented
+examples."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""`tsdash login` / `tsdash logout` end to end, offline, against the simulator's sign-in endpoints."""
+"""`tsdash login` / `tsdash logout` end to end, offline, against the simulator's sign-in
+endpoints."""
 
 from __future__ import annotations
 

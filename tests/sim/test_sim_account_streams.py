@@ -1,4 +1,5 @@
-"""The simulator's order and position streams: snapshot, EndSnapshot, updates, changes, filters, errors."""
+"""The simulator's order and position streams: snapshot, EndSnapshot, updates, changes, filters,
+errors."""
 
 from __future__ import annotations
 

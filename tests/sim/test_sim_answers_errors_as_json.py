@@ -1,4 +1,5 @@
-"""Unknown paths and unexpected exceptions get JSON answers; a failing stream ends with an error object."""
+"""Unknown paths and unexpected exceptions get JSON answers; a failing stream ends with an error
+object."""
 
 from __future__ import annotations
 

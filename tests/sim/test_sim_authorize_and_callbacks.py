@@ -1,4 +1,5 @@
-"""The simulator's sign-in page: code and state, PKCE, bad requests, and which callbacks it redirects to."""
+"""The simulator's sign-in page: code and state, PKCE, bad requests, and which callbacks it
+redirects to."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Orders fill, rest and cancel, move positions and balances, or are rejected for business reasons."""
+"""Orders fill, rest and cancel, move positions and balances, or are rejected for business
+reasons."""
 
 from __future__ import annotations
 

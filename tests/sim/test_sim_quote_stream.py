@@ -1,4 +1,5 @@
-"""The simulator's quote stream: chunked NDJSON, full quotes then deltas, per-symbol errors, limits, heartbeats."""
+"""The simulator's quote stream: chunked NDJSON, full quotes then deltas, per-symbol errors, limits,
+heartbeats."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The simulator starts on its URLs, drops a leaving client's streams, and stops leaving nothing behind."""
+"""The simulator starts on its URLs, drops a leaving client's streams, and stops leaving nothing
+behind."""
 
 from __future__ import annotations
 

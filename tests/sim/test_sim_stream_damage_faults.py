@@ -1,4 +1,5 @@
-"""Faults that damage a stream: a cut mid-line, a stall, malformed and overlong lines, rechunking."""
+"""Faults that damage a stream: a cut mid-line, a stall, malformed and overlong lines,
+rechunking."""
 
 from __future__ import annotations
 

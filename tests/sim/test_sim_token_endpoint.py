@@ -1,4 +1,5 @@
-"""The simulator's tokens: 401 without one, the refresh grant, expiry, revocation and id_token claims."""
+"""The simulator's tokens: 401 without one, the refresh grant, expiry, revocation and id_token
+claims."""
 
 from __future__ import annotations
 

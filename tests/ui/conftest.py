@@ -1,4 +1,5 @@
-"""Fixtures for the dashboard tests: settings, private XDG dirs, a token-rotating simulator (helpers live in ui_helpers.py, the fake client in ui_fakes.py)."""
+"""Fixtures for the dashboard tests: settings, private XDG dirs, a token-rotating simulator (helpers
+live in ui_helpers.py, the fake client in ui_fakes.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Orders and positions models: a new snapshot replaces the rows, deletions drop them, totals add up."""
+"""Orders and positions models: a new snapshot replaces the rows, deletions drop them, totals add
+up."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Orders, positions and balances tables follow snapshots, deletions and per-account rows (fake client)."""
+"""Orders, positions and balances tables follow snapshots, deletions and per-account rows (fake
+client)."""
 
 from __future__ import annotations
 

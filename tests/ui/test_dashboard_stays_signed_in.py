@@ -1,4 +1,5 @@
-"""A signed-in dashboard keeps rotated tokens, survives other processes, and ends clearly on a refused sign-in."""
+"""A signed-in dashboard keeps rotated tokens, survives other processes, and ends clearly on a
+refused sign-in."""
 
 from __future__ import annotations
 

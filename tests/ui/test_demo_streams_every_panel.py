@@ -1,4 +1,5 @@
-"""The dashboard against the real simulator: every panel streams, an injected simulator works, a refused symbol is marked."""
+"""The dashboard against the real simulator: every panel streams, an injected simulator works, a
+refused symbol is marked."""
 
 from __future__ import annotations
 

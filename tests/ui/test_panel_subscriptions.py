@@ -1,4 +1,5 @@
-"""Each panel subscribes once, says when it is live or why it cannot open, and q lets go of everything (fake client)."""
+"""Each panel subscribes once, says when it is live or why it cannot open, and q lets go of
+everything (fake client)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Quote deltas land in the quotes table, and a stream's first data is painted at once (fake client)."""
+"""Quote deltas land in the quotes table, and a stream's first data is painted at once (fake
+client)."""
 
 from __future__ import annotations
 

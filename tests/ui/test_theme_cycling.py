@@ -1,4 +1,5 @@
-"""t cycles themes and saves the choice; a bad saved theme or an unsavable file does not break the app."""
+"""t cycles themes and saves the choice; a bad saved theme or an unsavable file does not break the
+app."""
 
 from __future__ import annotations
 
