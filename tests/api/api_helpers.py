@@ -137,7 +137,7 @@ class ScriptedServer:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        port = site._server.sockets[0].getsockname()[1]
+        port = self._runner.addresses[0][1]
         self.base_url = f"http://127.0.0.1:{port}/v3"
 
     async def stop(self) -> None:
@@ -153,3 +153,7 @@ def api_tasks() -> list[asyncio.Task]:
     """Tasks tsdash.api started that are still pending (named "tsdash.api ...")."""
     return [t for t in asyncio.all_tasks()
             if t.get_name().startswith("tsdash.api ") and not t.done()]
+
+
+def quote_ok(m: dict) -> bool:
+    return isinstance(m, dict) and isinstance(m.get("Symbol"), str) and len(m) >= 2

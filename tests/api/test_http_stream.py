@@ -1,6 +1,7 @@
 """NDJSON framing, liveness and line limits of HttpStream, against a scripted server whose
-chunking the test controls exactly (the simulator covers the same faults in test_faults.py; the
-framer alone is in test_ndjson_framer.py)."""
+chunking the test controls exactly (the simulator covers the same faults in
+test_broken_streams_recover.py, test_bad_lines_are_skipped.py and
+test_rechunked_objects_arrive_whole.py; the framer alone is in test_ndjson_framer.py)."""
 
 from __future__ import annotations
 

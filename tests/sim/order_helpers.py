@@ -55,3 +55,9 @@ def validate_streamed_order(order: dict) -> None:
 
 def last_price(sim, symbol: str) -> float:
     return sim.engine.market.states[symbol].last / 100
+
+
+POSITION_FIELDS = ("AccountID", "PositionID", "Symbol", "AssetType", "Quantity", "LongShort",
+                   "AveragePrice", "Last", "Bid", "Ask", "MarketValue", "TotalCost",
+                   "UnrealizedProfitLoss", "UnrealizedProfitLossPercent", "TodaysProfitLoss",
+                   "Timestamp")

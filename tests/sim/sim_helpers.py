@@ -8,8 +8,10 @@ import json
 import time
 from functools import cache
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
-import jsonschema
+import aiohttp
+import jsonschema  # type: ignore[import-untyped]
 
 # The component schemas of TradeStation's OpenAPI document, reduced to what these tests use.
 SCHEMAS = Path(__file__).with_name("openapi_schemas.json")
@@ -108,3 +110,49 @@ async def wait_for(predicate, timeout: float = 3.0, what: str = "condition") -> 
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         await asyncio.sleep(0.02)
+
+
+PRICE_FIELDS = ("Open", "High", "Low", "Close", "Last", "Bid", "Ask", "PreviousClose",
+                "NetChange", "Volume", "BidSize", "AskSize", "LastSize", "TotalVolume")
+
+
+def assert_strings(msg: dict) -> None:
+    for name in PRICE_FIELDS:
+        if name in msg:
+            assert isinstance(msg[name], str), f"{name} should be a string in {msg}"
+            float(msg[name])
+
+
+QUOTES = "/marketdata/stream/quotes/SPY,QQQ,AAPL,MSFT,NVDA,TSLA"
+
+
+ORDERS = "/brokerage/stream/accounts/SIM1234567M,SIM1234568C/orders"
+
+
+GOAWAY_ERROR = {"Error": "GoAway", "Message": "The server is about to shut down."}
+
+
+async def raw_until_end(resp, timeout: float = 5.0) -> tuple[bytes, BaseException | None]:
+    """Every byte of the body, and the error that ended it (None for a clean end)."""
+    data = b""
+    try:
+        async with asyncio.timeout(timeout):
+            async for piece in resp.content.iter_any():
+                data += piece
+    except (aiohttp.ClientPayloadError, aiohttp.ClientConnectionError) as exc:
+        return data, exc
+    return data, None
+
+
+async def authorize(sim, session, redirect_uri: str, **extra) -> tuple[int, dict[str, list[str]]]:
+    """/authorize: (status, the redirect's query) or (status, the error body)."""
+    params = {"response_type": "code", "client_id": "my-key", "redirect_uri": redirect_uri,
+              "state": "s1", **extra}
+    async with session.get(sim.root_url + "/authorize", params=params,
+                           allow_redirects=False) as resp:
+        if resp.status == 302:
+            return 302, parse_qs(urlsplit(resp.headers["Location"]).query)
+        return resp.status, await resp.json()
+
+
+SPY_QQQ_QUOTES = "/marketdata/stream/quotes/SPY,QQQ"

@@ -2,7 +2,8 @@
 
 It speaks the public API the UI uses (stream_* with callback / error_callback /
 status_callback, Subscription.state / last_error / retry_at / reconnect / unsubscribe, stream_manager
-counts) and lets a test push messages and state changes by hand.
+counts) and lets a test push messages and state changes by hand. make_app and started run the
+dashboard on it.
 """
 
 from __future__ import annotations
@@ -11,7 +12,11 @@ import asyncio
 import itertools
 from typing import Any
 
+from ui_helpers import frozen_clock, wait_for
+
+from tsdash.ui.app import TsdashApp
 from tsdash.ui.connection import Connection, Connector
+from tsdash.ui.widgets.table import LiveTable
 
 _ids = itertools.count(1)
 
@@ -174,3 +179,23 @@ class FakeConnector(Connector):
 
     async def connect(self, settings):
         return Connection(self.client, "DEMO")
+
+
+KINDS = ("quotes", "bars", "tape", "orders", "positions", "balances")
+
+
+def make_app(settings, **kwargs):
+    connector = FakeConnector()
+    app = TsdashApp(settings, connector=connector, clock=frozen_clock, **kwargs)
+    return app, connector.client
+
+
+async def started(pilot, client):
+    await wait_for(pilot, lambda: {s.kind for s in client.open} >= set(KINDS), what="streams")
+    app = pilot.app
+    await wait_for(pilot, lambda: all(p.state == "live" for p in app.panels.values()),
+                   what="live panels")
+
+
+def cell_text(table: LiveTable, row: str, column: str) -> str:
+    return table.get_cell(row, column).plain.strip()

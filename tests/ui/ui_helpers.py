@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 from collections.abc import Callable
+
+from tsdash.config import Settings
 
 FROZEN = 1000.0
 
@@ -103,3 +106,53 @@ async def advance(pilot, sim, steps: int) -> None:
         sim.advance(1)
         await wait_quiet(pilot, polls=3)
     await wait_quiet(pilot)
+
+
+SIZE = (160, 48)
+
+
+REFRESH = "rt-of-the-user-0123456789"
+
+
+SECRET = "s3cret-value"
+
+
+def sim_settings(private_dirs, env: str = "sim") -> Settings:
+    return Settings(environment=env, path=private_dirs / "config.toml", repaint_hz=20)
+
+
+def environ_for(sim) -> dict[str, str]:
+    return {"TS_CLIENT_SECRET": SECRET, "TSDASH_API_URL": sim.base_url,
+            "TSDASH_SIGNIN_URL": sim.root_url}
+
+
+def args(**kw):
+    base = {"demo": False, "config": None, "log_level": None, "command": None}
+    return argparse.Namespace(**{**base, **kw})
+
+
+# the config the watchlist-edit and reload tests start from
+CONFIG = """\
+# my settings
+theme = "tsdash-dark"
+default_watchlist = "short"
+
+[watchlists]
+short = ["AAPL", "MSFT", "NVDA"]
+other = ["SPY"]
+
+[bars]
+symbol = "MSFT"
+barsback = 50
+
+[ui]
+repaint_hz = 10
+"""
+
+
+def notified(app, text: str) -> bool:
+    return any(text in n.message for n in app.notices)
+
+
+def stream_paths(sim) -> list[str]:
+    return [r.path for r in sim.requests if r.path.startswith("/v3/marketdata/stream/quotes/")]
