@@ -99,3 +99,47 @@ async def test_the_hovered_row_is_highlighted():
         await pilot.hover(table, offset=(2, 3))
         await pilot.pause()
         assert background(table, 3) != plain and background(table, 2) == plain
+
+
+async def test_the_cursor_stays_on_its_row_when_a_row_above_it_is_removed():
+    """Traders act on the highlighted row: removing a row above must not shift the cursor onto
+    its neighbour (before the sort reads it, or after)."""
+    app = TableApp()
+    async with app.run_test(size=(40, 10)) as pilot:
+        table = app.table
+        app.add_rows(10)
+        table.focus()
+        await pilot.press(*["down"] * 5)
+        assert table.cursor_row_key() == "r5"
+        app.remove("r1")
+        assert table.cursor_row_key() == "r5"
+        table.sort_rows(lambda key: int(key[1:]))
+        assert table.cursor_row_key() == "r5" and table.cursor_row == 4
+        app.remove("r5")  # the cursor's own row: it stays at that place, on the next row
+        assert table.cursor_row_key() == "r6"
+        app.remove("r8", "r9")
+        app.remove("r7", "r6")  # the last rows: it comes up to the new last row
+        assert table.cursor_row_key() == "r4"
+
+
+async def test_the_positions_cursor_stays_on_its_row_when_one_above_is_deleted(settings):
+    from ui_fakes import make_app, started
+
+    app, client = make_app(settings)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(pilot, client)
+        positions = client.latest("positions")
+        symbols = ["AAA", "BBB", "CCC", "DDD", "EEE"]
+        await positions.snapshot(*({"PositionID": s, "Symbol": s, "Quantity": "1"}
+                                   for s in symbols))
+        app.tick()
+        table = app.panels["positions"].table
+        assert table.ordered_keys() == symbols
+        table.focus()
+        await pilot.press("down", "down")
+        assert table.cursor_row_key() == "CCC"
+        await positions.push({"PositionID": "AAA", "Deleted": True})
+        app.tick()
+        await pilot.pause()
+        assert table.ordered_keys() == symbols[1:]
+        assert table.cursor_row_key() == "CCC"

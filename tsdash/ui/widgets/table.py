@@ -217,6 +217,7 @@ class LiveTable(ScrollView, can_focus=True):
         if changes.reset:
             gone = {*gone, *(k for k in rendered if not exists(k))}
         structure = False
+        cursor_key = self.cursor_row_key()  # the cursor stays on its row when others go
         widest: set[int] = set()  # columns whose widest cell left with a removed row
         for key in gone:
             held = rendered.pop(key, None)
@@ -255,7 +256,11 @@ class LiveTable(ScrollView, can_focus=True):
                     widened = True
         if structure:
             self._index = {k: i for i, k in enumerate(self._keys)}
-            self._clamp_cursor()
+            kept = self._index.get(cursor_key) if cursor_key is not None else None
+            if kept is not None:
+                self._cursor = kept
+            else:
+                self._clamp_cursor()
         if structure or widened:
             self._update_virtual_size()
             self.refresh()
