@@ -97,3 +97,25 @@ async def test_orders_header_click_sorts_by_the_column_shown(settings):
         assert table.ordered_keys() == ["2", "0", "1"]
         await pilot.click(table, offset=(price_x, 0))
         assert table.ordered_keys() == ["1", "2", "0"]  # 100, 20, 9.50: by value, not text
+
+
+async def test_a_focused_cursor_stays_on_screen_when_a_sort_moves_its_row():
+    """The cursor's row moved off screen by a re-sort: the table scrolls after it, so the row a
+    trader acts on is the one highlighted on screen."""
+    app = TableApp()
+    async with app.run_test(size=(40, 10)) as pilot:
+        table = app.table
+        app.add_rows(30)
+        table.focus()
+        await pilot.press("down", "down", "down")
+        await pilot.pause()
+        table.sort_rows(lambda key: int(key[1:]), reverse=True)  # r3 goes near the bottom
+        await pilot.pause()
+        assert table.cursor_row_key() == "r3"
+        shown = [row[0] for row in screen_rows(table)[1:] if row]
+        assert "r3" in shown
+        table.scroll_to(y=10, animate=False)  # the wheel took the cursor's row off screen
+        await pilot.pause()
+        table.sort_rows(lambda key: int(key[1:]))
+        await pilot.pause()
+        assert table.cursor_row_key() == "r3" and table.scroll_offset.y == 10  # left there

@@ -270,22 +270,25 @@ class LiveTable(ScrollView, can_focus=True):
         return structure
 
     def sort_rows(self, key: Callable[[str], Any], reverse: bool = False) -> None:
-        """Order the rows by ``key(row_key)``: a focused table keeps its cursor on the same row,
-        the others keep it on the top row. Only the lines that now show another row are redrawn
-        (a moved row's line is still in the cache)."""
+        """Order the rows by ``key(row_key)``: a focused table keeps its cursor on the same row
+        (scrolling after it if it was on screen), the others keep it on the top row. Only the
+        lines that now show another row are redrawn (a moved row's line is still in the
+        cache)."""
         current = self._keys
         wanted = sorted(current, key=key, reverse=reverse)
         if wanted == current:
             self._fresh = self._fresh and not current
             return
         cursor_key = self.cursor_row_key() if self.has_focus and not self._fresh else None
+        # a cursor on screen stays on screen (one scrolled away by the wheel is left there)
+        follow = cursor_key is not None and self._row_on_screen(self._cursor)
         self._keys = wanted
         self._index = {k: i for i, k in enumerate(wanted)}
         for index, (before, after) in enumerate(zip(current, wanted)):
             if before != after:
                 self._refresh_row(index)
         if cursor_key is not None and cursor_key in self._index:
-            self.move_cursor(self._index[cursor_key], scroll=False)
+            self.move_cursor(self._index[cursor_key], scroll=follow)
         else:
             self.move_cursor(0, scroll=False)
         self._fresh = not wanted
@@ -363,9 +366,16 @@ class LiveTable(ScrollView, can_focus=True):
     def _clamp_cursor(self) -> None:
         self._cursor = max(0, min(self._cursor, len(self._keys) - 1))
 
+    def _rows_shown(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)  # below the header
+
+    def _row_on_screen(self, row: int) -> bool:
+        top = round(self.scroll_offset.y)
+        return top <= row < top + self._rows_shown()
+
     def _scroll_to_row(self, row: int) -> None:
         top = round(self.scroll_offset.y)
-        rows_shown = max(1, self.scrollable_content_region.height - 1)  # below the header
+        rows_shown = self._rows_shown()
         if row < top:
             self.scroll_to(y=row, animate=False)
         elif row >= top + rows_shown:
