@@ -143,3 +143,21 @@ async def test_the_positions_cursor_stays_on_its_row_when_one_above_is_deleted(s
         await pilot.pause()
         assert table.ordered_keys() == symbols[1:]
         assert table.cursor_row_key() == "CCC"
+
+
+async def test_the_hover_highlight_does_not_stay_on_a_row_scrolled_from_under_the_pointer():
+    app = TableApp()
+    async with app.run_test(size=(40, 10)) as pilot:
+        table = app.table
+        app.add_rows(50)
+        await pilot.pause()
+        plain = background(table, 5)
+        await pilot.hover(table, offset=(2, 5))  # the fifth row: r4
+        await pilot.pause()
+        assert background(table, 5) != plain
+        table.post_message(mouse_scroll_down(table))
+        await pilot.pause()
+        top = round(table.scroll_offset.y)
+        assert 0 < top < 4  # r4 is still on screen, on another line than the pointer's
+        highlighted = [y for y in range(1, 10) if background(table, y) != plain]
+        assert highlighted in ([], [5])  # nothing, or the row now under the pointer

@@ -451,6 +451,9 @@ class LiveTable(ScrollView, can_focus=True):
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
+        # the hovered row is an index: after a scroll another row is under the pointer (the
+        # next mouse move highlights it); the whole view is redrawn by the scroll anyway
+        self._hover_row = None
         self._forget_hidden_lines()
 
     def render_line(self, y: int) -> Strip:
