@@ -8,7 +8,7 @@ from ui_fakes import FakeConnector
 from ui_helpers import frozen_clock
 
 from tsdash.ui.app import TsdashApp
-from tsdash.ui.widgets.table import LiveTable
+from tsdash.ui.widgets.table import ColumnSpec, LiveTable
 
 
 async def test_sort_rows_orders_by_the_key_and_a_focused_cursor_follows_its_row():
@@ -92,7 +92,7 @@ async def test_orders_header_click_sorts_by_the_column_shown(settings):
         symbol_x, price_x = widths[0] + 2, sum(widths[:6]) - 2
         assert await pilot.click(table, offset=(symbol_x, 0))
         assert table.ordered_keys() == ["1", "0", "2"]  # AAPL MSFT NVDA
-        assert "↑Symbol" in table.render_line(0).text  # no room after it: in its gap
+        assert " Symbol↑ " in table.render_line(0).text  # its column widened for the arrow
         await pilot.click(table, offset=(symbol_x, 0))
         assert table.ordered_keys() == ["2", "0", "1"]
         await pilot.click(table, offset=(price_x, 0))
@@ -119,3 +119,23 @@ async def test_a_focused_cursor_stays_on_screen_when_a_sort_moves_its_row():
         table.sort_rows(lambda key: int(key[1:]))
         await pilot.pause()
         assert table.cursor_row_key() == "r3" and table.scroll_offset.y == 10  # left there
+
+
+async def test_the_sort_arrow_keeps_the_gap_when_a_label_fills_its_column():
+    """The arrow belongs to its own column: a label as wide as its column ("BidSz×AskSz")
+    does not lose the gap to its left neighbour ("Alpha↓BidSz" read as Alpha's arrow)."""
+    specs = (ColumnSpec("name", "Name", 4, "left"), ColumnSpec("value", "Value", 5))
+    app = TableApp(specs)
+    async with app.run_test(size=(40, 10)) as pilot:
+        table = app.table
+        app.add_rows(2)
+        await pilot.pause()
+        assert table.render_line(0).text.rstrip() == " Name Value"
+        table.set_sort_indicator("value", reverse=True)
+        await pilot.pause()
+        assert table.render_line(0).text.rstrip() == " Name ↓Value"
+        assert table.render_line(1).text.rstrip() == " r0        0"  # the cells follow
+        table.set_sort_indicator("name")
+        await pilot.pause()
+        assert table.render_line(0).text.rstrip() == " Name↑ Value"  # Value narrow again
+        assert table.column_widths() == {"name": 6, "value": 6}

@@ -154,7 +154,8 @@ class LiveTable(ScrollView, can_focus=True):
         self._index: dict[str, int] = {}
         self._version: dict[str, int] = {}
         self._next_version = 0
-        self._base_widths = [max(s.width, len(s.label)) for s in self.specs]
+        self._sort: tuple[str | None, bool] = (None, False)  # the column with the arrow
+        self._base_widths = [self._base_width(i) for i in range(len(self.specs))]
         self._widths = list(self._base_widths)  # each column's cell width (without its gap)
         self._caps = [(i, s.max_width) for i, s in enumerate(self.specs) if s.max_width]
         self._column_index = {s.key: i for i, s in enumerate(self.specs)}
@@ -165,7 +166,6 @@ class LiveTable(ScrollView, can_focus=True):
         self._cursor = 0
         self._hover_row: int | None = None
         self._hover_column: int | None = None
-        self._sort: tuple[str | None, bool] = (None, False)
         self._fresh = True  # no row shown yet: the first sort puts the cursor on the top row
         #: cells added or replaced by sync() so far (what the benchmarks count as work done)
         self.changed_cells = 0
@@ -314,10 +314,27 @@ class LiveTable(ScrollView, can_focus=True):
             self.refresh()
 
     def set_sort_indicator(self, column: str | None, reverse: bool = False) -> None:
-        """Show ``column``'s sort direction in the header (None: no arrow)."""
-        if (column, reverse) != self._sort:
-            self._sort = (column, reverse)
+        """Show ``column``'s sort direction in the header (None: no arrow). The arrow sits
+        beside the label inside the column, its gap kept, so it reads as that column's: a label
+        that fills its column widens it by one while it is sorted."""
+        if (column, reverse) == self._sort:
+            return
+        before = self._sort[0]
+        self._sort = (column, reverse)
+        moved = [self._column_index[c] for c in {before, column} - {None}
+                 if c in self._column_index]
+        for index in moved:
+            self._base_widths[index] = self._base_width(index)
+        if moved and self._shrink(moved):  # measured again: wider for the arrow, or back
+            self._update_virtual_size()
+            self.refresh()
+        else:
             self.refresh(Region(0, 0, self.size.width, 1))  # the header
+
+    def _base_width(self, index: int) -> int:
+        """A column's narrowest: its spec's width, and its label's (with the sort arrow)."""
+        spec = self.specs[index]
+        return max(spec.width, len(spec.label) + (spec.key == self._sort[0]))
 
     # -- cursor ------------------------------------------------------------------------------------
 
