@@ -139,3 +139,41 @@ async def test_the_sort_arrow_keeps_the_gap_when_a_label_fills_its_column():
         await pilot.pause()
         assert table.render_line(0).text.rstrip() == " Name↑ Value"  # Value narrow again
         assert table.column_widths() == {"name": 6, "value": 6}
+
+
+async def test_a_descending_sort_keeps_ties_and_blanks_in_the_panels_order(settings):
+    """Only the values are reversed: equal values keep the watchlist's order (or the rows'
+    keys), and rows without a value come last in it, whichever the direction."""
+    from ui_fakes import make_app, started
+
+    app, client = make_app(settings)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(pilot, client)
+        quotes = app.quotes_panel
+        symbols = list(quotes.model.symbols)
+        assert len(symbols) >= 5
+        first, second, top, *rest = symbols
+        await client.latest("quotes").push({"Symbol": first, "Last": "100"},
+                                           {"Symbol": second, "Last": "100"},
+                                           {"Symbol": top, "Last": "200"},
+                                           *({"Symbol": s, "Bid": "1"} for s in rest))
+        app.tick()
+        quotes.set_sort("last", True)
+        assert quotes.table.ordered_keys() == [top, first, second, *rest]
+        quotes.set_sort("last", False)
+        assert quotes.table.ordered_keys() == [first, second, top, *rest]
+
+        positions = client.latest("positions")
+        await positions.snapshot(*({"PositionID": key, "Symbol": key, "Quantity": qty}
+                                   for key, qty in (("p1", "5"), ("p2", "5"), ("p3", "9"),
+                                                    ("p4", None), ("p5", None))))
+        app.tick()
+        await pilot.pause()  # the table laid out with its rows before the clicks
+        table = app.panels["positions"].table
+        qty_x = sum(list(table.column_widths().values())[:2]) - 2  # inside the Qty header
+        await pilot.click(table, offset=(qty_x, 0))  # numbers: largest first
+        await pilot.pause()
+        assert table.ordered_keys() == ["p3", "p1", "p2", "p4", "p5"]
+        await pilot.click(table, offset=(qty_x, 0))
+        await pilot.pause()
+        assert table.ordered_keys() == ["p1", "p2", "p3", "p4", "p5"]

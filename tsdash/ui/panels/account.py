@@ -28,7 +28,13 @@ from tsdash.ui.models import (
 )
 from tsdash.ui.panels.base import StreamPanel
 from tsdash.ui.symbols import SymbolDetails
-from tsdash.ui.widgets.table import Cells, ColumnSpec, LiveTable, cell_sort_value
+from tsdash.ui.widgets.table import (
+    Cells,
+    ColumnSpec,
+    Descending,
+    LiveTable,
+    cell_sort_value,
+)
 
 if TYPE_CHECKING:
     from tsdash.api import TradeStationClient
@@ -164,12 +170,12 @@ class KeyedTablePanel(StreamPanel):
             return
         table, reverse = self.table, self.column_reverse
 
-        def key(row: str) -> tuple[bool, tuple[int, float, str], str]:
+        def key(row: str) -> tuple[bool, tuple[int, float, str] | Descending, str]:
             value = cell_sort_value(table.get_cell(row, column))
-            missing = value[0] == 2  # blanks last whichever the direction
-            return (missing != reverse, value, row)
+            missing = value[0] == 2  # blanks last whichever the direction; ties by row key
+            return (missing, Descending(value) if reverse and not missing else value, row)
 
-        table.sort_rows(key, reverse=reverse)
+        table.sort_rows(key)
 
     def row_symbol(self, key: str) -> str | None:
         """The symbol whose price format a row's prices take (None: no prices)."""

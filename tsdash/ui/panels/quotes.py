@@ -14,7 +14,7 @@ from tsdash.ui import formatting as fmt
 from tsdash.ui.models import QuoteModel, to_float
 from tsdash.ui.panels.base import StreamPanel
 from tsdash.ui.symbols import SymbolDetails
-from tsdash.ui.widgets.table import Cells, ColumnSpec, LiveTable
+from tsdash.ui.widgets.table import Cells, ColumnSpec, Descending, LiveTable
 
 if TYPE_CHECKING:
     from tsdash.api import TradeStationClient
@@ -289,12 +289,12 @@ class QuotesPanel(StreamPanel):
 
         def key(symbol: str) -> tuple:
             v = value(quotes.get(symbol, {}))
-            # missing values last whichever the direction
+            # missing values last whichever the direction; ties in the watchlist's order
             missing = v is None or v == ""
-            return (missing if not self.sort_reverse else not missing, v if not missing else 0,
-                    order.get(symbol, 0))
+            shown = 0 if missing else Descending(v) if self.sort_reverse else v
+            return (missing, shown, order.get(symbol, 0))
 
-        self.table.sort_rows(key, reverse=self.sort_reverse)
+        self.table.sort_rows(key)
 
     def render_row(self, symbol: str, tick: int) -> Cells:
         quote = self.model.quotes[symbol]

@@ -627,6 +627,24 @@ def same_cell(a: Text, b: Text) -> bool:
                        and a.spans == b.spans))
 
 
+class Descending:
+    """One part of a sort key in reverse order: a descending sort that reverses only its values,
+    so ties keep the order the key's later parts give and blanks can stay last."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Descending) and self.value == other.value
+
+    def __lt__(self, other: Descending) -> bool:
+        return bool(other.value < self.value)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 _NUMBER = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?")
 _SCALE = {"K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
 
