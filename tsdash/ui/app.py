@@ -472,6 +472,11 @@ class TsdashApp(App[int]):
             self._follow_symbol(symbol)
 
     def on_quotes_panel_symbol_selected(self, message: QuotesPanel.SymbolSelected) -> None:
+        """A quote row, or an order's or a position's row, chose a symbol: it is charted and
+        its quote row marked."""
+        quotes = self.quotes_panel
+        if quotes is not None:
+            quotes.mark_selected(message.symbol)
         self._follow_symbol(message.symbol)
 
     def _follow_symbol(self, symbol: str) -> None:

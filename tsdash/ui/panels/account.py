@@ -27,6 +27,7 @@ from tsdash.ui.models import (
     to_float,
 )
 from tsdash.ui.panels.base import StreamPanel
+from tsdash.ui.panels.quotes import QuotesPanel
 from tsdash.ui.symbols import SymbolDetails
 from tsdash.ui.widgets.table import (
     Cells,
@@ -178,8 +179,18 @@ class KeyedTablePanel(StreamPanel):
         table.sort_rows(key)
 
     def row_symbol(self, key: str) -> str | None:
-        """The symbol whose price format a row's prices take (None: no prices)."""
+        """The row's symbol: its prices' format, and what choosing the row charts (None: no
+        symbol, as a balance's)."""
         return None
+
+    def on_live_table_row_selected(self, event: LiveTable.RowSelected) -> None:
+        """A row chosen (enter, a click): its symbol goes to the chart and the tape by the
+        quotes panel's own message, the one path the app routes (a row without a symbol:
+        nothing)."""
+        event.stop()
+        symbol = self.row_symbol(event.key)
+        if symbol:
+            self.post_message(QuotesPanel.SymbolSelected(symbol))
 
     def _details_arrived(self, symbols: set[str]) -> None:
         """Only the rows of these symbols repaint, now with their own price format, and then

@@ -235,9 +235,14 @@ class QuotesPanel(StreamPanel):
         self.select(event.key)
 
     def select(self, symbol: str) -> None:
-        old, self.selected = self.selected, symbol
-        self.model.mark_dirty([key for key in (old, symbol) if key is not None])
+        self.mark_selected(symbol)
         self.post_message(self.SymbolSelected(symbol))
+
+    def mark_selected(self, symbol: str) -> None:
+        """Mark ``symbol``'s row as the one charted (another panel's row may have chosen it)."""
+        old, self.selected = self.selected, symbol
+        if old != symbol:
+            self.model.mark_dirty([key for key in (old, symbol) if key is not None])
 
     # -- painting --------------------------------------------------------------------------------
 
