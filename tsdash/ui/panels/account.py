@@ -9,7 +9,7 @@ longer has never lingers. Until the new snapshot is complete the previous rows s
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from rich.style import Style
 from rich.text import Text
@@ -26,7 +26,7 @@ from tsdash.ui.models import (
     order_status_text,
     to_float,
 )
-from tsdash.ui.panels.base import StreamPanel
+from tsdash.ui.panels.base import StreamPanel, snapshot_events
 from tsdash.ui.panels.quotes import QuotesPanel
 from tsdash.ui.symbols import SymbolDetails
 from tsdash.ui.widgets.table import (
@@ -38,7 +38,7 @@ from tsdash.ui.widgets.table import (
 )
 
 if TYPE_CHECKING:
-    from tsdash.api import TradeStationClient
+    from tsdash.api import SnapshotEvent, Subscription, TradeStationClient
 
 
 def _t(text: str, style: Style | str = "", justify: str = "right") -> Text:
@@ -46,7 +46,11 @@ def _t(text: str, style: Style | str = "", justify: str = "right") -> Text:
     return Text(fmt.shown(text), style=style, justify=justify, no_wrap=True, overflow="ellipsis")  # type: ignore[arg-type]
 
 
-class KeyedTablePanel(StreamPanel):
+#: the model a keyed table panel shows (its subclass's: orders, positions, balances)
+ModelT = TypeVar("ModelT", bound=KeyedModel)
+
+
+class KeyedTablePanel(StreamPanel, Generic[ModelT]):
     """A StreamPanel whose body is a LiveTable of ``model.rows``: in the panel's own order
     (``sort_key``) until a header is clicked, then by that column's values as shown."""
 
@@ -63,9 +67,9 @@ class KeyedTablePanel(StreamPanel):
     KeyedTablePanel > .panel-empty.-shown { display: block; }
     """
 
-    model: KeyedModel
+    model: ModelT
 
-    def __init__(self, model: KeyedModel, *, accounts: list[str] | None = None) -> None:
+    def __init__(self, model: ModelT, *, accounts: list[str] | None = None) -> None:
         super().__init__()
         self.model = model
         self.accounts = accounts
@@ -88,10 +92,11 @@ class KeyedTablePanel(StreamPanel):
     def account_kwargs(self) -> dict[str, Any]:
         return {"accounts": list(self.accounts)} if self.accounts else {}
 
-    def on_snapshot(self, event: str) -> None:
-        if event == "snapshot_start":
+    def on_snapshot(self, event: SnapshotEvent) -> None:
+        events = snapshot_events()
+        if event == events.START:
             self.model.begin_snapshot()
-        elif event == "snapshot_end":
+        elif event == events.END:
             self.model.end_snapshot()
 
     def mark_all_dirty(self) -> None:
@@ -206,7 +211,7 @@ ORDER_TYPE_SHORT = {"Market": "MKT", "Limit": "LMT", "StopMarket": "STP", "StopL
                     "TrailingStop": "TRAIL"}
 
 
-class OrdersPanel(KeyedTablePanel):
+class OrdersPanel(KeyedTablePanel[OrdersModel]):
     KEY = "orders"
     LETTER = "O"
     TITLE = "Orders"
@@ -231,12 +236,12 @@ class OrdersPanel(KeyedTablePanel):
         self.details.listen(self._details_arrived)
 
     def detail_text(self) -> str:
-        counts = self.model.counts()  # type: ignore[attr-defined]
+        counts = self.model.counts()
         parts = [f"{counts[c]} {c}" for c in ("working", "partial", "filled", "cancelled",
                                               "rejected") if counts.get(c)]
         return " · ".join(parts) if parts else "0 orders"
 
-    async def open(self, client: TradeStationClient, generation: int) -> Any:
+    async def open(self, client: TradeStationClient, generation: int) -> Subscription:
         return await client.order_execution.stream_order_updates(
             **self.account_kwargs(), **self.callbacks(generation))
 
@@ -289,7 +294,7 @@ class OrdersPanel(KeyedTablePanel):
 # ------------------------------------------------------------------------------------------------
 
 
-class PositionsPanel(KeyedTablePanel):
+class PositionsPanel(KeyedTablePanel[PositionsModel]):
     KEY = "positions"
     LETTER = "P"
     TITLE = "Positions"
@@ -327,10 +332,10 @@ class PositionsPanel(KeyedTablePanel):
         yield self.total
 
     def detail_text(self) -> str:
-        total = self.model.total_unrealized()  # type: ignore[attr-defined]
+        total = self.model.total_unrealized()
         return f"{len(self.model)} positions · P&L {fmt.signed(total)}"
 
-    async def open(self, client: TradeStationClient, generation: int) -> Any:
+    async def open(self, client: TradeStationClient, generation: int) -> Subscription:
         return await client.brokerage.stream_position_changes(
             **self.account_kwargs(), **self.callbacks(generation))
 
@@ -373,7 +378,7 @@ class PositionsPanel(KeyedTablePanel):
         )
 
     def after_repaint(self) -> None:
-        model: PositionsModel = self.model  # type: ignore[assignment]
+        model = self.model
         palette = self.palette
         total = model.total_unrealized()
         today = model.total_todays()
@@ -393,7 +398,7 @@ class PositionsPanel(KeyedTablePanel):
 # ------------------------------------------------------------------------------------------------
 
 
-class BalancesPanel(KeyedTablePanel):
+class BalancesPanel(KeyedTablePanel[BalancesModel]):
     KEY = "balances"
     LETTER = "$"
     TITLE = "Balances"
@@ -416,7 +421,7 @@ class BalancesPanel(KeyedTablePanel):
     def detail_text(self) -> str:
         return f"{len(self.model)} accounts · every {self.interval:g}s"
 
-    async def open(self, client: TradeStationClient, generation: int) -> Any:
+    async def open(self, client: TradeStationClient, generation: int) -> Subscription:
         return await client.brokerage.stream_balance_changes(
             **self.account_kwargs(), interval=self.interval, **self.callbacks(generation))
 

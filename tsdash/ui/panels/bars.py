@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
@@ -15,7 +15,7 @@ from tsdash.ui.symbols import SymbolDetails
 from tsdash.ui.widgets.candles import CandleChart
 
 if TYPE_CHECKING:
-    from tsdash.api import TradeStationClient
+    from tsdash.api import Subscription, TradeStationClient
 
 UNIT_SHORT = {"Minute": "min", "Daily": "day", "Weekly": "week", "Monthly": "month"}
 
@@ -25,7 +25,7 @@ def interval_label(interval: str, unit: str) -> str:
     return f"{interval} {short}" if unit == "Minute" else short
 
 
-class BarsPanel(SymbolPanel):
+class BarsPanel(SymbolPanel[BarsModel]):
     KEY = "bars"
     LETTER = "B"
     TITLE = "Bars"
@@ -60,7 +60,7 @@ class BarsPanel(SymbolPanel):
     def detail_text(self) -> str:
         return f"{len(self.model)} bars"
 
-    async def open(self, client: TradeStationClient, generation: int) -> Any:
+    async def open(self, client: TradeStationClient, generation: int) -> Subscription:
         cb = self.callbacks(generation)
         return await client.market_data.stream_bars(
             symbol=self.symbol, interval=self.interval, unit=self.unit, barsback=self.barsback,

@@ -27,7 +27,17 @@ import math
 import time
 from collections.abc import Awaitable, Callable
 from enum import Enum, StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeAlias, TypedDict
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Generic,
+    NamedTuple,
+    Protocol,
+    TypeAlias,
+    TypedDict,
+    TypeVar,
+)
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -274,8 +284,8 @@ class StreamPanel(Vertical):
     def reset_model(self) -> None:
         """Forget the data of the previous subscription (before a new one is opened)."""
 
-    def on_snapshot(self, event: str) -> None:
-        """``snapshot_start`` / ``snapshot_end`` from order and position streams."""
+    def on_snapshot(self, event: SnapshotEvent) -> None:
+        """A snapshot's start or end, from order and position streams."""
 
     def on_connected(self) -> None:
         """The subscription went live again after connecting or reconnecting: a new connection
@@ -317,7 +327,7 @@ class StreamPanel(Vertical):
                 return
             events = snapshot_events()
             if event in (events.START, events.END):
-                self.on_snapshot(event)
+                self.on_snapshot(events(event))
                 return
             try:
                 state = subscription_states()(event)
@@ -581,12 +591,21 @@ class StreamPanel(Vertical):
         self.border_subtitle = self.subtitle()
 
 
-class SymbolPanel(StreamPanel):
+class SymbolModel(Protocol):
+    """What a SymbolPanel needs of its model: starting over for another symbol."""
+
+    def reset(self, symbol: str) -> None: ...
+
+
+SymbolModelT = TypeVar("SymbolModelT", bound=SymbolModel)
+
+
+class SymbolPanel(StreamPanel, Generic[SymbolModelT]):
     """A panel that follows one symbol (bars, time and sales): the quotes panel's selection
     swaps its subscription. Subclasses set ``symbol`` and a ``model`` with ``reset(symbol)``."""
 
     symbol: str
-    model: Any
+    model: SymbolModelT
 
     def reset_model(self) -> None:
         self.model.reset(self.symbol)

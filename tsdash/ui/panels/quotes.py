@@ -17,7 +17,7 @@ from tsdash.ui.symbols import SymbolDetails
 from tsdash.ui.widgets.table import Cells, ColumnSpec, Descending, LiveTable
 
 if TYPE_CHECKING:
-    from tsdash.api import TradeStationClient
+    from tsdash.api import Subscription, TradeStationClient
 
 #: the symbol column's widest (marker and symbol): an option's symbol shows whole
 #: ("GOOGL 261218C1000" is 17), a longer one ends in "…", so no symbol pushes the prices off
@@ -140,7 +140,7 @@ class QuotesPanel(StreamPanel):
 
     # -- subscription ----------------------------------------------------------------------------
 
-    async def open(self, client: TradeStationClient, generation: int) -> Any:
+    async def open(self, client: TradeStationClient, generation: int) -> Subscription:
         return await client.market_data.stream_quotes(
             symbols=list(self.model.symbols), **self.callbacks(generation))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
@@ -15,10 +15,10 @@ from tsdash.ui.symbols import SymbolDetails
 from tsdash.ui.widgets.tape import TapeView
 
 if TYPE_CHECKING:
-    from tsdash.api import TradeStationClient
+    from tsdash.api import Subscription, TradeStationClient
 
 
-class TapePanel(SymbolPanel):
+class TapePanel(SymbolPanel[TapeModel]):
     KEY = "tape"
     LETTER = "T"
     TITLE = "Time & Sales"
@@ -47,7 +47,7 @@ class TapePanel(SymbolPanel):
     def detail_text(self) -> str:
         return f"last {self.model.maxlen}"
 
-    async def open(self, client: TradeStationClient, generation: int) -> Any:
+    async def open(self, client: TradeStationClient, generation: int) -> Subscription:
         cb = self.callbacks(generation)
         return await client.market_data.stream_time_and_sales(
             symbol=self.symbol, callback=cb["callback"], error_callback=cb["error_callback"],
