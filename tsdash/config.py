@@ -51,6 +51,7 @@ from tsdash.keymap import (
     KNOWN_BINDING_IDS,
     NAMED_KEYS,
     canonical_key,
+    fixed_keys_text,
     key_problem,
 )
 from tsdash.settings_schema import (
@@ -362,9 +363,7 @@ class Settings:
              'shift+r), a character ("?" or "question_mark"), "f1" to "f24", "ctrl+r", '
              '"alt+shift+up", "home", ... Several keys for one action are separated by commas: '
              '"r,f5". Leave an action out to keep its default. Two actions cannot share a key, '
-             "nor take one the dashboard keeps for itself: ctrl+p (command palette), ctrl+c, "
-             "ctrl+q (quits), escape, enter and the arrow, page, home and end keys (they move in "
-             "the tables)."))
+             f"nor take one the dashboard keeps for itself: {fixed_keys_text()}."))
     path: Path = field(default_factory=locations.config_file, compare=False)
 
     # -- watchlist editing (in memory; call save_watchlists() to keep the change) --------------
