@@ -78,6 +78,7 @@ __all__ = [
     "DEFAULT_THEME",
     "DEFAULT_WATCHLISTS",
     "ENVIRONMENTS",
+    "Environment",
     "KEY_ALIASES",
     "KNOWN_BINDING_IDS",
     "CHARACTER_KEY_NAMES",
@@ -110,7 +111,15 @@ __all__ = [
 # Defaults and allowed values
 # --------------------------------------------------------------------------------------------
 
-ENVIRONMENTS: tuple[str, ...] = ("demo", "sim", "live")
+class Environment(StrEnum):
+    """Where the dashboard connects, as the config's ``environment`` names it."""
+
+    DEMO = "demo"  # the embedded simulator
+    SIM = "sim"  # TradeStation's paper-money environment
+    LIVE = "live"
+
+
+ENVIRONMENTS: tuple[str, ...] = tuple(environment.value for environment in Environment)
 BAR_UNITS: tuple[str, ...] = ("Minute", "Daily", "Weekly", "Monthly")
 DEFAULT_THEME = "tsdash-dark"
 DEFAULT_WATCHLISTS: dict[str, list[str]] = {
@@ -306,7 +315,7 @@ class Settings:
     ``path`` is the file the settings came from, or would be saved to; it need not exist.
     """
 
-    environment: str = setting("demo", Key(
+    environment: str = setting(Environment.DEMO.value, Key(
         Kind.CHOICE, choices=ENVIRONMENTS,
         help="Which TradeStation environment to connect to:\n"
              '  "demo"  the embedded simulator, no account needed (same as `tsdash --demo`)\n'

@@ -288,7 +288,8 @@ class BrokerageService:
         """Stream positions (``changes=true``: a snapshot up to EndSnapshot, then changed fields
         with PositionID; ``{"PositionID": ..., "Deleted": true}`` removes one)."""
         return await subscribe_account_streams(
-            self._client, kind=SubscriptionKind.POSITIONS, path="positions", params={"changes": "true"},
+            self._client, kind=SubscriptionKind.POSITIONS, path="positions",
+            params={"changes": "true"},
             callback=callback, error_callback=error_callback, status_callback=status_callback,
             accounts=accounts, noun="position",
         )
@@ -309,7 +310,8 @@ class BrokerageService:
             raise TypeError("stream_balance_changes() needs callback=")
         ids = await resolve_accounts(client, accounts)
         poller = BalancePoller(client, ids, interval)
-        request = SubscriptionRequest(SubscriptionKind.BALANCES, f"balances for {_describe_accounts(ids)}",
+        request = SubscriptionRequest(SubscriptionKind.BALANCES,
+                                      f"balances for {_describe_accounts(ids)}",
                                       callback, error_callback, status_callback)
         return await client.subscribe_feeds([poller], request)
 

@@ -85,7 +85,8 @@ class StreamManager:
                 active=active,
             )
 
-    def create_stream(self, url: str, *, transport: Transport | str = Transport.HTTP, **options: Any) -> Stream:
+    def create_stream(self, url: str, *, transport: Transport | str = Transport.HTTP,
+                      **options: Any) -> Stream:
         """Create (not yet connect) a stream and take a slot for it.
 
         ``transport`` is "http" (HttpStream) or "ws" (WebSocketStream); options go to its
@@ -125,8 +126,8 @@ class StreamManager:
         return stream
 
     async def open_stream(
-        self, url: str, *, transport: Transport | str = Transport.HTTP, headers: dict[str, str] | None = None,
-        **options: Any,
+        self, url: str, *, transport: Transport | str = Transport.HTTP,
+        headers: dict[str, str] | None = None, **options: Any,
     ) -> Stream:
         """Seed-style: create, connect and read in the background (see Stream.start)."""
         stream = self.create_stream(url, transport=transport, **options)

@@ -255,7 +255,8 @@ class MarketDataService:
         client = self._client
         client.check_open()
         wanted = normalize_symbols(symbols)
-        request = SubscriptionRequest(SubscriptionKind.QUOTES, f"quotes for {_describe_symbols(wanted)}",
+        request = SubscriptionRequest(SubscriptionKind.QUOTES,
+                                      f"quotes for {_describe_symbols(wanted)}",
                                       callback, error_callback, status_callback)
         return await client.subscribe_streams(self._quote_specs(wanted, "q", transport), request)
 
@@ -304,8 +305,8 @@ class MarketDataService:
                 "unsubscribe_message": {"action": "unsubscribe", "id": "b1"},
                 "description": description + " (WebSocket)",
             }
-        request = SubscriptionRequest(SubscriptionKind.BARS, f"{interval} {unit} bars for {symbol}", callback,
-                                      error_callback, status_callback)
+        request = SubscriptionRequest(SubscriptionKind.BARS, f"{interval} {unit} bars for {symbol}",
+                                      callback, error_callback, status_callback)
         return await client.subscribe_streams([spec], request)
 
     async def stream_time_and_sales(

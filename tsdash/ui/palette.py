@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, ClassVar, Final
 from rich.style import Style
 from textual.widget import Widget
 
-from tsdash.ui.models import CANCELLED, FILLED, OTHER, PARTIAL, REJECTED, WORKING
+from tsdash.ui.models import OrderCategory
 
 
 class Tone(StrEnum):
@@ -85,12 +85,12 @@ def palette_css(widget_type: str) -> str:
 
 #: an order's category (tsdash.ui.models) -> the tone its status is painted in
 STATUS_TONES: Final = {
-    WORKING: Tone.WORKING,
-    PARTIAL: Tone.PARTIAL,
-    FILLED: Tone.FILLED,
-    CANCELLED: Tone.CANCELLED,
-    REJECTED: Tone.REJECTED,
-    OTHER: Tone.OTHER,
+    OrderCategory.WORKING: Tone.WORKING,
+    OrderCategory.PARTIAL: Tone.PARTIAL,
+    OrderCategory.FILLED: Tone.FILLED,
+    OrderCategory.CANCELLED: Tone.CANCELLED,
+    OrderCategory.REJECTED: Tone.REJECTED,
+    OrderCategory.OTHER: Tone.OTHER,
 }
 
 
@@ -112,7 +112,7 @@ class Palette:
     error: Style
     up_dim: Style
     down_dim: Style
-    status: dict[str, Style]
+    status: dict[OrderCategory, Style]
 
     @classmethod
     def of(cls, widget: Widget) -> Palette:
