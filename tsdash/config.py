@@ -97,6 +97,7 @@ __all__ = [
     "describe_value",
     "file_key",
     "key_problem",
+    "live_reload_settings",
     "refuse_read_only",
     "load_settings",
     "settings_from_document",
@@ -327,7 +328,7 @@ class Settings:
              "come with tsdash. Pressing the next-theme key in the dashboard cycles through the "
              "themes and remembers your choice here."))
     watchlists: dict[str, list[str]] = setting_made(_default_watchlists, Key(
-        Kind.WATCHLISTS,
+        Kind.WATCHLISTS, live_reload=True,
         help="Named watchlists: a name, then a list of symbols. Add as many as you like; the "
              "next-watchlist key cycles through them. Symbols are written in capitals: letters "
              'A-Z, digits and . / $ ^ - @ # (no spaces), e.g. "BRK.B", "$SPX.X", "@ES", at most '
@@ -336,7 +337,7 @@ class Settings:
              '"my list" = ["AAPL"]. Edits made here while the dashboard runs are picked up within '
              "a few seconds, and adding or removing a symbol there keeps them."))
     default_watchlist: str = setting("mega-caps", Key(
-        Kind.WATCHLIST_NAME, after="watchlists",
+        Kind.WATCHLIST_NAME, after="watchlists", live_reload=True,
         help="The watchlist shown when the dashboard starts: one of the names under "
              "[watchlists] below. Left out: the first watchlist."))
     accounts: list[str] | None = setting(None, Key(
@@ -975,6 +976,12 @@ def file_key(name: str) -> str:
 def settings_fields() -> list[str]:
     """Names of the settings a config file can hold (``Settings`` fields minus ``path``)."""
     return [place.name for place in places(Settings)]
+
+
+def live_reload_settings() -> frozenset[str]:
+    """Names of the settings the running dashboard takes from a reloaded file (their Key says
+    ``live_reload``); a change to any other waits for a restart."""
+    return frozenset(place.name for place in places(Settings) if place.key.live_reload)
 
 
 if __name__ == "__main__":  # python -m tsdash.config > config.example.toml
