@@ -58,7 +58,7 @@ def test_example_holds_every_declared_setting_and_nothing_else() -> None:
         written.add(place.path)
     # and every key the example holds is declared ([watchlists] and [keys] hold free names)
     fixed_tables = {place.path[0] for place in declared() if len(place.path) > 1}
-    in_file = {(name,) for name in document if name not in fixed_tables}
+    in_file: set[tuple[str, ...]] = {(name,) for name in document if name not in fixed_tables}
     in_file |= {(table, name) for table in fixed_tables for name in document.get(table, {})}
     assert in_file == {path for path in written
                        if path[0] not in fixed_tables or len(path) > 1}
