@@ -8,27 +8,16 @@ import re
 import tomllib
 from pathlib import Path
 
+from config_helpers import declared
+
 from tsdash import config
 from tsdash.config import Settings, load_settings
-from tsdash.settings_schema import Place, places
 
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 EXAMPLE = REPO / "config.example.toml"
-
-
-def declared() -> list[Place]:
-    """Every key the settings declare, the keys of their table classes (``[bars]``) included,
-    with where the file writes it: the declarations are the one list of keys."""
-    out: list[Place] = []
-    for place in places(Settings):
-        out.append(place)
-        if place.table_class is not None:
-            out += [dataclasses.replace(inner, path=place.path + inner.path)
-                    for inner in places(place.table_class)]
-    return out
 
 
 #: keys left out by default (None), written as commented-out examples
