@@ -51,6 +51,7 @@ from tsdash.keymap import (
     KNOWN_BINDING_IDS,
     NAMED_KEYS,
     canonical_key,
+    fixed_keys_text,
     key_problem,
 )
 from tsdash.settings_schema import (
@@ -77,6 +78,7 @@ __all__ = [
     "DEFAULT_THEME",
     "DEFAULT_WATCHLISTS",
     "ENVIRONMENTS",
+    "Environment",
     "KEY_ALIASES",
     "KNOWN_BINDING_IDS",
     "CHARACTER_KEY_NAMES",
@@ -95,6 +97,7 @@ __all__ = [
     "describe_value",
     "file_key",
     "key_problem",
+    "live_reload_settings",
     "refuse_read_only",
     "load_settings",
     "settings_from_document",
@@ -109,7 +112,15 @@ __all__ = [
 # Defaults and allowed values
 # --------------------------------------------------------------------------------------------
 
-ENVIRONMENTS: tuple[str, ...] = ("demo", "sim", "live")
+class Environment(StrEnum):
+    """Where the dashboard connects, as the config's ``environment`` names it."""
+
+    DEMO = "demo"  # the embedded simulator
+    SIM = "sim"  # TradeStation's paper-money environment
+    LIVE = "live"
+
+
+ENVIRONMENTS: tuple[str, ...] = tuple(environment.value for environment in Environment)
 BAR_UNITS: tuple[str, ...] = ("Minute", "Daily", "Weekly", "Monthly")
 DEFAULT_THEME = "tsdash-dark"
 DEFAULT_WATCHLISTS: dict[str, list[str]] = {
@@ -305,7 +316,7 @@ class Settings:
     ``path`` is the file the settings came from, or would be saved to; it need not exist.
     """
 
-    environment: str = setting("demo", Key(
+    environment: str = setting(Environment.DEMO.value, Key(
         Kind.CHOICE, choices=ENVIRONMENTS,
         help="Which TradeStation environment to connect to:\n"
              '  "demo"  the embedded simulator, no account needed (same as `tsdash --demo`)\n'
@@ -317,7 +328,7 @@ class Settings:
              "come with tsdash. Pressing the next-theme key in the dashboard cycles through the "
              "themes and remembers your choice here."))
     watchlists: dict[str, list[str]] = setting_made(_default_watchlists, Key(
-        Kind.WATCHLISTS,
+        Kind.WATCHLISTS, live_reload=True,
         help="Named watchlists: a name, then a list of symbols. Add as many as you like; the "
              "next-watchlist key cycles through them. Symbols are written in capitals: letters "
              'A-Z, digits and . / $ ^ - @ # (no spaces), e.g. "BRK.B", "$SPX.X", "@ES", at most '
@@ -326,7 +337,7 @@ class Settings:
              '"my list" = ["AAPL"]. Edits made here while the dashboard runs are picked up within '
              "a few seconds, and adding or removing a symbol there keeps them."))
     default_watchlist: str = setting("mega-caps", Key(
-        Kind.WATCHLIST_NAME, after="watchlists",
+        Kind.WATCHLIST_NAME, after="watchlists", live_reload=True,
         help="The watchlist shown when the dashboard starts: one of the names under "
              "[watchlists] below. Left out: the first watchlist."))
     accounts: list[str] | None = setting(None, Key(
@@ -362,9 +373,7 @@ class Settings:
              'shift+r), a character ("?" or "question_mark"), "f1" to "f24", "ctrl+r", '
              '"alt+shift+up", "home", ... Several keys for one action are separated by commas: '
              '"r,f5". Leave an action out to keep its default. Two actions cannot share a key, '
-             "nor take one the dashboard keeps for itself: ctrl+p (command palette), ctrl+c, "
-             "ctrl+q (quits), escape, enter and the arrow, page, home and end keys (they move in "
-             "the tables)."))
+             f"nor take one the dashboard keeps for itself: {fixed_keys_text()}."))
     path: Path = field(default_factory=locations.config_file, compare=False)
 
     # -- watchlist editing (in memory; call save_watchlists() to keep the change) --------------
@@ -967,6 +976,12 @@ def file_key(name: str) -> str:
 def settings_fields() -> list[str]:
     """Names of the settings a config file can hold (``Settings`` fields minus ``path``)."""
     return [place.name for place in places(Settings)]
+
+
+def live_reload_settings() -> frozenset[str]:
+    """Names of the settings the running dashboard takes from a reloaded file (their Key says
+    ``live_reload``); a change to any other waits for a restart."""
+    return frozenset(place.name for place in places(Settings) if place.key.live_reload)
 
 
 if __name__ == "__main__":  # python -m tsdash.config > config.example.toml

@@ -28,9 +28,13 @@ __all__ = [
     "KEY_MODIFIERS",
     "KNOWN_BINDING_IDS",
     "NAMED_KEYS",
+    "SCROLL_KEYS",
+    "TABLE_KEYS",
     "Action",
+    "TableKey",
     "canonical_key",
     "character_key_name",
+    "fixed_keys_text",
     "key_problem",
 ]
 
@@ -170,6 +174,32 @@ def canonical_key(key: str) -> str:
     return KEY_ALIASES.get(name, name)
 
 
+@dataclass(frozen=True)
+class TableKey:
+    """A key the tables bind for themselves: ``LiveTable.BINDINGS`` is made from these, and
+    FIXED_KEYS keeps them from the remappable actions (a focused table would take the key
+    first). ``key`` in Textual's names (several separated by commas), ``action`` the table's,
+    ``what`` what the config says the key is kept for."""
+
+    key: str
+    action: str
+    description: str
+    what: str = "moving in the tables"
+
+
+#: the tables' own keys, in the order the table binds them
+TABLE_KEYS: tuple[TableKey, ...] = (
+    TableKey("enter", "select_cursor", "Select", what="charting the highlighted quote row"),
+    TableKey("up", "cursor_up", "Cursor up"),
+    TableKey("down", "cursor_down", "Cursor down"),
+    TableKey("pageup", "page_up", "Page up"),
+    TableKey("pagedown", "page_down", "Page down"),
+    TableKey("home,ctrl+home", "first_row", "First row"),
+    TableKey("end,ctrl+end", "last_row", "Last row"),
+)
+#: keys the table's scrolling base (Textual's ScrollView) binds: sideways scrolling
+SCROLL_KEYS: tuple[str, ...] = ("left", "right")
+
 #: keys the dashboard or Textual itself uses, not remappable: key -> what it does (and the
 #: binding id that may share it because it does the same)
 FIXED_KEYS: dict[str, tuple[str, str | None]] = {
@@ -177,8 +207,15 @@ FIXED_KEYS: dict[str, tuple[str, str | None]] = {
     "ctrl+c": ("copy / how to quit (Textual's own key)", None),
     "ctrl+p": ("the command palette", None),
     "escape": ("closing a prompt or the help", None),
-    "enter": ("charting the highlighted quote row", None),
-    **{key: ("moving in the tables", None)
-       for key in ("up", "down", "left", "right", "pageup", "pagedown", "home", "end",
-                   "ctrl+home", "ctrl+end")},
+    **{key: (table_key.what, None)
+       for table_key in TABLE_KEYS for key in table_key.key.split(",")},
+    **{key: ("moving in the tables", None) for key in SCROLL_KEYS},
 }
+
+
+def fixed_keys_text() -> str:
+    """FIXED_KEYS as prose for the config's help: keys kept for the same thing together."""
+    groups: dict[str, list[str]] = {}
+    for key, (what, _shared_with) in FIXED_KEYS.items():
+        groups.setdefault(what, []).append(key)
+    return "; ".join(f"{', '.join(keys)} for {what}" for what, keys in groups.items())

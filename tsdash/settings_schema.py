@@ -84,7 +84,8 @@ class Key:
     when the one built from the rest would not read well. ``after``: a field this one is checked
     after (its value bounds this one). ``example``: the commented-out line's value for a key
     whose default is None (left out). ``help``: the template's comment; a line starting with a
-    space is kept as written, others are wrapped.
+    space is kept as written, others are wrapped. ``live_reload``: the running dashboard takes
+    a change made to the file at once (the others are used at the next start).
     """
 
     kind: Kind
@@ -98,6 +99,7 @@ class Key:
     expected: str = ""
     after: str | None = None
     example: object = None
+    live_reload: bool = False
 
     def expected_phrase(self) -> str:
         """What an error message says was expected ("a whole number of bars from 1 to 57600")."""

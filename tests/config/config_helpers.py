@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import logging.handlers
+
+from tsdash.config import Settings
+from tsdash.settings_schema import Place, places
 
 EXISTING = """\
 # my settings
@@ -44,3 +48,15 @@ def our_handlers() -> list[logging.Handler]:
 def flush() -> None:
     for handler in our_handlers():
         handler.flush()
+
+
+def declared(cls: type = Settings) -> list[Place]:
+    """Every key ``cls`` declares, the keys of its table classes (``[bars]``) included, each
+    with the path the file writes it at: the declarations are the one list of keys."""
+    out: list[Place] = []
+    for place in places(cls):
+        out.append(place)
+        if place.table_class is not None:
+            out += [dataclasses.replace(inner, path=place.path + inner.path)
+                    for inner in places(place.table_class)]
+    return out

@@ -11,6 +11,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from config_helpers import declared
 
 from tsdash import config
 from tsdash.config import (
@@ -23,21 +24,9 @@ from tsdash.config import (
     starting_config_text,
 )
 from tsdash.keymap import ACTIONS, DEFAULT_KEYS
-from tsdash.settings_schema import Place, places
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "config.example.toml"
-
-
-def declared(cls: type = Settings) -> list[Place]:
-    """Every key ``cls`` declares, the keys of its table classes included."""
-    out = []
-    for place in places(cls):
-        out.append(place)
-        if place.table_class is not None:
-            out += [dataclasses.replace(inner, path=place.path + inner.path)
-                    for inner in places(place.table_class)]
-    return out
 
 
 def value_at(document: dict, path: tuple[str, ...]) -> object:

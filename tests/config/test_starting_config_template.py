@@ -8,8 +8,10 @@ import re
 import tomllib
 from pathlib import Path
 
+from config_helpers import declared
+
 from tsdash import config
-from tsdash.config import BarsSettings, Settings, load_settings
+from tsdash.config import Settings, load_settings
 
 
 REPO = Path(__file__).resolve().parents[2]
@@ -18,27 +20,14 @@ REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "config.example.toml"
 
 
-# Where each Settings field lives in the file. A new field must be added here (and to the
-# template), or test_every_field_has_a_place fails.
-FIELD_PLACES: dict[str, tuple[str, ...]] = {
-    "environment": ("environment",),
-    "theme": ("theme",),
-    "watchlists": ("watchlists",),
-    "default_watchlist": ("default_watchlist",),
-    "bars": ("bars",),
-    "accounts": ("accounts",),
-    "max_concurrent_streams": ("streams", "max_concurrent_streams"),
-    "read_timeout": ("streams", "read_timeout"),
-    "auto_reconnect": ("streams", "auto_reconnect"),
-    "repaint_hz": ("ui", "repaint_hz"),
-    "keys": ("keys",),
-    "client_id": ("client_id",),
-}
+#: keys left out by default (None), written as commented-out examples
+OPTIONAL = [place.path[-1] for place in declared() if place.default is None]
 
 
 def uncommented(text: str) -> str:
     """The template with its commented-out optional settings switched on."""
-    return re.sub(r"^# ((?:accounts|client_id) = .*)$", r"\1", text, flags=re.M)
+    names = "|".join(re.escape(name) for name in OPTIONAL)
+    return re.sub(rf"^# ((?:{names}) = .*)$", r"\1", text, flags=re.M)
 
 
 def test_example_loads_to_exactly_the_defaults() -> None:
@@ -47,19 +36,21 @@ def test_example_loads_to_exactly_the_defaults() -> None:
     assert settings.path == EXAMPLE
 
 
-def test_every_field_has_a_place() -> None:
-    assert set(FIELD_PLACES) == set(config.settings_fields())
-
-
-def test_example_mentions_every_setting() -> None:
+def test_example_holds_every_declared_setting_and_nothing_else() -> None:
     document = tomllib.loads(uncommented(EXAMPLE.read_text(encoding="utf-8")))
-    for name, place in FIELD_PLACES.items():
+    written: set[tuple[str, ...]] = set()
+    for place in declared():
         table = document
-        for part in place:
-            assert part in table, f"config.example.toml does not document {'.'.join(place)}"
+        for part in place.path:
+            assert part in table, f"config.example.toml does not document {'.'.join(place.path)}"
             table = table[part]
-    for field in dataclasses.fields(BarsSettings):
-        assert field.name in document["bars"], f"bars.{field.name} is not documented"
+        written.add(place.path)
+    # and every key the example holds is declared ([watchlists] and [keys] hold free names)
+    fixed_tables = {place.path[0] for place in declared() if len(place.path) > 1}
+    in_file: set[tuple[str, ...]] = {(name,) for name in document if name not in fixed_tables}
+    in_file |= {(table, name) for table in fixed_tables for name in document.get(table, {})}
+    assert in_file == {path for path in written
+                       if path[0] not in fixed_tables or len(path) > 1}
     assert set(document["keys"]) == config.KNOWN_BINDING_IDS
     assert document["keys"] == config.DEFAULT_KEYS
 
@@ -76,8 +67,7 @@ def test_commented_examples_are_valid_settings(tmp_path) -> None:
 
 def test_example_documents_each_setting_with_a_comment() -> None:
     lines = EXAMPLE.read_text(encoding="utf-8").splitlines()
-    documented = [place[-1] for place in FIELD_PLACES.values()]
-    documented += [f.name for f in dataclasses.fields(BarsSettings)]
+    documented = [place.path[-1] for place in declared()]
     for name in documented:
         pattern = re.compile(rf"^(# )?({re.escape(name)} = |\[{re.escape(name)}\]$)")
         where = [i for i, line in enumerate(lines) if pattern.match(line)]

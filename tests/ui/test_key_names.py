@@ -18,6 +18,7 @@ from tsdash.config import (
     canonical_key,
     load_settings,
 )
+from tsdash.keymap import TABLE_KEYS
 from tsdash.ui.app import TsdashApp
 from tsdash.ui.widgets.table import LiveTable
 
@@ -52,7 +53,7 @@ def test_the_fixed_keys_are_the_apps() -> None:
     assert textual_own <= set(FIXED_KEYS)
     table_keys = {key for b in LiveTable.BINDINGS if isinstance(b, Binding)
                   for key in b.key.split(",")}
-    assert table_keys - {"enter"} <= set(FIXED_KEYS)  # enter: the quotes table's "chart it"
+    assert table_keys <= set(FIXED_KEYS)
     ids = {b.id for b in TsdashApp.BINDINGS if isinstance(b, Binding)}
     for _what, shared_with in FIXED_KEYS.values():
         assert shared_with is None or shared_with in ids
@@ -96,3 +97,12 @@ async def test_a_punctuation_key_from_the_config_works_in_the_app(tmp_path) -> N
         app.quotes_panel.focus_target.focus()
         await pilot.press("!")
         assert app.screen.maximized is app.quotes_panel
+
+
+def test_the_table_binds_the_keys_keymap_declares() -> None:
+    """LiveTable's keys are declared once, in tsdash.keymap (where the config keeps actions off
+    them): the table binds exactly those, to actions it has."""
+    bound = {(b.key, b.action) for b in LiveTable.BINDINGS if isinstance(b, Binding)}
+    assert bound == {(key.key, key.action) for key in TABLE_KEYS}
+    for key in TABLE_KEYS:
+        assert callable(getattr(LiveTable, f"action_{key.action}", None)), key.action

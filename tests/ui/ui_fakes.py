@@ -15,7 +15,7 @@ from typing import Any
 from ui_helpers import frozen_clock, wait_for
 
 from tsdash.ui.app import TsdashApp
-from tsdash.ui.connection import Connection, Connector
+from tsdash.ui.connection import Connection, Connector, EnvironmentLabel
 from tsdash.ui.widgets.table import LiveTable
 
 _ids = itertools.count(1)
@@ -178,7 +178,7 @@ class FakeConnector(Connector):
         self.client = FakeClient()
 
     async def connect(self, settings):
-        return Connection(self.client, "DEMO")
+        return Connection(self.client, EnvironmentLabel.DEMO)
 
 
 KINDS = ("quotes", "bars", "tape", "orders", "positions", "balances")

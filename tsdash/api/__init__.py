@@ -29,6 +29,7 @@ from .errors import (
 from .manager import StreamManager
 from .market_data import TimeAndSales
 from .prices import format_price, round_to_increment
+from .seams import SubscriptionKind, Transport
 from .http_stream import HttpStream
 from .streams import GoAway, Stream
 from .subscription import STATES, SnapshotEvent, Subscription, SubscriptionState
@@ -62,6 +63,8 @@ __all__ = [
     "STATES",
     "SubscriptionState",
     "SnapshotEvent",
+    "SubscriptionKind",
+    "Transport",
     "LIVE_BASE_URL",
     "SIM_BASE_URL",
 ]

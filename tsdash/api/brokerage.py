@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 
 from .errors import StreamError, TSError
 from .seams import (DataCallback, ErrorCallback, JSONObject, ServiceClient, StatusCallback,
-                    StreamSpec, StreamStatusCallback, SubscriptionRequest)
+                    StreamSpec, StreamStatusCallback, SubscriptionKind, SubscriptionRequest,
+                    Transport)
 from .streams import BROKERAGE_MEDIA_TYPE
 from .text import clean_server_text
 from .urls import path_segment
@@ -94,7 +95,7 @@ async def resolve_accounts(client: ServiceClient,
 async def subscribe_account_streams(
     client: ServiceClient,
     *,
-    kind: str,
+    kind: SubscriptionKind,
     path: str,
     params: Mapping[str, str] | None,
     callback: DataCallback,
@@ -114,7 +115,7 @@ async def subscribe_account_streams(
         part = f" (stream {n} of {len(groups)})" if len(groups) > 1 else ""
         specs.append({
             "url": client.url(f"brokerage/stream/accounts/{path_segment(','.join(group))}/{path}"),
-            "transport": "http",
+            "transport": Transport.HTTP,
             "params": params,
             "accept": BROKERAGE_MEDIA_TYPE,
             "description": f"the {noun} stream for account{'s' if len(group) > 1 else ''} "
@@ -287,7 +288,8 @@ class BrokerageService:
         """Stream positions (``changes=true``: a snapshot up to EndSnapshot, then changed fields
         with PositionID; ``{"PositionID": ..., "Deleted": true}`` removes one)."""
         return await subscribe_account_streams(
-            self._client, kind="positions", path="positions", params={"changes": "true"},
+            self._client, kind=SubscriptionKind.POSITIONS, path="positions",
+            params={"changes": "true"},
             callback=callback, error_callback=error_callback, status_callback=status_callback,
             accounts=accounts, noun="position",
         )
@@ -308,7 +310,8 @@ class BrokerageService:
             raise TypeError("stream_balance_changes() needs callback=")
         ids = await resolve_accounts(client, accounts)
         poller = BalancePoller(client, ids, interval)
-        request = SubscriptionRequest("balances", f"balances for {_describe_accounts(ids)}",
+        request = SubscriptionRequest(SubscriptionKind.BALANCES,
+                                      f"balances for {_describe_accounts(ids)}",
                                       callback, error_callback, status_callback)
         return await client.subscribe_feeds([poller], request)
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ClosedError, StreamConnectionError, TSError, error_for_status
 from .framing import MAX_LINE, NDJSONFramer
+from .seams import Transport
 from .streams import MARKET_DATA_MEDIA_TYPE, SOCK_CONNECT_TIMEOUT, GoAway, Stream
 from .watchdog import StallWatchdog
 
@@ -33,7 +34,7 @@ class HttpStream(Stream):
     StreamConnectionError after ``read_timeout`` seconds without a single byte.
     """
 
-    transport = "http"
+    transport = Transport.HTTP
 
     def __init__(
         self,

@@ -12,7 +12,7 @@ from typing import Any
 
 from .errors import StreamLimitError
 from .http_stream import HttpStream
-from .seams import StreamSpec
+from .seams import StreamSpec, Transport
 from .streams import SessionSource, Stream
 from .ws_stream import WebSocketStream
 
@@ -20,9 +20,10 @@ log = logging.getLogger("tsdash.api.manager")
 
 DEFAULT_MAX_CONCURRENT_STREAMS = 10
 
+#: a Transport's value (or "websocket", an old name for "ws") -> its stream class
 _TRANSPORTS: dict[str, type[Stream]] = {
-    "http": HttpStream,
-    "ws": WebSocketStream,
+    Transport.HTTP: HttpStream,
+    Transport.WS: WebSocketStream,
     "websocket": WebSocketStream,
 }
 
@@ -84,7 +85,8 @@ class StreamManager:
                 active=active,
             )
 
-    def create_stream(self, url: str, *, transport: str = "http", **options: Any) -> Stream:
+    def create_stream(self, url: str, *, transport: Transport | str = Transport.HTTP,
+                      **options: Any) -> Stream:
         """Create (not yet connect) a stream and take a slot for it.
 
         ``transport`` is "http" (HttpStream) or "ws" (WebSocketStream); options go to its
@@ -98,7 +100,7 @@ class StreamManager:
         self._check(len(options_list))
         made: list[Stream] = []
         for spec in options_list:
-            transport = spec.pop("transport", "http")
+            transport = spec.pop("transport", Transport.HTTP)
             try:
                 cls = _TRANSPORTS[transport]
             except KeyError:
@@ -124,8 +126,8 @@ class StreamManager:
         return stream
 
     async def open_stream(
-        self, url: str, *, transport: str = "http", headers: dict[str, str] | None = None,
-        **options: Any,
+        self, url: str, *, transport: Transport | str = Transport.HTTP,
+        headers: dict[str, str] | None = None, **options: Any,
     ) -> Stream:
         """Seed-style: create, connect and read in the background (see Stream.start)."""
         stream = self.create_stream(url, transport=transport, **options)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import HTTPStatusError
 from .seams import (DataCallback, ErrorCallback, JSONObject, ServiceClient, StatusCallback,
-                    StreamSpec, SubscriptionRequest)
+                    StreamSpec, SubscriptionKind, SubscriptionRequest, Transport)
 from .streams import MARKET_DATA_MEDIA_TYPE
 from .subscription import as_async
 from .urls import path_segment
@@ -211,7 +211,7 @@ class MarketDataService:
         return quotes
 
     def _quote_specs(self, symbols: list[str], sub_kind: str,
-                     transport: str) -> list[StreamSpec]:
+                     transport: Transport | str) -> list[StreamSpec]:
         client = self._client
         specs: list[StreamSpec] = []
         groups = [symbols[i:i + MAX_SYMBOLS_PER_STREAM]
@@ -219,17 +219,17 @@ class MarketDataService:
         for n, group in enumerate(groups, 1):
             part = f" (stream {n} of {len(groups)})" if len(groups) > 1 else ""
             description = f"the quote stream for {_describe_symbols(group)}{part}"
-            if transport == "http":
+            if transport == Transport.HTTP:
                 specs.append({
                     "url": client.url(f"marketdata/stream/quotes/{path_segment(','.join(group))}"),
-                    "transport": "http",
+                    "transport": Transport.HTTP,
                     "accept": MARKET_DATA_MEDIA_TYPE,
                     "description": description,
                 })
             else:
                 specs.append({
                     "url": client.url("ws"),
-                    "transport": "ws",
+                    "transport": Transport.WS,
                     "subscribe_message": {"action": "subscribe", "id": f"{sub_kind}{n}",
                                           "stream": "quotes", "symbols": group},
                     "unsubscribe_message": {"action": "unsubscribe", "id": f"{sub_kind}{n}"},
@@ -244,7 +244,7 @@ class MarketDataService:
         error_callback: ErrorCallback | None = None,
         status_callback: StatusCallback | None = None,
         *,
-        transport: str = "http",
+        transport: Transport | str = Transport.HTTP,
     ) -> Subscription:
         """Stream quote updates (a full quote first per symbol, then deltas) to ``callback``.
 
@@ -255,7 +255,8 @@ class MarketDataService:
         client = self._client
         client.check_open()
         wanted = normalize_symbols(symbols)
-        request = SubscriptionRequest("quotes", f"quotes for {_describe_symbols(wanted)}",
+        request = SubscriptionRequest(SubscriptionKind.QUOTES,
+                                      f"quotes for {_describe_symbols(wanted)}",
                                       callback, error_callback, status_callback)
         return await client.subscribe_streams(self._quote_specs(wanted, "q", transport), request)
 
@@ -270,7 +271,7 @@ class MarketDataService:
         status_callback: StatusCallback | None = None,
         *,
         sessiontemplate: str | None = None,
-        transport: str = "http",
+        transport: Transport | str = Transport.HTTP,
     ) -> Subscription:
         """Stream bars for one symbol: ``barsback`` historical bars first, then live updates
         (the forming bar is re-sent until it closes)."""
@@ -288,10 +289,10 @@ class MarketDataService:
             params["sessiontemplate"] = sessiontemplate
         description = f"the {interval} {unit} bar stream for {symbol}"
         spec: StreamSpec
-        if transport == "http":
+        if transport == Transport.HTTP:
             spec = {
                 "url": client.url(f"marketdata/stream/barcharts/{path_segment(symbol)}"),
-                "transport": "http", "params": params, "accept": MARKET_DATA_MEDIA_TYPE,
+                "transport": Transport.HTTP, "params": params, "accept": MARKET_DATA_MEDIA_TYPE,
                 "description": description,
             }
         else:
@@ -300,12 +301,12 @@ class MarketDataService:
             if barsback is not None:
                 message["barsback"] = int(barsback)
             spec = {
-                "url": client.url("ws"), "transport": "ws", "subscribe_message": message,
+                "url": client.url("ws"), "transport": Transport.WS, "subscribe_message": message,
                 "unsubscribe_message": {"action": "unsubscribe", "id": "b1"},
                 "description": description + " (WebSocket)",
             }
-        request = SubscriptionRequest("bars", f"{interval} {unit} bars for {symbol}", callback,
-                                      error_callback, status_callback)
+        request = SubscriptionRequest(SubscriptionKind.BARS, f"{interval} {unit} bars for {symbol}",
+                                      callback, error_callback, status_callback)
         return await client.subscribe_streams([spec], request)
 
     async def stream_time_and_sales(
@@ -315,7 +316,7 @@ class MarketDataService:
         error_callback: ErrorCallback | None = None,
         status_callback: StatusCallback | None = None,
         *,
-        transport: str = "http",
+        transport: Transport | str = Transport.HTTP,
     ) -> Subscription:
         """Stream prints derived from the quote stream (see :class:`TimeAndSales`):
         one dict ``{"Symbol", "Price", "Size", "Time", "Side"}`` per print."""
@@ -323,7 +324,7 @@ class MarketDataService:
         client.check_open()
         symbols = normalize_symbols([symbol])
         request = SubscriptionRequest(
-            "timesales", f"time and sales for {_describe_symbols(symbols)}",
+            SubscriptionKind.TIMESALES, f"time and sales for {_describe_symbols(symbols)}",
             TimeAndSales(callback), error_callback, status_callback)
         return await client.subscribe_streams(self._quote_specs(symbols, "t", transport), request)
 

@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from .brokerage import subscribe_account_streams
-from .seams import DataCallback, ErrorCallback, ServiceClient, StatusCallback
+from .seams import (DataCallback, ErrorCallback, ServiceClient, StatusCallback,
+                    SubscriptionKind)
 
 if TYPE_CHECKING:  # pragma: no cover
     from .subscription import Subscription
@@ -28,9 +29,9 @@ class OrderExecutionService:
         """Stream orders of every account (or ``accounts=``): the current orders up to
         EndSnapshot ("snapshot_start"/"snapshot_end" on status_callback), then updates."""
         return await subscribe_account_streams(
-            self._client, kind="orders", path="orders", params=None, callback=callback,
-            error_callback=error_callback, status_callback=status_callback, accounts=accounts,
-            noun="order",
+            self._client, kind=SubscriptionKind.ORDERS, path="orders", params=None,
+            callback=callback, error_callback=error_callback, status_callback=status_callback,
+            accounts=accounts, noun="order",
         )
 
 

@@ -6,7 +6,8 @@
   pass to ``stream_*``) and :class:`StreamStatusCallback` (a feed to its Subscription).
 - :class:`Feed`: what a Subscription needs from one feed (a Stream, or the balance poller).
 - :class:`TokenSource`: where a Subscription gets its Bearer token.
-- :class:`StreamSpec` and :class:`SubscriptionRequest`: what a service asks the client to open.
+- :class:`StreamSpec` and :class:`SubscriptionRequest`: what a service asks the client to open;
+  :class:`Transport` and :class:`SubscriptionKind` name their few possible values.
 - :class:`ServiceClient`: what the services (market data, brokerage, order execution) need from
   the client; ``TradeStationClient`` implements it with public methods.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol, Required, TypedDict
 
 from .errors import TSError
@@ -101,12 +103,31 @@ class Feed(Protocol):
     async def close(self) -> None: ...
 
 
+class Transport(StrEnum):
+    """How a stream reaches the server: TradeStation's chunked HTTP GET, or the seed's
+    WebSocket (the simulator's ``/ws``). Public calls also take the plain strings."""
+
+    HTTP = "http"
+    WS = "ws"
+
+
+class SubscriptionKind(StrEnum):
+    """What a subscription carries: its ``kind``, and the start of its ``id``."""
+
+    QUOTES = "quotes"
+    BARS = "bars"
+    TIMESALES = "timesales"
+    ORDERS = "orders"
+    POSITIONS = "positions"
+    BALANCES = "balances"
+
+
 class StreamSpec(TypedDict, total=False):
-    """One stream for ``StreamManager.create_streams``: ``url`` and ``transport`` ("http" or
-    "ws"); the rest goes to the transport's constructor."""
+    """One stream for ``StreamManager.create_streams``: ``url`` and ``transport``; the rest goes
+    to the transport's constructor."""
 
     url: Required[str]
-    transport: str
+    transport: Transport
     accept: str
     params: Mapping[str, str] | None
     description: str
@@ -119,7 +140,7 @@ class SubscriptionRequest:
     """A subscription apart from its feeds: what it is (``kind``, ``description``), whom it
     tells, and whether its streams send snapshots (orders, positions)."""
 
-    kind: str
+    kind: SubscriptionKind
     description: str
     callback: DataCallback
     error_callback: ErrorCallback | None = None

@@ -89,7 +89,7 @@ class Stream(ABC):
     ``start()`` is the seed's convenience: connect and read in a background task.
     """
 
-    transport = "abstract"
+    transport: str = "abstract"  # a Transport in the two transports
     #: a Stream takes its Authorization header from the Subscription on each connect
     manages_auth = False
 

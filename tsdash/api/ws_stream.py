@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ClosedError, StreamConnectionError, TSError, error_for_status
 from .framing import NDJSONFramer
-from .seams import JSONObject
+from .seams import JSONObject, Transport
 from .streams import SOCK_CONNECT_TIMEOUT, GoAway, Stream
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -33,7 +33,7 @@ class WebSocketStream(Stream):
     last look at frames already queued, see ``_last_look``).
     """
 
-    transport = "ws"
+    transport = Transport.WS
 
     def __init__(
         self,

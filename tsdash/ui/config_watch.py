@@ -32,6 +32,7 @@ from tsdash.config import (
     WatchlistEdit,
     apply_watchlist_edits,
     file_key,
+    live_reload_settings,
     load_settings,
     settings_fields,
 )
@@ -44,8 +45,9 @@ log = logging.getLogger(__name__)
 #: seconds between two looks at the config file (one stat call)
 POLL_INTERVAL = 2.0
 
-#: settings the running dashboard takes from a reloaded file; the rest wait for a restart
-LIVE_SETTINGS = ("watchlists", "default_watchlist")
+#: settings the running dashboard takes from a reloaded file (declared ``live_reload`` in
+#: tsdash.config); the rest wait for a restart
+LIVE_SETTINGS = live_reload_settings()
 
 Signature = tuple[int, int, int]
 

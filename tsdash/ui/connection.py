@@ -19,16 +19,28 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
+
+from tsdash.config import Environment
 
 if TYPE_CHECKING:
     from tsdash.api import TokenManager, TradeStationClient
     from tsdash.config import Settings
     from tsdash.sim.server import Simulator
 
-DEMO = "DEMO"
-SIM = "SIM"
-LIVE = "LIVE"
+
+class EnvironmentLabel(StrEnum):
+    """The environment as the status bar shows it: the config's ``Environment``, in capitals."""
+
+    DEMO = "DEMO"
+    SIM = "SIM"
+    LIVE = "LIVE"
+
+    @classmethod
+    def of(cls, environment: Environment) -> EnvironmentLabel:
+        return cls[environment.name]
+
 
 CLIENT_SECRET_ENV = "TS_CLIENT_SECRET"
 #: point an account at another server, e.g. a `tsdash sim` (used with `tsdash login --signin-url`)
@@ -41,7 +53,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class Connection:
     client: TradeStationClient
-    environment: str  # DEMO | SIM | LIVE
+    environment: EnvironmentLabel
     #: a simulator this connection started and stops when it closes (the demo's)
     sim: Simulator | None = None
     closed: bool = field(default=False, init=False)
@@ -62,8 +74,8 @@ class Connector(ABC):
     """What the dashboard asks of the place its client comes from (the demo, a running simulator,
     a signed-in account; a test's or a benchmark's own)."""
 
-    #: DEMO | SIM | LIVE, shown in the status bar
-    environment: str = DEMO
+    #: shown in the status bar
+    environment: EnvironmentLabel = EnvironmentLabel.DEMO
     #: the simulator behind the client, when there is one (tests and benchmarks drive it)
     sim: Simulator | None = None
 
@@ -113,7 +125,7 @@ def client_options(settings: Settings) -> dict[str, Any]:
 class DemoConnector(Connector):
     """Start the embedded simulator (port 0) and a client signed in with its demo credentials."""
 
-    environment = DEMO
+    environment = EnvironmentLabel.DEMO
 
     def __init__(self, *, seed: int = 1, clock: str = "real",
                  sim_options: Mapping[str, Any] | None = None,
@@ -150,7 +162,7 @@ class DemoConnector(Connector):
             await sim.stop()
             raise
         self.client = client
-        return Connection(client, DEMO, sim)
+        return Connection(client, EnvironmentLabel.DEMO, sim)
 
 
 class SimulatorConnector(Connector):
@@ -160,7 +172,7 @@ class SimulatorConnector(Connector):
     ``stop_simulator=True``.
     """
 
-    environment = DEMO
+    environment = EnvironmentLabel.DEMO
 
     sim: Simulator
 
@@ -185,7 +197,8 @@ class SimulatorConnector(Connector):
         options = {**client_options(settings), **self.client_overrides}
         self.client = TradeStationClient(base_url=self.sim.base_url, token_manager=tokens,
                                          **options)
-        return Connection(self.client, DEMO, self.sim if self.stop_simulator else None)
+        return Connection(self.client, EnvironmentLabel.DEMO,
+                          self.sim if self.stop_simulator else None)
 
 
 class SignInRequired(Exception):
@@ -208,7 +221,7 @@ class AccountConnector(Connector):
     def __init__(self, environment: str, *, client_id: str, client_secret: str,
                  refresh_token: str, token_url: str | None = None,
                  base_url: str | None = None) -> None:
-        self.environment = environment.upper()
+        self.environment = EnvironmentLabel.of(Environment(environment.lower()))
         self._env = environment.lower()
         self._client_id = client_id
         self._client_secret = client_secret
@@ -289,7 +302,7 @@ def choose_connector(settings: Settings, *, demo: bool = False,
     ``TSDASH_API_URL`` and ``TSDASH_SIGNIN_URL`` point an account at another server (a
     ``tsdash sim``, to try the whole flow offline), as ``tsdash login --signin-url`` does.
     """
-    if demo or settings.environment == "demo":
+    if demo or settings.environment == Environment.DEMO:
         return DemoConnector()
     from tsdash.credentials import CredentialsError, load_login
 

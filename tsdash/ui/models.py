@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
@@ -24,57 +25,62 @@ Clock = Callable[[], float]
 # Order status codes
 
 
-WORKING = "working"
-PARTIAL = "partial"
-FILLED = "filled"
-CANCELLED = "cancelled"
-REJECTED = "rejected"
-OTHER = "other"
+class OrderCategory(StrEnum):
+    """What an order's status code comes to: the orders table colours by it (``order--*``
+    component classes) and the orders model drops finished orders by it."""
+
+    WORKING = "working"
+    PARTIAL = "partial"
+    FILLED = "filled"
+    CANCELLED = "cancelled"
+    REJECTED = "rejected"
+    OTHER = "other"
+
 
 #: TradeStation order status code -> the category the dashboard colours by.
 #: Stream codes (Status1) and the REST-only ones; anything else is "other".
-ORDER_STATUS_CATEGORY: dict[str, str] = {
+ORDER_STATUS_CATEGORY: dict[str, OrderCategory] = {
     # working: accepted somewhere along the way and still able to fill
-    "ACK": WORKING,  # Received
-    "OPN": WORKING,  # Sent
-    "DON": WORKING,  # Queued
-    "RSN": WORKING,  # Replace Sent
-    "UCH": WORKING,  # Replaced
-    "CND": WORKING,  # Condition Met
-    "OSO": WORKING,  # OSO Order
-    "SUS": WORKING,  # Suspended
-    "LAT": WORKING,  # Too Late to Cancel
-    "RJC": WORKING,  # Cancel Request Rejected: the order stays
-    "UCN": CANCELLED,  # Cancel Sent
-    "PLA": WORKING,  # Placed (REST)
-    "REC": WORKING,  # Received (REST)
-    "STT": WORKING,  # Status message (REST)
-    "CHG": WORKING,  # Changed (REST)
-    "ASS": WORKING,  # Assigned (REST)
-    "RPD": WORKING,  # Replace pending (REST)
-    "COR": WORKING,  # Corrected (REST)
-    "STP": WORKING,  # Stop hit (REST)
+    "ACK": OrderCategory.WORKING,  # Received
+    "OPN": OrderCategory.WORKING,  # Sent
+    "DON": OrderCategory.WORKING,  # Queued
+    "RSN": OrderCategory.WORKING,  # Replace Sent
+    "UCH": OrderCategory.WORKING,  # Replaced
+    "CND": OrderCategory.WORKING,  # Condition Met
+    "OSO": OrderCategory.WORKING,  # OSO Order
+    "SUS": OrderCategory.WORKING,  # Suspended
+    "LAT": OrderCategory.WORKING,  # Too Late to Cancel
+    "RJC": OrderCategory.WORKING,  # Cancel Request Rejected: the order stays
+    "UCN": OrderCategory.CANCELLED,  # Cancel Sent
+    "PLA": OrderCategory.WORKING,  # Placed (REST)
+    "REC": OrderCategory.WORKING,  # Received (REST)
+    "STT": OrderCategory.WORKING,  # Status message (REST)
+    "CHG": OrderCategory.WORKING,  # Changed (REST)
+    "ASS": OrderCategory.WORKING,  # Assigned (REST)
+    "RPD": OrderCategory.WORKING,  # Replace pending (REST)
+    "COR": OrderCategory.WORKING,  # Corrected (REST)
+    "STP": OrderCategory.WORKING,  # Stop hit (REST)
     # partially filled
-    "FPR": PARTIAL,  # Partial Fill (Alive)
-    "FLP": PARTIAL,  # Partial Fill (UROut)
+    "FPR": OrderCategory.PARTIAL,  # Partial Fill (Alive)
+    "FLP": OrderCategory.PARTIAL,  # Partial Fill (UROut)
     # filled
-    "FLL": FILLED,
-    "EXE": FILLED,  # Executed (REST)
+    "FLL": OrderCategory.FILLED,
+    "EXE": OrderCategory.FILLED,  # Executed (REST)
     # cancelled or otherwise finished without a fill
-    "CAN": CANCELLED,
-    "EXP": CANCELLED,  # Expired
-    "TSC": CANCELLED,  # Trade Server Canceled
-    "OUT": CANCELLED,  # UROut
-    "SCN": CANCELLED,  # Scheduled cancel (REST)
-    "DIS": CANCELLED,  # Dispatched cancel (REST)
-    "ECN": CANCELLED,  # Expired cancel (REST)
+    "CAN": OrderCategory.CANCELLED,
+    "EXP": OrderCategory.CANCELLED,  # Expired
+    "TSC": OrderCategory.CANCELLED,  # Trade Server Canceled
+    "OUT": OrderCategory.CANCELLED,  # UROut
+    "SCN": OrderCategory.CANCELLED,  # Scheduled cancel (REST)
+    "DIS": OrderCategory.CANCELLED,  # Dispatched cancel (REST)
+    "ECN": OrderCategory.CANCELLED,  # Expired cancel (REST)
     # rejected
-    "REJ": REJECTED,
-    "RJR": REJECTED,  # Replace rejected (REST)
-    "BRO": REJECTED,  # Broken
-    "BRC": REJECTED,  # Bracket cancelled (REST)
-    "BRF": REJECTED,  # Bracket failed (REST)
-    "DOA": REJECTED,  # Dead on arrival (REST)
+    "REJ": OrderCategory.REJECTED,
+    "RJR": OrderCategory.REJECTED,  # Replace rejected (REST)
+    "BRO": OrderCategory.REJECTED,  # Broken
+    "BRC": OrderCategory.REJECTED,  # Bracket cancelled (REST)
+    "BRF": OrderCategory.REJECTED,  # Bracket failed (REST)
+    "DOA": OrderCategory.REJECTED,  # Dead on arrival (REST)
 }
 
 #: A short label for each code, used when a message has no StatusDescription.
@@ -87,11 +93,11 @@ ORDER_STATUS_TEXT: dict[str, str] = {
 }
 
 
-def order_status_category(code: str | None) -> str:
-    """working | partial | filled | cancelled | rejected | other, for a TradeStation status code."""
+def order_status_category(code: str | None) -> OrderCategory:
+    """The category of a TradeStation status code (OTHER for none or an unknown one)."""
     if not code:
-        return OTHER
-    return ORDER_STATUS_CATEGORY.get(code.upper(), OTHER)
+        return OrderCategory.OTHER
+    return ORDER_STATUS_CATEGORY.get(code.upper(), OrderCategory.OTHER)
 
 
 def order_status_text(order: dict[str, Any]) -> str:
@@ -472,7 +478,7 @@ class OrdersModel(KeyedModel):
 
     key_field = "OrderID"
     max_rows = 500
-    FINISHED = frozenset({FILLED, CANCELLED, REJECTED})
+    FINISHED = frozenset({OrderCategory.FILLED, OrderCategory.CANCELLED, OrderCategory.REJECTED})
 
     def apply(self, msg: dict[str, Any]) -> None:
         super().apply(msg)

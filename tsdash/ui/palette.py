@@ -8,19 +8,20 @@ in ``tsdash.ui.themes``), so a theme switch or a CSS rule such as
 
 ``PaletteReader`` is the typed accessor: it reads a widget's component classes through
 ``Widget.get_component_rich_style`` into a ``Palette`` and reads them again after Textual tells
-the widget its styles changed (``notify_style_update``).
+the widget its styles changed (``notify_style_update``). ``Painted``, a mixin put before the
+Textual base (``class TapeView(Painted, Widget)``), wires the two into a widget.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Final
+from typing import TYPE_CHECKING, ClassVar, Final
 
 from rich.style import Style
 from textual.widget import Widget
 
-from tsdash.ui.models import CANCELLED, FILLED, OTHER, PARTIAL, REJECTED, WORKING
+from tsdash.ui.models import OrderCategory
 
 
 class Tone(StrEnum):
@@ -84,12 +85,12 @@ def palette_css(widget_type: str) -> str:
 
 #: an order's category (tsdash.ui.models) -> the tone its status is painted in
 STATUS_TONES: Final = {
-    WORKING: Tone.WORKING,
-    PARTIAL: Tone.PARTIAL,
-    FILLED: Tone.FILLED,
-    CANCELLED: Tone.CANCELLED,
-    REJECTED: Tone.REJECTED,
-    OTHER: Tone.OTHER,
+    OrderCategory.WORKING: Tone.WORKING,
+    OrderCategory.PARTIAL: Tone.PARTIAL,
+    OrderCategory.FILLED: Tone.FILLED,
+    OrderCategory.CANCELLED: Tone.CANCELLED,
+    OrderCategory.REJECTED: Tone.REJECTED,
+    OrderCategory.OTHER: Tone.OTHER,
 }
 
 
@@ -111,7 +112,7 @@ class Palette:
     error: Style
     up_dim: Style
     down_dim: Style
-    status: dict[str, Style]
+    status: dict[OrderCategory, Style]
 
     @classmethod
     def of(cls, widget: Widget) -> Palette:
@@ -183,3 +184,42 @@ class PaletteReader:
                 self._palette = palette
                 self._version += 1
         return self._palette
+
+
+if TYPE_CHECKING:
+    _WidgetBase = Widget  # mypy checks the mixin's methods as a Widget's
+else:
+    _WidgetBase = object  # at run time a plain mixin: the class's Textual base stays its DOM base
+
+
+class Painted(_WidgetBase):
+    """A widget that paints with the palette: put it before the Textual base
+    (``class StatusBar(Painted, Static)``) and read ``self.palette`` while painting.
+
+    It adds PALETTE_CLASSES to each subclass's own COMPONENT_CLASSES (Textual reads them from
+    the DOM classes' ``__dict__``, so a mixin's attribute would not count), makes the reader on
+    first use, and marks it stale when Textual says the styles changed. The widget still puts
+    ``palette_css("ItsType")`` in its DEFAULT_CSS."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = PALETTE_CLASSES
+    _palette_reader: PaletteReader | None = None
+
+    def __init_subclass__(cls, **kwargs: bool) -> None:
+        super().__init_subclass__(**kwargs)  # Textual's own keywords (can_focus, inherit_css)
+        cls.COMPONENT_CLASSES = PALETTE_CLASSES | cls.__dict__.get("COMPONENT_CLASSES", set())
+
+    @property
+    def palette_reader(self) -> PaletteReader:
+        """The widget's reader; ``version`` tells a widget that caches lines to draw again."""
+        if self._palette_reader is None:
+            self._palette_reader = PaletteReader(self)
+        return self._palette_reader
+
+    @property
+    def palette(self) -> Palette:
+        """The widget's colours, from its component classes."""
+        return self.palette_reader.palette
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self.palette_reader.invalidate()

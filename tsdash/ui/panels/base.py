@@ -48,7 +48,7 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from tsdash.ui.models import Activity
-from tsdash.ui.palette import PALETTE_CLASSES, Palette, PaletteReader, palette_css
+from tsdash.ui.palette import Painted, palette_css
 
 if TYPE_CHECKING:
     from tsdash.api import SnapshotEvent, Subscription, SubscriptionState, TradeStationClient
@@ -158,7 +158,7 @@ def describe_error(error: BaseException | str | None) -> str:
     return " ".join(text.split())
 
 
-class StreamPanel(Vertical):
+class StreamPanel(Painted, Vertical):
     """A bordered panel owning one Subscription. Subclasses fill in the body and ``open()``."""
 
     DEFAULT_CSS = """
@@ -204,8 +204,6 @@ class StreamPanel(Vertical):
     }
     """ + palette_css("StreamPanel")
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = PALETTE_CLASSES
-
     ALLOW_MAXIMIZE = True
 
     #: short id ("quotes"), status-bar letter, title
@@ -231,7 +229,6 @@ class StreamPanel(Vertical):
         #: one data message into the model, O(1) and no widget call: subclasses point it at
         #: their model's ``apply`` (the hot path, without a method call in between)
         self.on_data: Callable[[dict[str, Any]], None] = _drop
-        self.palette_reader = PaletteReader(self)
         self._painted_palette = 0  # the palette_reader.version the panel last painted with
         self._generation = 0
         self._lock = asyncio.Lock()
@@ -476,15 +473,6 @@ class StreamPanel(Vertical):
                 self._take_state(sub, subscription_states()(sub.state))
 
     # -- painting ----------------------------------------------------------------------------
-
-    @property
-    def palette(self) -> Palette:
-        """The panel's colours, from its component classes (``tsdash.ui.palette``)."""
-        return self.palette_reader.palette
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self.palette_reader.invalidate()
 
     @property
     def look(self) -> StateLook:

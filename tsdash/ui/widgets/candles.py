@@ -13,7 +13,7 @@ highlighted); times along the bottom when there is room. The chart is drawn once
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from rich.segment import Segment
 from rich.style import Style
@@ -22,7 +22,7 @@ from textual.widget import Widget
 
 from tsdash.ui import formatting as fmt
 from tsdash.ui.models import BarsModel, to_float
-from tsdash.ui.palette import PALETTE_CLASSES, Palette, PaletteReader, palette_css
+from tsdash.ui.palette import Painted, palette_css
 from tsdash.ui.symbols import SymbolDetails
 
 # (upper half, lower half) -> character; 0 nothing, 1 wick, 2 body
@@ -38,7 +38,7 @@ def price_decimals(prices: list[float]) -> int:
     return 2 if top >= 1 else 4
 
 
-class CandleChart(Widget, can_focus=True):
+class CandleChart(Painted, Widget, can_focus=True):
     """Candles + volume for a BarsModel. Call ``refresh()`` after the model changed."""
 
     DEFAULT_CSS = """
@@ -49,14 +49,12 @@ class CandleChart(Widget, can_focus=True):
         color: $foreground;
     }
     """ + palette_css("CandleChart")
-    COMPONENT_CLASSES: ClassVar[set[str]] = PALETTE_CLASSES
 
     def __init__(self, model: BarsModel, *, details: SymbolDetails | None = None,
                  id: str | None = None) -> None:
         super().__init__(id=id)
         self.model = model
         self.details = details if details is not None else SymbolDetails()
-        self.palette_reader = PaletteReader(self)
         self._lines: list[list[Segment]] = []
         self._drawn_for: tuple[int, int, int] | None = None  # width, height, palette version
         self._stale = True
@@ -64,15 +62,6 @@ class CandleChart(Widget, can_focus=True):
     def invalidate(self) -> None:
         self._stale = True
         self.refresh()
-
-    @property
-    def palette(self) -> Palette:
-        """The chart's colours, from its component classes (``tsdash.ui.palette``)."""
-        return self.palette_reader.palette
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self.palette_reader.invalidate()
 
     def on_resize(self) -> None:
         self._stale = True

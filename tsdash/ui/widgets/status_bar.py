@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
 from tsdash.ui import formatting as fmt
-from tsdash.ui.palette import PALETTE_CLASSES, Palette, PaletteReader, palette_css
+from tsdash.ui.palette import Painted, palette_css
 from tsdash.ui.panels.base import StateKind, state_look
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ class StatusInfo:
     watchlist: str | None = None
 
 
-class StatusBar(Static):
+class StatusBar(Painted, Static):
     DEFAULT_CSS = """
     StatusBar {
         dock: top;
@@ -59,22 +59,11 @@ class StatusBar(Static):
         padding: 0 1;
     }
     """ + palette_css("StatusBar")
-    COMPONENT_CLASSES: ClassVar[set[str]] = PALETTE_CLASSES
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id, markup=False)
-        self.palette_reader = PaletteReader(self)
         self._shown: Text | None = None
         self.info: StatusInfo | None = None
-
-    @property
-    def palette(self) -> Palette:
-        """The bar's colours, from its component classes (``tsdash.ui.palette``)."""
-        return self.palette_reader.palette
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self.palette_reader.invalidate()
 
     def show(self, info: StatusInfo) -> None:
         """Repaint only when the text changed."""

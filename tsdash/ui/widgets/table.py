@@ -40,6 +40,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tsdash.keymap import TABLE_KEYS
 from tsdash.ui.models import Changes
 
 
@@ -109,15 +110,9 @@ class LiveTable(ScrollView, can_focus=True):
     }
     """
 
+    #: declared in tsdash.keymap, where the config keeps actions off them
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "Select", show=False),
-        Binding("up", "cursor_up", "Cursor up", show=False),
-        Binding("down", "cursor_down", "Cursor down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("home,ctrl+home", "first_row", "First row", show=False),
-        Binding("end,ctrl+end", "last_row", "Last row", show=False),
-    ]
+        Binding(key.key, key.action, key.description, show=False) for key in TABLE_KEYS]
 
     class RowSelected(Message):
         """A row was chosen: enter on the cursor row, or a click on a row."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
@@ -11,13 +9,13 @@ from textual.widget import Widget
 
 from tsdash.ui import formatting as fmt
 from tsdash.ui.models import TapeModel, to_float
-from tsdash.ui.palette import PALETTE_CLASSES, Palette, PaletteReader, palette_css
+from tsdash.ui.palette import Painted, palette_css
 from tsdash.ui.symbols import SymbolDetails
 
 SIDE_TEXT = {"buy": "buy", "sell": "sell"}
 
 
-class TapeView(Widget, can_focus=True):
+class TapeView(Painted, Widget, can_focus=True):
     """Header line, then one print per line, newest at the top. Only the visible lines are
     formatted; call ``refresh()`` after the model changed."""
 
@@ -29,23 +27,12 @@ class TapeView(Widget, can_focus=True):
         color: $foreground;
     }
     """ + palette_css("TapeView")
-    COMPONENT_CLASSES: ClassVar[set[str]] = PALETTE_CLASSES
 
     def __init__(self, model: TapeModel, *, details: SymbolDetails | None = None,
                  id: str | None = None) -> None:
         super().__init__(id=id)
         self.model = model
         self.details = details if details is not None else SymbolDetails()
-        self.palette_reader = PaletteReader(self)
-
-    @property
-    def palette(self) -> Palette:
-        """The tape's colours, from its component classes (``tsdash.ui.palette``)."""
-        return self.palette_reader.palette
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self.palette_reader.invalidate()
 
     def _layout(self, width: int) -> tuple[int, int, int, int]:
         """Column widths: time, price, size, side (side dropped when narrow)."""
