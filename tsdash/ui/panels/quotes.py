@@ -176,7 +176,7 @@ class QuotesPanel(StreamPanel):
         self._flash.clear()
         self._flash_due.clear()
         self._sort_dirty = True
-        self.border_title = self.title_text()
+        self.refresh_title()
         self.refresh_subtitle()
         self.resubscribe()
 
@@ -243,7 +243,7 @@ class QuotesPanel(StreamPanel):
 
     def mark_all_dirty(self) -> None:
         self.model.mark_all_dirty()
-        self.border_title = self.title_text()
+        self.refresh_title()
 
     def _details_arrived(self, symbols: set[str]) -> None:
         """Only the rows of these symbols repaint, now with their own price format, and then
