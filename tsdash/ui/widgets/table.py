@@ -547,7 +547,34 @@ class LiveTable(ScrollView, can_focus=True):
             del lines[key]
 
     def _update_virtual_size(self) -> None:
-        self.virtual_size = Size(sum(self._widths) + GAP * len(self._widths), len(self._keys) + 1)
+        size = Size(sum(self._widths) + GAP * len(self._widths), len(self._keys) + 1)
+        old = self.virtual_size
+        if size == old:
+            return
+        if self._grows_in_place(old, size):
+            # the table's box is set by its parent, not by its rows, and the scrollbars stay as
+            # they are: only the scrollbar's thumb changes, not the layout of the screen (setting
+            # virtual_size re-lays out every widget: a row added to the orders table cost more
+            # than the frame it showed in)
+            self.set_reactive(LiveTable.virtual_size, size)
+            if self.show_vertical_scrollbar:
+                self.vertical_scrollbar.window_virtual_size = size.height
+            return
+        self.virtual_size = size
+
+    def _grows_in_place(self, old: Size, new: Size) -> bool:
+        """Whether rows were added (nothing else changed) to a laid-out table whose height and
+        width do not follow its content, without showing or hiding a scrollbar."""
+        styles = self.styles
+        if not (self.is_mounted and self.size) or styles.height is None or styles.width is None:
+            return False
+        if styles.height.is_auto or styles.width.is_auto:
+            return False
+        if new.width != old.width or new.height < old.height:
+            return False
+        height = self.container_size.height
+        return self.show_vertical_scrollbar == (new.height > height) == (old.height > height) \
+            and not self.show_horizontal_scrollbar
 
     def _fit(self, cells: Cells) -> Cells:
         """``cells`` with each capped column's cell cut to its max width (with an ellipsis)."""
