@@ -86,9 +86,6 @@ class CandleChart(Widget, can_focus=True):
         super().notify_style_update()
         self.palette_reader.invalidate()
 
-    def on_resize(self) -> None:
-        self._stale = True
-
     def render_line(self, y: int) -> Strip:
         width, height = self.size
         drawn_for = (width, height, self.palette_reader.version)
