@@ -115,7 +115,7 @@ async def measure(args: argparse.Namespace) -> dict:
         app = TsdashApp(settings, connector=BenchConnector(sim.base_url, sim.token_url))
         probe = harness.instrument(app, ansi=not args.no_ansi)
         width, height = (int(x) for x in args.size.split("x"))
-        async with app.run_test(size=(width, height)) as pilot:
+        async with app.run_test(headless=args.no_ansi, size=(width, height)) as pilot:
             harness.instrument_table(app, probe)
             quotes = app.quotes_panel
             assert quotes is not None  # the benchmark's settings have a watchlist
