@@ -156,3 +156,21 @@ async def test_unchanged_positions_total_is_not_repainted(settings):
         panel.model.mark_all_dirty()  # every row painted again, with the same figures
         app.tick()
         assert calls == []
+
+
+async def test_rows_changed_in_one_sync_are_repainted_with_one_refresh():
+    """Each refresh() call also drops the widget's cached styles, which every line drawn after
+    it works out again: a sync asks for its changed lines at once."""
+    app = TableApp()
+    async with app.run_test(size=(40, 10)) as pilot:
+        table = app.table
+        app.add_rows(5)
+        await settle_table(pilot, table)
+        calls = count_refreshes(table)
+        for key in ("r0", "r2", "r4"):
+            app.values[key] = "77"
+        app.sync("r0", "r2", "r4")
+        assert len(calls) == 1
+        assert sorted(region.y for region in calls[0]["regions"]) == [1, 3, 5]
+        await settle_table(pilot, table)
+        assert [row[1] for row in screen_rows(table)[1:6]] == ["77", "1", "77", "3", "77"]

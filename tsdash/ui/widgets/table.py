@@ -259,9 +259,9 @@ class LiveTable(ScrollView, can_focus=True):
         if structure or widened:
             self._update_virtual_size()
             self.refresh()
-        else:
-            for key in changed:
-                self._refresh_row(self._index[key])
+        elif changed:
+            index = self._index
+            self._refresh_rows(index[key] for key in changed)
         return structure
 
     def sort_rows(self, key: Callable[[str], Any], reverse: bool = False) -> None:
@@ -276,9 +276,8 @@ class LiveTable(ScrollView, can_focus=True):
         cursor_key = self.cursor_row_key() if self.has_focus and not self._fresh else None
         self._keys = wanted
         self._index = {k: i for i, k in enumerate(wanted)}
-        for index, (before, after) in enumerate(zip(current, wanted)):
-            if before != after:
-                self._refresh_row(index)
+        self._refresh_rows(index for index, (before, after) in enumerate(zip(current, wanted))
+                           if before != after)
         if cursor_key is not None and cursor_key in self._index:
             self.move_cursor(self._index[cursor_key], scroll=False)
         else:
@@ -530,9 +529,18 @@ class LiveTable(ScrollView, can_focus=True):
 
     def _refresh_row(self, index: int) -> None:
         """Repaint the screen line of row ``index`` (virtual line index + 1), if it is shown."""
+        self._refresh_rows((index,))
+
+    def _refresh_rows(self, indexes: Iterable[int]) -> None:
+        """Repaint the screen lines of these rows that are shown, in one ``refresh`` call (each
+        call also drops the widget's cached styles, which every line drawn then works out
+        again)."""
         top = round(self.scroll_offset.y)
-        if top <= index < top + self.size.height:
-            self.refresh(Region(0, index + 1 - top, self.size.width, 1))
+        width, height = self.size
+        regions = [Region(0, index + 1 - top, width, 1) for index in indexes
+                   if top <= index < top + height]
+        if regions:
+            self.refresh(*regions)
 
     def _forget_hidden_lines(self) -> None:
         """Keep drawn lines for the rows on screen and a screen's height either side, so a long
