@@ -174,3 +174,34 @@ async def test_rows_changed_in_one_sync_are_repainted_with_one_refresh():
         assert sorted(region.y for region in calls[0]["regions"]) == [1, 3, 5]
         await settle_table(pilot, table)
         assert [row[1] for row in screen_rows(table)[1:6]] == ["77", "1", "77", "3", "77"]
+
+
+async def test_lines_drawn_after_one_refresh_work_out_the_table_style_once():
+    """Textual walks every ancestor's styles for ``rich_style``: the table reads it once per
+    refresh, not once per line it draws."""
+    from rich.style import Style
+
+    from tsdash.ui.widgets.table import LiveTable
+
+    class StyleCountingTable(LiveTable):
+        reads = 0
+
+        @property
+        def rich_style(self) -> Style:
+            StyleCountingTable.reads += 1
+            return super().rich_style
+
+    app = TableApp()
+    app.table = StyleCountingTable(app.table.specs)
+    async with app.run_test(size=(40, 10)) as pilot:
+        table = app.table
+        app.add_rows(5)
+        await settle_table(pilot, table)
+        for key in app.values:
+            app.values[key] = "55"
+        StyleCountingTable.reads = 0
+        app.sync(*app.values)
+        await pilot.pause()
+        await pilot.pause()
+        assert [row[1] for row in screen_rows(table)[1:6]] == ["55"] * 5
+        assert StyleCountingTable.reads <= 2  # once for the five lines (and screen_rows)

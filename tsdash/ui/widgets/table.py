@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from rich.segment import Segment
 from rich.style import Style
@@ -145,6 +145,7 @@ class LiveTable(ScrollView, can_focus=True):
 
     def __init__(self, columns: Sequence[ColumnSpec], *, cursor: bool = True,
                  id: str | None = None, classes: str | None = None) -> None:
+        self._line_style: Style | None = None  # see line_style (set first: refresh() reads it)
         super().__init__(id=id, classes=classes)
         self.specs = list(columns)
         self.cursor_enabled = cursor
@@ -432,6 +433,21 @@ class LiveTable(ScrollView, can_focus=True):
         super().notify_style_update()
         self._lines.clear()
         self._header = None
+        self._line_style = None
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
+                recompose: bool = False) -> Self:
+        self._line_style = None  # as Textual drops its cached styles on every refresh
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    @property
+    def line_style(self) -> Style:
+        """``rich_style`` (the widget's colours over its ancestors'), worked out once per refresh
+        instead of once per line drawn: Textual walks every ancestor's styles for it."""
+        style = self._line_style
+        if style is None:
+            style = self._line_style = self.rich_style
+        return style
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
@@ -448,7 +464,7 @@ class LiveTable(ScrollView, can_focus=True):
             return self._header_line(width)
         index = round(self.scroll_offset.y) + y - 1
         if index >= len(self._keys):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self.line_style)
         key = self._keys[index]
         if index == self._cursor and self.cursor_enabled and self.has_focus:
             state = LineState.CURSOR
@@ -467,7 +483,7 @@ class LiveTable(ScrollView, can_focus=True):
         return strip
 
     def _row_line(self, cells: Cells, state: LineState, width: int) -> Strip:
-        base = self.rich_style
+        base = self.line_style
         post = Style()
         if state is LineState.CURSOR:
             cursor = self.get_component_rich_style("table--cursor")
@@ -495,7 +511,7 @@ class LiveTable(ScrollView, can_focus=True):
         stamp = (self._sort, self._hover_column)
         if self._header is not None and self._header[0] == stamp:
             return self._header[1]
-        base = self.rich_style + self.get_component_rich_style("table--header")
+        base = self.line_style + self.get_component_rich_style("table--header")
         hover = self.get_component_rich_style("table--header-hover")
         sort_column, reverse = self._sort
         segments: list[Segment] = []
