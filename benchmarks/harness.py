@@ -409,8 +409,22 @@ def instrument(app: Any, *, ansi: bool = True) -> Probe:
 
 def instrument_table(app: Any, probe: Probe) -> None:
     """Count the quote table's changed cells (call once the app is mounted): the cells each
-    ``LiveTable.sync`` added or replaced (its ``changed_cells`` counter)."""
+    ``LiveTable.sync`` added or replaced (its ``changed_cells`` counter), or in the code before
+    issue 13 the cells its DataTable was given (``update_cell``, ``add_row``)."""
     table = app.quotes_panel.table
+    if not hasattr(table, "changed_cells"):  # the code before issue 13 (--vs-ref): DataTable's
+        update_cell, add_row = table.update_cell, table.add_row  # update_cell and add_row
+
+        def update_cell_probe(*args: Any, **kwargs: Any) -> Any:
+            probe.cell_updates += 1
+            return update_cell(*args, **kwargs)
+
+        def add_row_probe(*cells: Any, **kwargs: Any) -> Any:
+            probe.cell_updates += len(cells)
+            return add_row(*cells, **kwargs)
+
+        table.update_cell, table.add_row = update_cell_probe, add_row_probe
+        return
     sync = table.sync
 
     def sync_probe(*args: Any, **kwargs: Any) -> Any:
