@@ -205,3 +205,25 @@ async def test_lines_drawn_after_one_refresh_work_out_the_table_style_once():
         await pilot.pause()
         assert [row[1] for row in screen_rows(table)[1:6]] == ["55"] * 5
         assert StyleCountingTable.reads <= 2  # once for the five lines (and screen_rows)
+
+
+async def test_a_quote_row_keeps_the_cells_whose_text_and_colour_did_not_change(settings):
+    """The table compares a held cell with the new one by identity first: a row whose bid moved
+    hands it the same cell objects for every other column."""
+    app, _ = sim_app(settings)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_data(pilot)
+        await settle(pilot)
+        quotes = app.panels["quotes"]
+        symbol = quotes.model.symbols[0]
+        tick = app.tick_no + 100  # past every flash
+        before = quotes.render_row(symbol, tick)
+        again = quotes.render_row(symbol, tick)
+        assert all(a is b for a, b in zip(before[1:], again[1:]))
+        quote = quotes.model.quotes[symbol]
+        quote["Volume"] = str(int(float(quote["Volume"])) * 3 + 1_000_000)
+        moved = quotes.render_row(symbol, tick)
+        volume = [c.key for c in quotes.table.specs].index("volume")
+        assert moved[volume] is not before[volume]
+        assert moved[volume].plain != before[volume].plain
+        assert all(a is b for i, (a, b) in enumerate(zip(before, moved)) if 0 < i != volume)

@@ -241,11 +241,12 @@ class LiveTable(ScrollView, can_focus=True):
                 self._keys.append(key)
                 structure = True
                 self.changed_cells += len(cells)
-            elif all(map(same_cell, old, cells)):
-                continue
             else:
+                differ = sum(not same_cell(a, b) for a, b in zip(old, cells))  # one pass
+                if not differ:
+                    continue
                 changed.append(key)
-                self.changed_cells += sum(not same_cell(a, b) for a, b in zip(old, cells))
+                self.changed_cells += differ
             rendered[key] = cells
             self._version[key] = self._next_version
             self._next_version += 1
