@@ -237,23 +237,27 @@ class LiveTable(ScrollView, can_focus=True):
                 continue
             cells = self._fit(render(key)) if self._caps else render(key)
             old = rendered.get(key)
+            widths = self._widths
             if old is None:
                 self._keys.append(key)
                 structure = True
                 self.changed_cells += len(cells)
+                fresh: Iterable[tuple[int, Text]] = enumerate(cells)
             else:
-                differ = sum(not same_cell(a, b) for a, b in zip(old, cells))  # one pass
-                if not differ:
+                # the cells that differ, in one pass (a held cell handed back is not measured)
+                fresh = [(i, b) for i, (a, b) in enumerate(zip(old, cells))
+                         if not same_cell(a, b)]
+                if not fresh:
                     continue
                 changed.append(key)
-                self.changed_cells += differ
+                self.changed_cells += len(fresh)
             rendered[key] = cells
             self._version[key] = self._next_version
             self._next_version += 1
-            widths = self._widths
-            for i, cell in enumerate(cells):
-                if cell.cell_len > widths[i]:
-                    widths[i] = cell.cell_len
+            for i, cell in fresh:
+                length = cell.cell_len
+                if length > widths[i]:
+                    widths[i] = length
                     widened = True
         if structure:
             self._index = {k: i for i, k in enumerate(self._keys)}
