@@ -27,12 +27,14 @@ How it is measured (each rate in a fresh worker process, so peak RSS is per rate
     the time the simulator produced message n;
   - repaints/s: repaint ticks in which the quote table changed at least one cell;
   - staleness: for every row painted, (time the frame was composed) - (receive time of the
-    newest message merged into that row); p50, p99. The headless driver does not write escape
-    sequences; the probe renders them anyway (``CompositorUpdate.render_segments``) so the
-    frame costs what it costs on a terminal (``--no-ansi`` skips that);
+    newest message merged into that row); p50, p99. The app runs under
+    ``run_test(headless=False)`` with the harness's driver (``app.driver_class``): no terminal,
+    but Textual writes each frame's escape sequences to it, so a frame costs what it costs on a
+    terminal, and the driver's ``flush`` stamps it (``--no-ansi``: headless, no escape
+    sequences, frames stamped by ``post_display_hook``);
   - CPU: getrusage (user+sys) of the app process over the window, per wall second and per 1,000
     delivered messages; peak RSS (VmHWM);
-  - keys: ``pilot.press("tab")`` once a second; handled = the ``next_panel`` action ran,
+  - keys: a ``tab`` key event posted to the app (``app.post_message``) once a second; handled = the ``next_panel`` action ran,
     on screen = the next frame after it; plus the event loop's lag (a 50 ms sleep's overshoot).
 
 Targets (2-core machine): at 20k msgs/s it keeps up (delivered >= 97% of the rate, the sim
@@ -115,7 +117,7 @@ async def measure(args: argparse.Namespace) -> dict:
         app = TsdashApp(settings, connector=BenchConnector(sim.base_url, sim.token_url))
         probe = harness.instrument(app, ansi=not args.no_ansi)
         width, height = (int(x) for x in args.size.split("x"))
-        async with app.run_test(size=(width, height)) as pilot:
+        async with app.run_test(headless=args.no_ansi, size=(width, height)) as pilot:
             harness.instrument_table(app, probe)
             quotes = app.quotes_panel
             assert quotes is not None  # the benchmark's settings have a watchlist

@@ -112,7 +112,7 @@ async def soak(args: argparse.Namespace) -> dict:
         app = TsdashApp(settings, connector=BenchConnector(sim.base_url, sim.token_url))
         probe = harness.instrument(app, ansi=not args.no_ansi)
         width, height = (int(x) for x in args.size.split("x"))
-        async with app.run_test(size=(width, height)):
+        async with app.run_test(headless=args.no_ansi, size=(width, height)):
             harness.instrument_table(app, probe)
             quotes = app.quotes_panel
             assert quotes is not None

@@ -5,13 +5,13 @@
 First full frame, defined: the first frame composed once all six panels are live and show data
 (checked at each repaint tick and each frame): every watchlist symbol has a quote with ``Last`` and a painted row, the
 chart has bars, the tape has a print, orders and positions have their snapshot (with rows), the
-balances have an account. "Frame" = ``App._display`` was called with a compositor update (on a
-terminal that is the moment the escape sequences are written).
+balances have an account. "Frame" = the app's driver was flushed after writing a screen update
+(the moment the escape sequences are written; the driver class is wrapped, Textual's public seam).
 
 How it is measured: a fresh interpreter per run, spawned by this script; the time origin is
 ``time.monotonic()`` taken by this script just before the spawn (CLOCK_MONOTONIC is system-wide,
 so the child's stamps compare directly). The child is a few lines that patch ``TsdashApp`` in
-the child process only (``__init__``, ``tick`` and ``_display`` are wrapped to record stamps;
+the child process only (``__init__`` and ``tick`` are wrapped, and the driver's ``flush``, to record stamps;
 nothing in tsdash is edited or configured for this), then:
 
 * ``pty``: run the real command, ``tsdash.cli.main(["--demo"])`` (what ``python -m tsdash --demo``
@@ -78,6 +78,7 @@ _T["proc_age_at_start"] = _proc_age()
 sys.path.insert(0, os.environ["TSDASH_BENCH_ROOT"])
 mode = sys.argv[1]
 _state = {"full": False, "done": None}
+_apps = []  # the app, once constructed
 _CPU = {}  # process CPU seconds (all threads) at the first and the first full frame
 
 def _full(app):
@@ -102,12 +103,43 @@ def _note_full(app, now):
         _state["full"] = True
         _T["full_tick"] = now
 
+def _write():
+    with open(os.environ["TSDASH_BENCH_OUT"], "w") as fh:
+        json.dump({**_T, "cpu": _CPU}, fh)
+
+def _on_frame(app):
+    now = time.monotonic()
+    if "first_frame" not in _T:
+        _T["first_frame"] = now
+        _CPU["first_frame"] = time.process_time()
+    _note_full(app, now)  # also outside a tick: a stream's first data is painted at once
+    if _state["full"] and "full_frame" not in _T:
+        _T["full_frame"] = now
+        _CPU["full_frame"] = time.process_time()
+        _write()
+        if _state["done"] is not None:
+            _state["done"].set()
+        else:
+            app.exit(0)
+
+def _framing(driver_class):
+    """The app's own driver, whose flush() (once per frame written) stamps the frame."""
+    class _Framing(driver_class):
+        def flush(self):
+            super().flush()
+            _on_frame(_apps[-1])
+    return _Framing
+
+
 def _patch(_App):
-    """Wrap the app's __init__, tick and _display with the probes (called on import)."""
+    """Wrap the app's __init__, tick and its driver's flush with the probes (called on import)."""
     _init = _App.__init__
     def __init__(self, *a, **k):
         _init(self, *a, **k)
         _T.setdefault("constructed", time.monotonic())
+        _apps.append(self)
+        if mode == "pty":  # the real driver; headless: see _run (run_test(headless=False))
+            self.driver_class = _framing(self.driver_class)
     _App.__init__ = __init__
 
     _tick = _App.tick
@@ -117,30 +149,6 @@ def _patch(_App):
             _T["connected"] = time.monotonic()
         _note_full(self, time.monotonic())
     _App.tick = tick
-
-    def _write():
-        with open(os.environ["TSDASH_BENCH_OUT"], "w") as fh:
-            json.dump({**_T, "cpu": _CPU}, fh)
-
-    _display = _App._display
-    def _display_probe(self, screen, renderable):
-        _display(self, screen, renderable)
-        if renderable is None or self._batch_count:
-            return
-        now = time.monotonic()
-        if "first_frame" not in _T:
-            _T["first_frame"] = now
-            _CPU["first_frame"] = time.process_time()
-        _note_full(self, now)  # also outside a tick: a stream's first data is painted at once
-        if _state["full"] and "full_frame" not in _T:
-            _T["full_frame"] = now
-            _CPU["full_frame"] = time.process_time()
-            _write()
-            if _state["done"] is not None:
-                _state["done"].set()
-            else:
-                self.exit(0)
-    _App._display = _display_probe
 
 
 class _PatchOnImport:
@@ -177,13 +185,27 @@ else:
             from tsdash.ui.connection import choose_connector
             settings = load_settings(None)
             return settings, choose_connector(settings, demo=True)
-        return prepare(argparse.Namespace(demo=True))
+        try:
+            from tsdash.ui.launch import LaunchOptions
+        except ImportError:  # prepare() took the parsed command line then
+            return prepare(argparse.Namespace(demo=True))
+        return prepare(LaunchOptions(demo=True))
     async def _run():
         _state["done"] = asyncio.Event()
         settings, connector = _prepare()
         from tsdash.ui.app import TsdashApp
         app = TsdashApp(settings, connector=connector)
-        async with app.run_test(size=(w, h)):
+        # no terminal, but not headless: Textual writes each frame's escape sequences to the
+        # driver, as on a terminal, and its flush() stamps the frame
+        from textual.drivers.headless_driver import HeadlessDriver
+        class _Frames(HeadlessDriver):
+            @property
+            def is_headless(self):
+                return False
+            def write(self, data):
+                pass
+        app.driver_class = _framing(_Frames)
+        async with app.run_test(headless=False, size=(w, h)):
             await asyncio.wait_for(_state["done"].wait(), 60)
     asyncio.run(_run())
 '''

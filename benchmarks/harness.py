@@ -2,8 +2,10 @@
 the dashboard's instrumentation, /proc readers, percentiles and the printed tables.
 
 Nothing here changes tsdash: the instrumentation wraps attributes of one app *instance*
-(``quotes.on_data``, ``quotes.render_row``, the quote table's ``update_cell``, ``app.tick``,
-``app._display``, ``app.action_next_panel``) in the benchmark process.
+(``quotes.on_data``, ``quotes.render_row``, the quote table's ``sync``, ``app.tick``,
+``app.action_next_panel``) in the benchmark process, and gives it a driver of its own
+(``app.driver_class``, Textual's public seam) whose ``flush`` stamps each frame. Only Textual's
+public API is used.
 """
 
 from __future__ import annotations
@@ -299,7 +301,7 @@ class Probe:
     cell_updates: int = 0
     ticks: list[tuple[float, int, float]] = field(default_factory=list)  # (t, cells, seconds)
     frames: list[float] = field(default_factory=list)
-    frame_seconds: float = 0.0
+    tty_bytes: int = 0  # escape sequences the frames made
     key_pressed: float | None = None
     key_handled: float | None = None
     key_waiting_frame: bool = False
@@ -308,10 +310,31 @@ class Probe:
     loop_lag: list[tuple[float, float]] = field(default_factory=list)
 
 
-def instrument(app: Any, *, ansi: bool = True) -> Probe:
-    """Wrap the data path of one TsdashApp instance; call before ``run_test``."""
-    from textual._compositor import CompositorUpdate
+def frame_driver(probe: Probe, on_frame: Any) -> type:
+    """A driver class for ``App.run_test(headless=False)``: no terminal, but not headless either,
+    so Textual turns every frame into escape sequences and writes them, as on a terminal (the
+    frame costs what it costs there); ``flush()`` comes once per frame written: its time stamps
+    the frame. The bytes are counted, then dropped."""
+    from textual.drivers.headless_driver import HeadlessDriver
 
+    class FrameDriver(HeadlessDriver):
+        @property
+        def is_headless(self) -> bool:
+            return False
+
+        def write(self, data: str) -> None:
+            probe.tty_bytes += len(data)
+
+        def flush(self) -> None:
+            on_frame()
+
+    return FrameDriver
+
+
+def instrument(app: Any, *, ansi: bool = True) -> Probe:
+    """Wrap the data path of one TsdashApp instance, and give it the probe's driver; call before
+    ``app.run_test(headless=False, ...)`` (``headless=not ansi`` with ``--no-ansi``: then the
+    frames are stamped by ``post_display_hook`` and no escape sequences are made)."""
     probe = Probe()
     quotes = app.quotes_panel
     apply = quotes.on_data
@@ -352,18 +375,8 @@ def instrument(app: Any, *, ansi: bool = True) -> Probe:
 
     app.tick = tick_probe  # set_interval(self.tick) reads it on mount
 
-    display = app._display
-
-    def display_probe(screen: Any, renderable: Any) -> None:
-        if renderable is None or app._batch_count:
-            return display(screen, renderable)
-        t0 = monotonic()
-        display(screen, renderable)
-        if ansi and app.is_headless and isinstance(renderable, CompositorUpdate):
-            # what a real terminal would cost: turn the update into escape sequences
-            renderable.render_segments(app.console)
+    def on_frame() -> None:
         now = monotonic()
-        probe.frame_seconds += now - t0
         probe.frames.append(now)
         if pending:
             for at in pending.values():
@@ -377,7 +390,10 @@ def instrument(app: Any, *, ansi: bool = True) -> Probe:
                                now - probe.key_pressed))
             probe.key_pressed = None
 
-    app._display = display_probe
+    if ansi:
+        app.driver_class = frame_driver(probe, on_frame)
+    else:
+        app.post_display_hook = on_frame  # after each screen update, nothing written
 
     next_panel = app.action_next_panel
 
@@ -393,8 +409,22 @@ def instrument(app: Any, *, ansi: bool = True) -> Probe:
 
 def instrument_table(app: Any, probe: Probe) -> None:
     """Count the quote table's changed cells (call once the app is mounted): the cells each
-    ``LiveTable.sync`` added or replaced (its ``changed_cells`` counter)."""
+    ``LiveTable.sync`` added or replaced (its ``changed_cells`` counter), or in the code before
+    issue 13 the cells its DataTable was given (``update_cell``, ``add_row``)."""
     table = app.quotes_panel.table
+    if not hasattr(table, "changed_cells"):  # the code before issue 13 (--vs-ref): DataTable's
+        update_cell, add_row = table.update_cell, table.add_row  # update_cell and add_row
+
+        def update_cell_probe(*args: Any, **kwargs: Any) -> Any:
+            probe.cell_updates += 1
+            return update_cell(*args, **kwargs)
+
+        def add_row_probe(*cells: Any, **kwargs: Any) -> Any:
+            probe.cell_updates += len(cells)
+            return add_row(*cells, **kwargs)
+
+        table.update_cell, table.add_row = update_cell_probe, add_row_probe
+        return
     sync = table.sync
 
     def sync_probe(*args: Any, **kwargs: Any) -> Any:
@@ -428,14 +458,12 @@ async def press_every(pilot: Any, probe: Probe, key: str, period: float,
 
 
 def send_key(app: Any, key: str) -> None:
-    """Post one key event the way a driver's input thread does (``Pilot.press`` minus its
+    """Post one key event to the app, as a driver's input thread does (``Pilot.press`` minus its
     waiting for the screen to settle, which under a constant stream can take seconds)."""
     from textual import events
 
     char = {"tab": "\t", "enter": "\r", "space": " "}.get(key, key if len(key) == 1 else None)
-    event = events.Key(key, char)
-    event.set_sender(app)
-    app._driver.send_message(event)
+    app.post_message(events.Key(key, char))
 
 
 async def watch_loop_lag(probe: Probe, stop: asyncio.Event, interval: float = 0.05) -> None:

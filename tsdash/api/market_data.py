@@ -6,7 +6,7 @@ import asyncio
 import logging
 import math
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .errors import HTTPStatusError
 from .seams import (DataCallback, ErrorCallback, JSONObject, ServiceClient, StatusCallback,

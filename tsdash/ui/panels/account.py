@@ -324,6 +324,7 @@ class PositionsPanel(KeyedTablePanel[PositionsModel]):
                  details: SymbolDetails | None = None) -> None:
         super().__init__(PositionsModel(clock=clock), accounts=accounts)
         self.total = Static("", classes="positions-total", markup=False)
+        self._total_shown = Text()  # what the total line shows
         self.details = details if details is not None else SymbolDetails()
         self.details.listen(self._details_arrived)
 
@@ -390,6 +391,9 @@ class PositionsPanel(KeyedTablePanel[PositionsModel]):
         line.append(fmt.signed(today), style=palette.signed(today))
         line.append("   value ", style=palette.muted)
         line.append(fmt.money(model.total_market_value()), style=palette.text)
+        if line == self._total_shown and line.style == self._total_shown.style:
+            return  # the same totals: nothing to repaint
+        self._total_shown = line
         # one docked line of fixed height: no layout pass (update()'s default layout=True
         # reflows the whole screen on every repaint tick)
         self.total.update(line, layout=False)

@@ -34,6 +34,7 @@ from typing import (
     Generic,
     NamedTuple,
     Protocol,
+    Self,
     TypeAlias,
     TypedDict,
     TypeVar,
@@ -42,6 +43,7 @@ from typing import (
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.geometry import Region
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
@@ -236,6 +238,8 @@ class StreamPanel(Painted, Vertical):
         self._stopped = False
         self.banner = Static("", classes="panel-banner", markup=False)
         self._banner_shown = ("", "")  # (text, css class) on the banner
+        self._edge_shown: dict[str, str | Text | None] = {"title": None, "subtitle": None}
+        self._edge_only = False  # set while a border title is written: see refresh()
 
     # -- composition -------------------------------------------------------------------------
 
@@ -247,7 +251,7 @@ class StreamPanel(Painted, Vertical):
         yield from ()
 
     def on_mount(self) -> None:
-        self.border_title = self.title_text()
+        self._set_edge("title", self.title_text())
         self._paint_state()
 
     def on_resize(self) -> None:
@@ -553,8 +557,44 @@ class StreamPanel(Painted, Vertical):
 
     def _paint_state(self) -> None:
         self._paint_banner()
-        self.border_title = self.title_text()
-        self.border_subtitle = self.subtitle()
+        self._set_edge("title", self.title_text())
+        self._set_edge("subtitle", self.subtitle())
+
+    def _set_edge(self, which: str, text: str | Text) -> None:
+        """Put the border title (``which`` = "title", top line) or subtitle ("subtitle", bottom
+        line) on screen: nothing when it is what is shown, else only that border line is
+        repainted. Setting ``border_title``/``border_subtitle`` repaints the whole panel (every
+        line of it, a frame's worth of work for the positions panel whose P&L moves each tick)."""
+        if self._edge_shown[which] == text:
+            return
+        self._edge_shown[which] = text
+        height, width = self.outer_size.height, self.outer_size.width
+        if not (self.is_mounted and height and width):  # not laid out yet: the whole panel
+            self._write_edge(which, text)
+            return
+        self._edge_only = True
+        try:
+            self._write_edge(which, text)
+        finally:
+            self._edge_only = False
+        # refresh() takes regions relative to the content: the border is outside it
+        left, top = self.content_offset
+        y = 0 if which == "title" else height - 1
+        self.refresh(Region(-left, y - top, width, 1))
+
+    def _write_edge(self, which: str, text: str | Text) -> None:
+        if which == "title":
+            self.border_title = text
+        else:
+            self.border_subtitle = text
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
+                recompose: bool = False) -> Self:
+        """Textual's refresh, except the whole-panel repaint that setting a border title asks
+        for while ``_set_edge`` writes one: it repaints just that line itself."""
+        if self._edge_only and not (regions or layout or recompose):
+            return self
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     def subtitle(self) -> Text:
         look = self.look
@@ -572,11 +612,12 @@ class StreamPanel(Painted, Vertical):
 
     def refresh_title(self) -> None:
         """The title's content changed (a watchlist renamed, a new symbol)."""
-        self.border_title = self.title_text()
+        self._set_edge("title", self.title_text())
 
     def refresh_subtitle(self) -> None:
-        """Subclasses call this when the detail text changed (row counts and the like)."""
-        self.border_subtitle = self.subtitle()
+        """Subclasses call this when the detail text may have changed (row counts and the like):
+        only a changed subtitle is painted."""
+        self._set_edge("subtitle", self.subtitle())
 
 
 class SymbolModel(Protocol):

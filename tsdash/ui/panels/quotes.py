@@ -102,6 +102,8 @@ class QuotesPanel(StreamPanel):
         self.sort_reverse = False
         self._previous: dict[str, dict[str, float]] = {}
         self._flash: dict[str, dict[str, tuple[int, bool]]] = {}
+        #: per symbol, per column index: the (text, style) a price cell was made for, and it
+        self._cells: dict[str, dict[int, tuple[str, Style, Text]]] = {}
         self._flash_due: dict[str, int] = {}
         self._sort_dirty = True
         self._tick = 0
@@ -174,9 +176,10 @@ class QuotesPanel(StreamPanel):
         self.table.reset_rows()
         self._previous.clear()
         self._flash.clear()
+        self._cells.clear()
         self._flash_due.clear()
         self._sort_dirty = True
-        self.border_title = self.title_text()
+        self.refresh_title()
         self.refresh_subtitle()
         self.resubscribe()
 
@@ -189,7 +192,7 @@ class QuotesPanel(StreamPanel):
             return
         self.model.set_symbols(symbols)
         kept = set(self.model.symbols)
-        for per_symbol in (self._previous, self._flash, self._flash_due):
+        for per_symbol in (self._previous, self._flash, self._flash_due, self._cells):
             for symbol in [s for s in per_symbol if s not in kept]:
                 del per_symbol[symbol]
         self._sort_dirty = True
@@ -248,7 +251,7 @@ class QuotesPanel(StreamPanel):
 
     def mark_all_dirty(self) -> None:
         self.model.mark_all_dirty()
-        self.border_title = self.title_text()
+        self.refresh_title()
 
     def _details_arrived(self, symbols: set[str]) -> None:
         """Only the rows of these symbols repaint, now with their own price format, and then
@@ -339,8 +342,19 @@ class QuotesPanel(StreamPanel):
             note = Text(error, style=palette.error, no_wrap=True, overflow="ellipsis")
             return (symbol_cell, refused, *(blank for _ in COLUMNS[2:-1]), note)
 
+        held = self._cells.setdefault(symbol, {})
+        places = iter(range(1, len(COLUMNS)))
+
         def cell(text: str, style: Style) -> Text:
-            return Text(text, style=style, justify="right", no_wrap=True)
+            """The cell the row held when it shows the same (the table compares a held cell
+            by identity first: most of a quote's fields did not change)."""
+            index = next(places)
+            kept = held.get(index)
+            if kept is not None and kept[0] == text and kept[1] == style:
+                return kept[2]
+            made = Text(text, style=style, justify="right", no_wrap=True)
+            held[index] = (text, style, made)
+            return made
 
         prices = self.details.formatter(symbol)
         bid_size = fmt.compact(quote.get("BidSize"))

@@ -17,6 +17,7 @@ from typing import Any
 
 from rich.segment import Segment
 from rich.style import Style
+from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -60,11 +61,19 @@ class CandleChart(Painted, Widget, can_focus=True):
         self._stale = True
 
     def invalidate(self) -> None:
-        self._stale = True
-        self.refresh()
-
-    def on_resize(self) -> None:
-        self._stale = True
+        """The model changed: draw the chart again now and repaint only the lines that differ
+        (a live bar moving changes its own column, the header and the axis tag, not the rest)."""
+        width, height = self.size
+        drawn_for = (width, height, self.palette_reader.version)
+        if self._stale or self._drawn_for != drawn_for or not self.is_mounted:
+            self._stale = True
+            self.refresh()
+            return
+        before = self._lines
+        self._lines = lines = self.draw(width, height)
+        for y, line in enumerate(lines):
+            if y >= len(before) or line != before[y]:
+                self.refresh(Region(0, y, width, 1))
 
     def render_line(self, y: int) -> Strip:
         width, height = self.size

@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from rich.segment import Segment
 from rich.style import Style
@@ -140,6 +140,7 @@ class LiveTable(ScrollView, can_focus=True):
 
     def __init__(self, columns: Sequence[ColumnSpec], *, cursor: bool = True,
                  id: str | None = None, classes: str | None = None) -> None:
+        self._line_style: Style | None = None  # see line_style (set first: refresh() reads it)
         super().__init__(id=id, classes=classes)
         self.specs = list(columns)
         self.cursor_enabled = cursor
@@ -232,22 +233,27 @@ class LiveTable(ScrollView, can_focus=True):
                 continue
             cells = self._fit(render(key)) if self._caps else render(key)
             old = rendered.get(key)
+            widths = self._widths
             if old is None:
                 self._keys.append(key)
                 structure = True
                 self.changed_cells += len(cells)
-            elif all(map(same_cell, old, cells)):
-                continue
+                fresh: Iterable[tuple[int, Text]] = enumerate(cells)
             else:
+                # the cells that differ, in one pass (a held cell handed back is not measured)
+                fresh = [(i, b) for i, (a, b) in enumerate(zip(old, cells))
+                         if not same_cell(a, b)]
+                if not fresh:
+                    continue
                 changed.append(key)
-                self.changed_cells += sum(not same_cell(a, b) for a, b in zip(old, cells))
+                self.changed_cells += len(fresh)
             rendered[key] = cells
             self._version[key] = self._next_version
             self._next_version += 1
-            widths = self._widths
-            for i, cell in enumerate(cells):
-                if cell.cell_len > widths[i]:
-                    widths[i] = cell.cell_len
+            for i, cell in fresh:
+                length = cell.cell_len
+                if length > widths[i]:
+                    widths[i] = length
                     widened = True
         if structure:
             self._index = {k: i for i, k in enumerate(self._keys)}
@@ -259,9 +265,9 @@ class LiveTable(ScrollView, can_focus=True):
         if structure or widened:
             self._update_virtual_size()
             self.refresh()
-        else:
-            for key in changed:
-                self._refresh_row(self._index[key])
+        elif changed:
+            index = self._index
+            self._refresh_rows(index[key] for key in changed)
         return structure
 
     def sort_rows(self, key: Callable[[str], Any], reverse: bool = False) -> None:
@@ -279,9 +285,8 @@ class LiveTable(ScrollView, can_focus=True):
         follow = cursor_key is not None and self._row_on_screen(self._cursor)
         self._keys = wanted
         self._index = {k: i for i, k in enumerate(wanted)}
-        for index, (before, after) in enumerate(zip(current, wanted)):
-            if before != after:
-                self._refresh_row(index)
+        self._refresh_rows(index for index, (before, after) in enumerate(zip(current, wanted))
+                           if before != after)
         if cursor_key is not None and cursor_key in self._index:
             self.move_cursor(self._index[cursor_key], scroll=follow)
         else:
@@ -460,6 +465,21 @@ class LiveTable(ScrollView, can_focus=True):
         super().notify_style_update()
         self._lines.clear()
         self._header = None
+        self._line_style = None
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
+                recompose: bool = False) -> Self:
+        self._line_style = None  # as Textual drops its cached styles on every refresh
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    @property
+    def line_style(self) -> Style:
+        """``rich_style`` (the widget's colours over its ancestors'), worked out once per refresh
+        instead of once per line drawn: Textual walks every ancestor's styles for it."""
+        style = self._line_style
+        if style is None:
+            style = self._line_style = self.rich_style
+        return style
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
@@ -479,7 +499,7 @@ class LiveTable(ScrollView, can_focus=True):
             return self._header_line(width)
         index = round(self.scroll_offset.y) + y - 1
         if index >= len(self._keys):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self.line_style)
         key = self._keys[index]
         if index == self._cursor and self.cursor_enabled and self.has_focus:
             state = LineState.CURSOR
@@ -498,7 +518,7 @@ class LiveTable(ScrollView, can_focus=True):
         return strip
 
     def _row_line(self, cells: Cells, state: LineState, width: int) -> Strip:
-        base = self.rich_style
+        base = self.line_style
         post = Style()
         if state is LineState.CURSOR:
             cursor = self.get_component_rich_style("table--cursor")
@@ -526,7 +546,7 @@ class LiveTable(ScrollView, can_focus=True):
         stamp = (self._sort, self._hover_column)
         if self._header is not None and self._header[0] == stamp:
             return self._header[1]
-        base = self.rich_style + self.get_component_rich_style("table--header")
+        base = self.line_style + self.get_component_rich_style("table--header")
         hover = self.get_component_rich_style("table--header-hover")
         sort_column, reverse = self._sort
         segments: list[Segment] = []
@@ -560,9 +580,18 @@ class LiveTable(ScrollView, can_focus=True):
 
     def _refresh_row(self, index: int) -> None:
         """Repaint the screen line of row ``index`` (virtual line index + 1), if it is shown."""
+        self._refresh_rows((index,))
+
+    def _refresh_rows(self, indexes: Iterable[int]) -> None:
+        """Repaint the screen lines of these rows that are shown, in one ``refresh`` call (each
+        call also drops the widget's cached styles, which every line drawn then works out
+        again)."""
         top = round(self.scroll_offset.y)
-        if top <= index < top + self.size.height:
-            self.refresh(Region(0, index + 1 - top, self.size.width, 1))
+        width, height = self.size
+        regions = [Region(0, index + 1 - top, width, 1) for index in indexes
+                   if top <= index < top + height]
+        if regions:
+            self.refresh(*regions)
 
     def _forget_hidden_lines(self) -> None:
         """Keep drawn lines for the rows on screen and a screen's height either side, so a long
@@ -577,7 +606,34 @@ class LiveTable(ScrollView, can_focus=True):
             del lines[key]
 
     def _update_virtual_size(self) -> None:
-        self.virtual_size = Size(sum(self._widths) + GAP * len(self._widths), len(self._keys) + 1)
+        size = Size(sum(self._widths) + GAP * len(self._widths), len(self._keys) + 1)
+        old = self.virtual_size
+        if size == old:
+            return
+        if self._grows_in_place(old, size):
+            # the table's box is set by its parent, not by its rows, and the scrollbars stay as
+            # they are: only the scrollbar's thumb changes, not the layout of the screen (setting
+            # virtual_size re-lays out every widget: a row added to the orders table cost more
+            # than the frame it showed in)
+            self.set_reactive(LiveTable.virtual_size, size)
+            if self.show_vertical_scrollbar:
+                self.vertical_scrollbar.window_virtual_size = size.height
+            return
+        self.virtual_size = size
+
+    def _grows_in_place(self, old: Size, new: Size) -> bool:
+        """Whether rows were added (nothing else changed) to a laid-out table whose height and
+        width do not follow its content, without showing or hiding a scrollbar."""
+        styles = self.styles
+        if not (self.is_mounted and self.size) or styles.height is None or styles.width is None:
+            return False
+        if styles.height.is_auto or styles.width.is_auto:
+            return False
+        if new.width != old.width or new.height < old.height:
+            return False
+        height = self.container_size.height
+        return self.show_vertical_scrollbar == (new.height > height) == (old.height > height) \
+            and not self.show_horizontal_scrollbar
 
     def _fit(self, cells: Cells) -> Cells:
         """``cells`` with each capped column's cell cut to its max width (with an ellipsis)."""
