@@ -305,19 +305,16 @@ def vwap_text(info: SymbolInfo, text: Callable[[int], str], pv: float, volume: i
     return f"{pv / volume / info.ticks_per_point:.{decimals}f}"
 
 
+@dataclass(slots=True)
 class QuoteDelta:
     """A quote change as ticks and sizes (None: unchanged); its message is only made, text and
     all, if a stream reads the symbol."""
 
-    __slots__ = ("text", "bid", "ask", "bid_size", "ask_size")
-
-    def __init__(self, text: Callable[[int], str], bid: int | None, ask: int | None,
-                 bid_size: int | None = None, ask_size: int | None = None) -> None:
-        self.text = text
-        self.bid = bid
-        self.ask = ask
-        self.bid_size = bid_size
-        self.ask_size = ask_size
+    text: Callable[[int], str]
+    bid: int | None
+    ask: int | None
+    bid_size: int | None = None
+    ask_size: int | None = None
 
     def message(self, symbol: str) -> dict:
         delta: dict = {"Symbol": symbol}
@@ -332,27 +329,22 @@ class QuoteDelta:
         return delta
 
 
+@dataclass(slots=True)
 class TradeDelta:
     """A trade print and what it moved, as numbers taken when it happened; the message is made
     only if a stream reads the symbol."""
 
-    __slots__ = ("info", "text", "high", "low", "price", "size", "venue", "stamp", "volume",
-                 "prev_close", "pv")
-
-    def __init__(self, info: SymbolInfo, text: Callable[[int], str], high: bool, low: bool,
-                 price: int, size: int, venue: str, stamp: str, volume: int, prev_close: int,
-                 pv: float) -> None:
-        self.info = info
-        self.text = text
-        self.high = high
-        self.low = low
-        self.price = price
-        self.size = size
-        self.venue = venue
-        self.stamp = stamp
-        self.volume = volume
-        self.prev_close = prev_close
-        self.pv = pv
+    info: SymbolInfo
+    text: Callable[[int], str]
+    high: bool
+    low: bool
+    price: int
+    size: int
+    venue: str
+    stamp: str
+    volume: int
+    prev_close: int
+    pv: float
 
     def message(self, symbol: str) -> dict:
         text, price = self.text, self.price

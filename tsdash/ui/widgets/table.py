@@ -114,29 +114,30 @@ class LiveTable(ScrollView, can_focus=True):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(key.key, key.action, key.description, show=False) for key in TABLE_KEYS]
 
-    class RowSelected(Message):
+    class _TableMessage(Message):
+        """A message about this table (``control`` is the table, for ``@on`` selectors)."""
+
+        def __init__(self, table: LiveTable) -> None:
+            super().__init__()
+            self.table = table
+
+        @property
+        def control(self) -> LiveTable:
+            return self.table
+
+    class RowSelected(_TableMessage):
         """A row was chosen: enter on the cursor row, or a click on a row."""
 
         def __init__(self, table: LiveTable, key: str) -> None:
-            super().__init__()
-            self.table = table
+            super().__init__(table)
             self.key = key
 
-        @property
-        def control(self) -> LiveTable:
-            return self.table
-
-    class HeaderSelected(Message):
+    class HeaderSelected(_TableMessage):
         """A column's header was clicked (the panel sorts by it)."""
 
         def __init__(self, table: LiveTable, column: str) -> None:
-            super().__init__()
-            self.table = table
+            super().__init__(table)
             self.column = column
-
-        @property
-        def control(self) -> LiveTable:
-            return self.table
 
     def __init__(self, columns: Sequence[ColumnSpec], *, cursor: bool = True,
                  id: str | None = None, classes: str | None = None) -> None:
