@@ -275,9 +275,13 @@ class QuotesPanel(StreamPanel):
             changes.dirty.add(symbol)
         if not changes and not self._sort_dirty:
             return
+        for symbol in changes.dirty:
+            self._note_flashes(symbol, tick)
         table = self.table
         quotes = self.model.quotes
-        structure = table.sync(changes, quotes.__contains__, lambda s: self.render_row(s, tick))
+        # a row rendered later (scrolled into view) is rendered for the tick it is shown in
+        structure = table.sync(changes, quotes.__contains__,
+                               lambda s: self.render_row(s, self._tick))
         if self._refit_after_paint:
             self._refit_after_paint = False
             table.refit_columns()
@@ -304,11 +308,13 @@ class QuotesPanel(StreamPanel):
 
         self.table.sort_rows(key)
 
-    def render_row(self, symbol: str, tick: int) -> Cells:
-        quote = self.model.quotes[symbol]
-        palette = self.palette
-        change = to_float(quote.get("NetChange"))
-        direction = palette.signed(change)
+    def _note_flashes(self, symbol: str, tick: int) -> None:
+        """Start a flash for each price of ``symbol`` that moved, whether or not its row is
+        rendered now (the table renders an off-screen row only when it is shown, by when its
+        flash is over, as it would have been)."""
+        quote = self.model.quotes.get(symbol)
+        if quote is None:
+            return
         previous = self._previous.setdefault(symbol, {})
         flashes = self._flash.setdefault(symbol, {})
         for column, field in FLASH_FIELDS.items():
@@ -321,6 +327,13 @@ class QuotesPanel(StreamPanel):
                 self._flash_due[symbol] = max(self._flash_due.get(symbol, 0),
                                               tick + self.flash_ticks)
             previous[field] = value
+
+    def render_row(self, symbol: str, tick: int) -> Cells:
+        quote = self.model.quotes[symbol]
+        palette = self.palette
+        change = to_float(quote.get("NetChange"))
+        direction = palette.signed(change)
+        flashes = self._flash.setdefault(symbol, {})
 
         def flash(column: str, style: Style) -> Style:
             state = flashes.get(column)

@@ -10,6 +10,10 @@ widget is a ``ScrollView`` whose ``render_line(y)`` draws one row (as Textual's 
   column widths, the horizontal scroll, the widget's width or its styles (a theme) change, and
   holds only rows near the screen.
 * Each row's cells are held once (``rendered``), already cut to their column's ``max_width``.
+* A changed row off screen is not rendered by ``sync()``: it is marked stale and rendered (with
+  the latest ``render`` given to ``sync``) when it comes into view (a scroll, a resize, a sort,
+  rows removed above it) or is read (``get_cell``), so a busy table of 100 rows renders the
+  rows it shows, not all of them, each tick.
 * Column widths start at the spec's minimum and widen only when a value needs it; a column is
   measured again when the row holding its widest cell leaves, so layout does not jump while
   prices move. Every cell has a one-space gap on its left.
@@ -146,7 +150,11 @@ class LiveTable(ScrollView, can_focus=True):
         self.specs = list(columns)
         self.cursor_enabled = cursor
         #: per row, its cells (cut to the column's max width): the one copy the table holds
+        #: (a stale row's are older than its data until it is rendered again)
         self.rendered: dict[str, Cells] = {}
+        #: rows whose data changed while they were off screen, and how to render them
+        self._stale: set[str] = set()
+        self._row_renderer: Callable[[str], Cells] | None = None
         self._keys: list[str] = []  # the rows in display order
         self._index: dict[str, int] = {}
         self._version: dict[str, int] = {}
@@ -186,8 +194,16 @@ class LiveTable(ScrollView, can_focus=True):
         return self._keys[self._cursor] if self._keys else None
 
     def get_cell(self, key: str, column: str) -> Text:
-        """The cell the table holds (as drawn, cut to its column's max width)."""
+        """The row's cell as it shows (cut to its column's max width): a stale row is rendered
+        first."""
+        if key in self._stale:
+            self._render_now([key])
         return self.rendered[key][self._column_index[column]]
+
+    @property
+    def stale_rows(self) -> int:
+        """How many rows changed off screen and are not rendered yet."""
+        return len(self._stale)
 
     def column_width(self, column: str) -> int:
         """The column's width on screen, its gap included."""
@@ -207,9 +223,13 @@ class LiveTable(ScrollView, can_focus=True):
              render: Callable[[str], Cells]) -> bool:
         """Apply ``changes``; return True when rows were added or removed (order may need work).
 
-        Only rows whose cells differ from the ones held get a new version (and their line
-        redrawn); removed rows go, and new rows are added at the end."""
+        New rows and changed rows on screen are rendered now; a changed row off screen is only
+        marked stale (``render`` is kept to render it when it is shown). Only rows whose cells
+        differ from the ones held get a new version (and their line redrawn); removed rows go,
+        and new rows are added at the end."""
+        self._row_renderer = render
         rendered = self.rendered
+        stale = self._stale
         gone: Iterable[str] = changes.removed
         if changes.reset:
             gone = {*gone, *(k for k in rendered if not exists(k))}
@@ -221,41 +241,33 @@ class LiveTable(ScrollView, can_focus=True):
             if held is None:
                 continue
             structure = True
+            stale.discard(key)
             self._version.pop(key, None)
             self._lines.pop(key, None)
             widest.update(i for i, cell in enumerate(held) if cell.cell_len >= self._widths[i])
         if structure:
             self._keys = [k for k in self._keys if k in rendered]
+            self._index = {k: i for i, k in enumerate(self._keys)}
         widened = bool(widest) and self._shrink(widest)
         changed: list[str] = []
+        index = self._index
+        top, bottom = self._window()
         # a stable order (sets iterate in hash order, which differs between runs)
         for key in sorted(changes.dirty, key=str):
             if not exists(key):
                 continue
-            cells = self._fit(render(key)) if self._caps else render(key)
-            old = rendered.get(key)
-            widths = self._widths
-            if old is None:
+            row = index.get(key)
+            if row is not None and not top <= row < bottom:
+                stale.add(key)
+                continue
+            stale.discard(key)
+            differs, wider = self._store(key, self._cells(render, key))
+            widened = widened or wider
+            if row is None:
                 self._keys.append(key)
                 structure = True
-                self.changed_cells += len(cells)
-                fresh: Iterable[tuple[int, Text]] = enumerate(cells)
-            else:
-                # the cells that differ, in one pass (a held cell handed back is not measured)
-                fresh = [(i, b) for i, (a, b) in enumerate(zip(old, cells))
-                         if not same_cell(a, b)]
-                if not fresh:
-                    continue
+            elif differs:
                 changed.append(key)
-                self.changed_cells += len(fresh)
-            rendered[key] = cells
-            self._version[key] = self._next_version
-            self._next_version += 1
-            for i, cell in fresh:
-                length = cell.cell_len
-                if length > widths[i]:
-                    widths[i] = length
-                    widened = True
         if structure:
             self._index = {k: i for i, k in enumerate(self._keys)}
             kept = self._index.get(cursor_key) if cursor_key is not None else None
@@ -263,13 +275,83 @@ class LiveTable(ScrollView, can_focus=True):
                 self._cursor = kept
             else:
                 self._clamp_cursor()
+            if stale:  # rows removed above may have brought stale rows into view
+                widened = self._render_now(self._keys_in_view())[1] or widened
         if structure or widened:
+            self._update_virtual_size()
+            self.refresh()
+        elif changed:
+            self._refresh_rows(index[key] for key in changed)
+        return structure
+
+    def _cells(self, render: Callable[[str], Cells], key: str) -> Cells:
+        cells = render(key)
+        return self._fit(cells) if self._caps else cells
+
+    def _store(self, key: str, cells: Cells) -> tuple[bool, bool]:
+        """Hold ``cells`` as ``key``'s row: (whether they differ from the cells held, whether a
+        column widened for them)."""
+        old = self.rendered.get(key)
+        if old is None:
+            self.changed_cells += len(cells)
+            fresh: Iterable[tuple[int, Text]] = enumerate(cells)
+        else:
+            # the cells that differ, in one pass (a held cell handed back is not measured)
+            fresh = [(i, b) for i, (a, b) in enumerate(zip(old, cells)) if not same_cell(a, b)]
+            if not fresh:
+                return False, False
+            self.changed_cells += len(fresh)
+        self.rendered[key] = cells
+        self._version[key] = self._next_version
+        self._next_version += 1
+        widths = self._widths
+        widened = False
+        for i, cell in fresh:
+            length = cell.cell_len
+            if length > widths[i]:
+                widths[i] = length
+                widened = True
+        return True, widened
+
+    def _window(self) -> tuple[int, int]:
+        """The row indexes on screen, [top, bottom) (none before the table is laid out)."""
+        top = round(self.scroll_offset.y)
+        return top, top + max(0, self.scrollable_content_region.height - 1)
+
+    def _keys_in_view(self) -> list[str]:
+        top, bottom = self._window()
+        return self._keys[top:bottom]
+
+    def _render_now(self, keys: Iterable[str]) -> tuple[list[str], bool]:
+        """Render the stale rows among ``keys``: (the rows whose cells changed, whether a
+        column widened)."""
+        stale, render = self._stale, self._row_renderer
+        changed: list[str] = []
+        widened = False
+        if not stale or render is None:
+            return changed, widened
+        for key in keys:
+            if key not in stale:
+                continue
+            stale.discard(key)
+            differs, wider = self._store(key, self._cells(render, key))
+            if differs:
+                changed.append(key)
+            widened = widened or wider
+        return changed, widened
+
+    def _show_stale(self) -> None:
+        """Render the stale rows now in view, before they are drawn (after a scroll, a resize
+        or a sort), and repaint what they changed."""
+        if not self._stale:
+            return
+        changed, widened = self._render_now(self._keys_in_view())
+        if widened:
             self._update_virtual_size()
             self.refresh()
         elif changed:
             index = self._index
             self._refresh_rows(index[key] for key in changed)
-        return structure
 
     def sort_rows(self, key: Callable[[str], Any], reverse: bool = False) -> None:
         """Order the rows by ``key(row_key)``: a focused table keeps its cursor on the same row
@@ -293,10 +375,12 @@ class LiveTable(ScrollView, can_focus=True):
         else:
             self.move_cursor(0, scroll=False)
         self._fresh = not wanted
+        self._show_stale()
 
     def reset_rows(self) -> None:
         """Drop every row (a new watchlist): columns go back to their headers' widths."""
         self.rendered.clear()
+        self._stale.clear()
         self._keys = []
         self._index = {}
         self._version.clear()
@@ -488,6 +572,10 @@ class LiveTable(ScrollView, can_focus=True):
         # next mouse move highlights it); the whole view is redrawn by the scroll anyway
         self._hover_row = None
         self._forget_hidden_lines()
+        self._show_stale()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._show_stale()  # a taller table shows more rows
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -502,6 +590,10 @@ class LiveTable(ScrollView, can_focus=True):
         if index >= len(self._keys):
             return Strip.blank(width, self.line_style)
         key = self._keys[index]
+        if key in self._stale:  # shown without a scroll, resize or sort seen first
+            if self._render_now([key])[1]:
+                self._update_virtual_size()
+                self.refresh()
         if index == self._cursor and self.cursor_enabled and self.has_focus:
             state = LineState.CURSOR
         elif index == self._hover_row:
