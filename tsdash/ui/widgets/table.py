@@ -443,11 +443,11 @@ class LiveTable(ScrollView, can_focus=True):
 
     def action_page_up(self) -> None:
         self._fresh = False
-        self.move_cursor(self._cursor - self._page())
+        self.move_cursor(self._cursor - self._rows_shown())
 
     def action_page_down(self) -> None:
         self._fresh = False
-        self.move_cursor(self._cursor + self._page())
+        self.move_cursor(self._cursor + self._rows_shown())
 
     def action_first_row(self) -> None:
         self._fresh = False
@@ -461,9 +461,6 @@ class LiveTable(ScrollView, can_focus=True):
         key = self.cursor_row_key()
         if key is not None and self.cursor_enabled:
             self.post_message(self.RowSelected(self, key))
-
-    def _page(self) -> int:
-        return max(1, self.scrollable_content_region.height - 1)
 
     def _clamp_cursor(self) -> None:
         self._cursor = max(0, min(self._cursor, len(self._keys) - 1))
