@@ -17,18 +17,13 @@ of the two checkouts interleaved, since this machine's speed drifts. Budget: new
 from __future__ import annotations
 
 import argparse
-import fcntl
 import json
 import os
-import pty
 import signal
 import statistics
-import struct
 import subprocess
 import sys
 import tempfile
-import termios
-import threading
 import time
 from pathlib import Path
 
@@ -39,6 +34,7 @@ from harness import (  # noqa: E402
     PYTHON,
     ROOT,
     RefCheckout,
+    Terminal,
     print_table,
     ratio_verdict,
     ref_checkout,
@@ -111,34 +107,18 @@ def run_once(root: Path, python: str, size: str, warmup: float, seconds: float,
         "TERM": "xterm-256color", "COLORTERM": "truecolor",
     })
     width, height = (int(x) for x in size.split("x"))
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", height, width, 0, 0))
-    written = [0]
-    first_output = threading.Event()
-
-    def drain() -> None:
-        while True:
-            try:
-                data = os.read(master, 65536)
-            except OSError:
-                return
-            if not data:
-                return
-            written[0] += len(data)
-            first_output.set()
-
+    terminal = Terminal(width, height)
     command = [python, "-m", "tsdash", "--demo"]
     if profile:
         command = [python, "-c", PROFILED]
         env["TSDASH_BENCH_PROFILE"] = os.path.abspath(profile)
     t_spawn = time.monotonic()
+    slave = terminal.slave
     proc = subprocess.Popen(command, stdin=slave, stdout=slave,
                             stderr=slave, env=env, start_new_session=True, cwd=tmp)
-    os.close(slave)
-    reader = threading.Thread(target=drain, daemon=True)
-    reader.start()
+    terminal.start()
     try:
-        if not first_output.wait(60):
+        if not terminal.first_output.wait(60):
             raise RuntimeError("tsdash --demo wrote nothing in 60 s")
         t_first = time.monotonic()
         time.sleep(warmup)
@@ -146,9 +126,9 @@ def run_once(root: Path, python: str, size: str, warmup: float, seconds: float,
             raise RuntimeError(f"tsdash --demo exited ({proc.returncode}) during the warm-up")
         if profile:
             os.kill(proc.pid, signal.SIGUSR1)
-        t0, cpu0, w0 = time.monotonic(), tree_cpu(proc.pid), written[0]
+        t0, cpu0, w0 = time.monotonic(), tree_cpu(proc.pid), terminal.written
         time.sleep(seconds)
-        t1, cpu1, w1 = time.monotonic(), tree_cpu(proc.pid), written[0]
+        t1, cpu1, w1 = time.monotonic(), tree_cpu(proc.pid), terminal.written
         if profile:
             os.kill(proc.pid, signal.SIGUSR2)
             proc.wait(timeout=30)
@@ -163,7 +143,7 @@ def run_once(root: Path, python: str, size: str, warmup: float, seconds: float,
             proc.wait()
         except ProcessLookupError:
             pass
-        os.close(master)
+        terminal.close()
     # a child present at both ends counts its difference; one born in the window all of its CPU
     cpu = sum(c - cpu0.get(p, 0.0) for p, c in cpu1.items())
     window = t1 - t0

@@ -44,23 +44,18 @@ textual.
 from __future__ import annotations
 
 import argparse
-import fcntl
 import json
 import os
-import pty
 import statistics
-import struct
 import subprocess
 import sys
 import tempfile
-import termios
-import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import PYTHON, ROOT, print_table, verdict  # noqa: E402
+from harness import PYTHON, ROOT, Terminal, print_table, verdict  # noqa: E402
 
 CHILD = r'''
 import time
@@ -241,28 +236,12 @@ def run_once(mode: str, size: str, timeout: float = 60.0, root: Path = ROOT) -> 
     env = _env(tmp, out, root)
     width, height = (int(x) for x in size.split("x"))
     args = [PYTHON, "-c", CHILD, mode, size]
-    drained = 0
-    if mode == "pty":
-        master, slave = pty.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", height, width, 0, 0))
-
-        def drain() -> None:
-            nonlocal drained
-            while True:
-                try:
-                    data = os.read(master, 65536)
-                except OSError:
-                    return
-                if not data:
-                    return
-                drained += len(data)
-
+    terminal = Terminal(width, height) if mode == "pty" else None
+    if terminal is not None:
         t_spawn = time.monotonic()
-        proc = subprocess.Popen(args, stdin=slave, stdout=slave, stderr=slave, env=env,
-                                start_new_session=True, cwd=tmp)
-        os.close(slave)
-        reader = threading.Thread(target=drain, daemon=True)
-        reader.start()
+        proc = subprocess.Popen(args, stdin=terminal.slave, stdout=terminal.slave,
+                                stderr=terminal.slave, env=env, start_new_session=True, cwd=tmp)
+        terminal.start()
     else:
         t_spawn = time.monotonic()
         proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -281,8 +260,8 @@ def run_once(mode: str, size: str, timeout: float = 60.0, root: Path = ROOT) -> 
                 proc.kill()
                 proc.wait()
     finally:
-        if mode == "pty":
-            os.close(master)
+        if terminal is not None:
+            terminal.close()
     if not os.path.exists(out):
         err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
         raise RuntimeError(f"{mode} run produced no result (exit {proc.returncode}) {err[-2000:]}")
@@ -292,7 +271,7 @@ def run_once(mode: str, size: str, timeout: float = 60.0, root: Path = ROOT) -> 
     result["cpu"] = stamps["cpu"]
     # /proc check: the child's first line ran proc_age_at_start after its process started
     result["proc_origin_error"] = (stamps["start"] - t_spawn) - stamps["proc_age_at_start"]
-    result["bytes_written"] = drained
+    result["bytes_written"] = terminal.written if terminal is not None else 0
     return result
 
 

@@ -13,12 +13,17 @@ from __future__ import annotations
 import asyncio
 import bisect
 import collections
+import fcntl
 import json
 import math
 import os
+import pty
 import resource
+import struct
 import subprocess
 import sys
+import termios
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +35,12 @@ ROOT = Path(os.environ.get("TSDASH_BENCH_APP_ROOT") or HERE.parent).resolve()
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tsdash.ui.connection import Connection, Connector, client_options  # noqa: E402
+from tsdash.ui.connection import (  # noqa: E402
+    Connection,
+    Connector,
+    EnvironmentLabel,
+    client_options,
+)
 
 PYTHON = sys.executable
 monotonic = time.monotonic
@@ -258,7 +268,7 @@ class SimProcess:
 class BenchConnector(Connector):
     """A Connector (tsdash.ui.connection) for a simulator running in another process."""
 
-    environment = "SIM"
+    environment = EnvironmentLabel.SIM
 
     def __init__(self, base_url: str, token_url: str) -> None:
         self.base_url = base_url
@@ -272,7 +282,7 @@ class BenchConnector(Connector):
                               refresh_token=DEMO_REFRESH_TOKEN, token_url=self.token_url)
         client = TradeStationClient(base_url=self.base_url, token_manager=tokens,
                                     **client_options(settings))
-        return Connection(client, "SIM")
+        return Connection(client, EnvironmentLabel.SIM)
 
 
 def watchlist(n: int = 100) -> list[str]:
@@ -329,6 +339,36 @@ def frame_driver(probe: Probe, on_frame: Any) -> type:
             on_frame()
 
     return FrameDriver
+
+
+class Terminal:
+    """A pseudo-terminal of ``width`` x ``height`` to give a child as stdin, stdout and stderr.
+    A thread drains it and counts the bytes (a child writing to a full pty would block)."""
+
+    def __init__(self, width: int, height: int) -> None:
+        self.master, self.slave = pty.openpty()
+        fcntl.ioctl(self.slave, termios.TIOCSWINSZ, struct.pack("HHHH", height, width, 0, 0))
+        self.written = 0
+        self.first_output = threading.Event()
+
+    def start(self) -> None:
+        """Once the child is spawned: close this process's copy of its end, start draining."""
+        os.close(self.slave)
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                data = os.read(self.master, 65536)
+            except OSError:
+                return
+            if not data:
+                return
+            self.written += len(data)
+            self.first_output.set()
+
+    def close(self) -> None:
+        os.close(self.master)
 
 
 def instrument(app: Any, *, ansi: bool = True) -> Probe:
