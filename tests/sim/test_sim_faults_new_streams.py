@@ -6,9 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 
-import aiohttp
 import pytest
-from sim_helpers import auth, validate, wait_for
+from sim_helpers import auth, raw_until_end, validate, wait_for
 
 from tsdash.sim.faults import FAULT_HELP, STREAM_NAMES, FaultInjector, apply_fault_spec
 
@@ -68,24 +67,13 @@ async def test_unauthorized_and_server_error_by_new_stream_name(sim, session, ki
     assert (await status_of(sim, session, path))[0] == 200
 
 
-async def read_until_end(resp, timeout: float = 10.0) -> tuple[bytes, BaseException | None]:
-    data = b""
-    try:
-        async with asyncio.timeout(timeout):
-            async for piece in resp.content.iter_any():
-                data += piece
-    except (aiohttp.ClientPayloadError, aiohttp.ClientConnectionError) as exc:
-        return data, exc
-    return data, None
-
-
 @pytest.mark.parametrize("path, name, _resource", NEW_STREAMS)
 async def test_goaway_by_name_ends_a_new_stream(sim, session, path, name, _resource):
     quote_fault = sim.faults.goaway(after=0, stream="quotes")  # aimed elsewhere: never fires
     fault = sim.faults.goaway(after=0, stream=name)
     async with session.get(url_of(sim, path), headers=auth(sim)) as resp:
         assert resp.status == 200
-        data, error = await read_until_end(resp)
+        data, error = await raw_until_end(resp, timeout=10.0)
     assert error is None, "GoAway ends the chunked body properly"
     last = json.loads(data.splitlines()[-1])
     assert last in ({"StreamStatus": "GoAway"},
