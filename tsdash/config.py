@@ -91,6 +91,7 @@ __all__ = [
     "Key",
     "Kind",
     "Settings",
+    "TradingSettings",
     "WatchlistEdit",
     "apply_watchlist_edits",
     "canonical_key",
@@ -242,6 +243,25 @@ class BarsSettings:
         help=f"How many past bars to load when the chart starts: 1 to {MAX_BARSBACK}."))
 
 
+@dataclass
+class TradingSettings:
+    """Order entry: ``[trading]`` in the config file (design.md "Trading")."""
+
+    enabled: bool = setting(False, Key(
+        Kind.FLAG,
+        help="true: the order keys (buy, sell, close, replace, cancel) work against the "
+             'environment set above ("sim" or "live"). false: they only say how to turn them '
+             "on. The demo always trades, against its own simulator."))
+    max_order_value: float = setting(25000, Key(
+        Kind.NUMBER, low=0, unit="dollars",
+        help="A ticket whose estimated value (quantity x price x point value, or "
+             "TradeStation's estimated cost in the preview) is above this is refused, with the "
+             "reason."))
+    max_quantity: float = setting(1000, Key(
+        Kind.NUMBER, low=0, unit="shares or contracts",
+        help="A ticket for more than this many shares, contracts or coins is refused."))
+
+
 class EditKind(StrEnum):
     ADD = "add"
     REMOVE = "remove"
@@ -350,6 +370,8 @@ class Settings:
              "The client SECRET never goes in this file: set the TS_CLIENT_SECRET environment "
              "variable, or let `tsdash login` prompt for it."))
     bars: BarsSettings = setting_made(BarsSettings, Key(Kind.TABLE, "The bar chart panel."))
+    trading: TradingSettings = setting_made(TradingSettings, Key(
+        Kind.TABLE, "Placing, replacing and cancelling orders from the dashboard."))
     max_concurrent_streams: int = setting(10, Key(
         Kind.WHOLE, table="streams", low=1, high=MAX_STREAMS_LIMIT,
         help=f"At most this many streams open at once (1 to {MAX_STREAMS_LIMIT}). Opening one "
@@ -363,6 +385,11 @@ class Settings:
         Kind.FLAG, table="streams",
         help="true: a stream that drops comes back by itself, with backoff.\n"
              "false: it shows as disconnected until you press the reconnect key."))
+    orders_reconcile_s: float = setting(30.0, Key(
+        Kind.NUMBER, table="streams", low=0, unit="seconds",
+        help="Every this many seconds (and after an order whose outcome is unknown) the "
+             "dashboard reads the orders over REST and adds what the order stream missed "
+             "(TradeStation's order stream can drop fills while its heartbeats go on)."))
     repaint_hz: int = setting(8, Key(
         Kind.WHOLE, table="ui", low=1, high=MAX_REPAINT_HZ, unit="repaints per second",
         help=f"How many times a second the panels repaint (1 to {MAX_REPAINT_HZ}). Ticks "

@@ -95,7 +95,7 @@ class WithNewKeys(Settings):
 
     bell: bool = setting(True, Key(Kind.FLAG, table="notifications",
                                    help="Ring the terminal bell with each notification."))
-    max_quantity: int = setting(1000, Key(Kind.WHOLE, table="trading", low=1, high=100000,
+    max_quantity: int = setting(1000, Key(Kind.WHOLE, table="limits", low=1, high=100000,
                                           unit="shares",
                                           help="The largest order a ticket sends: 1 to 100000."))
     greeting: str = setting("hello", Key(Kind.TEXT, what="a greeting",
@@ -116,13 +116,13 @@ def test_a_new_key_is_written_by_init_with_its_help_and_default() -> None:
 
 def test_a_new_key_is_read_and_checked_on_loading() -> None:
     read = settings_from_document(
-        {"notifications": {"bell": False}, "trading": {"max_quantity": 5}, "greeting": "hi"},
+        {"notifications": {"bell": False}, "limits": {"max_quantity": 5}, "greeting": "hi"},
         EXAMPLE, WithNewKeys)
     assert (read.bell, read.max_quantity, read.greeting) == (False, 5, "hi")
     with pytest.raises(ConfigError) as info:
-        settings_from_document({"trading": {"max_quantity": 0}}, EXAMPLE, WithNewKeys)
-    assert info.value.key == "trading.max_quantity"
-    assert str(info.value).endswith('key "trading.max_quantity": expected a whole number of '
+        settings_from_document({"limits": {"max_quantity": 0}}, EXAMPLE, WithNewKeys)
+    assert info.value.key == "limits.max_quantity"
+    assert str(info.value).endswith('key "limits.max_quantity": expected a whole number of '
                                     "shares from 1 to 100000, found 0 (an integer)")
     with pytest.raises(ConfigError, match='key "notifications.bell": expected true or false'):
         settings_from_document({"notifications": {"bell": "yes"}}, EXAMPLE, WithNewKeys)

@@ -172,7 +172,8 @@ def test_unknown_key_lists_what_is_expected(write_config) -> None:
     message = error_for(write_config, "[streams]\nzzz = 5\n")
     assert 'unknown key "streams.zzz"' in message
     assert "did you mean" not in message
-    assert message.endswith("expected one of: max_concurrent_streams, read_timeout, auto_reconnect")
+    assert message.endswith("expected one of: max_concurrent_streams, read_timeout, auto_reconnect, "
+                            "orders_reconcile_s")
 
 
 def test_key_in_the_wrong_table_says_where_it_belongs(write_config) -> None:

@@ -67,7 +67,7 @@ def test_keys_textual_takes_as_one_are_one_key() -> None:
 
 @pytest.mark.parametrize("keys", ['zoom = "ctrl+shift+r"', 'zoom = "f5"', 'zoom = "space"',
                                   'zoom = "plus"', 'zoom = "minus"', 'zoom = "ctrl+space"',
-                                  'zoom = "alt+1"', 'zoom = "return"', 'zoom = "x,ctrl+x"',
+                                  'zoom = "alt+1"', 'zoom = "return"', 'zoom = "y,ctrl+y"',
                                   'reconnect_all = "R"', 'help = "question_mark"'])
 def test_keys_people_use_are_accepted(tmp_path, keys) -> None:
     path = tmp_path / "config.toml"

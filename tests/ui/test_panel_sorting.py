@@ -17,11 +17,11 @@ async def test_sort_key_and_header_click(settings):
         app.tick()
         table = app.quotes_panel.table
         assert table.ordered_keys() == symbols
-        await pilot.press("s")  # by symbol
+        await pilot.press("o")  # by symbol
         assert table.ordered_keys() == sorted(symbols)
-        await pilot.press("s")  # by change % (largest first)
+        await pilot.press("o")  # by change % (largest first)
         assert table.ordered_keys() == list(reversed(symbols))
-        await pilot.press("s")  # by volume, largest first
+        await pilot.press("o")  # by volume, largest first
         assert table.ordered_keys() == symbols
         app.quotes_panel.set_sort("last", True)
         assert table.ordered_keys()[0] == symbols[-1]
