@@ -45,7 +45,9 @@ class Action:
     default (Textual key names, several separated by commas); ``label`` the footer's word;
     ``command`` the command palette's title (None: not in the palette); ``about`` the
     description where it is not read on the help screen (the config, the palette), if
-    ``description`` would not do."""
+    ``description`` would not do. ``panel``: the panel (its KEY) that shows the key in the
+    footer while it has focus, for an action about that panel's highlighted row; the key works
+    everywhere (and says what to highlight) but is only shown where it applies."""
 
     id: str
     key: str
@@ -56,6 +58,7 @@ class Action:
     key_display: str | None = None
     command: str | None = None
     about: str | None = None
+    panel: str | None = None
 
 
 #: in the order the footer shows them and the config template lists them
@@ -84,11 +87,14 @@ ACTIONS: tuple[Action, ...] = (
     Action("sell", "s", "sell ticket for the highlighted quote row (or the chart's symbol)",
            "Sell", show=True, command="Sell (order ticket)"),
     Action("close_position", "x", "close the highlighted position (a ticket for the whole "
-           "quantity, opposite side)", "Close position", command="Close highlighted position"),
+           "quantity, opposite side)", "Close position", command="Close highlighted position",
+           panel="positions"),
     Action("replace_order", "e", "replace (edit) the highlighted working order",
-           "Replace order", command="Replace highlighted order"),
+           "Replace order", command="Replace highlighted order",
+           panel="orders"),
     Action("cancel_order", "c", "cancel the highlighted working order (asks once)",
-           "Cancel order", command="Cancel highlighted order"),
+           "Cancel order", command="Cancel highlighted order",
+           panel="orders"),
     Action("sort", "o", "cycle the quotes sort (or click a column header)", "Sort",
            command="Sort quotes"),
     Action("zoom", "z", "maximize / restore the focused panel", "Zoom",

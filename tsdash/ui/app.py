@@ -17,8 +17,9 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.app import App, ComposeResult
@@ -34,7 +35,14 @@ from tsdash.config import EditKind, Settings, WatchlistEdit
 from tsdash.keymap import ACTIONS
 from tsdash.ui.commands import DashboardCommands
 from tsdash.ui.config_watch import ConfigSync
-from tsdash.ui.connection import Connection, Connector, DemoConnector, SignInRequired
+from tsdash.ui.connection import (
+    Connection,
+    Connector,
+    DemoConnector,
+    EnvironmentLabel,
+    SignInRequired,
+)
+from tsdash.ui.models import OrderCategory, order_status_category, order_status_text
 from tsdash.ui.housekeeping import TRIM_INTERVAL, heap_trimmer, tune_gc
 from tsdash.ui.panels.account import BalancesPanel, OrdersPanel, PositionsPanel
 from tsdash.ui.panels.bars import BarsPanel
@@ -42,8 +50,13 @@ from tsdash.ui.panels.base import StreamPanel, describe_error
 from tsdash.ui.panels.quotes import QuotesPanel
 from tsdash.ui.panels.tape import TapePanel
 from tsdash.ui.screens.add_symbol import AddSymbolScreen
+from tsdash.ui.screens.cancel_order import CancelOrderScreen
 from tsdash.ui.screens.help import HelpScreen
+from tsdash.ui.screens.order_ticket import OrderTicketScreen, OutcomeKind
+from tsdash.ui.trading import AccountChoice, TicketContext, TicketMode, trading_refusal
 from tsdash.ui.symbols import SymbolDetails
+from tsdash.ui.ticket import Side, TicketInput, TicketLimits, close_position_input
+from tsdash.ui.trading import decimal_or_none
 from tsdash.ui.themes import FALLBACK_THEME_NAME, VARIABLE_DEFAULTS, derived_variables, load_themes
 from tsdash.ui.widgets.footer import DashFooter
 from tsdash.ui.widgets.status_bar import PanelDot, StatusBar, StatusInfo, StreamCounts
@@ -90,7 +103,8 @@ class TsdashApp(App[int]):
 
     #: binding ids in the order the help screen lists them (their text is in tsdash.keymap)
     KEY_HELP = ("reconnect", "reconnect_all", "next_panel", "previous_panel", "next_watchlist",
-                "sort", "add_symbol", "remove_symbol", "zoom", "next_theme", "help", "quit")
+                "sort", "add_symbol", "remove_symbol", "buy", "sell", "close_position",
+                "replace_order", "cancel_order", "zoom", "next_theme", "help", "quit")
 
     def __init__(self, settings: Settings | None = None, *, connector: Connector | None = None,
                  clock: Callable[[], float] = time.monotonic,
@@ -168,6 +182,24 @@ class TsdashApp(App[int]):
     def tape_panel(self) -> TapePanel:
         panel = self.panels["tape"]
         assert isinstance(panel, TapePanel)
+        return panel
+
+    @property
+    def orders_panel(self) -> OrdersPanel:
+        panel = self.panels["orders"]
+        assert isinstance(panel, OrdersPanel)
+        return panel
+
+    @property
+    def positions_panel(self) -> PositionsPanel:
+        panel = self.panels["positions"]
+        assert isinstance(panel, PositionsPanel)
+        return panel
+
+    @property
+    def balances_panel(self) -> BalancesPanel:
+        panel = self.panels["balances"]
+        assert isinstance(panel, BalancesPanel)
         return panel
 
     @property
@@ -546,6 +578,194 @@ class TsdashApp(App[int]):
                                                            symbol.strip().upper()),
                                              f"Removed {symbol} from {name} (a adds it back)")
 
+    # -- trading ---------------------------------------------------------------------------------
+
+    def action_buy(self) -> None:
+        self._new_ticket(Side.BUY)
+
+    def action_sell(self) -> None:
+        self._new_ticket(Side.SELL)
+
+    def _trading_ready(self) -> bool:
+        """The order keys may act: on the dashboard, trading on, connected. Else say why."""
+        if not self._on_dashboard():
+            return False
+        refusal = trading_refusal(self.settings.trading.enabled,
+                                  self.environment or self.connector.environment,
+                                  self.settings.path)
+        if refusal:
+            self.notify(refusal, title="Trading is off", severity="warning", timeout=12)
+            return False
+        if self.client is None:
+            self.notify("Not connected yet: orders can be placed once the panels are live.",
+                        title="No order sent", severity="warning")
+            return False
+        return True
+
+    def _new_ticket(self, side: Side) -> None:
+        if not self._trading_ready():
+            return
+        quotes = self.quotes_panel
+        symbol = None
+        if quotes is not None and self.focused_panel() is quotes:
+            symbol = quotes.cursor_symbol()
+        symbol = symbol or self.bars_panel.symbol
+        self._open_ticket(TicketMode.NEW, symbol, side)
+
+    def action_close_position(self) -> None:
+        if not self._trading_ready():
+            return
+        position = self.positions_panel.highlighted() \
+            if self.focused_panel() is self.positions_panel else None
+        if position is None:
+            self.notify("Highlight a position in the positions panel first (tab moves between "
+                        "panels).", title="No position to close", severity="warning")
+            return
+        account = str(position.get("AccountID") or "")
+        initial = close_position_input(position, account)
+        side = Side.SELL if str(position.get("LongShort", "")).lower() != "short" else Side.BUY
+        self._open_ticket(TicketMode.CLOSE, str(position.get("Symbol") or ""), side,
+                          initial=initial, account=account)
+
+    def _working_order(self, verb: str) -> dict[str, Any] | None:
+        """The highlighted order if it can still be changed, else None (and the reason said)."""
+        order = self.orders_panel.highlighted() \
+            if self.focused_panel() is self.orders_panel else None
+        if order is None:
+            self.notify(f"Highlight a working order in the orders panel first to {verb} it "
+                        "(tab moves between panels).", title="No order", severity="warning")
+            return None
+        category = order_status_category(order.get("Status"))
+        if category not in (OrderCategory.WORKING, OrderCategory.PARTIAL):
+            self.notify(f"Order {order.get('OrderID')} is {order_status_text(order).lower()}: "
+                        f"only a working order can be {verb}d.", title="Nothing to " + verb,
+                        severity="warning")
+            return None
+        if len(order.get("Legs") or []) > 1:
+            self.notify(f"Order {order.get('OrderID')} has several legs; change it on "
+                        "TradeStation's platform.", title="Not supported", severity="warning")
+            return None
+        return dict(order)
+
+    def action_replace_order(self) -> None:
+        if not self._trading_ready():
+            return
+        order = self._working_order("replace")
+        if order is None:
+            return
+        symbol = self.orders_panel.row_symbol(str(order.get("OrderID"))) or ""
+        legs = order.get("Legs") or [{}]
+        leg = legs[0] if isinstance(legs[0], dict) else {}
+        side = Side.BUY if str(leg.get("BuyOrSell", "")).startswith("Buy") else Side.SELL
+        self._open_ticket(TicketMode.REPLACE, symbol, side, order=order,
+                          account=str(order.get("AccountID") or ""))
+
+    def action_cancel_order(self) -> None:
+        if not self._trading_ready():
+            return
+        order = self._working_order("cancel")
+        client = self.client
+        if order is None or client is None:
+            return
+        symbol = self.orders_panel.row_symbol(str(order.get("OrderID"))) or ""
+        price = order.get("LimitPrice") or order.get("StopPrice")
+        formatter = self.symbol_details.formatter(symbol)
+        shown = formatter(price) if formatter is not None and price else None
+        self.push_screen(CancelOrderScreen(order, client.order_execution,
+                                           live=self._is_live(), shown_price=shown))
+
+    def _is_live(self) -> bool:
+        return (self.environment or self.connector.environment) == EnvironmentLabel.LIVE
+
+    def _open_ticket(self, mode: TicketMode, symbol: str, side: Side, *,
+                     initial: TicketInput | None = None, account: str | None = None,
+                     order: dict[str, Any] | None = None) -> None:
+        """Gather what the ticket needs (the symbol's details and quote are fetched if the
+        dashboard has none yet), then open it."""
+        if not symbol:
+            self.notify("No symbol to trade: highlight a quote row.", severity="warning")
+            return
+        if any(w.name == "open-ticket" and w.is_running for w in self.workers):
+            return  # one ticket at a time: a repeated key opens it once
+        self.run_worker(self._prepare_ticket(mode, symbol, side, initial, account, order),
+                        name="open-ticket", group="app", exit_on_error=False)
+
+    async def _prepare_ticket(self, mode: TicketMode, symbol: str, side: Side,
+                              initial: TicketInput | None, account: str | None,
+                              order: dict[str, Any] | None) -> None:
+        client = self.client
+        if client is None:
+            return
+        detail = self.symbol_details.details.get(symbol)
+        if detail is None:
+            try:
+                found = await client.market_data.get_symbol_details([symbol])
+            except Exception as exc:  # the ticket opens and says the prices cannot be checked
+                log.warning("symbol details for %s: %s", symbol, exc)
+                found = {}
+            self.symbol_details.add(found)
+            detail = found.get(symbol)
+        quotes = self.quotes_panel
+        quote: dict[str, Any] = dict(quotes.model.get(symbol)) if quotes is not None else {}
+        if not quote:
+            try:
+                answer = await client.market_data.get_quotes([symbol])
+                quote = answer[0] if answer else {}
+            except Exception as exc:  # a ticket without a quote starts with empty prices
+                log.warning("quote for %s: %s", symbol, exc)
+        if not self._on_dashboard() or self._shutdown_started:
+            return  # another screen (or quitting) came first
+        context = TicketContext(
+            mode=mode, symbol=symbol, side=side, accounts=self._account_choices(),
+            limits=TicketLimits(max_order_value=self.settings.trading.max_order_value,
+                                max_quantity=self.settings.trading.max_quantity),
+            live=self._is_live(), account=account, quote=quote,
+            positions=self._held(symbol), detail=detail, initial=initial, order=order)
+        if not context.accounts:
+            self.notify("No account is known yet: wait until the balances panel shows your "
+                        "accounts.", title="No order sent", severity="warning")
+            return
+        self.push_screen(OrderTicketScreen(context, client.order_execution,
+                                           status_of=self.orders_panel.status_text))
+
+    def _account_choices(self) -> list[AccountChoice]:
+        """The accounts the balances panel shows (with their buying power), else the ones the
+        config names."""
+        rows = self.balances_panel.model.rows
+        choices = [AccountChoice(str(row.get("AccountID") or key),
+                                 str(row.get("AccountType") or ""),
+                                 str(row["BuyingPower"]) if row.get("BuyingPower") else None)
+                   for key, row in sorted(rows.items())]
+        if not choices and self.settings.accounts:
+            choices = [AccountChoice(a) for a in self.settings.accounts]
+        return choices
+
+    def _held(self, symbol: str) -> dict[str, Decimal]:
+        """Account -> signed quantity of ``symbol`` held (short negative)."""
+        held: dict[str, Decimal] = {}
+        for pos in self.positions_panel.model.rows.values():
+            if pos.get("Symbol") != symbol:
+                continue
+            quantity = decimal_or_none(pos.get("Quantity")) or Decimal(0)
+            if str(pos.get("LongShort", "")).lower() == "short" and quantity > 0:
+                quantity = -quantity
+            account = str(pos.get("AccountID") or "")
+            held[account] = held.get(account, Decimal(0)) + quantity
+        return held
+
+    def on_order_ticket_screen_answered(self, message: OrderTicketScreen.Answered) -> None:
+        """Every answer is also a notice (kept after the ticket closes); an unknown outcome
+        has the orders read again at once."""
+        outcome = message.outcome
+        if outcome.kind is OutcomeKind.SENT:
+            self.notify(outcome.text, title=f"Order {outcome.order_id or ''}".strip())
+        elif outcome.kind is OutcomeKind.REJECTED:
+            self.notify(outcome.text, title="Order rejected", severity="error", timeout=12)
+        else:
+            self.notify(outcome.text, title="Order outcome unknown", severity="error",
+                        timeout=20)
+            self.reconcile_orders()
+
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss(None)
@@ -560,6 +780,8 @@ class TsdashApp(App[int]):
         described = {action.id: action.description for action in ACTIONS}
         out = [(keys[i], described[i]) for i in order if i in keys]
         out.append(("enter / click", "chart the quote row's symbol"))
+        out.append(("in a ticket", "enter previews, then Send places the order once; ↑/↓ "
+                                   "step a price by the symbol's increment; escape closes"))
         out.append(("ctrl+p", "command palette"))
         return out
 

@@ -14,7 +14,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.widgets import Static
+
+from tsdash.keymap import ACTIONS
 
 from tsdash.ui import formatting as fmt
 from tsdash.ui.models import (
@@ -44,6 +47,14 @@ if TYPE_CHECKING:
 def _t(text: str, style: Style | str = "", justify: str = "right") -> Text:
     """A cell of a server's text (symbols, ids, statuses come from the server as they are)."""
     return Text(fmt.shown(text), style=style, justify=justify, no_wrap=True, overflow="ellipsis")  # type: ignore[arg-type]
+
+
+def row_action_bindings(panel: str) -> list[Binding]:
+    """The app's actions about this panel's highlighted row (tsdash.keymap ``Action.panel``),
+    bound again here with ``show=True``: the footer shows them while the panel has focus. Same
+    binding ids as the app's, so a key remapped in ``[keys]`` moves here too."""
+    return [Binding(a.key, f"app.{a.id}", a.label, id=a.id, show=True)
+            for a in ACTIONS if a.panel == panel]
 
 
 #: the model a keyed table panel shows (its subclass's: orders, positions, balances)
@@ -217,6 +228,7 @@ class OrdersPanel(KeyedTablePanel[OrdersModel]):
     TITLE = "Orders"
     EMPTY_TEXT = "no orders today"
     sort_reverse = True
+    BINDINGS = row_action_bindings("orders")
     COLUMNS = (
         ColumnSpec("time", "Time", 8, "left"),
         ColumnSpec("symbol", "Symbol", 6, "left"),
@@ -255,6 +267,16 @@ class OrdersPanel(KeyedTablePanel[OrdersModel]):
         leg = legs[0] if isinstance(legs, list) and legs and isinstance(legs[0], dict) else {}
         symbol = leg.get("Symbol") or order.get("Symbol")
         return symbol if isinstance(symbol, str) else None
+
+    def highlighted(self) -> dict[str, Any] | None:
+        """The order on the table's cursor row (None: no rows)."""
+        key = self.table.cursor_row_key()
+        return self.model.rows.get(key) if key is not None else None
+
+    def status_text(self, order_id: str) -> str | None:
+        """The order's status as the stream last reported it (None: not seen yet)."""
+        order = self.model.rows.get(order_id)
+        return order_status_text(order) if order is not None else None
 
     def render_row(self, key: str) -> Cells:
         order = self.model.rows[key]
@@ -299,6 +321,7 @@ class PositionsPanel(KeyedTablePanel[PositionsModel]):
     LETTER = "P"
     TITLE = "Positions"
     EMPTY_TEXT = "no open positions"
+    BINDINGS = row_action_bindings("positions")
     COLUMNS = (
         ColumnSpec("symbol", "Symbol", 6, "left"),
         ColumnSpec("qty", "Qty", 6),
@@ -347,6 +370,11 @@ class PositionsPanel(KeyedTablePanel[PositionsModel]):
     def row_symbol(self, key: str) -> str | None:
         symbol = self.model.rows.get(key, {}).get("Symbol")
         return symbol if isinstance(symbol, str) else None
+
+    def highlighted(self) -> dict[str, Any] | None:
+        """The position on the table's cursor row (None: no rows)."""
+        key = self.table.cursor_row_key()
+        return self.model.rows.get(key) if key is not None else None
 
     @staticmethod
     def pnl_percent(pos: dict[str, Any]) -> float | None:

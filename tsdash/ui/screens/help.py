@@ -14,7 +14,7 @@ from textual.widgets import Static
 
 PANEL_HELP = (
     ("Quotes", "the active watchlist; Enter (or a click) on a row charts that symbol; click a "
-               "header or press s to sort"),
+               "header or press o to sort"),
     ("Bars", "candles and volume for the selected symbol; the forming bar updates in place"),
     ("Time & Sales", "prints of the selected symbol, newest first (green buy, red sell)"),
     ("Orders", "today's orders by status: working, partial, filled, cancelled, rejected"),
