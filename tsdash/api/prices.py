@@ -16,9 +16,11 @@ missing or odd fields never raises: the price is shown plainly and the problem i
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 from enum import StrEnum
+from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
@@ -26,7 +28,8 @@ from .text import clean_server_text
 
 log = logging.getLogger("tsdash.api.prices")
 
-__all__ = ["PriceFormatter", "PriceStyle", "format_price", "round_to_increment"]
+__all__ = ["PriceFormatter", "PriceStyle", "format_price", "increment_problem", "parse_price",
+           "round_to_increment", "step_price"]
 
 
 class PriceStyle(StrEnum):
@@ -266,22 +269,14 @@ def _nearest(magnitude: Decimal, start: Decimal, increment: Decimal,
     return high if magnitude - low >= high - magnitude else low
 
 
-def round_to_increment(value: object, detail: object) -> Decimal | None:
-    """The valid price nearest ``value`` by ``detail``'s increment (or increment schedule).
-
-    Returns a Decimal written to the increment's places (``str()`` of it is what to send), the
-    value unchanged if the detail has no usable increment (logged once), None if the value is
-    not a number (logged)."""
-    number = _decimal(value)
-    if number is None:
-        _warn_once("price %r is not a number; it cannot be rounded to an increment",
-                   ("" if value is None else str(value))[:40])
-        return None
+def _bands(detail: object) -> list[tuple[Decimal, Decimal]] | None:
+    """The (StartsAt, Increment) bands of a detail, ascending; one band from 0 for a simple
+    Increment; None when it has no usable increment (logged once)."""
     fmt = _price_format(detail)
     where = _symbol_of(detail)
     if fmt is None:
         _warn_once("no PriceFormat in the symbol details%s; prices are not rounded", where)
-        return number
+        return None
     style = fmt.get("IncrementStyle")
     increment = _decimal(fmt.get("Increment"))
     bands: list[tuple[Decimal, Decimal]] = []
@@ -297,8 +292,25 @@ def round_to_increment(value: object, detail: object) -> Decimal | None:
         if increment is None or increment <= 0:
             _warn_once("PriceFormat.Increment %r%s is missing or not above zero; prices are not "
                        "rounded", str(fmt.get("Increment"))[:40], where)
-            return number
+            return None
         bands = [(Decimal(0), increment)]
+    return bands
+
+
+def round_to_increment(value: object, detail: object) -> Decimal | None:
+    """The valid price nearest ``value`` by ``detail``'s increment (or increment schedule).
+
+    Returns a Decimal written to the increment's places (``str()`` of it is what to send), the
+    value unchanged if the detail has no usable increment (logged once), None if the value is
+    not a number (logged)."""
+    number = _decimal(value)
+    if number is None:
+        _warn_once("price %r is not a number; it cannot be rounded to an increment",
+                   ("" if value is None else str(value))[:40])
+        return None
+    bands = _bands(detail)
+    if bands is None:
+        return number
     try:
         with localcontext(_WIDE):
             return _round(number, bands)
@@ -329,3 +341,150 @@ def _round(number: Decimal, bands: list[tuple[Decimal, Decimal]]) -> Decimal:
         places = max(places, _places(other_step), _places(other_start))
     rounded = rounded.quantize(Decimal(1).scaleb(-places))
     return -rounded if number < 0 and rounded else rounded
+
+
+def _grid_places(bands: list[tuple[Decimal, Decimal]]) -> int:
+    """The places a price on these bands is written to (those of the finest step or start)."""
+    places = 0
+    for start, step in bands:
+        places = max(places, _places(step), _places(start))
+    return places
+
+
+# ------------------------------------------------------------------------------------------------
+# What a person types: parse_price, step_price, increment_problem
+
+_PLAIN = re.compile(r"(\d+\.?\d*|\.\d+)")
+_FRACTIONAL = re.compile(r"(\d+)'(\d+)")
+_MAX_TYPED = 40  # longer text is no price a person typed
+
+
+def parse_price(text: str, detail: object) -> Decimal | None:
+    """A price a person typed, read by ``detail``'s PriceFormat; None if it is not one.
+
+    A plain decimal ("6012.25", "117.5") is read for every format. A Fraction symbol also takes
+    ``117'16`` (16/32), a SubFraction one ``110'165`` (16.5/32, CME's digit: 2, 5, 7 for the
+    quarters): the inverse of :func:`format_price`. A leading minus is kept. Whether the price is
+    on the increment is :func:`increment_problem`'s question, not this one's."""
+    if not isinstance(text, str):
+        return None
+    typed = text.strip()
+    if not typed or len(typed) > _MAX_TYPED:
+        return None
+    negative = typed.startswith("-")
+    body = typed[1:].strip() if negative else typed
+    if _PLAIN.fullmatch(body):
+        number = Decimal(body)
+    else:
+        number_or_none = _parse_fractional(body, _spec(detail))
+        if number_or_none is None:
+            return None
+        number = number_or_none
+    return -number if negative and number else number
+
+
+def _parse_fractional(body: str, spec: _Spec) -> Decimal | None:
+    match = _FRACTIONAL.fullmatch(body)
+    if match is None or spec.style not in (PriceStyle.FRACTION, PriceStyle.SUBFRACTION):
+        return None
+    whole, digits = int(match.group(1)), match.group(2)
+    width = len(str(spec.fraction - 1))
+    sub = 0
+    if spec.style is PriceStyle.SUBFRACTION and len(digits) == width + 1:
+        wanted = int(digits[-1])
+        # the part whose truncated tenths digit is the one typed (format_price's inverse)
+        found = [s for s in range(spec.subfraction) if s * 10 // spec.subfraction == wanted]
+        if not found:
+            return None
+        sub, digits = found[0], digits[:-1]
+    if not 1 <= len(digits) <= width:
+        return None
+    numerator = int(digits)
+    if numerator >= spec.fraction:
+        return None
+    parts = spec.subfraction if spec.style is PriceStyle.SUBFRACTION else 1
+    with localcontext(_WIDE):
+        return Decimal(whole) + (Decimal(numerator * parts + sub)
+                                 / Decimal(spec.fraction * parts))
+
+
+def _step_once(value: Decimal, bands: list[tuple[Decimal, Decimal]], up: bool) -> Decimal:
+    """The next grid price above (``up``) or below a non-negative ``value`` on the grid.
+
+    Down from a band's start uses the band below, whose step it is on the way down."""
+    if up:
+        index = max((i for i, (start, _) in enumerate(bands) if value >= start), default=0)
+    else:
+        index = max((i for i, (start, _) in enumerate(bands) if value > start), default=0)
+    start, step = bands[index]
+    if value < start or (not up and value <= start):
+        start = Decimal(0)
+    units = (value - start) / step
+    if up:
+        moved = start + (units.to_integral_value(rounding=ROUND_FLOOR) + 1) * step
+        ceiling = bands[index + 1][0] if index + 1 < len(bands) else None
+        return ceiling if ceiling is not None and moved > ceiling else moved
+    return start + (units.to_integral_value(rounding=ROUND_CEILING) - 1) * step
+
+
+def step_price(value: object, detail: object, steps: int) -> Decimal | None:
+    """``value`` rounded to the increment, then moved ``steps`` increments (down if negative),
+    band by band on an IncrementSchedule. None if the value is not a number or the detail has no
+    usable increment (logged once)."""
+    rounded = round_to_increment(value, detail)
+    bands = _bands(detail)
+    if rounded is None or bands is None:
+        return None
+    current = rounded
+    try:
+        with localcontext(_WIDE):
+            for _ in range(abs(steps)):
+                up = steps > 0
+                if current > 0 or (current == 0 and up):
+                    current = _step_once(current, bands, up)
+                else:  # below zero the grid is the mirror image of the one above
+                    current = -_step_once(-current, bands, not up)
+            current = current.quantize(Decimal(1).scaleb(-_grid_places(bands)))
+    except ArithmeticError:  # a magnitude no price has (1e30)
+        return None
+    return current if current else abs(current)
+
+
+def _step_text(step: Decimal, spec: _Spec) -> str:
+    """An increment as a trader reads it: 0.25, or 1/32 and 1/64 for a bond future."""
+    if spec.style in (PriceStyle.FRACTION, PriceStyle.SUBFRACTION) and step < 1:
+        ratio = Fraction(step)
+        return f"{ratio.numerator}/{ratio.denominator}"
+    if spec.style is PriceStyle.DECIMAL and _places(step) < spec.decimals:
+        return f"{step.quantize(Decimal(1).scaleb(-spec.decimals)):f}"  # 0.10, as prices read
+    return f"{step.normalize():f}"
+
+
+def _shown(value: Decimal, detail: object) -> str:
+    """``value`` in the symbol's format when that writes it exactly, else as a plain decimal
+    (6012.255 must not read as 6012.26 in a message that says it is wrong)."""
+    text = format_price(value, detail)
+    return text if parse_price(text, detail) == value else f"{value:f}"
+
+
+def increment_problem(value: Decimal, detail: object) -> str | None:
+    """None when ``value`` is a valid price of the symbol, else why not, naming the two nearest
+    valid prices in the symbol's format. None too when the detail has no usable increment: there
+    is nothing to check against (logged once)."""
+    bands = _bands(detail)
+    rounded = round_to_increment(value, detail)
+    if bands is None or rounded is None or rounded == value:
+        return None
+    low: Decimal | None
+    high: Decimal | None
+    if rounded < value:
+        low, high = rounded, step_price(rounded, detail, 1)
+    else:
+        low, high = step_price(rounded, detail, -1), rounded
+    magnitude = abs(value)
+    step = next(s for start, s in reversed(bands) if magnitude >= start or start == bands[0][0])
+    symbol = detail.get("Symbol") if isinstance(detail, dict) else None
+    name = clean_server_text(symbol[:40]) if isinstance(symbol, str) and symbol else "this symbol"
+    nearest = " or ".join(format_price(p, detail) for p in (low, high) if p is not None)
+    return (f"{_shown(value, detail)} is not a price of {name}: it moves in steps of "
+            f"{_step_text(step, _spec(detail))} (nearest {nearest})")
