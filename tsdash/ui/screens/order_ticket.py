@@ -343,19 +343,19 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
     def current_input(self) -> TicketInput:
         return TicketInput(
             account=str(self.account_select.value), symbol=self.context.symbol,
-            action=TradeAction(self.action_select.value), quantity=self.quantity.value,
-            order_type=OrderType(self.type_select.value), limit_price=self.limit.value,
-            stop_price=self.stop.value, duration=Duration(self.duration_select.value),
+            action=TradeAction(str(self.action_select.value)), quantity=self.quantity.value,
+            order_type=OrderType(str(self.type_select.value)), limit_price=self.limit.value,
+            stop_price=self.stop.value, duration=Duration(str(self.duration_select.value)),
             expiration=self.expiration.value, route=self.start.route)
 
     def _show_rows(self) -> None:
-        order_type = OrderType(self.type_select.value)
+        order_type = OrderType(str(self.type_select.value))
         self.query_one("#row-limit_price").set_class(
             order_type not in (OrderType.LIMIT, OrderType.STOP_LIMIT), "-hidden")
         self.query_one("#row-stop_price").set_class(
             order_type not in (OrderType.STOP_MARKET, OrderType.STOP_LIMIT), "-hidden")
         self.query_one("#row-expiration").set_class(
-            Duration(self.duration_select.value) is not Duration.GTD, "-hidden")
+            Duration(str(self.duration_select.value)) is not Duration.GTD, "-hidden")
 
     def _show_quote(self) -> None:
         ctx = self.context
