@@ -7,6 +7,8 @@ from tsdash.api import (
     AuthError,
     ClosedError,
     HttpStream,
+    OrderOutcomeUnknown,
+    OrderRejectedError,
     ProtocolError,
     RateLimitError,
     StreamConnectionError,
@@ -21,8 +23,10 @@ from tsdash.api import (
 def test_public_names_are_exported():
     for name in ["TradeStationClient", "TokenManager", "Subscription", "StreamManager",
                  "HttpStream", "WebSocketStream", "TSError", "AuthError", "RateLimitError",
-                 "StreamLimitError", "ProtocolError", "StreamConnectionError", "ClosedError"]:
+                 "StreamLimitError", "ProtocolError", "StreamConnectionError", "ClosedError",
+                 "OrderRejectedError", "OrderOutcomeUnknown"]:
         assert hasattr(api, name), name
     assert issubclass(StreamLimitError, ValueError) and issubclass(StreamLimitError, TSError)
-    for cls in (AuthError, RateLimitError, ProtocolError, StreamConnectionError, ClosedError):
+    for cls in (AuthError, RateLimitError, ProtocolError, StreamConnectionError, ClosedError,
+                OrderRejectedError, OrderOutcomeUnknown):
         assert issubclass(cls, TSError)

@@ -4,6 +4,7 @@
 
     client = TradeStationClient(environment="sim", token_manager=TokenManager(...))
     sub = await client.market_data.stream_quotes(["AAPL", "MSFT"], callback=on_quote)
+    result = await client.order_execution.place_order(order)   # sent exactly once
     ...
     await client.close()
 
@@ -19,6 +20,8 @@ from .errors import (
     ClosedError,
     EntitlementError,
     HTTPStatusError,
+    OrderOutcomeUnknown,
+    OrderRejectedError,
     ProtocolError,
     RateLimitError,
     StreamConnectionError,
@@ -59,6 +62,8 @@ __all__ = [
     "HTTPStatusError",
     "StreamError",
     "EntitlementError",
+    "OrderRejectedError",
+    "OrderOutcomeUnknown",
     "GoAway",
     "STATES",
     "SubscriptionState",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from json import loads as json_loads
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -15,9 +16,13 @@ from .errors import (
     LOGIN_HINT,
     AuthError,
     ClosedError,
+    RateLimitError,
     StreamConnectionError,
     TSError,
     error_for_status,
+    order_outcome_unknown,
+    order_rejected,
+    parse_retry_after,
 )
 from .manager import DEFAULT_MAX_CONCURRENT_STREAMS, StreamManager
 from .market_data import MarketDataService
@@ -38,6 +43,10 @@ ENVIRONMENTS = {"live": LIVE_BASE_URL, "sim": SIM_BASE_URL}
 
 #: seconds a REST call may take in total
 REST_TIMEOUT = 30.0
+
+
+class _ResendRefused(Exception):
+    """aiohttp tried to send an order request a second time (see ``_send_once``)."""
 
 
 class _Auth:
@@ -100,6 +109,7 @@ class TradeStationClient:
         self.rest_timeout = rest_timeout
         self._auth = _Auth(access_token, token_manager)
         self._session: aiohttp.ClientSession | None = None
+        self._order_session: aiohttp.ClientSession | None = None
         self._closed = False
         self._subscriptions: dict[Subscription, None] = {}
         self.stream_manager = StreamManager(
@@ -139,6 +149,161 @@ class TradeStationClient:
                 timeout=aiohttp.ClientTimeout(total=self.rest_timeout, sock_connect=10),
             )
         return self._session
+
+    def _get_order_session(self) -> aiohttp.ClientSession:
+        """The session for order requests: a fresh connection for every request
+        (``force_close``), so an order never goes out on a pooled keep-alive connection that the
+        server may already have closed (that would fail after writing, and leave the outcome
+        unknown for a request the server never read)."""
+        if self._closed:
+            raise ClosedError("The TradeStationClient is closed; create a new one.")
+        if self._order_session is None or self._order_session.closed:
+            import aiohttp  # lazy: start-up cost
+
+            self._order_session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(force_close=True, limit=0),
+                timeout=aiohttp.ClientTimeout(total=self.rest_timeout, sock_connect=10),
+            )
+        return self._order_session
+
+    async def send_order_request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: object = None,
+        what: str,
+        timeout: float | None = None,
+    ) -> object:
+        """Send one order request (place, replace, cancel, a group) exactly once and return the
+        parsed JSON body of its 2xx answer.
+
+        Never retried, with one exception: a 401 answer (the server took nothing) refreshes the
+        token when the client can, and sends once more. ``timeout`` (default ``rest_timeout``)
+        bounds each HTTP exchange, not a token refresh.
+
+        Raises :class:`OrderOutcomeUnknown` when the request may have reached TradeStation
+        without an answer that settles it (a timeout or a connection lost once the connection
+        was made, a 5xx, a 2xx that cannot be read); :class:`OrderRejectedError` with
+        TradeStation's Message on a 4xx; :class:`AuthError` on a 401 that stays;
+        :class:`RateLimitError` on a 429 (a rate limiter refuses before the order is looked
+        at, so nothing was placed); :class:`StreamConnectionError` when the connection could not
+        be made at all (nothing was sent).
+        """
+        session = self._get_order_session()
+        token = await self._auth.token()
+        for attempt in (0, 1):
+            status, headers, body = await self._send_once(
+                session, method, path, json=json, token=token, what=what, timeout=timeout)
+            if 200 <= status < 300:
+                return body
+            if status == 401 and attempt == 0 and self._auth.can_refresh:
+                log.info("HTTP 401 for %s; refreshing the access token and sending once more",
+                         what)
+                token = await self._auth.refresh(token)
+                continue
+            if status == 401 and attempt == 1:
+                raise AuthError(
+                    f"TradeStation rejected the access token again after refreshing it "
+                    f"(HTTP 401) for {what}; the order was not placed. {LOGIN_HINT}",
+                    status=401,
+                )
+            if status == 401:  # refused at the door: the order was not looked at
+                raise error_for_status(status, headers, body, what)
+            if status == 429:
+                # TradeStation's rate limiter refuses a request before the order is looked at,
+                # so nothing was placed: say so, and let the person send it again
+                retry_after = parse_retry_after(headers)
+                when = f" {retry_after:g} s" if retry_after is not None else " a moment"
+                raise RateLimitError(
+                    f"TradeStation is rate limiting requests (HTTP 429) for {what}; it was not "
+                    f"placed. Wait{when} and send it again.", retry_after=retry_after)
+            if 400 <= status < 500:
+                raise order_rejected(what, body, status=status)
+            # A 5xx (or anything else) does not say the order was not taken: TradeStation's
+            # gateways answer 502/503/504 when a backend is slow or gone, and the backend may
+            # have placed the order before (or while) that happened.
+            raise order_outcome_unknown(
+                what, f"TradeStation answered HTTP {status}", status=status, response=body)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _send_once(
+        self,
+        session: aiohttp.ClientSession,
+        method: str,
+        path: str,
+        *,
+        json: object,
+        token: str,
+        what: str,
+        timeout: float | None,
+    ) -> tuple[int, Mapping[str, str], object]:
+        """One HTTP exchange, guarded so that aiohttp cannot send it twice.
+
+        aiohttp resends an idempotent request (PUT, DELETE: replace and cancel) once when the
+        connection drops after the request was written (``retry_persistent_connection`` in its
+        ClientSession._request); its retry loop calls the middleware chain once per attempt, so
+        the ``one_shot`` middleware below refuses a second attempt, and that refusal is an
+        unknown outcome (the first attempt got as far as a connection).
+        """
+        import aiohttp  # lazy: start-up cost
+
+        attempts = 0
+
+        async def one_shot(
+            req: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
+        ) -> aiohttp.ClientResponse:
+            nonlocal attempts
+            attempts += 1
+            if attempts > 1:
+                raise _ResendRefused
+            return await handler(req)
+
+        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        exchange_timeout = aiohttp.ClientTimeout(total=timeout) if timeout else session.timeout
+        try:
+            async with session.request(
+                method, self.url(path), json=json, headers=headers, timeout=exchange_timeout,
+                allow_redirects=False, middlewares=(one_shot,),
+            ) as resp:
+                status = resp.status
+                raw = await resp.read()
+                resp_headers: Mapping[str, str] = resp.headers
+        except aiohttp.ClientConnectorError as exc:
+            # DNS, refused, TLS handshake: no connection, so no byte of the request went out
+            raise StreamConnectionError(
+                f"Could not connect to TradeStation for {what} ({type(exc).__name__}); the "
+                "order was not sent. Check your network and try again."
+            ) from None
+        except aiohttp.ConnectionTimeoutError:
+            # raised only while connecting (aiohttp wraps the connector's timeout)
+            raise StreamConnectionError(
+                f"Connecting to TradeStation timed out for {what}; the order was not sent. "
+                "Check your network and try again."
+            ) from None
+        except _ResendRefused:
+            raise order_outcome_unknown(
+                what, "the connection was lost after the request was sent") from None
+        except TimeoutError:
+            seconds = timeout or exchange_timeout.total
+            waited = f" in {seconds:g} s" if seconds else ""
+            raise order_outcome_unknown(what, f"TradeStation did not answer{waited}") from None
+        except aiohttp.ClientError as exc:
+            raise order_outcome_unknown(
+                what, f"the connection was lost after the request was sent "
+                f"({type(exc).__name__})") from None
+        body: object = None
+        if raw.strip():
+            try:
+                body = json_loads(raw)
+            except ValueError:
+                if 200 <= status < 300:
+                    raise order_outcome_unknown(
+                        what, "TradeStation's answer was not JSON", status=status) from None
+                body = raw.decode("utf-8", "replace")
+        elif 200 <= status < 300:
+            raise order_outcome_unknown(what, "TradeStation's answer was empty", status=status)
+        return status, resp_headers, body
 
     async def request(
         self,
@@ -285,9 +450,10 @@ class TradeStationClient:
             await self.close_all_streams()
         finally:
             self._closed = True
-            session, self._session = self._session, None
-            if session is not None and not session.closed:
-                await session.close()
+            for session in (self._session, self._order_session):
+                if session is not None and not session.closed:
+                    await session.close()
+            self._session = self._order_session = None
             if self.token_manager is not None:
                 await self.token_manager.close()
             # let the transports' connection_lost callbacks run before the loop may stop

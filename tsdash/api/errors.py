@@ -116,6 +116,76 @@ class ClosedError(TSError):
     """The subscription or client was closed by the user; nothing more will happen on it."""
 
 
+class OrderRejectedError(TSError):
+    """TradeStation refused an order request (a 4xx answer, or an ``Errors`` entry in a 200
+    OrderResponse): nothing was placed for it, and ``reason`` says why in TradeStation's words.
+
+    ``reason`` is TradeStation's ``Message`` cleaned of escape sequences, ``status`` the HTTP
+    status, ``response`` the answer's body when there was one (for an order group where some
+    orders were placed, the whole body: its ``Orders`` list the placed OrderIDs), ``order_id``
+    the rejected order's ID when the answer names one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: str,
+        status: int | None = None,
+        response: object = None,
+        order_id: str | None = None,
+    ) -> None:
+        super().__init__(message, status=status)
+        self.reason = reason
+        self.response = response
+        self.order_id = order_id
+
+
+class OrderOutcomeUnknown(TSError):
+    """An order request may or may not have reached TradeStation: it was sent (or could have
+    been) and no answer that settles it came back (a timeout, a lost connection, a 5xx).
+
+    It is never resent automatically: sending again could place the order twice. The way to
+    know is to read the orders (the dashboard reconciles them by REST after this error).
+    """
+
+    def __init__(self, message: str, *, status: int | None = None,
+                 response: object = None) -> None:
+        super().__init__(message, status=status)
+        self.response = response
+
+
+def order_rejected(what: str, body: object, *, status: int | None, entry: object = None,
+                   note: str = "") -> OrderRejectedError:
+    """The OrderRejectedError for ``what`` ("the order BUY 10 AAPL"): the reason is the
+    Message of ``entry`` (an ``Errors`` item) or of ``body``; ``response`` keeps ``body``;
+    ``note`` ends the message."""
+    source = entry if entry is not None else body
+    reason = _body_message(source) or (
+        f"TradeStation gave no reason (HTTP {status})" if status else "TradeStation gave no reason")
+    order_id: str | None = None
+    if isinstance(source, dict):
+        raw_id = source.get("OrderID")
+        if isinstance(raw_id, (str, int)) and str(raw_id).strip():
+            order_id = clean_server_text(str(raw_id), 40)
+    code = f" (HTTP {status})" if status is not None and status != 200 else ""
+    return OrderRejectedError(
+        f"TradeStation rejected {what}{code}: {reason}{note}",
+        reason=reason, status=status, response=body, order_id=order_id,
+    )
+
+
+def order_outcome_unknown(what: str, cause: str, *, status: int | None = None,
+                          response: object = None) -> OrderOutcomeUnknown:
+    """The OrderOutcomeUnknown for ``what``; ``cause`` says what happened, in plain words."""
+    return OrderOutcomeUnknown(
+        f"{cause[:1].upper()}{cause[1:]} for {what}: the order may or may not have reached "
+        "TradeStation. Check the orders panel before sending it again (the orders are being "
+        "reconciled with TradeStation).",
+        status=status, response=response,
+    )
+
+
 def is_final(error: BaseException) -> bool:
     """True when retrying cannot help (auth refused, 400/403/404 ...): the subscription fails."""
     if isinstance(error, (AuthError, ClosedError, EntitlementError)):
@@ -286,6 +356,10 @@ __all__ = [
     "StreamConnectionError",
     "StreamLimitError",
     "ClosedError",
+    "OrderRejectedError",
+    "OrderOutcomeUnknown",
+    "order_rejected",
+    "order_outcome_unknown",
     "is_final",
     "error_for_status",
     "parse_retry_after",

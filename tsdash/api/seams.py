@@ -9,7 +9,8 @@
 - :class:`StreamSpec` and :class:`SubscriptionRequest`: what a service asks the client to open;
   :class:`Transport` and :class:`SubscriptionKind` name their few possible values.
 - :class:`ServiceClient`: what the services (market data, brokerage, order execution) need from
-  the client; ``TradeStationClient`` implements it with public methods.
+  the client (REST reads, the one-shot order request, subscriptions); ``TradeStationClient``
+  implements it with public methods.
 """
 
 from __future__ import annotations
@@ -159,9 +160,19 @@ class ServiceClient(Protocol):
     def check_open(self) -> None: ...
 
     async def request(
-        self, method: str, path: str, *, what: str | None = None, timeout: float | None = None
+        self, method: str, path: str, *, json: object = None, what: str | None = None,
+        timeout: float | None = None
     ) -> object:
-        """The parsed JSON body of one REST call (``what`` names it in errors)."""
+        """The parsed JSON body of one REST call that changes nothing (reads, order previews);
+        ``what`` names it in errors. A 401 is refreshed and retried once."""
+
+    async def send_order_request(
+        self, method: str, path: str, *, json: object = None, what: str,
+        timeout: float | None = None
+    ) -> object:
+        """The parsed JSON body of one order request (place, replace, cancel, a group), sent
+        exactly once: never retried except after a 401; OrderOutcomeUnknown when it may have
+        reached TradeStation unanswered, OrderRejectedError on a 4xx."""
 
     async def subscribe_streams(
         self, specs: Sequence[StreamSpec], request: SubscriptionRequest
