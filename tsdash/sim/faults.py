@@ -16,6 +16,11 @@ of that account's data; the other accounts keep coming), `symbol_failed` sends a
 symbol's data (`FAILED, NOT ENTITLED` on quote streams and as its `Errors` entry in the REST
 quote snapshot, a 200 `{"Error": "Failed", "Message": "Not entitled ..."}` on bars) until the
 faults are cleared.
+
+`drop_order_frames` is TradeStation's order stream losing frames while its heartbeats go on: the
+orders streams (by account and by id, HTTP and WebSocket) silently leave out order updates (new
+orders, status changes, fills) while REST `GET brokerage/accounts/{ids}/orders` still shows the
+truth; what the app must notice by reconciling over REST. A snapshot (a new connection) is whole.
 """
 
 from __future__ import annotations
@@ -67,6 +72,7 @@ class Fault:
     symbol: str | None = None  # symbol_failed, not_entitled
     fired: int = 0
     passed: int = 0  # REST stalls: requests answered before it was due
+    until_cleared: bool = False  # drop_order_frames without times: every frame until clear()
     id: int = field(default_factory=lambda: next(_ids))
 
     def matches(self, stream: str | None) -> bool:
@@ -194,6 +200,17 @@ class FaultInjector:
         200 not-entitled body on bars (stream and REST)."""
         return self._arm(Fault("not_entitled", symbol=_check_symbol(symbol)))
 
+    def drop_order_frames(self, times: int | None = None, account: str | None = None) -> Fault:
+        """Orders streams leave out the next `times` order updates (None: every one until
+        clear()) of `account` (None: any account); heartbeats and REST answers go on."""
+        if times is not None:
+            _check_common(0, None, times)
+        if account is not None and (not isinstance(account, str) or not account.strip()):
+            raise ValueError(f"account must be an account ID, not {account!r}")
+        return self._arm(Fault("drop_order_frames", stream="orders",
+                               times=1 if times is None else times, until_cleared=times is None,
+                               account=account.strip() if account else None))
+
     def rechunk(self, enabled: bool = True) -> None:
         """Split objects across HTTP chunks at random bytes and pack several into one chunk."""
         self.rechunking = bool(enabled)
@@ -233,6 +250,19 @@ class FaultInjector:
                     and self.consume(fault):
                 out[account] = {"AccountID": account, **ACCOUNT_ERROR}
         return out
+
+    def take_order_frame_drop(self, account: str) -> bool:
+        """Whether an armed drop_order_frames fault swallows this order update of `account`
+        (each frame dropped counts once toward its `times`)."""
+        for fault in list(self._faults):
+            if fault.kind != "drop_order_frames" or fault.account not in (None, account):
+                continue
+            if fault.until_cleared:
+                fault.fired += 1
+                return True
+            if self.consume(fault):
+                return True
+        return False
 
     def not_entitled_symbols(self, symbols) -> set[str]:
         """The ones of `symbols` a not_entitled fault refuses."""
@@ -290,6 +320,7 @@ _ALIASES = {
     "account_error": "account_error",
     "symbol_failed": "symbol_failed", "failed": "symbol_failed",
     "not_entitled": "not_entitled",
+    "drop_order_frames": "drop_order_frames", "drop_orders": "drop_order_frames",
 }
 _PARAMS: dict[str, dict[str, Callable[[str], object]]] = {
     "goaway": {"after": int, "shape": str, "stream": str, "times": int},
@@ -304,6 +335,7 @@ _PARAMS: dict[str, dict[str, Callable[[str], object]]] = {
     "account_error": {"stream": str, "account": str, "times": int},
     "symbol_failed": {"symbol": str, "after": int, "times": int},
     "not_entitled": {"symbol": str},
+    "drop_order_frames": {"times": int, "account": str},
 }
 
 FAULT_HELP = """\
@@ -327,10 +359,14 @@ Fault specs for --fault (repeatable): KIND[:key=value,key=value...]
   not_entitled:symbol=SYM      FAILED, NOT ENTITLED for SYM on quote streams and in the quote
                                snapshot's Errors, and bars answer 200 {"Error": "Failed",
                                "Message": "Not entitled ..."}; lasts until the sim stops
+  drop_order_frames:times=T,account=ID                      orders streams silently leave out
+                 the next T order updates (new orders, status changes, fills) of account ID
+                 while heartbeats go on; REST orders still show them. Default: every update of
+                 every account until the sim stops
 S is one of quotes, barcharts, orders (also orders by id), positions, ws, optionchains,
 optionquotes, marketdepth (quotes and aggregates), tickbars (/v2) (default: any); stall also
 takes balances.
-Defaults: after=0, times=1.
+Defaults: after=0, times=1 (drop_order_frames: no limit).
 Example: --fault goaway:after=50,stream=quotes"""
 
 

@@ -255,11 +255,15 @@ class _AccountFeed(Feed):
             self.seq = book.seq
             return self.snapshot() + [control(END_SNAPSHOT)]
         self.seq = book.seq
-        return [self.line_for(e) for e in entries if self.wants(e)]
+        return [self.line_for(e) for e in entries if self.wants(e) and not self.dropped(e)]
 
     def wants(self, entry) -> bool:
         """Whether a log entry belongs on this stream (a narrower stream adds its filter)."""
         return entry.kind == self.log_kind and entry.account_id in self.wanted
+
+    def dropped(self, entry) -> bool:
+        """Whether a stream fault swallows this update (the drop_order_frames fault)."""
+        return False
 
 
 class OrderFeed(_AccountFeed):
@@ -269,6 +273,9 @@ class OrderFeed(_AccountFeed):
     def snapshot(self) -> list[bytes]:
         book = self.engine.book
         return [encode(book.order_payload(o)) for o in book.orders_of(self.accounts)]
+
+    def dropped(self, entry) -> bool:
+        return self.engine.faults.take_order_frame_drop(entry.account_id)
 
 
 class PositionFeed(_AccountFeed):

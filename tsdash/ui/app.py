@@ -120,6 +120,8 @@ class TsdashApp(App[int]):
         #: the latest notices shown, oldest first (toasts fade; this record stays)
         self.notices: deque[Notice] = deque(maxlen=NOTICE_HISTORY)
         self._repaint_timer: Timer | None = None
+        self.orders_reconcile_timer: Timer | None = None  # see start_orders_reconcile
+        self.orders_reconcile_worker: Worker[int] | None = None
         self._shutdown_started = False
         self._shutdown_done: asyncio.Event | None = None  # created on mount (loop-bound)
         self._save_lock = asyncio.Lock()  # config reads and writes, one at a time
@@ -304,6 +306,7 @@ class TsdashApp(App[int]):
                  connection.client.base_url)
         for panel in self.panels.values():
             panel.start(connection.client)
+        self.start_orders_reconcile()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Every failure of the app's own workers lands here (each panel handles its own)."""
@@ -326,6 +329,30 @@ class TsdashApp(App[int]):
             return
         log.warning("worker %s failed: %s", worker.name, error)
         self.notify(describe_error(error), severity="error")
+
+    # -- orders reconciliation by REST (design.md, Trading) -------------------------------------
+
+    def start_orders_reconcile(self) -> None:
+        """Once connected: reconcile the orders every ``orders_reconcile_s`` seconds (0: only
+        when asked, by ``reconcile_orders``). Started once, whatever reconnects follow."""
+        interval = self.settings.orders_reconcile_s
+        if self.orders_reconcile_timer is None and interval > 0:
+            self.orders_reconcile_timer = self.set_interval(
+                interval, lambda: self.reconcile_orders(now=False), name="orders-reconcile")
+
+    def reconcile_orders(self, now: bool = True) -> None:
+        """Read the orders over REST and correct what the order stream missed, in a worker,
+        never two at once. ``now`` (after an OrderOutcomeUnknown) starts a fresh read even if
+        one is under way (it may have left before the order); the timer's skips a busy turn."""
+        client, panel = self.client, self.panels.get("orders")
+        if client is None or not isinstance(panel, OrdersPanel) or self._shutdown_started:
+            return
+        running = self.orders_reconcile_worker
+        if not now and running is not None and not running.is_finished:
+            return
+        self.orders_reconcile_worker = self.run_worker(
+            panel.reconcile(client), name="orders-reconcile", group="orders-reconcile",
+            exclusive=True, exit_on_error=False)
 
     # -- the repaint timer -----------------------------------------------------------------------
 

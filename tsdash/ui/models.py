@@ -482,6 +482,55 @@ class OrdersModel(KeyedModel):
 
     def apply(self, msg: dict[str, Any]) -> None:
         super().apply(msg)
+        self._trim()
+
+    def reconcile(self, orders: Iterable[dict[str, Any]]) -> int:
+        """Merge a REST order list into the rows (see ``reconcile_ids``); how many rows it
+        corrected."""
+        return len(self.reconcile_ids(orders))
+
+    def reconcile_ids(self, orders: Iterable[dict[str, Any]]) -> list[str]:
+        """Merge a REST order list (the truth when the stream dropped frames) into the rows;
+        the OrderIDs of the rows it corrected, which repaint.
+
+        An order the rows lack is added; a row moves only forward, to a REST copy that is
+        finished while the row is not, or has more filled: the REST answer may be older than a
+        stream message that arrived while it was in flight. During a snapshot the snapshot is
+        the truth to come, so nothing is merged.
+        """
+        if self.pending is not None:
+            return []
+        corrected: list[str] = []
+        for order in orders:
+            key = order.get(self.key_field)
+            if key is None:
+                continue
+            key = str(key)
+            row = self.rows.get(key)
+            if row is not None and not self.further_along(order, row):
+                continue
+            if row is None:
+                self.rows[key] = compact(order)
+            else:
+                row.update(compact(order))
+            self._dirty.add(key)
+            corrected.append(key)
+        if corrected:
+            self.activity.tick()
+            self._trim()
+        return corrected
+
+    @classmethod
+    def further_along(cls, order: dict[str, Any], row: dict[str, Any]) -> bool:
+        """Whether `order` is a later state of the order than `row`: finished where the row is
+        not, or more of it filled."""
+        finished = cls.FINISHED
+        if (order_status_category(order.get("Status")) in finished
+                and order_status_category(row.get("Status")) not in finished):
+            return True
+        return exec_quantity(order) > exec_quantity(row)
+
+    def _trim(self) -> None:
         rows = self.rows
         if len(rows) > self.max_rows + 50 and self.pending is None:
             excess = len(rows) - self.max_rows
@@ -538,6 +587,14 @@ def _epoch_ms(stamp: str) -> int | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return int(moment.timestamp() * 1000)
+
+
+def exec_quantity(order: dict[str, Any]) -> float:
+    """How much of an order is filled: its legs' ExecQuantity summed (0 when it says nothing)."""
+    legs = order.get("Legs")
+    if not isinstance(legs, list):
+        return 0.0
+    return sum(to_float(leg.get("ExecQuantity")) or 0.0 for leg in legs if isinstance(leg, dict))
 
 
 def to_float(value: Any) -> float | None:

@@ -8,6 +8,7 @@ longer has never lingers. Until the new snapshot is complete the previous rows s
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
@@ -29,7 +30,7 @@ from tsdash.ui.models import (
     order_status_text,
     to_float,
 )
-from tsdash.ui.panels.base import StreamPanel, snapshot_events
+from tsdash.ui.panels.base import StreamPanel, describe_error, snapshot_events
 from tsdash.ui.panels.quotes import QuotesPanel
 from tsdash.ui.symbols import SymbolDetails
 from tsdash.ui.widgets.table import (
@@ -42,6 +43,8 @@ from tsdash.ui.widgets.table import (
 
 if TYPE_CHECKING:
     from tsdash.api import SnapshotEvent, Subscription, TradeStationClient
+
+log = logging.getLogger(__name__)
 
 
 def _t(text: str, style: Style | str = "", justify: str = "right") -> Text:
@@ -256,6 +259,21 @@ class OrdersPanel(KeyedTablePanel[OrdersModel]):
     async def open(self, client: TradeStationClient, generation: int) -> Subscription:
         return await client.order_execution.stream_order_updates(
             **self.account_kwargs(), **self.callbacks(generation))
+
+    async def reconcile(self, client: TradeStationClient) -> int:
+        """Read the orders over REST and correct what the order stream missed (TradeStation's
+        drops fill frames while its heartbeats go on); how many rows changed. A failure is
+        logged, never raised: the next reconciliation tries again."""
+        try:
+            orders = await client.brokerage.get_orders(self.accounts)
+        except Exception as exc:
+            log.warning("orders: reconciling by REST failed: %s", describe_error(exc))
+            return 0
+        corrected = self.model.reconcile_ids(orders)
+        if corrected:
+            log.info("orders: reconciled by REST, the stream had missed %s",
+                     ", ".join(corrected))
+        return len(corrected)
 
     def sort_key(self, key: str) -> Any:
         order = self.model.rows.get(key, {})

@@ -1,0 +1,193 @@
+"""Orders reconciled by REST: an order or a fill the order stream dropped (TradeStation's drops
+fill frames while its heartbeats go on) reaches the orders panel within `orders_reconcile_s`,
+and the merge never moves an order backwards."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+import aiohttp
+from ui_fakes import cell_text
+from ui_helpers import SIZE, settle, sim_app, wait_data, wait_for, wait_live
+
+from tsdash.api import HTTPStatusError
+from tsdash.config import Settings
+from tsdash.ui.models import OrdersModel
+from tsdash.ui.panels.account import OrdersPanel
+
+RECONCILE_S = 0.5
+RESTING = {"AccountID": "SIM1234567M", "Symbol": "MSFT", "Quantity": "10", "OrderType": "Limit",
+           "LimitPrice": "1.00", "TradeAction": "BUY", "TimeInForce": {"Duration": "GTC"},
+           "Route": "Intelligent"}
+
+
+def order(order_id: str, status: str, filled: int = 0, quantity: int = 10, **extra) -> dict:
+    leg = {"Symbol": "MSFT", "BuyOrSell": "Buy", "QuantityOrdered": str(quantity),
+           "ExecQuantity": str(filled)}
+    return {"OrderID": order_id, "AccountID": "SIM1234567M", "Status": status,
+            "OpenedDateTime": "2026-12-01T14:30:00Z", "Legs": [leg], **extra}
+
+
+def model_with(*rows: dict) -> OrdersModel:
+    model = OrdersModel(clock=time.monotonic)
+    model.begin_snapshot()
+    for row in rows:
+        model.apply(row)
+    model.end_snapshot()
+    model.take_changes()
+    return model
+
+
+# -- the merge rules (OrdersModel.reconcile) ---------------------------------------------------
+
+def test_an_order_the_rows_lack_is_added_and_repaints():
+    model = model_with(order("1", "OPN"))
+    assert model.reconcile([order("1", "OPN"), order("2", "ACK")]) == 1
+    assert model.rows["2"]["Status"] == "ACK"
+    assert model.take_changes().dirty == {"2"}
+
+
+def test_a_finished_copy_of_a_working_row_replaces_it():
+    model = model_with(order("1", "OPN"), order("2", "OPN"), order("3", "FPR", filled=4))
+    fresh = [order("1", "FLL", filled=10, FilledPrice="212.50"),
+             order("2", "CAN", ClosedDateTime="2026-12-01T15:00:00Z"), order("3", "REJ", 4)]
+    assert model.reconcile(fresh) == 3
+    assert [model.rows[k]["Status"] for k in "123"] == ["FLL", "CAN", "REJ"]
+    assert model.rows["1"]["FilledPrice"] == "212.50"
+    assert model.rows["1"]["Legs"][0]["ExecQuantity"] == "10"
+    assert model.take_changes().dirty == {"1", "2", "3"}
+
+
+def test_more_filled_moves_a_row_forward():
+    model = model_with(order("1", "FPR", filled=3))
+    assert model.reconcile([order("1", "FPR", filled=7)]) == 1
+    assert model.rows["1"]["Legs"][0]["ExecQuantity"] == "7"
+
+
+def test_every_leg_counts_toward_the_filled_quantity():
+    two_legs = order("1", "FPR", filled=2)
+    two_legs["Legs"].append({"Symbol": "MSFT 261218C230", "ExecQuantity": "0"})
+    model = model_with(two_legs)
+    further = order("1", "FPR", filled=2)
+    further["Legs"].append({"Symbol": "MSFT 261218C230", "ExecQuantity": "1"})
+    assert model.reconcile([further]) == 1
+
+
+def test_an_older_rest_answer_never_moves_an_order_backwards():
+    """The REST answer left before a stream message that overtook it."""
+    model = model_with(order("1", "FLL", filled=10), order("2", "FPR", filled=6),
+                       order("3", "CAN"), order("4", "OPN"))
+    stale = [order("1", "OPN"), order("2", "FPR", filled=2), order("3", "OPN"),
+             order("4", "ACK")]
+    assert model.reconcile(stale) == 0
+    assert [model.rows[k]["Status"] for k in "1234"] == ["FLL", "FPR", "CAN", "OPN"]
+    assert model.rows["2"]["Legs"][0]["ExecQuantity"] == "6"
+    assert not model.take_changes()
+
+
+def test_nothing_is_merged_while_a_snapshot_is_coming():
+    model = model_with(order("1", "OPN"))
+    model.begin_snapshot()
+    model.apply(order("1", "OPN"))
+    assert model.reconcile([order("1", "FLL", filled=10), order("2", "OPN")]) == 0
+    assert model.rows["1"]["Status"] == "OPN" and "2" not in model.rows
+    assert model.pending is not None and set(model.pending) == {"1"}
+
+
+# -- the panel's REST read -------------------------------------------------------------------
+
+class RefusingBrokerage:
+    async def get_orders(self, accounts=None):
+        raise HTTPStatusError("the orders of SIM1234567M: 503 Service Unavailable", status=503)
+
+
+class RefusingClient:
+    brokerage = RefusingBrokerage()
+
+
+async def test_a_failed_rest_read_is_logged_not_raised(caplog):
+    panel = OrdersPanel(clock=time.monotonic)
+    with caplog.at_level(logging.WARNING, logger="tsdash.ui.panels.account"):
+        assert await panel.reconcile(RefusingClient()) == 0
+    assert "reconciling by REST failed" in caplog.text and "503" in caplog.text
+
+
+# -- the dashboard against the simulator with order frames dropped -----------------------------
+
+async def place(http: aiohttp.ClientSession, sim, body: dict) -> str:
+    """An order placed straight at the simulator (not through the app): its OrderID."""
+    async with http.post(f"{sim.base_url}/orderexecution/orders", json=body,
+                         headers={"Authorization": f"Bearer {sim.issue_token()}"}) as resp:
+        answer = await resp.json()
+    assert resp.status == 200 and "Errors" not in answer, answer
+    return answer["Orders"][0]["OrderID"]
+
+
+async def to_market(http: aiohttp.ClientSession, sim, order_id: str) -> None:
+    """Replace a resting limit order with a market order: it fills at once."""
+    async with http.put(f"{sim.base_url}/orderexecution/orders/{order_id}",
+                        json={"OrderType": "Market"},
+                        headers={"Authorization": f"Bearer {sim.issue_token()}"}) as resp:
+        assert resp.status == 200, await resp.text()
+
+
+def status_of(app, order_id: str) -> str | None:
+    return app.panels["orders"].model.rows.get(order_id, {}).get("Status")
+
+
+async def drop_frames_then_trade(pilot, sim) -> tuple[str, str]:
+    """A resting order the stream shows working; then, with order frames dropped, a new resting
+    order and a fill of the first: (the new order, the filled one)."""
+    app = pilot.app
+    async with aiohttp.ClientSession() as http:
+        filled = await place(http, sim, RESTING)
+        await wait_for(pilot, lambda: status_of(app, filled) == "OPN",
+                       what="the resting order on the stream")
+        fault = sim.faults.drop_order_frames()
+        hidden = await place(http, sim, RESTING)
+        await to_market(http, sim, filled)
+    truth = {o["OrderID"]: o["Status"] for o in await app.client.brokerage.get_orders()}
+    assert (truth[hidden], truth[filled]) == ("OPN", "FLL")
+    assert fault.fired >= 3, "the new order's frames and the fill went missing on the stream"
+    return hidden, filled
+
+
+async def test_an_order_and_a_fill_the_stream_dropped_appear_within_the_interval(tmp_path,
+                                                                                caplog):
+    settings = Settings(path=tmp_path / "config.toml", orders_reconcile_s=RECONCILE_S)
+    app, connector = sim_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_live(pilot)
+        await wait_data(pilot)
+        with caplog.at_level(logging.INFO, logger="tsdash.ui.panels.account"):
+            hidden, filled = await drop_frames_then_trade(pilot, connector.sim)
+            started = asyncio.get_running_loop().time()
+            await wait_for(pilot, lambda: (status_of(app, hidden), status_of(app, filled))
+                           == ("OPN", "FLL"), timeout=4 * RECONCILE_S,
+                           what="the dropped order and fill, by REST")
+        # within one interval, give or take the scheduling of a loaded test machine
+        assert asyncio.get_running_loop().time() - started < 2.5 * RECONCILE_S
+        assert hidden in caplog.text and filled in caplog.text
+        await settle(pilot)
+        table = app.panels["orders"].table
+        assert cell_text(table, filled, "status") == "Filled"
+        assert cell_text(table, filled, "qty") == "10/10"
+        assert cell_text(table, hidden, "status") == "Sent"
+
+
+async def test_without_reconciliation_they_stay_missing_until_asked(tmp_path):
+    """The control: with the timer off (0) the dropped frames never show by themselves;
+    ``reconcile_orders()`` (what the trading code calls after an unknown outcome) brings them."""
+    settings = Settings(path=tmp_path / "config.toml", orders_reconcile_s=0)
+    app, connector = sim_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_live(pilot)
+        await wait_data(pilot)
+        hidden, filled = await drop_frames_then_trade(pilot, connector.sim)
+        await pilot.pause(4 * RECONCILE_S)
+        assert (status_of(app, hidden), status_of(app, filled)) == (None, "OPN")
+        app.reconcile_orders()
+        await wait_for(pilot, lambda: (status_of(app, hidden), status_of(app, filled))
+                       == ("OPN", "FLL"), what="the dropped order and fill, by REST")
