@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
 from tsdash.keymap import ACTIONS
@@ -52,7 +52,7 @@ def _t(text: str, style: Style | str = "", justify: str = "right") -> Text:
     return Text(fmt.shown(text), style=style, justify=justify, no_wrap=True, overflow="ellipsis")  # type: ignore[arg-type]
 
 
-def row_action_bindings(panel: str) -> list[Binding]:
+def row_action_bindings(panel: str) -> list[BindingType]:
     """The app's actions about this panel's highlighted row (tsdash.keymap ``Action.panel``),
     bound again here with ``show=True``: the footer shows them while the panel has focus. Same
     binding ids as the app's, so a key remapped in ``[keys]`` moves here too."""

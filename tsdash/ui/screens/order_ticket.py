@@ -134,20 +134,32 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
     OrderTicketScreen.-sell > Vertical { border: round $error; border-title-color: $error; }
     OrderTicketScreen.-buy > Vertical { border: round $success; border-title-color: $success; }
     OrderTicketScreen .ticket-row { height: auto; min-height: 1; margin: 0; }
-    OrderTicketScreen .ticket-label { width: 10; padding: 1 0 0 0; color: $foreground-muted; }
-    OrderTicketScreen Input, OrderTicketScreen Select { width: 24; }
-    OrderTicketScreen .ticket-problem { width: 1fr; padding: 1 0 0 1; color: $error; }
-    OrderTicketScreen .ticket-note { width: 1fr; padding: 1 0 0 1; color: $foreground-muted; }
-    OrderTicketScreen #ticket-quote { height: 1; color: $foreground-muted; }
-    OrderTicketScreen #ticket-preview { height: auto; margin-top: 1; }
+    OrderTicketScreen .ticket-label { width: 10; color: $foreground-muted; }
+    OrderTicketScreen Input {
+        width: 30; height: 1; border: none; padding: 0 1; background: $boost;
+    }
+    OrderTicketScreen Input:focus { border: none; background: $primary 35%; }
+    OrderTicketScreen Input.-invalid { background: $error 25%; }
+    OrderTicketScreen Select { width: 30; height: 1; }
+    OrderTicketScreen Select > SelectCurrent { border: none; height: 1; padding: 0 1; }
+    OrderTicketScreen Select:focus > SelectCurrent { border: none; background: $primary 35%; }
+    OrderTicketScreen Select > SelectOverlay { width: 30; }
+    OrderTicketScreen .ticket-problem { width: 1fr; height: auto; padding: 0 0 0 1; color: $error; }
+    OrderTicketScreen #problem-ticket { padding: 0; }
+    OrderTicketScreen #ticket-quote { height: auto; color: $foreground-muted; margin-bottom: 1; }
+    OrderTicketScreen #ticket-preview {
+        height: auto; margin-top: 1; padding: 0 1; border-left: thick $primary;
+    }
     OrderTicketScreen #ticket-preview.-empty { display: none; }
     OrderTicketScreen #ticket-answer { height: auto; margin-top: 1; text-style: bold; }
     OrderTicketScreen #ticket-answer.-empty { display: none; }
     OrderTicketScreen #ticket-answer.-sent { color: $success; }
     OrderTicketScreen #ticket-answer.-rejected { color: $error; }
     OrderTicketScreen #ticket-answer.-unknown { color: $warning; }
-    OrderTicketScreen #ticket-buttons { height: auto; margin-top: 1; }
-    OrderTicketScreen #ticket-buttons Button { margin-right: 2; }
+    OrderTicketScreen #ticket-buttons { height: 1; margin-top: 1; }
+    OrderTicketScreen #ticket-buttons Button {
+        height: 1; min-width: 12; border: none; margin-right: 2;
+    }
     OrderTicketScreen .-hidden { display: none; }
     """
 
@@ -486,7 +498,8 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
         self.preview_box.update(text)
         self._disarm()
         self._arm_timer = self.set_timer(self.ARM_DELAY, self._arm, name="ticket-arm")
-        self.send_button.focus() if not self.context.live else self.typed_symbol.focus()
+        if self.context.live:
+            self.typed_symbol.focus()
 
     def _confirm_text(self, confirmation: dict[str, Any]) -> Text:
         ctx = self.context
@@ -532,8 +545,12 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
     # -- send -----------------------------------------------------------------------------------------
 
     def _arm(self) -> None:
+        """The preview has been seen: Send can be pressed (and, not live, takes the focus, so
+        enter sends)."""
         self._armed = True
         self._update_send()
+        if not self.context.live and self.can_send():
+            self.send_button.focus()
 
     def _disarm(self) -> None:
         self._armed = False
@@ -620,7 +637,6 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
         if outcome.kind is OutcomeKind.SENT and outcome.order_id and self.status_of:
             self._status_timer = self.set_interval(self.STATUS_EVERY, self._show_outcome,
                                                    name="ticket-status")
-        self.close_button.focus()
 
     def _show_outcome(self) -> None:
         outcome = self.outcome
@@ -629,8 +645,8 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
         if outcome.kind is OutcomeKind.SENT:
             status = self.status_of(outcome.order_id) if self.status_of and outcome.order_id \
                 else None
-            line = Text(f"Order {outcome.order_id or '?'} · {status or 'sent, waiting for its '
-                                                                      'status'}")
+            shown = status or "sent, waiting for its status"
+            line = Text(f"Order {outcome.order_id or '?'} · {shown}")
             line.append(f"\n{outcome.text}", style="not bold dim")
             self._show_answer(line, "-sent")
         elif outcome.kind is OutcomeKind.REJECTED:
