@@ -101,3 +101,44 @@ def test_mixed_asset_classes_160x48(snap_compare, settings):
 def test_mixed_asset_classes_80x24(snap_compare, settings):
     app, run_before = mixed_watchlist(settings)
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+# -- the order ticket (issue 14) -----------------------------------------------------------------
+
+
+def ticket_app(settings, quantity: str, *, preview: bool):
+    """The buy ticket of the first quote row with ``quantity`` typed; ``preview``: enter
+    pressed and the preview armed (Send has the focus), else the fields as checked by enter."""
+    from tsdash.ui.screens.order_ticket import OrderTicketScreen, TicketStage
+
+    app, connector = sim_app(settings)
+
+    async def open_ticket(pilot) -> None:
+        await pilot.press("b")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderTicketScreen), what="ticket")
+        ticket = app.screen
+        assert isinstance(ticket, OrderTicketScreen)
+        await pilot.press(*quantity, "enter")
+        if preview:
+            await wait_for(pilot, ticket.can_send, what="the preview armed")
+        else:
+            await wait_for(pilot, lambda: ticket.stage is TicketStage.EDITING
+                           and bool(str(ticket.problems["quantity"].render())),
+                           what="the quantity's problem")
+
+    return app, prepare(connector, then=open_ticket)
+
+
+def test_order_ticket_refuses_a_bad_quantity(snap_compare, settings):
+    app, run_before = ticket_app(settings, "0", preview=False)
+    assert snap_compare(app, terminal_size=(160, 48), run_before=run_before)
+
+
+def test_order_ticket_preview_160x48(snap_compare, settings):
+    app, run_before = ticket_app(settings, "10", preview=True)
+    assert snap_compare(app, terminal_size=(160, 48), run_before=run_before)
+
+
+def test_order_ticket_preview_80x24(snap_compare, settings):
+    app, run_before = ticket_app(settings, "10", preview=True)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

@@ -30,7 +30,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.timer import Timer
@@ -119,7 +119,7 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
         align: center middle;
         background: $background 60%;
     }
-    OrderTicketScreen > Vertical {
+    OrderTicketScreen > VerticalScroll {
         width: 84;
         max-width: 98%;
         height: auto;
@@ -131,8 +131,8 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
         background: $surface;
         padding: 0 1;
     }
-    OrderTicketScreen.-sell > Vertical { border: round $error; border-title-color: $error; }
-    OrderTicketScreen.-buy > Vertical { border: round $success; border-title-color: $success; }
+    OrderTicketScreen.-sell > VerticalScroll { border: round $error; border-title-color: $error; }
+    OrderTicketScreen.-buy > VerticalScroll { border: round $success; border-title-color: $success; }
     OrderTicketScreen .ticket-row { height: auto; min-height: 1; margin: 0; }
     OrderTicketScreen .ticket-label { width: 10; color: $foreground-muted; }
     OrderTicketScreen Input {
@@ -313,7 +313,7 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
 
     def compose(self) -> ComposeResult:
         ctx = self.context
-        with Vertical() as box:
+        with VerticalScroll() as box:
             box.border_title = self._title()
             box.border_subtitle = "enter previews · tab moves · ↑↓ step a price · esc closes"
             yield self.quote_line
@@ -346,6 +346,7 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
 
     def on_mount(self) -> None:
         self._composed = True
+        self.problems["ticket"].display = False
         self._show_rows()
         self._show_quote()
         self.quantity.focus()
@@ -422,6 +423,7 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
             shown[slot] = f"{shown[slot]}\n{text}".strip()
         for name, widget in self.problems.items():
             widget.update(Text(shown[name]))
+        self.problems["ticket"].display = bool(shown["ticket"])
 
     def _check(self) -> tuple[dict[str, Any] | None, dict[str, str]]:
         """The request the fields make (None if any is wrong), and what is wrong, by field."""
@@ -489,7 +491,7 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
         self.stage = TicketStage.EDITING
         self.preview_box.add_class("-empty")
         self.preview_box.update("")
-        self.problems["ticket"].update(Text(f"Not previewed: {reason}"))
+        self._set_problems({"ticket": f"Not previewed: {reason}"})
 
     def _show_preview(self, request: dict[str, Any], text: Text) -> None:
         self.previewed = request
