@@ -179,9 +179,9 @@ def order_outcome_unknown(what: str, cause: str, *, status: int | None = None,
                           response: object = None) -> OrderOutcomeUnknown:
     """The OrderOutcomeUnknown for ``what``; ``cause`` says what happened, in plain words."""
     return OrderOutcomeUnknown(
-        f"{cause[:1].upper()}{cause[1:]} for {what}: the order may or may not have reached "
-        "TradeStation. Check the orders panel before sending it again (the orders are being "
-        "reconciled with TradeStation).",
+        f"{cause[:1].upper()}{cause[1:]}: {what} may or may not have reached TradeStation. "
+        "Check the orders panel before sending it again (the orders are being reconciled with "
+        "TradeStation).",
         status=status, response=response,
     )
 
