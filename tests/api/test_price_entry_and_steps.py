@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from tsdash.api.prices import (
+from tsdash.api import (
     format_price,
     increment_problem,
     parse_price,
@@ -140,6 +140,20 @@ def test_steps_move_by_the_increment(symbol, value, steps, expected):
 ])
 def test_steps_follow_the_increment_schedule(value, steps, expected):
     assert str(step_price(value, scheduled_option(), steps)) == expected
+
+
+def test_an_unaligned_band_start_is_a_price_of_its_own():
+    """A band may start off the grid of the band below: stepping up stops on its start, as
+    round_to_increment does, instead of jumping over it."""
+    info = {"Symbol": "X", "PriceFormat": {
+        "Format": "Decimal", "Decimals": "2", "IncrementStyle": "Schedule",
+        "IncrementSchedule": [{"Increment": "0.05", "StartsAt": "0"},
+                              {"Increment": "0.10", "StartsAt": "3.02"}]}}
+    assert [str(step_price("2.95", info, n)) for n in (1, 2, 3)] == ["3.00", "3.02", "3.12"]
+    assert str(step_price("3.12", info, -2)) == "3.00"
+    for n in range(-5, 6):
+        price = step_price("3.00", info, n)
+        assert round_to_increment(price, info) == price
 
 
 def test_steps_up_and_back_down_return_to_the_start_across_bands():

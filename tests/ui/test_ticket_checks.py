@@ -221,6 +221,11 @@ def test_a_gtd_date_past_ninety_days():
         "the expiration date 2027-03-15 is more than 90 days ahead")
 
 
+def test_at_the_opening_is_for_stocks_only():
+    assert refused(ticket("@ES", quantity="1", limit_price="6000.00", duration=Duration.OPG),
+                   "duration", limits=WIDE) == "OPG (at the opening) is for stocks only"
+
+
 def test_an_action_of_another_asset_class():
     assert refused(ticket("@ES", quantity="1", limit_price="6000.00",
                           action=TradeAction.SELLSHORT), "action", limits=WIDE) == (

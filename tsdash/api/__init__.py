@@ -31,7 +31,7 @@ from .errors import (
 )
 from .manager import StreamManager
 from .market_data import TimeAndSales
-from .prices import format_price, round_to_increment
+from .prices import format_price, increment_problem, parse_price, round_to_increment, step_price
 from .seams import SubscriptionKind, Transport
 from .http_stream import HttpStream
 from .streams import GoAway, Stream
@@ -50,6 +50,9 @@ __all__ = [
     "TimeAndSales",
     "format_price",
     "round_to_increment",
+    "parse_price",
+    "step_price",
+    "increment_problem",
     "build_authorize_url",
     "exchange_code",
     "TSError",

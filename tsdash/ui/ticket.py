@@ -373,6 +373,10 @@ def check_ticket(inp: TicketInput, detail: dict[str, Any] | None, limits: Ticket
     expiration = None
     if inp.duration is Duration.GTD:
         expiration = _expiration(inp.expiration, today, problems)
+    kind = _asset(asset if isinstance(asset, str) else None, symbol)
+    if inp.duration is Duration.OPG and kind != "STOCK":
+        # the document's Duration: "OPG - At the opening; only valid for listed stocks"
+        problems["duration"] = "OPG (at the opening) is for stocks only"
     priced_at = limit if limit is not None else stop if stop is not None else (
         reference_price if inp.order_type is OrderType.MARKET else None)
     if quantity is not None and priced_at is not None:
