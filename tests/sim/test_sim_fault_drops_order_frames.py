@@ -4,6 +4,10 @@ what the app's reconciliation by REST has to catch."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+
+import aiohttp
 import pytest
 from order_helpers import CASH, END_SNAPSHOT, MARGIN, get_json, place_ok
 from sim_helpers import auth, read_messages
@@ -79,6 +83,32 @@ async def test_the_orders_by_id_stream_loses_them_too_and_a_new_snapshot_is_whol
         snapshot = await read_messages(resp, until=lambda m: m == END_SNAPSHOT)
     assert [(m["OrderID"], m["Status"]) for m in snapshot if "OrderID" in m] == [
         (order_id, "CAN")]
+
+
+async def test_the_websocket_orders_stream_loses_them_too(fixed_sim, session):
+    sim = fixed_sim
+    sim.faults.drop_order_frames(times=2)
+
+    async def next_data(ws) -> dict:
+        async with asyncio.timeout(3):
+            while True:
+                msg = await ws.receive()
+                assert msg.type == aiohttp.WSMsgType.TEXT, msg
+                payload = json.loads(msg.data)
+                if "Heartbeat" not in payload:
+                    return payload
+
+    async with session.ws_connect(sim.base_url + "/ws", headers=auth(sim)) as ws:
+        await ws.send_json({"action": "subscribe", "id": "o", "stream": "orders",
+                            "accounts": [MARGIN]})
+        while await next_data(ws) != END_SNAPSHOT:
+            pass
+        order_id = await place_ok(sim, session, **RESTING)
+        async with session.delete(f"{sim.base_url}/orderexecution/orders/{order_id}",
+                                  headers=auth(sim)) as cancel:
+            assert cancel.status == 200
+        update = await next_data(ws)
+    assert (update["OrderID"], update["Status"]) == (order_id, "CAN")
 
 
 async def test_clear_brings_the_frames_back(fixed_sim, session):

@@ -96,6 +96,17 @@ def test_nothing_is_merged_while_a_snapshot_is_coming():
     assert model.pending is not None and set(model.pending) == {"1"}
 
 
+def test_finished_orders_trimmed_from_a_long_day_are_not_brought_back():
+    model = model_with()
+    model.max_rows = 3
+    for n in range(60):
+        model.apply(order(str(n), "FLL", filled=10))
+    assert len(model.rows) < 60
+    day = [order(str(n), "FLL", filled=10) for n in range(60)] + [order("new", "FLL", 10)]
+    assert model.reconcile(day) == 1
+    assert "new" in model.rows and not model.trimmed & set(model.rows)
+
+
 # -- the panel's REST read -------------------------------------------------------------------
 
 class RefusingBrokerage:

@@ -480,6 +480,20 @@ class OrdersModel(KeyedModel):
     max_rows = 500
     FINISHED = frozenset({OrderCategory.FILLED, OrderCategory.CANCELLED, OrderCategory.REJECTED})
 
+    def __init__(self, clock: Clock = time.monotonic) -> None:
+        super().__init__(clock)
+        #: finished orders dropped beyond ``max_rows``: reconciling does not bring them back
+        self.trimmed: set[str] = set()
+
+    def end_snapshot(self) -> None:
+        if self.pending is not None:
+            self.trimmed.clear()  # the snapshot holds them again
+        super().end_snapshot()
+
+    def clear(self) -> None:
+        super().clear()
+        self.trimmed.clear()
+
     def apply(self, msg: dict[str, Any]) -> None:
         super().apply(msg)
         self._trim()
@@ -493,7 +507,8 @@ class OrdersModel(KeyedModel):
         """Merge a REST order list (the truth when the stream dropped frames) into the rows;
         the OrderIDs of the rows it corrected, which repaint.
 
-        An order the rows lack is added; a row moves only forward, to a REST copy that is
+        An order the rows lack is added (unless it was trimmed, finished, as an old one); a row
+        moves only forward, to a REST copy that is
         finished while the row is not, or has more filled: the REST answer may be older than a
         stream message that arrived while it was in flight. During a snapshot the snapshot is
         the truth to come, so nothing is merged.
@@ -507,7 +522,8 @@ class OrdersModel(KeyedModel):
                 continue
             key = str(key)
             row = self.rows.get(key)
-            if row is not None and not self.further_along(order, row):
+            if (row is None and key in self.trimmed) or (
+                    row is not None and not self.further_along(order, row)):
                 continue
             if row is None:
                 self.rows[key] = compact(order)
@@ -538,6 +554,7 @@ class OrdersModel(KeyedModel):
             for key in [k for k, o in rows.items()
                         if order_status_category(o.get("Status")) in finished][:excess]:
                 del rows[key]
+                self.trimmed.add(key)
                 self._removed.add(key)
                 self._dirty.discard(key)
 
