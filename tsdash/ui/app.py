@@ -753,7 +753,7 @@ class TsdashApp(App[int]):
                         "accounts.", title="No order sent", severity="warning")
             return
         self.push_screen(OrderTicketScreen(context, client.order_execution,
-                                           status_of=self.orders_panel.status_text))
+                                           orders=self.orders_panel))
 
     def _account_choices(self) -> list[AccountChoice]:
         """The accounts the balances panel shows (with their buying power), else the ones the

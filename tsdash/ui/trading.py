@@ -44,6 +44,16 @@ class OrderGateway(Protocol):
     async def cancel_order(self, order_id: str) -> dict[str, Any]: ...
 
 
+class OrdersView(Protocol):
+    """What a ticket reads of the orders the stream (and the reconciliation) reported."""
+
+    def status_text(self, order_id: str) -> str | None: ...
+
+    def order_ids(self) -> set[str]: ...
+
+    def find_new(self, request: dict[str, Any], known: set[str]) -> str | None: ...
+
+
 @dataclass(frozen=True)
 class AccountChoice:
     """An account a ticket can trade in, with what the balances panel knows of it."""
@@ -122,6 +132,7 @@ def trading_refusal(enabled: bool, environment: str, config_path: Path | None) -
 __all__ = [
     "AccountChoice",
     "OrderGateway",
+    "OrdersView",
     "TicketContext",
     "TicketMode",
     "decimal_or_none",

@@ -296,6 +296,36 @@ class OrdersPanel(KeyedTablePanel[OrdersModel]):
         order = self.model.rows.get(order_id)
         return order_status_text(order) if order is not None else None
 
+    def order_ids(self) -> set[str]:
+        return set(self.model.rows)
+
+    def find_new(self, request: dict[str, Any], known: set[str]) -> str | None:
+        """The newest order not in ``known`` that ``request`` (an OrderRequest) would have
+        made: same account, symbol, action and quantity. How a ticket whose answer was lost
+        finds its order once the stream or the reconciliation reports it."""
+        from decimal import Decimal, InvalidOperation
+
+        def number(value: object) -> Decimal | None:
+            try:
+                return Decimal(str(value))
+            except (InvalidOperation, ValueError):
+                return None
+
+        wanted = (str(request.get("AccountID")), str(request.get("Symbol")),
+                  str(request.get("TradeAction", "")).upper(), number(request.get("Quantity")))
+        found: list[tuple[str, str]] = []
+        for key, order in self.model.rows.items():
+            if key in known:
+                continue
+            legs = order.get("Legs")
+            leg = legs[0] if isinstance(legs, list) and legs and isinstance(legs[0], dict) \
+                else {}
+            seen = (str(order.get("AccountID")), str(leg.get("Symbol") or order.get("Symbol")),
+                    str(leg.get("BuyOrSell") or "").upper(), number(leg.get("QuantityOrdered")))
+            if seen == wanted:
+                found.append((str(order.get("OpenedDateTime") or ""), key))
+        return max(found)[1] if found else None
+
     def render_row(self, key: str) -> Cells:
         order = self.model.rows[key]
         palette = self.palette

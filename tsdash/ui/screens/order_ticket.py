@@ -46,9 +46,16 @@ from tsdash.ui.ticket import (
     default_action,
     preview_problem,
     replace_request,
+    side_of,
     trade_actions,
 )
-from tsdash.ui.trading import OrderGateway, TicketContext, TicketMode, decimal_or_none
+from tsdash.ui.trading import (
+    OrderGateway,
+    OrdersView,
+    TicketContext,
+    TicketMode,
+    decimal_or_none,
+)
 
 if TYPE_CHECKING:
     from tsdash.ui.ticket import TicketCheck
@@ -175,12 +182,13 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
             self.outcome = outcome
 
     def __init__(self, context: TicketContext, gateway: OrderGateway, *,
-                 status_of: Callable[[str], str | None] | None = None,
+                 orders: OrdersView | None = None,
                  today: Callable[[], date] = date.today) -> None:
         super().__init__()
         self.context = context
         self.gateway = gateway
-        self.status_of = status_of
+        self.orders = orders
+        self._known_orders: set[str] = set()  # the orders there were when it was sent
         self.today = today
         self.stage = TicketStage.EDITING
         self.check: TicketCheck | None = None
@@ -203,6 +211,7 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
         actions = trade_actions(ctx.symbol, asset) or [start.action]
         if start.action not in actions:
             actions = [start.action, *actions]
+        self._actions = actions
         replacing = ctx.mode is TicketMode.REPLACE
         self.account_select: Select[str] = Select(
             [(c.label, c.account_id) for c in ctx.accounts] or [(start.account, start.account)],
@@ -408,10 +417,22 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
 
     @on(Select.Changed)
     def _select_changed(self, event: Select.Changed) -> None:
+        if not self._composed:
+            return
         if event.select is self.type_select or event.select is self.duration_select:
-            self._show_rows() if self._composed else None
-        if event.select is self.account_select and self._composed:
+            self._show_rows()
+        elif event.select is self.account_select:
             self._show_quote()
+            if self.context.mode is TicketMode.NEW:  # what this account holds decides it
+                held = self.context.positions.get(str(self.account_select.value), Decimal(0))
+                action = default_action(self.side, self._asset_type(), float(held))
+                if action != self.action_select.value and action in self._actions:
+                    self.action_select.value = action
+        elif event.select is self.action_select:
+            # a buy is checked against the ask, a sell against the bid
+            self.side = side_of(TradeAction(str(self.action_select.value)))
+            self.set_class(self.side is Side.BUY, "-buy")
+            self.set_class(self.side is Side.SELL, "-sell")
         self._changed()
 
     def _set_problems(self, problems: dict[str, str]) -> None:
@@ -590,6 +611,7 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
             return
         self.stage = TicketStage.SENDING
         self.sends += 1
+        self._known_orders = self.orders.order_ids() if self.orders is not None else set()
         self._update_send()
         self.preview_button.disabled = True
         for widget in (self.account_select, self.action_select, self.quantity, self.type_select,
@@ -636,7 +658,8 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
                       TicketStage.REJECTED, OutcomeKind.UNKNOWN: TicketStage.UNKNOWN}[outcome.kind]
         self.post_message(self.Answered(outcome))
         self._show_outcome()
-        if outcome.kind is OutcomeKind.SENT and outcome.order_id and self.status_of:
+        if self.orders is not None and (outcome.order_id or outcome.kind is OutcomeKind.UNKNOWN):
+            # the order's status as the stream reports it; a lost answer's order once it shows
             self._status_timer = self.set_interval(self.STATUS_EVERY, self._show_outcome,
                                                    name="ticket-status")
 
@@ -644,8 +667,9 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
         outcome = self.outcome
         if outcome is None:
             return
+        orders = self.orders
         if outcome.kind is OutcomeKind.SENT:
-            status = self.status_of(outcome.order_id) if self.status_of and outcome.order_id \
+            status = orders.status_text(outcome.order_id) if orders and outcome.order_id \
                 else None
             shown = status or "sent, waiting for its status"
             line = Text(f"Order {outcome.order_id or '?'} · {shown}")
@@ -654,9 +678,18 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
         elif outcome.kind is OutcomeKind.REJECTED:
             self._show_answer(Text(outcome.text), "-rejected")
         else:
-            self._show_answer(Text(f"Outcome unknown: {outcome.text}\nChecking the orders "
-                                   "now; do not send it again before you see it there."),
-                              "-unknown")
+            found = None
+            if orders is not None and self.previewed is not None \
+                    and self.context.mode is not TicketMode.REPLACE:
+                found = orders.find_new(self.previewed, self._known_orders)
+            line = Text(f"Outcome unknown: {outcome.text}\n")
+            if found is not None:
+                line.append(f"It reached TradeStation: order {found} · "
+                            f"{orders.status_text(found) if orders else ''}", style="bold")
+            else:
+                line.append("Checking the orders now; do not send it again before you see "
+                            "it there.")
+            self._show_answer(line, "-unknown")
 
     def _show_answer(self, text: Text, look: str) -> None:
         box = self.answer_box
