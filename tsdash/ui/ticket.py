@@ -191,8 +191,7 @@ def _limit_text(value: float) -> str:
 
 def _plain(number: Decimal) -> str:
     """A decimal without exponent or trailing zeros: 10, 0.5."""
-    text = f"{number.normalize():f}"
-    return text
+    return f"{number.normalize():f}"
 
 
 def _field_decimal(fmt: dict[str, Any], name: str) -> Decimal | None:
