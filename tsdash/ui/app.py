@@ -665,8 +665,8 @@ class TsdashApp(App[int]):
         category = order_status_category(order.get("Status"))
         if category not in (OrderCategory.WORKING, OrderCategory.PARTIAL):
             self.notify(f"Order {order.get('OrderID')} is {order_status_text(order).lower()}: "
-                        f"only a working order can be {verb}d.", title="Nothing to " + verb,
-                        severity="warning")
+                        f"only a working order can be {verb}{'l' if verb == 'cancel' else ''}ed.",
+                        title="Nothing to " + verb, severity="warning")
             return None
         if len(order.get("Legs") or []) > 1:
             self.notify(f"Order {order.get('OrderID')} has several legs; change it on "
@@ -699,7 +699,8 @@ class TsdashApp(App[int]):
         formatter = self.symbol_details.formatter(symbol)
         shown = formatter(price) if formatter is not None and price else None
         self.push_screen(CancelOrderScreen(order, client.order_execution,
-                                           live=self._is_live(), shown_price=shown))
+                                           live=self._is_live(), shown_price=shown,
+                                           orders=self.orders_panel))
 
     def _is_live(self) -> bool:
         return (self.environment or self.connector.environment) == EnvironmentLabel.LIVE

@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from tsdash.ui.screens.order_ticket import OrderTicketScreen, OutcomeKind, TicketOutcome
-from tsdash.ui.trading import OrderGateway
+from tsdash.ui.trading import OrderGateway, OrdersView
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +56,14 @@ class CancelOrderScreen(ModalScreen[TicketOutcome | None]):
         padding: 0 1;
     }
     CancelOrderScreen #cancel-answer { height: auto; margin-top: 1; text-style: bold; }
+    CancelOrderScreen #cancel-answer.-empty { display: none; }
     CancelOrderScreen #cancel-answer.-sent { color: $success; }
     CancelOrderScreen #cancel-answer.-rejected { color: $error; }
     CancelOrderScreen #cancel-answer.-unknown { color: $warning; }
-    CancelOrderScreen #cancel-buttons { height: auto; margin-top: 1; }
-    CancelOrderScreen #cancel-buttons Button { margin-right: 2; }
+    CancelOrderScreen #cancel-buttons { height: 1; margin-top: 1; }
+    CancelOrderScreen #cancel-buttons Button {
+        height: 1; min-width: 12; border: none; margin-right: 2;
+    }
     """
 
     BINDINGS: ClassVar = [
@@ -68,12 +71,17 @@ class CancelOrderScreen(ModalScreen[TicketOutcome | None]):
         Binding("n,escape", "close_prompt", "Keep it", id="keep_order"),
     ]
 
+    #: seconds between looks at the order's status after the cancel was sent
+    STATUS_EVERY: ClassVar[float] = 0.25
+
     def __init__(self, order: dict[str, Any], gateway: OrderGateway, *,
-                 live: bool = False, shown_price: str | None = None) -> None:
+                 live: bool = False, shown_price: str | None = None,
+                 orders: OrdersView | None = None) -> None:
         super().__init__()
         self.order = order
         self.order_id = str(order.get("OrderID", ""))
         self.gateway = gateway
+        self.orders = orders
         self.live = live
         self.sends = 0
         self.sending = False
@@ -81,7 +89,7 @@ class CancelOrderScreen(ModalScreen[TicketOutcome | None]):
         self.question = Static(Text(
             f"Cancel order {self.order_id}" + (" in your LIVE account" if live else "")
             + f"?\n{describe_order(order, shown_price)}"))
-        self.answer = Static("", id="cancel-answer")
+        self.answer = Static("", id="cancel-answer", classes="-empty")
         self.confirm_button = Button("Cancel the order (y)", id="cancel-confirm",
                                      variant="error")
         self.keep_button = Button("Keep it (n)", id="cancel-keep")
@@ -105,6 +113,7 @@ class CancelOrderScreen(ModalScreen[TicketOutcome | None]):
         self.sending = True
         self.sends += 1
         self.confirm_button.disabled = True
+        self.answer.remove_class("-empty")
         self.answer.update("cancelling…")
         self.run_worker(self._cancel(), name="cancel-order", group="ticket",
                         exit_on_error=False)
@@ -136,9 +145,22 @@ class CancelOrderScreen(ModalScreen[TicketOutcome | None]):
         self.answer.set_class(outcome.kind is OutcomeKind.SENT, "-sent")
         self.answer.set_class(outcome.kind is OutcomeKind.REJECTED, "-rejected")
         self.answer.set_class(outcome.kind is OutcomeKind.UNKNOWN, "-unknown")
-        self.answer.update(Text(outcome.text))
+        self._show_outcome()
         self.keep_button.label = "Close (n)"
         self.post_message(OrderTicketScreen.Answered(outcome))
+        if self.orders is not None and outcome.kind is not OutcomeKind.REJECTED:
+            self.set_interval(self.STATUS_EVERY, self._show_outcome, name="cancel-status")
+
+    def _show_outcome(self) -> None:
+        """The answer, and the order's status as the stream reports it since."""
+        outcome = self.outcome
+        if outcome is None:
+            return
+        text = Text(outcome.text)
+        status = self.orders.status_text(self.order_id) if self.orders is not None else None
+        if status and outcome.kind is not OutcomeKind.REJECTED:
+            text.append(f"\nOrder {self.order_id} is now: {status}")
+        self.answer.update(text)
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
