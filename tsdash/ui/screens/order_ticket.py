@@ -19,6 +19,7 @@ through it:
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -196,6 +197,9 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
         self.previewed: dict[str, Any] | None = None
         self.outcome: TicketOutcome | None = None
         self.sends = 0  # requests this ticket started (0 or 1)
+        #: sent with the order: TradeStation refuses a second order with the same id, so even
+        #: a request duplicated on the way cannot place it twice
+        self.confirm_id = secrets.token_urlsafe(16)[:22]
         self._arm_timer: Timer | None = None
         self._status_timer: Timer | None = None
         self._armed = False
@@ -619,6 +623,8 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
                        self.typed_symbol):
             widget.disabled = True
         self._show_answer(Text("sending…"), "")
+        if self.context.mode is not TicketMode.REPLACE:
+            request = {**request, "OrderConfirmID": self.confirm_id}
         self.run_worker(self._send(request), name="ticket-send", group="ticket",
                         exit_on_error=False)
 
