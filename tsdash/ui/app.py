@@ -42,8 +42,8 @@ from tsdash.ui.connection import (
     EnvironmentLabel,
     SignInRequired,
 )
-from tsdash.ui.models import OrderCategory, order_status_category, order_status_text
 from tsdash.ui.housekeeping import TRIM_INTERVAL, heap_trimmer, tune_gc
+from tsdash.ui.models import OrderCategory, order_status_category, order_status_text
 from tsdash.ui.panels.account import BalancesPanel, OrdersPanel, PositionsPanel
 from tsdash.ui.panels.bars import BarsPanel
 from tsdash.ui.panels.base import StreamPanel, describe_error
@@ -52,12 +52,18 @@ from tsdash.ui.panels.tape import TapePanel
 from tsdash.ui.screens.add_symbol import AddSymbolScreen
 from tsdash.ui.screens.cancel_order import CancelOrderScreen
 from tsdash.ui.screens.help import HelpScreen
-from tsdash.ui.screens.order_ticket import OrderTicketScreen, OutcomeKind
-from tsdash.ui.trading import AccountChoice, TicketContext, TicketMode, trading_refusal
+from tsdash.ui.screens.order_ticket import OrderTicketScreen
 from tsdash.ui.symbols import SymbolDetails
-from tsdash.ui.ticket import Side, TicketInput, TicketLimits, close_position_input
-from tsdash.ui.trading import decimal_or_none
 from tsdash.ui.themes import FALLBACK_THEME_NAME, VARIABLE_DEFAULTS, derived_variables, load_themes
+from tsdash.ui.ticket import Side, TicketInput, TicketLimits, close_position_input
+from tsdash.ui.trading import (
+    AccountChoice,
+    OutcomeKind,
+    TicketContext,
+    TicketMode,
+    decimal_or_none,
+    trading_refusal,
+)
 from tsdash.ui.widgets.footer import DashFooter
 from tsdash.ui.widgets.status_bar import PanelDot, StatusBar, StatusInfo, StreamCounts
 

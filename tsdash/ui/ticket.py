@@ -332,6 +332,23 @@ def _stop_side_problem(action: TradeAction, stop: Decimal, reference: Decimal | 
 # The ticket
 
 
+def _stop_price(inp: TicketInput, order_type: str, detail: dict[str, Any] | None, symbol: str,
+                reference_price: Decimal | None, problems: dict[str, str]) -> Decimal | None:
+    """The ticket's stop price, or None with the problem filed: missing, not a price of the
+    symbol, or on the wrong side of the market for the action."""
+    if not inp.stop_price.strip():
+        problems["stop_price"] = f"a stop price is needed for a {order_type} order"
+        return None
+    stop = _price(inp.stop_price, "stop", detail, symbol, problems, "stop_price")
+    if stop is None:
+        return None
+    wrong_side = _stop_side_problem(inp.action, stop, reference_price, detail)
+    if wrong_side:
+        problems["stop_price"] = wrong_side
+        return None
+    return stop
+
+
 def check_ticket(inp: TicketInput, detail: dict[str, Any] | None, limits: TicketLimits, *,
                  today: date, reference_price: Decimal | None) -> TicketCheck:
     """Every problem of the ticket, by field, and the OrderRequest when there is none.
@@ -361,14 +378,7 @@ def check_ticket(inp: TicketInput, detail: dict[str, Any] | None, limits: Ticket
     if inp.order_type in (OrderType.LIMIT, OrderType.STOP_LIMIT):
         limit = _price(inp.limit_price, "limit", detail, symbol, problems, "limit_price")
     if inp.order_type in (OrderType.STOP_MARKET, OrderType.STOP_LIMIT):
-        if not inp.stop_price.strip():
-            problems["stop_price"] = f"a stop price is needed for a {inp.order_type} order"
-        else:
-            stop = _price(inp.stop_price, "stop", detail, symbol, problems, "stop_price")
-        if stop is not None:
-            wrong_side = _stop_side_problem(inp.action, stop, reference_price, detail)
-            if wrong_side:
-                problems["stop_price"] = wrong_side
+        stop = _stop_price(inp, str(inp.order_type), detail, symbol, reference_price, problems)
     expiration = None
     if inp.duration is Duration.GTD:
         expiration = _expiration(inp.expiration, today, problems)
@@ -489,16 +499,9 @@ def replace_request(original_order: dict[str, Any], inp: TicketInput, *,
         if limit is not None and limit != _order_price(original_order, "LimitPrice"):
             changes["LimitPrice"] = _wire_price(limit, detail)
     if not to_market and original_type in (OrderType.STOP_MARKET, OrderType.STOP_LIMIT):
-        if not inp.stop_price.strip():
-            problems["stop_price"] = f"a stop price is needed for a {original_type} order"
-        else:
-            stop = _price(inp.stop_price, "stop", detail, symbol, problems, "stop_price")
-        if stop is not None:
-            wrong_side = _stop_side_problem(inp.action, stop, reference_price, detail)
-            if wrong_side:
-                problems["stop_price"] = wrong_side
-            elif stop != _order_price(original_order, "StopPrice"):
-                changes["StopPrice"] = _wire_price(stop, detail)
+        stop = _stop_price(inp, original_type, detail, symbol, reference_price, problems)
+        if stop is not None and stop != _order_price(original_order, "StopPrice"):
+            changes["StopPrice"] = _wire_price(stop, detail)
     priced_at = limit if limit is not None else stop if stop is not None else reference_price
     if quantity is not None and priced_at is not None:
         value = quantity * priced_at * _point_value(detail)

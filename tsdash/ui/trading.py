@@ -32,6 +32,23 @@ class TicketMode(StrEnum):
     REPLACE = "replace"
 
 
+class OutcomeKind(StrEnum):
+    """What became of an order request once answered."""
+
+    SENT = "sent"  # TradeStation took it
+    REJECTED = "rejected"  # TradeStation refused it (or it was not sent): its reason
+    UNKNOWN = "unknown"  # no answer: it may or may not have been acted on
+
+
+@dataclass(frozen=True)
+class TicketOutcome:
+    """The answer to a ticket or a cancel: the app records it (and reconciles an unknown one)."""
+
+    kind: OutcomeKind
+    text: str
+    order_id: str | None = None
+
+
 class OrderGateway(Protocol):
     """The order calls a ticket makes (``client.order_execution`` has them)."""
 
@@ -133,6 +150,8 @@ __all__ = [
     "AccountChoice",
     "OrderGateway",
     "OrdersView",
+    "OutcomeKind",
+    "TicketOutcome",
     "TicketContext",
     "TicketMode",
     "decimal_or_none",

@@ -18,8 +18,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from tsdash.ui.screens.order_ticket import OrderTicketScreen, OutcomeKind, TicketOutcome
-from tsdash.ui.trading import OrderGateway, OrdersView
+from tsdash.ui.screens.order_ticket import OrderTicketScreen
+from tsdash.ui.trading import OrderGateway, OrdersView, OutcomeKind, TicketOutcome
+from tsdash.ui.widgets.order_answer import OrderAnswer
 
 log = logging.getLogger(__name__)
 
@@ -55,11 +56,6 @@ class CancelOrderScreen(ModalScreen[TicketOutcome | None]):
         background: $surface;
         padding: 0 1;
     }
-    CancelOrderScreen #cancel-answer { height: auto; margin-top: 1; text-style: bold; }
-    CancelOrderScreen #cancel-answer.-empty { display: none; }
-    CancelOrderScreen #cancel-answer.-sent { color: $success; }
-    CancelOrderScreen #cancel-answer.-rejected { color: $error; }
-    CancelOrderScreen #cancel-answer.-unknown { color: $warning; }
     CancelOrderScreen #cancel-buttons { height: 1; margin-top: 1; }
     CancelOrderScreen #cancel-buttons Button {
         height: 1; min-width: 12; border: none; margin-right: 2;
@@ -89,7 +85,7 @@ class CancelOrderScreen(ModalScreen[TicketOutcome | None]):
         self.question = Static(Text(
             f"Cancel order {self.order_id}" + (" in your LIVE account" if live else "")
             + f"?\n{describe_order(order, shown_price)}"))
-        self.answer = Static("", id="cancel-answer", classes="-empty")
+        self.answer = OrderAnswer(id="cancel-answer")
         self.confirm_button = Button("Cancel the order (y)", id="cancel-confirm",
                                      variant="error")
         self.keep_button = Button("Keep it (n)", id="cancel-keep")
@@ -113,8 +109,7 @@ class CancelOrderScreen(ModalScreen[TicketOutcome | None]):
         self.sending = True
         self.sends += 1
         self.confirm_button.disabled = True
-        self.answer.remove_class("-empty")
-        self.answer.update("cancelling…")
+        self.answer.show("cancelling…")
         self.run_worker(self._cancel(), name="cancel-order", group="ticket",
                         exit_on_error=False)
 
@@ -142,9 +137,6 @@ class CancelOrderScreen(ModalScreen[TicketOutcome | None]):
                                     self.order_id)
         self.sending = False
         self.outcome = outcome
-        self.answer.set_class(outcome.kind is OutcomeKind.SENT, "-sent")
-        self.answer.set_class(outcome.kind is OutcomeKind.REJECTED, "-rejected")
-        self.answer.set_class(outcome.kind is OutcomeKind.UNKNOWN, "-unknown")
         self._show_outcome()
         self.keep_button.label = "Close (n)"
         self.post_message(OrderTicketScreen.Answered(outcome))
@@ -160,7 +152,7 @@ class CancelOrderScreen(ModalScreen[TicketOutcome | None]):
         status = self.orders.status_text(self.order_id) if self.orders is not None else None
         if status and outcome.kind is not OutcomeKind.REJECTED:
             text.append(f"\nOrder {self.order_id} is now: {status}")
-        self.answer.update(text)
+        self.answer.show(text, outcome.kind)
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:

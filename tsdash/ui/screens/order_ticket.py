@@ -21,7 +21,6 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -53,10 +52,13 @@ from tsdash.ui.ticket import (
 from tsdash.ui.trading import (
     OrderGateway,
     OrdersView,
+    OutcomeKind,
     TicketContext,
     TicketMode,
+    TicketOutcome,
     decimal_or_none,
 )
+from tsdash.ui.widgets.order_answer import OrderAnswer
 
 if TYPE_CHECKING:
     from tsdash.ui.ticket import TicketCheck
@@ -78,21 +80,6 @@ class TicketStage(StrEnum):
 
 #: stages after which nothing more can be sent from this ticket
 FINISHED = frozenset({TicketStage.SENT, TicketStage.REJECTED, TicketStage.UNKNOWN})
-
-
-class OutcomeKind(StrEnum):
-    SENT = "sent"
-    REJECTED = "rejected"
-    UNKNOWN = "unknown"
-
-
-@dataclass(frozen=True)
-class TicketOutcome:
-    """What became of a sent ticket: the app records it (and reconciles an unknown one)."""
-
-    kind: OutcomeKind
-    text: str
-    order_id: str | None = None
 
 
 class PriceInput(Input):
@@ -159,11 +146,6 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
         height: auto; margin-top: 1; padding: 0 1; border-left: thick $primary;
     }
     OrderTicketScreen #ticket-preview.-empty { display: none; }
-    OrderTicketScreen #ticket-answer { height: auto; margin-top: 1; text-style: bold; }
-    OrderTicketScreen #ticket-answer.-empty { display: none; }
-    OrderTicketScreen #ticket-answer.-sent { color: $success; }
-    OrderTicketScreen #ticket-answer.-rejected { color: $error; }
-    OrderTicketScreen #ticket-answer.-unknown { color: $warning; }
     OrderTicketScreen #ticket-buttons { height: 1; margin-top: 1; }
     OrderTicketScreen #ticket-buttons Button {
         height: 1; min-width: 12; border: none; margin-right: 2;
@@ -244,7 +226,7 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
                                       "typed_symbol", "ticket")}
         self.quote_line = Static("", id="ticket-quote")
         self.preview_box = Static("", id="ticket-preview", classes="-empty")
-        self.answer_box = Static("", id="ticket-answer", classes="-empty")
+        self.answer_box = OrderAnswer(id="ticket-answer")
         self.preview_button = Button("Preview", id="ticket-preview-button", variant="primary")
         self.send_button = Button("Send", id="ticket-send", variant="error" if ctx.live
                                   else "success", disabled=True)
@@ -622,7 +604,7 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
                        self.limit, self.stop, self.duration_select, self.expiration,
                        self.typed_symbol):
             widget.disabled = True
-        self._show_answer(Text("sending…"), "")
+        self.answer_box.show(Text("sending…"))
         if self.context.mode is not TicketMode.REPLACE:
             request = {**request, "OrderConfirmID": self.confirm_id}
         self.run_worker(self._send(request), name="ticket-send", group="ticket",
@@ -680,9 +662,9 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
             shown = status or "sent, waiting for its status"
             line = Text(f"Order {outcome.order_id or '?'} · {shown}")
             line.append(f"\n{outcome.text}", style="not bold dim")
-            self._show_answer(line, "-sent")
+            self.answer_box.show(line, OutcomeKind.SENT)
         elif outcome.kind is OutcomeKind.REJECTED:
-            self._show_answer(Text(outcome.text), "-rejected")
+            self.answer_box.show(Text(outcome.text), OutcomeKind.REJECTED)
         else:
             found = None
             if orders is not None and self.previewed is not None \
@@ -695,14 +677,7 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
             else:
                 line.append("Checking the orders now; do not send it again before you see "
                             "it there.")
-            self._show_answer(line, "-unknown")
-
-    def _show_answer(self, text: Text, look: str) -> None:
-        box = self.answer_box
-        box.remove_class("-empty", "-sent", "-rejected", "-unknown")
-        if look:
-            box.add_class(look)
-        box.update(text)
+            self.answer_box.show(line, OutcomeKind.UNKNOWN)
 
     # -- buttons and keys -------------------------------------------------------------------------
 
