@@ -201,6 +201,24 @@ async def test_x_closes_the_whole_position_on_the_other_side(tmp_path, quick_arm
         assert held(sim, "MSFT") == 0
         await wait_for(pilot, lambda: key not in app.panels["positions"].model.rows,
                        what="the closed position gone from the panel")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, OrderTicketScreen))
+
+        short = held(sim, "TSLA")  # a short position is bought back
+        assert short < 0
+        await highlight(pilot, "positions", position_key(app, "TSLA"))
+        ticket = await open_ticket(pilot, "x")
+        assert ticket.action_select.value == TradeAction.BUYTOCOVER
+        assert ticket.quantity.value == str(-short)
+        await pilot.press("enter")
+        await previewed(pilot, ticket)
+        await armed(pilot, ticket)
+        await pilot.press("enter")
+        await sent(pilot, ticket)
+        [cover] = [o for o in user_orders(sim) if o.symbol == "TSLA"]
+        assert (cover.action, cover.order_type, cover.quantity, cover.status) == (
+            "BUYTOCOVER", "Market", -short, "FLL")
+        assert held(sim, "TSLA") == 0
 
 
 async def test_e_replaces_a_resting_limit_order(tmp_path, quick_arm):
