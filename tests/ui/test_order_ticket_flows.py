@@ -369,5 +369,7 @@ async def test_an_unknown_outcome_says_so_and_reconciles_the_orders(tmp_path, qu
         [order] = user_orders(sim)
         await wait_for(pilot, lambda: order.order_id in app.panels["orders"].model.rows,
                        what="the order found by reconciling")
+        await wait_for(pilot, lambda: f"reached TradeStation: order {order.order_id}"
+                       in answer(ticket), what="the ticket naming the order it found")
         assert any(n.title == "Order outcome unknown" for n in app.notices)
         assert ticket.sends == 1 and places(sim) == 1

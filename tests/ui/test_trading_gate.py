@@ -88,7 +88,7 @@ async def test_live_send_waits_for_the_symbol_typed_exactly(tmp_path, quick_arm)
         app = pilot.app
         await highlight(pilot, "quotes", "MSFT")
         ticket = await open_ticket(pilot, "b")
-        assert ticket.context.live and "LIVE" in ticket.query_one("Vertical").border_title
+        assert ticket.context.live and "LIVE" in str(ticket.children[0].border_title)
         assert ticket.typed_symbol.display and ticket.query_one("#row-typed_symbol").display
         await retype(pilot, ticket.limit, "400.00")
         await retype(pilot, ticket.quantity, "2")
