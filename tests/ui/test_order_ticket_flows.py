@@ -94,7 +94,7 @@ async def test_buy_limit_at_the_ask_is_placed_once_as_previewed_and_its_status_f
 async def test_send_is_refused_until_the_preview_has_been_on_screen(tmp_path, monkeypatch):
     """A held enter (or a fast double click) right after the preview sends nothing; once the
     arm delay has passed, enter sends."""
-    monkeypatch.setattr(OrderTicketScreen, "ARM_DELAY", 1.5)
+    monkeypatch.setattr(OrderTicketScreen, "ARM_DELAY", 3.0)
     async with demo_dashboard(trading(tmp_path)) as (pilot, sim):
         await highlight(pilot, "quotes", "MSFT")
         ticket = await open_ticket(pilot, "b")
