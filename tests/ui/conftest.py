@@ -36,3 +36,11 @@ async def account_sim():
         yield simulator
     finally:
         await simulator.stop()
+
+
+@pytest.fixture
+def quick_arm(monkeypatch):
+    """A ticket's Send arms soon after its preview (the delay itself has its own test)."""
+    from tsdash.ui.screens.order_ticket import OrderTicketScreen
+
+    monkeypatch.setattr(OrderTicketScreen, "ARM_DELAY", 0.05)

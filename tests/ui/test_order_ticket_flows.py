@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 from decimal import Decimal
 
-import pytest
 from trading_pilot import (
     ACCOUNT,
     answer,
@@ -41,12 +40,6 @@ from tsdash.ui.ticket import OrderType, TradeAction
 
 PLACE = "POST /v3/orderexecution/orders"
 CONFIRM = "POST /v3/orderexecution/orderconfirm"
-
-
-@pytest.fixture
-def quick_arm(monkeypatch):
-    """Send arms soon after the preview (the delay itself is tested on its own below)."""
-    monkeypatch.setattr(OrderTicketScreen, "ARM_DELAY", 0.05)
 
 
 def places(sim) -> int:

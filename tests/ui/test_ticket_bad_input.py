@@ -5,7 +5,6 @@ no traceback; fixing the field lets the preview through."""
 
 from __future__ import annotations
 
-import pytest
 from trading_pilot import (
     choose,
     demo_dashboard,
@@ -53,11 +52,6 @@ async def refused(pilot, ticket: OrderTicketScreen, sim, slot: str, words: str,
     assert ticket.send_button.disabled, typed
     assert len(order_requests(sim)) == before, f"{typed!r} reached the server"
     assert pilot.app.is_running and pilot.app.screen is ticket
-
-
-@pytest.fixture
-def quick_arm(monkeypatch):
-    monkeypatch.setattr(OrderTicketScreen, "ARM_DELAY", 0.05)
 
 
 async def test_bad_input_in_a_new_ticket_is_refused_beside_its_field(tmp_path, quick_arm):

@@ -5,7 +5,6 @@ SIM and LIVE environments here (only the label differs)."""
 
 from __future__ import annotations
 
-import pytest
 from trading_pilot import (
     answer,
     highlight,
@@ -25,7 +24,7 @@ from trading_pilot import (
 from ui_helpers import wait_for
 
 from tsdash.ui.connection import EnvironmentLabel
-from tsdash.ui.screens.order_ticket import OrderTicketScreen, TicketStage
+from tsdash.ui.screens.order_ticket import TicketStage
 
 #: each order key, and the panel row it acts on
 KEYS = (("b", "quotes"), ("s", "quotes"), ("x", "positions"), ("e", "orders"), ("c", "orders"))
@@ -75,11 +74,6 @@ async def test_trading_on_in_sim_the_keys_open_the_ticket(tmp_path):
             assert not any(n.title == "Trading is off" for n in app.notices)
             await pilot.press("escape")
             await wait_for(pilot, lambda: len(app.screen_stack) == 1)
-
-
-@pytest.fixture
-def quick_arm(monkeypatch):
-    monkeypatch.setattr(OrderTicketScreen, "ARM_DELAY", 0.05)
 
 
 async def test_live_send_waits_for_the_symbol_typed_exactly(tmp_path, quick_arm):

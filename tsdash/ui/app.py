@@ -52,7 +52,7 @@ from tsdash.ui.panels.tape import TapePanel
 from tsdash.ui.screens.add_symbol import AddSymbolScreen
 from tsdash.ui.screens.cancel_order import CancelOrderScreen
 from tsdash.ui.screens.help import HelpScreen
-from tsdash.ui.screens.order_ticket import OrderTicketScreen
+from tsdash.ui.screens.order_ticket import OrderTicketScreen, TicketStage
 from tsdash.ui.symbols import SymbolDetails
 from tsdash.ui.themes import FALLBACK_THEME_NAME, VARIABLE_DEFAULTS, derived_variables, load_themes
 from tsdash.ui.ticket import Side, TicketInput, TicketLimits, close_position_input
@@ -840,8 +840,20 @@ class TsdashApp(App[int]):
     # -- quitting --------------------------------------------------------------------------------
 
     async def action_quit(self) -> None:
+        if self.order_in_flight():
+            self.notify("An order request is on its way to TradeStation: quit once its answer "
+                        "is shown, or it may be placed without you seeing it.",
+                        title="Not quitting yet", severity="warning")
+            return
         await self.shutdown()
         self.exit(self.exit_status)
+
+    def order_in_flight(self) -> bool:
+        """A ticket or a cancel prompt has sent its request and has no answer yet."""
+        return any(
+            (isinstance(screen, OrderTicketScreen) and screen.stage is TicketStage.SENDING)
+            or (isinstance(screen, CancelOrderScreen) and screen.sending)
+            for screen in self.screen_stack)
 
     async def end(self, status: int, message: str) -> None:
         """Close everything and exit with ``status``; the launcher prints ``message``."""
