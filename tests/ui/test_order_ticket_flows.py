@@ -123,8 +123,11 @@ async def test_a_second_enter_or_click_never_sends_twice(tmp_path, quick_arm):
         await armed(pilot, ticket)
         await pilot.press(*["enter"] * 10)  # a key repeat on Send
         await sent(pilot, ticket)
+        await pilot.press(*["enter"] * 5)  # and on, after the answer came
         await no_more_requests(pilot, sim, len(order_requests(sim)))
         assert ticket.sends == 1 and places(sim) == 1 and len(user_orders(sim)) == 1
+        assert app.screen is ticket, "a repeated enter took the answer off the screen"
+        assert ticket.answer_box.has_focus
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, OrderTicketScreen))
 

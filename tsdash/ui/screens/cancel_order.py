@@ -110,6 +110,7 @@ class CancelOrderScreen(ModalScreen[TicketOutcome | None]):
         self.sends += 1
         self.confirm_button.disabled = True
         self.answer.show("cancelling…")
+        self.answer.focus()  # enter does nothing there: the answer stays
         self.run_worker(self._cancel(), name="cancel-order", group="ticket",
                         exit_on_error=False)
 

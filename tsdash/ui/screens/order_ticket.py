@@ -505,8 +505,7 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
         self.stage = TicketStage.PREVIEWED
         self.preview_box.remove_class("-empty")
         self.preview_box.update(text)
-        self._disarm()
-        self._arm_timer = self.set_timer(self.ARM_DELAY, self._arm, name="ticket-arm")
+        self._restart_arming()
         if self.context.live:
             self.typed_symbol.focus()
 
@@ -561,6 +560,11 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
         if not self.context.live and self.can_send():
             self.send_button.focus()
 
+    def _restart_arming(self) -> None:
+        """Send arms ARM_DELAY from now (the preview on screen, and no enter meanwhile)."""
+        self._disarm()
+        self._arm_timer = self.set_timer(self.ARM_DELAY, self._arm, name="ticket-arm")
+
     def _disarm(self) -> None:
         self._armed = False
         if self._arm_timer is not None:
@@ -598,13 +602,16 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
         self.stage = TicketStage.SENDING
         self.sends += 1
         self._known_orders = self.orders.order_ids() if self.orders is not None else set()
+        # the focus goes where enter does nothing: not to Close, which a repeated enter would
+        # press, taking the answer off the screen
+        self.answer_box.show(Text("sending…"))
+        self.answer_box.focus()
         self._update_send()
         self.preview_button.disabled = True
         for widget in (self.account_select, self.action_select, self.quantity, self.type_select,
                        self.limit, self.stop, self.duration_select, self.expiration,
                        self.typed_symbol):
             widget.disabled = True
-        self.answer_box.show(Text("sending…"))
         if self.context.mode is not TicketMode.REPLACE:
             request = {**request, "OrderConfirmID": self.confirm_id}
         self.run_worker(self._send(request), name="ticket-send", group="ticket",
@@ -646,6 +653,7 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
                       TicketStage.REJECTED, OutcomeKind.UNKNOWN: TicketStage.UNKNOWN}[outcome.kind]
         self.post_message(self.Answered(outcome))
         self._show_outcome()
+        self.answer_box.scroll_visible()
         if self.orders is not None and (outcome.order_id or outcome.kind is OutcomeKind.UNKNOWN):
             # the order's status as the stream reports it; a lost answer's order once it shows
             self._status_timer = self.set_interval(self.STATUS_EVERY, self._show_outcome,
@@ -684,7 +692,11 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if event.input is self.typed_symbol:
+        if self.stage is TicketStage.PREVIEWED and not self._armed:
+            # enter again before Send armed: a held key repeating. Send arms only once the
+            # keys have been quiet for ARM_DELAY, so holding enter never previews and sends
+            self._restart_arming()
+        elif event.input is self.typed_symbol:
             self.action_send()
         elif self.stage is TicketStage.EDITING:
             self.action_preview()

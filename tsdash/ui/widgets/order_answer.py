@@ -9,10 +9,16 @@ from tsdash.ui.trading import OutcomeKind
 
 
 class OrderAnswer(Static):
-    """Hidden until something is shown; coloured by the kind of answer (None: in progress)."""
+    """Hidden until something is shown; coloured by the kind of answer (None: in progress).
+
+    It takes the focus once a request is sent: enter does nothing here, so a repeated enter
+    cannot press a button that would take the answer away."""
+
+    can_focus = True
 
     DEFAULT_CSS = """
     OrderAnswer { height: auto; margin-top: 1; text-style: bold; }
+    OrderAnswer:focus { background: $boost; }
     OrderAnswer.-empty { display: none; }
     OrderAnswer.-sent { color: $success; }
     OrderAnswer.-rejected { color: $error; }
