@@ -184,6 +184,13 @@ def test_a_price_off_the_increment():
         "6012.30 is not a price of @ES: it moves in steps of 0.25 (nearest 6012.25 or 6012.50)")
 
 
+def test_a_price_is_not_sent_unchecked_when_the_increment_is_unknown():
+    info = detail("AAPL")
+    info["PriceFormat"] = {k: v for k, v in info["PriceFormat"].items()
+                           if k not in ("Increment", "IncrementStyle", "IncrementSchedule")}
+    assert "cannot be checked" in refused(ticket(), "limit_price", info=info)
+
+
 def test_a_missing_stop_price():
     assert refused(ticket(order_type=OrderType.STOP_LIMIT), "stop_price") == (
         "a stop price is needed for a StopLimit order")

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from textual import events
 from textual.app import App, ComposeResult
@@ -43,7 +43,12 @@ from tsdash.ui.connection import (
     SignInRequired,
 )
 from tsdash.ui.housekeeping import TRIM_INTERVAL, heap_trimmer, tune_gc
-from tsdash.ui.models import OrderCategory, order_status_category, order_status_text
+from tsdash.ui.models import (
+    OrderCategory,
+    first_leg,
+    order_status_category,
+    order_status_text,
+)
 from tsdash.ui.panels.account import BalancesPanel, OrdersPanel, PositionsPanel
 from tsdash.ui.panels.bars import BarsPanel
 from tsdash.ui.panels.base import StreamPanel, describe_error
@@ -76,6 +81,11 @@ log = logging.getLogger(__name__)
 #: compact layout below this size (80x24 must stay readable)
 COMPACT_WIDTH = 120
 COMPACT_HEIGHT = 36
+
+PAST = {"cancel": "cancelled", "replace": "replaced"}
+
+#: seconds after an unknown order outcome at which the orders are read over REST again
+UNKNOWN_RECHECKS = (2.0, 5.0, 10.0)
 
 #: how many of the latest notices ``TsdashApp.notices`` keeps
 NOTICE_HISTORY = 200
@@ -660,7 +670,7 @@ class TsdashApp(App[int]):
         self._open_ticket(TicketMode.CLOSE, str(position.get("Symbol") or ""), side,
                           initial=initial, account=account)
 
-    def _working_order(self, verb: str) -> dict[str, Any] | None:
+    def _working_order(self, verb: Literal["cancel", "replace"]) -> dict[str, Any] | None:
         """The highlighted order if it can still be changed, else None (and the reason said)."""
         order = self.orders_panel.highlighted() \
             if self.focused_panel() is self.orders_panel else None
@@ -671,7 +681,7 @@ class TsdashApp(App[int]):
         category = order_status_category(order.get("Status"))
         if category not in (OrderCategory.WORKING, OrderCategory.PARTIAL):
             self.notify(f"Order {order.get('OrderID')} is {order_status_text(order).lower()}: "
-                        f"only a working order can be {verb}{'l' if verb == 'cancel' else ''}ed.",
+                        f"only a working order can be {PAST[verb]}.",
                         title="Nothing to " + verb, severity="warning")
             return None
         if len(order.get("Legs") or []) > 1:
@@ -687,8 +697,7 @@ class TsdashApp(App[int]):
         if order is None:
             return
         symbol = self.orders_panel.row_symbol(str(order.get("OrderID"))) or ""
-        legs = order.get("Legs") or [{}]
-        leg = legs[0] if isinstance(legs[0], dict) else {}
+        leg = first_leg(order)
         side = Side.BUY if str(leg.get("BuyOrSell", "")).startswith("Buy") else Side.SELL
         self._open_ticket(TicketMode.REPLACE, symbol, side, order=order,
                           account=str(order.get("AccountID") or ""))
@@ -740,20 +749,28 @@ class TsdashApp(App[int]):
             self.symbol_details.add(found)
             detail = found.get(symbol)
         quotes = self.quotes_panel
-        quote: dict[str, Any] = dict(quotes.model.get(symbol)) if quotes is not None else {}
-        if not quote:
+        fetched: dict[str, Any] = {}
+        if quotes is None or symbol not in quotes.model.quotes:
             try:
                 answer = await client.market_data.get_quotes([symbol])
-                quote = answer[0] if answer else {}
+                fetched = answer[0] if answer else {}
             except Exception as exc:  # a ticket without a quote starts with empty prices
                 log.warning("quote for %s: %s", symbol, exc)
+
+        def live_quote() -> dict[str, Any]:
+            """The quotes panel's row while the symbol is in the watchlist on screen; else
+            the quote fetched when the ticket opened."""
+            if quotes is not None and symbol in quotes.model.quotes:
+                return quotes.model.get(symbol)
+            return fetched
+
         if not self._on_dashboard() or self._shutdown_started:
             return  # another screen (or quitting) came first
         context = TicketContext(
             mode=mode, symbol=symbol, side=side, accounts=self._account_choices(),
             limits=TicketLimits(max_order_value=self.settings.trading.max_order_value,
                                 max_quantity=self.settings.trading.max_quantity),
-            live=self._is_live(), account=account, quote=quote,
+            live=self._is_live(), account=account, live_quote=live_quote,
             positions=self._held(symbol), detail=detail, initial=initial, order=order)
         if not context.accounts:
             self.notify("No account is known yet: wait until the balances panel shows your "
@@ -798,7 +815,10 @@ class TsdashApp(App[int]):
         else:
             self.notify(outcome.text, title="Order outcome unknown", severity="error",
                         timeout=20)
+            # now, and again while TradeStation may not list the order yet
             self.reconcile_orders()
+            for delay in UNKNOWN_RECHECKS:
+                self.set_timer(delay, self.reconcile_orders, name="orders-recheck")
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

@@ -100,6 +100,12 @@ def order_status_category(code: str | None) -> OrderCategory:
     return ORDER_STATUS_CATEGORY.get(code.upper(), OrderCategory.OTHER)
 
 
+def first_leg(order: dict[str, Any]) -> dict[str, Any]:
+    """An order's first leg (TradeStation puts the symbol, side and quantities there), or {}."""
+    legs = order.get("Legs")
+    return legs[0] if isinstance(legs, list) and legs and isinstance(legs[0], dict) else {}
+
+
 def order_status_text(order: dict[str, Any]) -> str:
     code = str(order.get("Status") or "")
     return str(order.get("StatusDescription") or ORDER_STATUS_TEXT.get(code, code or "?"))

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
+
+from tsdash.ui.models import first_leg
 
 
 class OrderType(StrEnum):
@@ -180,8 +182,14 @@ class TicketCheck:
 # Fields
 
 
-def _money(amount: Decimal | float) -> str:
-    return f"${Decimal(str(amount)).quantize(Decimal('0.01')):,}"
+def dollars(amount: object) -> str:
+    """$1,234.50 (-$12.00): an amount of money as a ticket shows it; text that is not a number
+    is shown as it came."""
+    try:
+        number = Decimal(str(amount).replace(",", "")).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        return str(amount)
+    return f"{'-' if number < 0 else ''}${abs(number):,}"
 
 
 def _limit_text(value: float) -> str:
@@ -248,7 +256,7 @@ def _quantity(text: str, detail: dict[str, Any] | None, symbol: str, limits: Tic
 def _price(text: str, label: str, detail: dict[str, Any] | None, symbol: str,
            problems: dict[str, str], key: str) -> Decimal | None:
     """A price typed in the symbol's format, on its increment, above zero; else a problem."""
-    from tsdash.api.prices import format_price, increment_problem, parse_price
+    from tsdash.api.prices import format_price, increment_problem, parse_price, step_price
 
     typed = text.strip()
     if not typed:
@@ -263,6 +271,10 @@ def _price(text: str, label: str, detail: dict[str, Any] | None, symbol: str,
         problems[key] = f"the {label} price must be above 0"
         return None
     if detail is not None:
+        if step_price(price, detail, 0) is None:  # no increment to check the price against
+            problems[key] = (f"the price increments of {symbol} are not known, so the "
+                             f"{label} price cannot be checked; it is not sent")
+            return None
         problem = increment_problem(price, detail)
         if problem:
             problems[key] = problem
@@ -281,6 +293,20 @@ def _wire_price(price: Decimal, detail: dict[str, Any] | None) -> str:
 
     rounded = round_to_increment(price, detail) if detail is not None else price
     return f"{rounded if rounded is not None else price:f}"
+
+
+#: where TradeStation's US markets keep their calendar: a GTD order expires by its date
+EXCHANGE_TIMEZONE = "America/New_York"
+
+
+def exchange_today() -> date:
+    """Today's date on the exchange's calendar (a machine in Tokyo is a day ahead of it)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return datetime.now(ZoneInfo(EXCHANGE_TIMEZONE)).date()
+    except ZoneInfoNotFoundError:  # no time zone database (Windows without tzdata)
+        return date.today()
 
 
 def _expiration(text: str, today: date, problems: dict[str, str]) -> date | None:
@@ -393,11 +419,11 @@ def check_ticket(inp: TicketInput, detail: dict[str, Any] | None, limits: Ticket
             Decimal("0.01"))
         if check.estimated_value > Decimal(str(limits.max_order_value)):
             problems[ESTIMATED_VALUE] = (
-                f"estimated value {_money(check.estimated_value)} is over the limit of "
-                f"{_money(limits.max_order_value)} ([trading] max_order_value)")
+                f"estimated value {dollars(check.estimated_value)} is over the limit of "
+                f"{dollars(limits.max_order_value)} ([trading] max_order_value)")
     elif quantity is not None and inp.order_type is OrderType.MARKET:
         problems[ESTIMATED_VALUE] = (f"no price of {symbol} yet to check the order's value "
-                                     f"against the limit of {_money(limits.max_order_value)}")
+                                     f"against the limit of {dollars(limits.max_order_value)}")
     if problems or quantity is None:
         return check
     time_in_force: dict[str, str] = {"Duration": str(inp.duration)}
@@ -433,10 +459,10 @@ def preview_problem(confirmation: dict[str, Any], limits: TicketLimits) -> str |
         cost = None
     if cost is None or not cost.is_finite():
         return ("TradeStation's preview gave no estimated cost, so the limit of "
-                f"{_money(limits.max_order_value)} ([trading] max_order_value) cannot be checked")
+                f"{dollars(limits.max_order_value)} ([trading] max_order_value) cannot be checked")
     if cost > Decimal(str(limits.max_order_value)):
-        return (f"estimated cost {_money(cost)} is over the limit of "
-                f"{_money(limits.max_order_value)} ([trading] max_order_value)")
+        return (f"estimated cost {dollars(cost)} is over the limit of "
+                f"{dollars(limits.max_order_value)} ([trading] max_order_value)")
     return None
 
 
@@ -445,8 +471,7 @@ def preview_problem(confirmation: dict[str, Any], limits: TicketLimits) -> str |
 
 
 def _order_quantity(order: dict[str, Any]) -> Decimal | None:
-    legs = order.get("Legs")
-    leg = legs[0] if isinstance(legs, list) and legs and isinstance(legs[0], dict) else {}
+    leg = first_leg(order)
     for raw in (leg.get("QuantityOrdered"), order.get("Quantity")):
         if isinstance(raw, (str, int, float)) and not isinstance(raw, bool):
             try:
@@ -468,10 +493,7 @@ def _order_price(order: dict[str, Any], name: str) -> Decimal | None:
 
 def order_symbol(order: dict[str, Any]) -> str:
     """The symbol of TradeStation's Order (its first leg's)."""
-    legs = order.get("Legs")
-    if isinstance(legs, list) and legs and isinstance(legs[0], dict):
-        return str(legs[0].get("Symbol", ""))
-    return str(order.get("Symbol", ""))
+    return str(first_leg(order).get("Symbol") or order.get("Symbol", ""))
 
 
 def replace_request(original_order: dict[str, Any], inp: TicketInput, *,
@@ -507,8 +529,8 @@ def replace_request(original_order: dict[str, Any], inp: TicketInput, *,
         value = quantity * priced_at * _point_value(detail)
         if value > Decimal(str(limits.max_order_value)):
             problems[ESTIMATED_VALUE] = (
-                f"estimated value {_money(value)} is over the limit of "
-                f"{_money(limits.max_order_value)} ([trading] max_order_value)")
+                f"estimated value {dollars(value)} is over the limit of "
+                f"{dollars(limits.max_order_value)} ([trading] max_order_value)")
     if not problems and not changes:
         problems["quantity"] = "change the quantity or a price first"
     return (changes if not problems else {}), problems

@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from tsdash.config import Environment
 
 if TYPE_CHECKING:
+    from tsdash.api.seams import JSONObject
     from tsdash.ui.ticket import Side, TicketInput, TicketLimits
 
 
@@ -52,13 +53,13 @@ class TicketOutcome:
 class OrderGateway(Protocol):
     """The order calls a ticket makes (``client.order_execution`` has them)."""
 
-    async def confirm_order(self, order: dict[str, Any]) -> list[dict[str, Any]]: ...
+    async def confirm_order(self, order: JSONObject) -> list[JSONObject]: ...
 
-    async def place_order(self, order: dict[str, Any]) -> dict[str, Any]: ...
+    async def place_order(self, order: JSONObject) -> JSONObject: ...
 
-    async def replace_order(self, order_id: str, changes: dict[str, Any]) -> dict[str, Any]: ...
+    async def replace_order(self, order_id: str, changes: JSONObject) -> JSONObject: ...
 
-    async def cancel_order(self, order_id: str) -> dict[str, Any]: ...
+    async def cancel_order(self, order_id: str) -> JSONObject: ...
 
 
 class OrdersView(Protocol):
@@ -68,7 +69,7 @@ class OrdersView(Protocol):
 
     def order_ids(self) -> set[str]: ...
 
-    def find_new(self, request: dict[str, Any], known: set[str]) -> str | None: ...
+    def find_new(self, request: JSONObject, known: set[str]) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -98,11 +99,16 @@ class TicketContext:
     limits: TicketLimits
     live: bool = False
     account: str | None = None
-    quote: Mapping[str, Any] = field(default_factory=dict)
+    #: the symbol's quote as it is now (the quotes panel's row, updated as ticks arrive)
+    live_quote: Callable[[], Mapping[str, Any]] = lambda: {}
     positions: dict[str, Decimal] = field(default_factory=dict)
     detail: dict[str, Any] | None = None
     initial: TicketInput | None = None
     order: dict[str, Any] | None = None
+
+    @property
+    def quote(self) -> Mapping[str, Any]:
+        return self.live_quote()
 
     def buying_power(self, account: str) -> str | None:
         for choice in self.accounts:

@@ -26,6 +26,7 @@ from tsdash.ui.models import (
     KeyedModel,
     OrdersModel,
     PositionsModel,
+    first_leg,
     order_status_category,
     order_status_text,
     to_float,
@@ -281,8 +282,7 @@ class OrdersPanel(KeyedTablePanel[OrdersModel]):
 
     def row_symbol(self, key: str) -> str | None:
         order = self.model.rows.get(key, {})
-        legs = order.get("Legs")
-        leg = legs[0] if isinstance(legs, list) and legs and isinstance(legs[0], dict) else {}
+        leg = first_leg(order)
         symbol = leg.get("Symbol") or order.get("Symbol")
         return symbol if isinstance(symbol, str) else None
 
@@ -317,9 +317,7 @@ class OrdersPanel(KeyedTablePanel[OrdersModel]):
         for key, order in self.model.rows.items():
             if key in known:
                 continue
-            legs = order.get("Legs")
-            leg = legs[0] if isinstance(legs, list) and legs and isinstance(legs[0], dict) \
-                else {}
+            leg = first_leg(order)
             seen = (str(order.get("AccountID")), str(leg.get("Symbol") or order.get("Symbol")),
                     str(leg.get("BuyOrSell") or "").upper(), number(leg.get("QuantityOrdered")))
             if seen == wanted:
@@ -330,7 +328,7 @@ class OrdersPanel(KeyedTablePanel[OrdersModel]):
         order = self.model.rows[key]
         palette = self.palette
         legs = order.get("Legs") or [{}]
-        leg = legs[0] if isinstance(legs, list) and legs else {}
+        leg = first_leg(order)
         side = str(leg.get("BuyOrSell") or "")
         side_style = palette.up if side.startswith("Buy") else palette.down if side else palette.text
         category = order_status_category(order.get("Status"))

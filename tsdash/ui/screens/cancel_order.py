@@ -18,6 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from tsdash.ui.models import first_leg
 from tsdash.ui.screens.order_ticket import OrderTicketScreen
 from tsdash.ui.trading import OrderGateway, OrdersView, OutcomeKind, TicketOutcome
 from tsdash.ui.widgets.order_answer import OrderAnswer
@@ -27,8 +28,7 @@ log = logging.getLogger(__name__)
 
 def describe_order(order: dict[str, Any], shown_price: str | None = None) -> str:
     """'BUY 10 AAPL Limit 219.50 (Received)': an order in a line, from TradeStation's fields."""
-    legs = order.get("Legs") or [{}]
-    leg = legs[0] if isinstance(legs, list) and legs and isinstance(legs[0], dict) else {}
+    leg = first_leg(order)
     side = str(leg.get("BuyOrSell") or "")
     quantity = leg.get("QuantityOrdered") or order.get("Quantity") or "?"
     symbol = leg.get("Symbol") or order.get("Symbol") or "?"

@@ -36,6 +36,7 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Button, Input, Label, Select, Static
 
+from tsdash.ui.models import first_leg
 from tsdash.ui.ticket import (
     Duration,
     OrderType,
@@ -44,6 +45,8 @@ from tsdash.ui.ticket import (
     TradeAction,
     check_ticket,
     default_action,
+    dollars,
+    exchange_today,
     preview_problem,
     replace_request,
     side_of,
@@ -106,6 +109,8 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
 
     #: seconds the preview is on screen before Send can be pressed
     ARM_DELAY: ClassVar[float] = 0.6
+    #: seconds between repaints of the quote line
+    QUOTE_EVERY: ClassVar[float] = 0.5
     #: seconds between looks at the order's status after it was sent
     STATUS_EVERY: ClassVar[float] = 0.25
 
@@ -166,7 +171,7 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
 
     def __init__(self, context: TicketContext, gateway: OrderGateway, *,
                  orders: OrdersView | None = None,
-                 today: Callable[[], date] = date.today) -> None:
+                 today: Callable[[], date] = exchange_today) -> None:
         super().__init__()
         self.context = context
         self.gateway = gateway
@@ -186,6 +191,7 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
         self._status_timer: Timer | None = None
         self._armed = False
         self._composed = False
+        self._quote_shown = ""
         ctx = context
         start = ctx.initial or (self._replace_input() if ctx.mode is TicketMode.REPLACE
                                 else self._new_input())
@@ -252,8 +258,7 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
     def _replace_input(self) -> TicketInput:
         """A replace ticket starts from the working order as it stands."""
         order = self.context.order or {}
-        legs = order.get("Legs") or [{}]
-        leg = legs[0] if isinstance(legs, list) and legs and isinstance(legs[0], dict) else {}
+        leg = first_leg(order)
         try:
             action = TradeAction(str(leg.get("BuyOrSell") or "").upper())
         except ValueError:
@@ -344,6 +349,9 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
         self.problems["ticket"].display = False
         self._show_rows()
         self._show_quote()
+        # the bid, ask and last move while the ticket is open (the checks read them too)
+        self._quote_timer = self.set_interval(self.QUOTE_EVERY, self._show_quote,
+                                              name="ticket-quote")
         self.quantity.focus()
 
     # -- what the fields say ----------------------------------------------------------------------
@@ -378,10 +386,13 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
             parts.append(f"holding {held.normalize():f}")
         power = ctx.buying_power(account)
         if power:
-            parts.append(f"buying power {_money(power)}")
+            parts.append(f"buying power {dollars(power)}")
         if ctx.detail is None:
             parts.append("symbol details not loaded: prices cannot be checked")
-        self.quote_line.update(" · ".join(parts) or "no quote yet")
+        line = " · ".join(parts) or "no quote yet"
+        if line != self._quote_shown:  # most looks find the same prices: no repaint
+            self._quote_shown = line
+            self.quote_line.update(line)
 
     def _changed(self) -> None:
         """Any field changed: back to editing, the preview (and its arming) gone."""
@@ -525,7 +536,7 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
             if value in (None, ""):
                 continue
             text.append(f"{label:<16}", style="dim")
-            text.append(f"{_money(value) if money else value}\n")
+            text.append(f"{dollars(value) if money else value}\n")
         text.append("Send places this order" + (" in your LIVE account" if ctx.live else "")
                     + ".", style="bold")
         return text
@@ -533,8 +544,7 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
     def _replace_preview(self, changes: dict[str, Any]) -> Text:
         order = self.context.order or {}
         text = Text(f"Replace order {order.get('OrderID', '')}\n", style="bold")
-        legs = order.get("Legs") or [{}]
-        leg = legs[0] if isinstance(legs, list) and legs and isinstance(legs[0], dict) else {}
+        leg = first_leg(order)
         before = {"Quantity": leg.get("QuantityOrdered") or order.get("Quantity"),
                   "LimitPrice": order.get("LimitPrice"), "StopPrice": order.get("StopPrice")}
         for name, label in (("Quantity", "Quantity"), ("LimitPrice", "Limit price"),
@@ -595,9 +605,13 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
         the request starts: a second press finds the stage already SENDING."""
         if not self.can_send():
             return
-        request = self.previewed
-        if request is None or request != self._check()[0]:
-            self._changed()  # cannot happen (a change clears the preview), but never guess
+        request, problems = self._check()
+        if request is None or request != self.previewed:
+            # the checks read the live quote: the market moved through a stop since the
+            # preview, say. Never send what was not previewed.
+            self._changed()
+            self._set_problems(problems or {"ticket": "The order no longer matches its "
+                                                      "preview: preview it again."})
             return
         self.stage = TicketStage.SENDING
         self.sends += 1
@@ -721,12 +735,4 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
         self.dismiss(self.outcome)
 
 
-def _money(value: object) -> str:
-    number = decimal_or_none(value)
-    if number is None:
-        return str(value)
-    sign = "-" if number < 0 else ""
-    return f"{sign}${abs(number):,.2f}"
-
-
-__all__ = ["OrderTicketScreen", "OutcomeKind", "TicketOutcome", "TicketStage"]
+__all__ = ["OrderTicketScreen", "PriceInput", "TicketStage"]
