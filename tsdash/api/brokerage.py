@@ -34,6 +34,8 @@ log = logging.getLogger("tsdash.api.brokerage")
 
 #: TradeStation takes at most this many accounts per brokerage request or stream
 MAX_ACCOUNTS_PER_REQUEST = 25
+#: pages of orders read per account group before giving up (600 orders a page)
+MAX_PAGES = 50
 
 _poller_ids = itertools.count(1)
 
@@ -257,25 +259,39 @@ class BrokerageService:
         """Positions of the given accounts (all when None), as sent (REST)."""
         return await self._get_listed(accounts, "positions", "Positions")
 
-    async def get_orders(self, accounts: str | Iterable[object] | None = None
-                         ) -> list[JSONObject]:
-        """Today's orders of the given accounts (all when None), as sent (REST)."""
-        return await self._get_listed(accounts, "orders", "Orders")
+    async def get_orders(self, accounts: str | Iterable[object] | None = None, *,
+                         page_size: int | None = None) -> list[JSONObject]:
+        """Today's orders of the given accounts (all when None), as sent (REST), every page of
+        them (TradeStation pages orders: ``page_size`` per request, its default when None)."""
+        return await self._get_listed(accounts, "orders", "Orders", paged=True,
+                                      page_size=page_size)
 
     async def _get_listed(self, accounts: str | Iterable[object] | None, path: str,
-                          field: str) -> list[JSONObject]:
-        """GET brokerage/accounts/{ids}/{path} per group of accounts; the ``field`` lists joined."""
+                          field: str, *, paged: bool = False,
+                          page_size: int | None = None) -> list[JSONObject]:
+        """GET brokerage/accounts/{ids}/{path} per group of accounts; the ``field`` lists joined.
+        ``paged``: follow ``NextToken`` to the last page (at most MAX_PAGES)."""
         ids = await resolve_accounts(self._client, accounts)
         items: list[JSONObject] = []
         for group in account_groups(ids):
-            data = await self._client.request(
-                "GET", f"brokerage/accounts/{path_segment(','.join(group))}/{path}",
-                what=f"the {path} of {_describe_accounts(group)}",
-            )
-            if isinstance(data, dict):
+            params: dict[str, str] = {"pageSize": str(page_size)} if page_size else {}
+            for _page in range(MAX_PAGES if paged else 1):
+                data = await self._client.request(
+                    "GET", f"brokerage/accounts/{path_segment(','.join(group))}/{path}",
+                    params=params or None, what=f"the {path} of {_describe_accounts(group)}",
+                )
+                if not isinstance(data, dict):
+                    break
                 items.extend(data.get(field) or [])
                 for error in data.get("Errors") or []:
                     log.warning("%s error: %s", path, error)
+                token = data.get("NextToken")
+                if not paged or not isinstance(token, str) or not token:
+                    break
+                params = {**params, "nextToken": token}
+            else:
+                log.warning("%s of %s: more than %d pages; the rest is left out", path,
+                            _describe_accounts(group), MAX_PAGES)
         return items
 
     async def stream_position_changes(

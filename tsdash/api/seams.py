@@ -160,8 +160,8 @@ class ServiceClient(Protocol):
     def check_open(self) -> None: ...
 
     async def request(
-        self, method: str, path: str, *, json: object = None, what: str | None = None,
-        timeout: float | None = None
+        self, method: str, path: str, *, params: Mapping[str, str] | None = None,
+        json: object = None, what: str | None = None, timeout: float | None = None
     ) -> object:
         """The parsed JSON body of one REST call that changes nothing (reads, order previews);
         ``what`` names it in errors. A 401 is refreshed and retried once."""
