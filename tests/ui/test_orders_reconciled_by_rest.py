@@ -87,6 +87,30 @@ def test_an_older_rest_answer_never_moves_an_order_backwards():
     assert not model.take_changes()
 
 
+def test_a_refused_cancel_is_not_undone_by_an_older_cancel_sent():
+    """"UCN" (Cancel Sent) is a request on its way, coloured as cancelled but not final: the
+    stream's later "RJC" (Cancel Request Rejected, the order still works) stays."""
+    model = model_with(order("1", "RJC"), order("2", "RJC", filled=3))
+    assert model.reconcile([order("1", "UCN"), order("2", "UCN", filled=3)]) == 0
+    assert [model.rows[k]["Status"] for k in "12"] == ["RJC", "RJC"]
+    assert not model.take_changes()
+
+
+def test_a_cancel_sent_row_moves_on_to_the_cancel_or_the_fill():
+    model = model_with(order("1", "UCN"), order("2", "UCN", filled=2))
+    assert model.reconcile([order("1", "CAN"), order("2", "FLL", filled=10)]) == 2
+    assert [model.rows[k]["Status"] for k in "12"] == ["CAN", "FLL"]
+
+
+def test_a_final_row_stays_whatever_rest_says():
+    """Nothing follows a final status: not even a copy with more filled (a stale row's
+    quantities cannot make a cancelled order work again)."""
+    model = model_with(order("1", "CAN"), order("2", "REJ"), order("3", "FLP", filled=4))
+    stale = [order("1", "FPR", filled=3), order("2", "OPN"), order("3", "FPR", filled=6)]
+    assert model.reconcile(stale) == 0
+    assert [model.rows[k]["Status"] for k in "123"] == ["CAN", "REJ", "FLP"]
+
+
 def test_nothing_is_merged_while_a_snapshot_is_coming():
     model = model_with(order("1", "OPN"))
     model.begin_snapshot()
