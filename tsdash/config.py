@@ -133,6 +133,9 @@ MAX_INTERVAL_MINUTES = 1440
 MAX_BARSBACK = 57600
 MAX_STREAMS_LIMIT = 100
 MAX_REPAINT_HZ = 30
+#: orders_reconcile_s must be greater: TradeStation allows a user a few hundred order reads
+#: per 5-minute window, shared with the dashboard's other order reads.
+ORDERS_RECONCILE_MIN_S = 5
 
 #: Our limit on a symbol's length (TradeStation publishes none): its longest symbols, options
 #: ("AAPL 261218C230" is 15) and options on futures, stay well under it, and a longer "symbol"
@@ -386,10 +389,13 @@ class Settings:
         help="true: a stream that drops comes back by itself, with backoff.\n"
              "false: it shows as disconnected until you press the reconnect key."))
     orders_reconcile_s: float = setting(30.0, Key(
-        Kind.NUMBER, table="streams", low=0, unit="seconds",
+        Kind.NUMBER, table="streams", low=ORDERS_RECONCILE_MIN_S, unit="seconds",
         help="Every this many seconds (and after an order whose outcome is unknown) the "
              "dashboard reads the orders over REST and adds what the order stream missed "
-             "(TradeStation's order stream can drop fills while its heartbeats go on)."))
+             "(TradeStation's order stream can drop fills while its heartbeats go on). "
+             f"Any number greater than {ORDERS_RECONCILE_MIN_S:g}: each read counts against "
+             "TradeStation's rate limit on order reads, and reading them too often gets "
+             "requests refused (HTTP 429)."))
     repaint_hz: int = setting(8, Key(
         Kind.WHOLE, table="ui", low=1, high=MAX_REPAINT_HZ, unit="repaints per second",
         help=f"How many times a second the panels repaint (1 to {MAX_REPAINT_HZ}). Ticks "

@@ -25,6 +25,7 @@ from api_helpers import token_manager_for
 from tsdash.api import (
     AuthError,
     OrderOutcomeUnknown,
+    OrderRateLimited,
     OrderRejectedError,
     RateLimitError,
     StreamConnectionError,
@@ -57,6 +58,7 @@ class Answer:
     status: int = 200
     body: Any = field(default_factory=dict)
     action: str = "answer"
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 class RawHTTPServer:
@@ -110,9 +112,10 @@ class RawHTTPServer:
                 if answer.action == "stall":
                     await asyncio.sleep(3600)
                 payload = json.dumps(answer.body).encode()
+                extra = "".join(f"{name}: {value}\r\n" for name, value in answer.headers.items())
                 writer.write(
                     f"HTTP/1.1 {answer.status} Status\r\nContent-Type: application/json\r\n"
-                    f"Content-Length: {len(payload)}\r\nConnection: keep-alive\r\n\r\n"
+                    f"{extra}Content-Length: {len(payload)}\r\nConnection: keep-alive\r\n\r\n"
                     .encode() + payload)
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
@@ -274,16 +277,33 @@ async def test_a_401_with_a_fixed_token_is_an_auth_error_after_one_request(
 
 
 @each_call
-async def test_a_429_is_a_rate_limit_error_after_one_request(
+async def test_a_429_is_an_order_rejection_after_one_request(
         call_name: str, raw_server: ServerFactory, clients: Callable[..., TradeStationClient]):
+    """design.md: a 4xx answer raises OrderRejectedError. A 429 too (OrderRateLimited): the
+    rate limiter refused before the order was looked at, so it says so and when to retry."""
     method, call = CALLS[call_name]
-    server = await raw_server(lambda seen: Answer(429, {"Error": "TooManyRequests",
-                                                        "Message": "Slow down."}))
+    server = await raw_server(lambda seen: Answer(
+        429, {"Error": "TooManyRequests", "Message": "Slow down."}, headers={"Retry-After": "7"}))
     client = clients(server.base_url)
-    with pytest.raises(RateLimitError) as info:
+    with pytest.raises(OrderRejectedError) as info:
         await call(client)
-    assert "not placed" in str(info.value)
+    error = info.value
+    assert isinstance(error, OrderRateLimited) and not isinstance(error, RateLimitError)
+    assert (error.status, error.retry_after) == (429, 7.0)
+    for text in (str(error), error.reason):
+        assert "rate limiting" in text and "was not placed" in text
+        assert "Wait 7 s and try again" in text
+    assert error.response == {"Error": "TooManyRequests", "Message": "Slow down."}
     assert [r.method for r in server.orders_seen()] == [method]
+
+
+async def test_a_429_without_retry_after_says_to_wait_a_moment(
+        raw_server: ServerFactory, clients: Callable[..., TradeStationClient]):
+    server = await raw_server(lambda seen: Answer(429, {"Error": "TooManyRequests"}))
+    client = clients(server.base_url)
+    with pytest.raises(OrderRateLimited) as info:
+        await client.order_execution.place_order(ORDER)
+    assert info.value.retry_after is None and "Wait a moment" in info.value.reason
 
 
 @pytest.mark.parametrize("call_name", ["replace", "cancel"])

@@ -98,6 +98,7 @@ def test_quoted_watchlist_names(write_config) -> None:
         ('[bars]\nunit = "Monthly"\ninterval = 1\n', ("bars", "interval"), "1"),
         ("[bars]\nbarsback = 57600\n", ("bars", "barsback"), 57600),
         ("[streams]\nread_timeout = 5\n", "read_timeout", 5.0),
+        ("[streams]\norders_reconcile_s = 5.5\n", "orders_reconcile_s", 5.5),
         ("[streams]\nmax_concurrent_streams = 100\n", "max_concurrent_streams", 100),
         ("[streams]\nmax_concurrent_streams = 1\n", "max_concurrent_streams", 1),
         ("[ui]\nrepaint_hz = 30\n", "repaint_hz", 30),

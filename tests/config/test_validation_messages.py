@@ -65,6 +65,11 @@ def test_wrong_type_names_file_key_expected_and_found(write_config) -> None:
          "a number of seconds greater than 0", "-1.5 (a number)"),
         ("[streams]\nread_timeout = nan\n", "streams.read_timeout",
          "a number of seconds greater than 0", "nan (a number)"),
+        # reading the orders this often would run into TradeStation's rate limit
+        ("[streams]\norders_reconcile_s = 0.01\n", "streams.orders_reconcile_s",
+         "a number of seconds greater than 5", "0.01 (a number)"),
+        ("[streams]\norders_reconcile_s = 5\n", "streams.orders_reconcile_s",
+         "a number of seconds greater than 5", "5 (an integer)"),
         ("[streams]\nmax_concurrent_streams = 0\n", "streams.max_concurrent_streams",
          "from 1 to 100", "0 (an integer)"),
         ("[streams]\nmax_concurrent_streams = 101\n", "streams.max_concurrent_streams",

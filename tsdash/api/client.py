@@ -16,13 +16,12 @@ from .errors import (
     LOGIN_HINT,
     AuthError,
     ClosedError,
-    RateLimitError,
     StreamConnectionError,
     TSError,
     error_for_status,
     order_outcome_unknown,
+    order_rate_limited,
     order_rejected,
-    parse_retry_after,
 )
 from .manager import DEFAULT_MAX_CONCURRENT_STREAMS, StreamManager
 from .market_data import MarketDataService
@@ -186,9 +185,10 @@ class TradeStationClient:
         without an answer that settles it (a timeout or a connection lost once the connection
         was made, a 5xx, a 2xx that cannot be read); :class:`OrderRejectedError` with
         TradeStation's Message on a 4xx; :class:`AuthError` on a 401 that stays;
-        :class:`RateLimitError` on a 429 (a rate limiter refuses before the order is looked
-        at, so nothing was placed); :class:`StreamConnectionError` when the connection could not
-        be made at all (nothing was sent).
+        :class:`OrderRateLimited` (an OrderRejectedError with ``retry_after``) on a 429 (a rate
+        limiter refuses before the order is looked at, so nothing was placed);
+        :class:`StreamConnectionError` when the connection could not be made at all (nothing
+        was sent).
         """
         session = self._get_order_session()
         token = await self._auth.token()
@@ -212,12 +212,8 @@ class TradeStationClient:
                 raise error_for_status(status, headers, body, what)
             if status == 429:
                 # TradeStation's rate limiter refuses a request before the order is looked at,
-                # so nothing was placed: say so, and let the person send it again
-                retry_after = parse_retry_after(headers)
-                when = f" {retry_after:g} s" if retry_after is not None else " a moment"
-                raise RateLimitError(
-                    f"TradeStation is rate limiting requests (HTTP 429) for {what}; it was not "
-                    f"placed. Wait{when} and send it again.", retry_after=retry_after)
+                # so nothing was placed: a rejection (design.md: a 4xx is an OrderRejectedError)
+                raise order_rate_limited(what, headers, body)
             if 400 <= status < 500:
                 raise order_rejected(what, body, status=status)
             # A 5xx (or anything else) does not say the order was not taken: TradeStation's

@@ -118,12 +118,17 @@ class ClosedError(TSError):
 
 class OrderRejectedError(TSError):
     """TradeStation refused an order request (a 4xx answer, or an ``Errors`` entry in a 200
-    OrderResponse): nothing was placed for it, and ``reason`` says why in TradeStation's words.
+    OrderResponse), and ``reason`` says why in TradeStation's words.
 
-    ``reason`` is TradeStation's ``Message`` cleaned of escape sequences, ``status`` the HTTP
-    status, ``response`` the answer's body when there was one (for an order group where some
-    orders were placed, the whole body: its ``Orders`` list the placed OrderIDs), ``order_id``
-    the rejected order's ID when the answer names one.
+    What the refusal covers: a 4xx answer refuses the whole request, so nothing was placed,
+    replaced or cancelled. An ``Errors`` entry refuses the order it names; in an order group's
+    answer the other orders may have been placed all the same: they are listed in the
+    ``Orders`` of ``response`` and are working.
+
+    ``reason`` is TradeStation's ``Message`` cleaned of escape sequences (the first ``Errors``
+    entry's when there are several), ``status`` the HTTP status (200 for an ``Errors`` entry),
+    ``response`` the answer's body when there was one (the whole body, ``Orders`` and
+    ``Errors``), ``order_id`` the rejected order's ID when the answer names one.
     """
 
     def __init__(
@@ -139,6 +144,31 @@ class OrderRejectedError(TSError):
         self.reason = reason
         self.response = response
         self.order_id = order_id
+
+
+class OrderRateLimited(OrderRejectedError):
+    """TradeStation's rate limiter answered an order request 429: it refuses a request before
+    the order is looked at, so nothing was placed, replaced or cancelled; sending it again
+    after ``retry_after`` seconds (None when TradeStation did not say) can succeed. A rejection
+    like any other 4xx, so it is shown the same way."""
+
+    def __init__(self, message: str, *, reason: str, retry_after: float | None = None,
+                 response: object = None) -> None:
+        super().__init__(message, reason=reason, status=429, response=response)
+        self.retry_after = retry_after
+
+
+def order_rate_limited(what: str, headers: Mapping[str, str] | None,
+                       body: object) -> OrderRateLimited:
+    """The OrderRateLimited for ``what`` answered 429 with ``headers`` (Retry-After)."""
+    retry_after = parse_retry_after(headers)
+    when = f" {retry_after:g} s" if retry_after is not None else " a moment"
+    reason = (f"TradeStation is rate limiting requests (HTTP 429): the order was not placed "
+              f"and nothing was changed. Wait{when} and try again.")
+    return OrderRateLimited(
+        f"TradeStation is rate limiting requests (HTTP 429) and did not take {what}: the order "
+        f"was not placed and nothing was changed. Wait{when} and try again.",
+        reason=reason, retry_after=retry_after, response=body)
 
 
 class OrderOutcomeUnknown(TSError):
@@ -357,7 +387,9 @@ __all__ = [
     "StreamLimitError",
     "ClosedError",
     "OrderRejectedError",
+    "OrderRateLimited",
     "OrderOutcomeUnknown",
+    "order_rate_limited",
     "order_rejected",
     "order_outcome_unknown",
     "is_final",

@@ -349,12 +349,13 @@ class TsdashApp(App[int]):
     # -- orders reconciliation by REST (design.md, Trading) -------------------------------------
 
     def start_orders_reconcile(self) -> None:
-        """Once connected: reconcile the orders every ``orders_reconcile_s`` seconds (0: only
-        when asked, by ``reconcile_orders``). Started once, whatever reconnects follow."""
-        interval = self.settings.orders_reconcile_s
-        if self.orders_reconcile_timer is None and interval > 0:
+        """Once connected: reconcile the orders every ``orders_reconcile_s`` seconds (the
+        config refuses a period short enough to hammer TradeStation). Started once, whatever
+        reconnects follow; never after shutdown started."""
+        if self.orders_reconcile_timer is None and not self._shutdown_started:
             self.orders_reconcile_timer = self.set_interval(
-                interval, lambda: self.reconcile_orders(now=False), name="orders-reconcile")
+                self.settings.orders_reconcile_s, lambda: self.reconcile_orders(now=False),
+                name="orders-reconcile")
 
     def reconcile_orders(self, now: bool = True) -> None:
         """Read the orders over REST and correct what the order stream missed, in a worker,
@@ -892,6 +893,10 @@ class TsdashApp(App[int]):
         try:
             if self._repaint_timer is not None:
                 self._repaint_timer.stop()
+            if self.orders_reconcile_timer is not None:
+                self.orders_reconcile_timer.stop()
+            # a REST read under way would go on with a client about to close
+            self.workers.cancel_group(self, "orders-reconcile")
             for worker in list(self.workers):
                 if worker.name == "connect" and worker.node is self:
                     worker.cancel()

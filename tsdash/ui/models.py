@@ -27,7 +27,7 @@ Clock = Callable[[], float]
 
 class OrderCategory(StrEnum):
     """What an order's status code comes to: the orders table colours by it (``order--*``
-    component classes) and the orders model drops finished orders by it."""
+    component classes). Whether an order is done is ``is_final``'s answer, not this."""
 
     WORKING = "working"
     PARTIAL = "partial"
@@ -82,6 +82,24 @@ ORDER_STATUS_CATEGORY: dict[str, OrderCategory] = {
     "BRF": OrderCategory.REJECTED,  # Bracket failed (REST)
     "DOA": OrderCategory.REJECTED,  # Dead on arrival (REST)
 }
+
+#: The codes after which an order never changes again: filled, cancelled, expired, rejected.
+#: Not the same as the FILLED/CANCELLED/REJECTED categories: those colour the table, and colour
+#: a request on its way ("UCN", Cancel Sent) as what it asks for, though the order still works
+#: until the answer ("CAN", or "RJC", Cancel Request Rejected). Reconciling and trimming go by
+#: this set, so neither takes a request for its outcome.
+FINAL_STATUSES = frozenset({
+    "FLL", "EXE",  # filled
+    "FLP",  # partially filled, the rest out (UROut)
+    "CAN", "EXP", "TSC", "OUT",  # cancelled, expired
+    "REJ", "BRO", "DOA",  # rejected, broken, dead on arrival
+})
+
+
+def is_final(code: str | None) -> bool:
+    """Whether an order with this status code is done: nothing can follow it."""
+    return bool(code) and str(code).upper() in FINAL_STATUSES
+
 
 #: A short label for each code, used when a message has no StatusDescription.
 ORDER_STATUS_TEXT: dict[str, str] = {
@@ -479,12 +497,11 @@ class KeyedModel:
 
 
 class OrdersModel(KeyedModel):
-    """Orders; finished ones (filled, cancelled, rejected) beyond ``max_rows`` are dropped oldest
-    first, like the server's own day list, so a long session does not grow without bound."""
+    """Orders; finished ones (``is_final``) beyond ``max_rows`` are dropped oldest first, like
+    the server's own day list, so a long session does not grow without bound."""
 
     key_field = "OrderID"
     max_rows = 500
-    FINISHED = frozenset({OrderCategory.FILLED, OrderCategory.CANCELLED, OrderCategory.REJECTED})
 
     def __init__(self, clock: Clock = time.monotonic) -> None:
         super().__init__(clock)
@@ -514,10 +531,9 @@ class OrdersModel(KeyedModel):
         the OrderIDs of the rows it corrected, which repaint.
 
         An order the rows lack is added (unless it was trimmed, finished, as an old one); a row
-        moves only forward, to a REST copy that is
-        finished while the row is not, or has more filled: the REST answer may be older than a
-        stream message that arrived while it was in flight. During a snapshot the snapshot is
-        the truth to come, so nothing is merged.
+        moves only forward (``further_along``): the REST answer may be older than a stream
+        message that arrived while it was in flight. During a snapshot the snapshot is the truth
+        to come, so nothing is merged.
         """
         if self.pending is not None:
             return []
@@ -542,23 +558,22 @@ class OrdersModel(KeyedModel):
             self._trim()
         return corrected
 
-    @classmethod
-    def further_along(cls, order: dict[str, Any], row: dict[str, Any]) -> bool:
-        """Whether `order` is a later state of the order than `row`: finished where the row is
-        not, or more of it filled."""
-        finished = cls.FINISHED
-        if (order_status_category(order.get("Status")) in finished
-                and order_status_category(row.get("Status")) not in finished):
-            return True
-        return exec_quantity(order) > exec_quantity(row)
+    @staticmethod
+    def further_along(order: dict[str, Any], row: dict[str, Any]) -> bool:
+        """Whether `order` is a later state of the order than `row`: the row is not final
+        (``FINAL_STATUSES``) and `order` is, or has more of it filled. A request on its way
+        ("UCN", Cancel Sent) is not final: the stream's later "RJC" (the cancel refused, the
+        order still working) must not give way to an older REST "UCN". Of two working copies
+        REST cannot tell which is newer, so the row stays."""
+        if is_final(row.get("Status")):
+            return False
+        return is_final(order.get("Status")) or exec_quantity(order) > exec_quantity(row)
 
     def _trim(self) -> None:
         rows = self.rows
         if len(rows) > self.max_rows + 50 and self.pending is None:
             excess = len(rows) - self.max_rows
-            finished = self.FINISHED
-            for key in [k for k, o in rows.items()
-                        if order_status_category(o.get("Status")) in finished][:excess]:
+            for key in [k for k, o in rows.items() if is_final(o.get("Status"))][:excess]:
                 del rows[key]
                 self.trimmed.add(key)
                 self._removed.add(key)
