@@ -136,12 +136,14 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
     OrderTicketScreen .ticket-row { height: auto; min-height: 1; margin: 0; }
     OrderTicketScreen .ticket-label { width: 10; color: $foreground-muted; }
     OrderTicketScreen Input {
-        width: 30; height: 1; border: none; padding: 0 1; background: $boost;
+        width: 30; height: 1; border: none; padding: 0 1; background: $surface-lighten-1;
     }
     OrderTicketScreen Input:focus { border: none; background: $primary 35%; }
     OrderTicketScreen Input.-invalid { background: $error 25%; }
     OrderTicketScreen Select { width: 30; height: 1; }
-    OrderTicketScreen Select > SelectCurrent { border: none; height: 1; padding: 0 1; }
+    OrderTicketScreen Select > SelectCurrent {
+        border: none; height: 1; padding: 0 1; background: $surface-lighten-1;
+    }
     OrderTicketScreen Select:focus > SelectCurrent { border: none; background: $primary 35%; }
     OrderTicketScreen Select > SelectOverlay { width: 30; }
     OrderTicketScreen .ticket-problem { width: 1fr; height: auto; padding: 0 0 0 1; color: $error; }

@@ -18,7 +18,7 @@ class OrderAnswer(Static):
 
     DEFAULT_CSS = """
     OrderAnswer { height: auto; margin-top: 1; text-style: bold; }
-    OrderAnswer:focus { background: $boost; }
+    OrderAnswer:focus { background: $surface-lighten-1; }
     OrderAnswer.-empty { display: none; }
     OrderAnswer.-sent { color: $success; }
     OrderAnswer.-rejected { color: $error; }
