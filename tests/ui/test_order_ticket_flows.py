@@ -23,6 +23,7 @@ from trading_pilot import (
     order_requests,
     place_resting,
     position_key,
+    preview_and_send,
     previewed,
     problem,
     retype,
@@ -161,11 +162,7 @@ async def test_sell_stop_below_the_market(tmp_path, quick_arm):
         stop = bid - 5
         await retype(pilot, ticket.stop, f"{stop:.2f}")
         await retype(pilot, ticket.quantity, "5")
-        await pilot.press("enter")
-        await previewed(pilot, ticket)
-        await armed(pilot, ticket)
-        await pilot.press("enter")
-        await sent(pilot, ticket)
+        await preview_and_send(pilot, ticket)
         [order] = user_orders(sim)
         assert (order.action, order.order_type, order.quantity, order.stop, order.limit,
                 order.status) == ("SELL", "StopMarket", 5, cents(stop), None, "OPN")
@@ -186,11 +183,7 @@ async def test_x_closes_the_whole_position_on_the_other_side(tmp_path, quick_arm
         assert ticket.action_select.value == TradeAction.SELL
         assert ticket.quantity.value == str(quantity)
         assert ticket.type_select.value == OrderType.MARKET
-        await pilot.press("enter")
-        await previewed(pilot, ticket)
-        await armed(pilot, ticket)
-        await pilot.press("enter")
-        await sent(pilot, ticket)
+        await preview_and_send(pilot, ticket)
         [order] = user_orders(sim)
         assert (order.action, order.order_type, order.quantity, order.status) == (
             "SELL", "Market", quantity, "FLL")
@@ -206,11 +199,7 @@ async def test_x_closes_the_whole_position_on_the_other_side(tmp_path, quick_arm
         ticket = await open_ticket(pilot, "x")
         assert ticket.action_select.value == TradeAction.BUYTOCOVER
         assert ticket.quantity.value == str(-short)
-        await pilot.press("enter")
-        await previewed(pilot, ticket)
-        await armed(pilot, ticket)
-        await pilot.press("enter")
-        await sent(pilot, ticket)
+        await preview_and_send(pilot, ticket)
         [cover] = [o for o in user_orders(sim) if o.symbol == "TSLA"]
         assert (cover.action, cover.order_type, cover.quantity, cover.status) == (
             "BUYTOCOVER", "Market", -short, "FLL")

@@ -213,6 +213,15 @@ async def sent(pilot, ticket: OrderTicketScreen) -> None:
                    what="the answer to the order")
 
 
+async def preview_and_send(pilot, ticket: OrderTicketScreen) -> None:
+    """Enter previews, the preview arms, enter sends; back once the answer is in."""
+    await pilot.press("enter")
+    await previewed(pilot, ticket)
+    await armed(pilot, ticket)
+    await pilot.press("enter")
+    await sent(pilot, ticket)
+
+
 async def no_more_requests(pilot, sim, before: int) -> None:
     """Give a stray request time to arrive, then check none did."""
     await pilot.pause(0.3)
