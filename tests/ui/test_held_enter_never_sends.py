@@ -21,17 +21,19 @@ from tsdash.ui.screens.order_ticket import OrderTicketScreen
 
 #: a terminal's key repeat: one enter every 30 ms
 REPEAT = 0.03
+#: long beside the repeat, so a loaded machine's slow turn between two presses never arms Send
+ARM_DELAY = 1.0
 
 
 async def test_holding_enter_previews_without_sending(tmp_path, monkeypatch):
-    monkeypatch.setattr(OrderTicketScreen, "ARM_DELAY", 0.3)
+    monkeypatch.setattr(OrderTicketScreen, "ARM_DELAY", ARM_DELAY)
     async with demo_dashboard(trading(tmp_path)) as (pilot, sim):
         await highlight(pilot, "quotes", "MSFT")
         ticket = await open_ticket(pilot, "b")
         await retype(pilot, ticket.limit, "400.00")
         await retype(pilot, ticket.quantity, "2")
         before = len(order_requests(sim))
-        for _ in range(45):  # held for well over the arm delay
+        for _ in range(round(1.5 * ARM_DELAY / REPEAT)):  # held for well over the arm delay
             await pilot.press("enter")
             await pilot.pause(REPEAT)
             assert not ticket.can_send()
