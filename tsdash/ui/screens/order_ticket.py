@@ -24,7 +24,7 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -62,9 +62,6 @@ from tsdash.ui.trading import (
     decimal_or_none,
 )
 from tsdash.ui.widgets.order_answer import OrderAnswer
-
-if TYPE_CHECKING:
-    from tsdash.ui.ticket import TicketCheck
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +178,6 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
         self._known_orders: set[str] = set()  # the orders there were when it was sent
         self.today = today
         self.stage = TicketStage.EDITING
-        self.check: TicketCheck | None = None
         #: the request the preview was made for: only this can be sent
         self.previewed: dict[str, Any] | None = None
         self.outcome: TicketOutcome | None = None
@@ -198,9 +194,6 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
         start = ctx.initial or (self._replace_input() if ctx.mode is TicketMode.REPLACE
                                 else self._new_input())
         self.start = start
-        self.side = ctx.side
-        self.set_class(ctx.side is Side.BUY, "-buy")
-        self.set_class(ctx.side is Side.SELL, "-sell")
         asset = self._asset_type()
         actions = trade_actions(ctx.symbol, asset) or [start.action]
         if start.action not in actions:
@@ -213,6 +206,7 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
         self.action_select: Select[TradeAction] = Select(
             [(a.value, a) for a in actions], value=start.action, allow_blank=False,
             id="ticket-action", disabled=replacing)
+        self._show_side()
         self.quantity = Input(start.quantity, id="ticket-quantity", placeholder="quantity")
         self.type_select: Select[OrderType] = Select(
             [(t.value, t) for t in OrderType], value=start.order_type, allow_blank=False,
@@ -241,6 +235,17 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
         self.close_button = Button("Close", id="ticket-close")
 
     # -- building -------------------------------------------------------------------------------
+
+    @property
+    def side(self) -> Side:
+        """Buy or sell, by the action chosen: a buy is checked against the ask, a sell against
+        the bid. Until the Select is mounted its value is blank: the action it starts with."""
+        chosen = self.action_select.value
+        return side_of(chosen if isinstance(chosen, TradeAction) else self.start.action)
+
+    def _show_side(self) -> None:
+        self.set_class(self.side is Side.BUY, "-buy")
+        self.set_class(self.side is Side.SELL, "-sell")
 
     def _asset_type(self) -> str:
         detail = self.context.detail or {}
@@ -428,10 +433,7 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
                 if action != self.action_select.value and action in self._actions:
                     self.action_select.value = action
         elif event.select is self.action_select:
-            # a buy is checked against the ask, a sell against the bid
-            self.side = side_of(TradeAction(str(self.action_select.value)))
-            self.set_class(self.side is Side.BUY, "-buy")
-            self.set_class(self.side is Side.SELL, "-sell")
+            self._show_side()
         self._changed()
 
     def _set_problems(self, problems: dict[str, str]) -> None:
@@ -456,7 +458,6 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
             return (None if problems else request), problems
         check = check_ticket(inp, ctx.detail, ctx.limits, today=self.today(),
                              reference_price=ctx.reference_price(self.side))
-        self.check = check
         problems = dict(check.problems)
         if ctx.detail is None and not problems:
             problems["ticket"] = (f"The details of {ctx.symbol} (its price increments) could not "
