@@ -487,6 +487,13 @@ def test_a_replace_that_changes_nothing_is_a_problem():
     assert problems == {"quantity": "change the quantity or a price first"}
 
 
+def test_a_replace_without_the_symbols_details_is_not_sent():
+    changes, problems = replace_request(WORKING, ticket(quantity="10", limit_price="219.40"),
+                                        detail=None, limits=LIMITS)
+    assert changes == {}
+    assert problems == {"symbol": "no details for AAPL yet: its prices cannot be checked"}
+
+
 def test_a_replace_is_checked_like_a_ticket():
     changes, problems = replace_request(WORKING, ticket(quantity="0", limit_price="219.505"),
                                         detail=detail("AAPL"), limits=LIMITS)

@@ -375,6 +375,10 @@ def _stop_price(inp: TicketInput, order_type: str, detail: dict[str, Any] | None
     return stop
 
 
+def _no_details(symbol: str) -> str:
+    return f"no details for {symbol} yet: its prices cannot be checked"
+
+
 def check_ticket(inp: TicketInput, detail: dict[str, Any] | None, limits: TicketLimits, *,
                  today: date, reference_price: Decimal | None) -> TicketCheck:
     """Every problem of the ticket, by field, and the OrderRequest when there is none.
@@ -391,7 +395,7 @@ def check_ticket(inp: TicketInput, detail: dict[str, Any] | None, limits: Ticket
     if not inp.symbol.strip():
         problems["symbol"] = "enter a symbol"
     elif detail is None:
-        problems["symbol"] = f"no details for {symbol} yet: its prices cannot be checked"
+        problems["symbol"] = _no_details(symbol)
     asset = detail.get("AssetType") if detail is not None else None
     actions = trade_actions(symbol, asset if isinstance(asset, str) else None)
     if not actions:
@@ -497,15 +501,18 @@ def order_symbol(order: dict[str, Any]) -> str:
 
 
 def replace_request(original_order: dict[str, Any], inp: TicketInput, *,
-                    detail: dict[str, Any] | None = None,
+                    detail: dict[str, Any] | None,
                     limits: TicketLimits | None = None,
                     reference_price: Decimal | None = None,
                     ) -> tuple[dict[str, Any], dict[str, str]]:
     """An OrderReplaceRequest for a working order: only what changed (Quantity, LimitPrice,
     StopPrice, or OrderType Market), and the problems by field as :func:`check_ticket` words
-    them. Unchanged is a problem: there is nothing to send."""
+    them. Unchanged is a problem: there is nothing to send. Without the symbol's ``detail``
+    nothing can be checked, so nothing is sent (as :func:`check_ticket`)."""
     problems: dict[str, str] = {}
     symbol = _symbol_name(inp, detail) or order_symbol(original_order)
+    if detail is None:
+        problems["symbol"] = _no_details(symbol)
     limits = limits or TicketLimits(max_order_value=float("inf"), max_quantity=float("inf"))
     original_type = str(original_order.get("OrderType", ""))
     changes: dict[str, Any] = {}

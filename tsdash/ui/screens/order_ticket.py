@@ -458,12 +458,7 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
             return (None if problems else request), problems
         check = check_ticket(inp, ctx.detail, ctx.limits, today=self.today(),
                              reference_price=ctx.reference_price(self.side))
-        problems = dict(check.problems)
-        if ctx.detail is None and not problems:
-            problems["ticket"] = (f"The details of {ctx.symbol} (its price increments) could not "
-                                  "be loaded, so its prices cannot be checked; not sent. Try "
-                                  "again in a moment.")
-        return (None if problems else check.request), problems
+        return check.request, dict(check.problems)
 
     # -- preview ------------------------------------------------------------------------------------
 
