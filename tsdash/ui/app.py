@@ -48,6 +48,7 @@ from tsdash.ui.models import (
     first_leg,
     order_status_category,
     order_status_text,
+    signed_quantity,
 )
 from tsdash.ui.panels.account import BalancesPanel, OrdersPanel, PositionsPanel
 from tsdash.ui.panels.bars import BarsPanel
@@ -60,13 +61,18 @@ from tsdash.ui.screens.help import HelpScreen
 from tsdash.ui.screens.order_ticket import OrderTicketScreen, TicketStage
 from tsdash.ui.symbols import SymbolDetails
 from tsdash.ui.themes import FALLBACK_THEME_NAME, VARIABLE_DEFAULTS, derived_variables, load_themes
-from tsdash.ui.ticket import Side, TicketInput, TicketLimits, close_position_input
+from tsdash.ui.ticket import (
+    Side,
+    TicketInput,
+    TicketLimits,
+    close_position_input,
+    side_of,
+)
 from tsdash.ui.trading import (
     AccountChoice,
     OutcomeKind,
     TicketContext,
     TicketMode,
-    decimal_or_none,
     trading_refusal,
 )
 from tsdash.ui.widgets.footer import DashFooter
@@ -667,8 +673,8 @@ class TsdashApp(App[int]):
             return
         account = str(position.get("AccountID") or "")
         initial = close_position_input(position, account)
-        side = Side.SELL if str(position.get("LongShort", "")).lower() != "short" else Side.BUY
-        self._open_ticket(TicketMode.CLOSE, str(position.get("Symbol") or ""), side,
+        self._open_ticket(TicketMode.CLOSE, str(position.get("Symbol") or ""),
+                          side_of(initial.action),
                           initial=initial, account=account)
 
     def _working_order(self, verb: Literal["cancel", "replace"]) -> dict[str, Any] | None:
@@ -798,9 +804,7 @@ class TsdashApp(App[int]):
         for pos in self.positions_panel.model.rows.values():
             if pos.get("Symbol") != symbol:
                 continue
-            quantity = decimal_or_none(pos.get("Quantity")) or Decimal(0)
-            if str(pos.get("LongShort", "")).lower() == "short" and quantity > 0:
-                quantity = -quantity
+            quantity = signed_quantity(pos) or Decimal(0)
             account = str(pos.get("AccountID") or "")
             held[account] = held.get(account, Decimal(0)) + quantity
         return held

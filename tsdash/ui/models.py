@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any
@@ -633,6 +634,31 @@ def exec_quantity(order: dict[str, Any]) -> float:
     if not isinstance(legs, list):
         return 0.0
     return sum(to_float(leg.get("ExecQuantity")) or 0.0 for leg in legs if isinstance(leg, dict))
+
+
+def decimal_or_none(value: object) -> Decimal | None:
+    """TradeStation's numeric strings (and numbers) as a Decimal; None for '' or junk."""
+    if value is None or isinstance(value, bool) or value == "":
+        return None
+    try:
+        number = Decimal(str(value).replace(",", ""))
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def signed_quantity(position: dict[str, Any]) -> Decimal | None:
+    """A position's quantity, negative when short: ``LongShort`` says which side ("Long",
+    "Short"); without it, the quantity as sent. None when it is not a number."""
+    quantity = decimal_or_none(position.get("Quantity"))
+    if quantity is None:
+        return None
+    side = str(position.get("LongShort", "")).strip().lower()
+    if side == "long":
+        return abs(quantity)
+    if side == "short":
+        return -abs(quantity)
+    return quantity
 
 
 def to_float(value: Any) -> float | None:

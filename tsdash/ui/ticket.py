@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from tsdash.ui.models import first_leg
+from tsdash.ui.models import first_leg, signed_quantity
 
 
 class OrderType(StrEnum):
@@ -546,23 +546,17 @@ def replace_request(original_order: dict[str, Any], inp: TicketInput, *,
 def close_position_input(position: dict[str, Any], account: str) -> TicketInput:
     """The ticket for ``x``: the other side of TradeStation's Position, its whole quantity, at
     the market, in the position's own account."""
-    raw = position.get("Quantity")
-    try:
-        held = Decimal(str(raw).strip()) if raw is not None else Decimal(0)
-    except InvalidOperation:
-        held = Decimal(0)
-    long_short = str(position.get("LongShort", "")).strip().lower()
-    long = long_short == "long" if long_short in ("long", "short") else held > 0
-    signed = abs(held) if long else -abs(held)
+    signed = signed_quantity(position) or Decimal(0)
+    held = abs(signed)
     asset = position.get("AssetType")
-    action = default_action(Side.SELL if long else Side.BUY,
+    action = default_action(Side.SELL if signed > 0 else Side.BUY,
                             asset if isinstance(asset, str) else None, float(signed))
     owner = position.get("AccountID")
     return TicketInput(
         account=owner if isinstance(owner, str) and owner else account,
         symbol=str(position.get("Symbol", "")),
         action=action,
-        quantity=_plain(abs(held)) if held else "",
+        quantity=_plain(held) if held else "",
         order_type=OrderType.MARKET,
         duration=Duration.DAY,
     )

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from tsdash.config import Environment
+from tsdash.ui.models import decimal_or_none
 
 if TYPE_CHECKING:
     from tsdash.api.seams import JSONObject
@@ -128,17 +129,6 @@ class TicketContext:
         return None
 
 
-def decimal_or_none(value: object) -> Decimal | None:
-    """TradeStation's numeric strings (and numbers) as a Decimal; None for '' or junk."""
-    if value is None or isinstance(value, bool) or value == "":
-        return None
-    try:
-        number = Decimal(str(value).replace(",", ""))
-    except (InvalidOperation, ValueError):
-        return None
-    return number if number.is_finite() else None
-
-
 def trading_refusal(enabled: bool, environment: str, config_path: Path | None) -> str | None:
     """None when the order keys may open a ticket, else what to do to turn trading on.
 
@@ -160,6 +150,5 @@ __all__ = [
     "TicketOutcome",
     "TicketContext",
     "TicketMode",
-    "decimal_or_none",
     "trading_refusal",
 ]

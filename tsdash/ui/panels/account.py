@@ -27,6 +27,7 @@ from tsdash.ui.models import (
     OrdersModel,
     PositionsModel,
     first_leg,
+    signed_quantity,
     order_status_category,
     order_status_text,
     to_float,
@@ -433,9 +434,8 @@ class PositionsPanel(KeyedTablePanel[PositionsModel]):
     def render_row(self, key: str) -> Cells:
         pos = self.model.rows[key]
         palette = self.palette
-        qty = to_float(pos.get("Quantity"))
-        if qty is not None and str(pos.get("LongShort", "")).lower() == "short" and qty > 0:
-            qty = -qty
+        signed = signed_quantity(pos)
+        qty = float(signed) if signed is not None else None
         pnl = to_float(pos.get("UnrealizedProfitLoss"))
         today = to_float(pos.get("TodaysProfitLoss"))
         pnl_style = palette.signed(pnl)

@@ -36,7 +36,7 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Button, Input, Label, Select, Static
 
-from tsdash.ui.models import first_leg
+from tsdash.ui.models import decimal_or_none, first_leg
 from tsdash.ui.ticket import (
     Duration,
     OrderType,
@@ -59,7 +59,6 @@ from tsdash.ui.trading import (
     TicketContext,
     TicketMode,
     TicketOutcome,
-    decimal_or_none,
 )
 from tsdash.ui.widgets.order_answer import OrderAnswer
 
