@@ -197,19 +197,11 @@ class TradeStationClient:
                 session, method, path, json=json, token=token, what=what, timeout=timeout)
             if 200 <= status < 300:
                 return body
-            if status == 401 and attempt == 0 and self._auth.can_refresh:
-                log.info("HTTP 401 for %s; refreshing the access token and sending once more",
-                         what)
-                token = await self._auth.refresh(token)
-                continue
-            if status == 401 and attempt == 1:
-                raise AuthError(
-                    f"TradeStation rejected the access token again after refreshing it "
-                    f"(HTTP 401) for {what}; the order was not placed. {LOGIN_HINT}",
-                    status=401,
-                )
             if status == 401:  # refused at the door: the order was not looked at
-                raise error_for_status(status, headers, body, what)
+                token = await self._token_after_401(
+                    attempt, token, what, error_for_status(status, headers, body, what),
+                    note="; the order was not placed")
+                continue
             if status == 429:
                 # TradeStation's rate limiter refuses a request before the order is looked at,
                 # so nothing was placed: a rejection (design.md: a 4xx is an OrderRejectedError)
@@ -360,18 +352,27 @@ class TradeStationClient:
                     f"Could not reach TradeStation for {what} ({type(exc).__name__}). Check your "
                     "network and try again."
                 ) from None
-            if error.status == 401 and attempt == 0 and self._auth.can_refresh:
-                log.info("HTTP 401 for %s; refreshing the access token and retrying once", what)
-                token = await self._auth.refresh(token)
+            if error.status == 401:
+                token = await self._token_after_401(attempt, token, what, error)
                 continue
-            if error.status == 401 and attempt == 1:
-                raise AuthError(
-                    f"TradeStation rejected the access token again after refreshing it "
-                    f"(HTTP 401) for {what}. {LOGIN_HINT}",
-                    status=401,
-                )
             raise error
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _token_after_401(self, attempt: int, token: str, what: str, refused: TSError,
+                               note: str = "") -> str:
+        """A 401 answer to ``what``: the first one, a refreshed token to send once more with
+        (when the client can refresh); else ``refused`` is raised, or, after the refresh,
+        an AuthError saying to sign in again (``note`` added to its first sentence)."""
+        if attempt == 0 and self._auth.can_refresh:
+            log.info("HTTP 401 for %s; refreshing the access token and trying once more", what)
+            return await self._auth.refresh(token)
+        if attempt == 1:
+            raise AuthError(
+                f"TradeStation rejected the access token again after refreshing it "
+                f"(HTTP 401) for {what}{note}. {LOGIN_HINT}",
+                status=401,
+            )
+        raise refused
 
     def check_open(self) -> None:
         """Raise ClosedError once the client is closed (services call it before subscribing)."""
