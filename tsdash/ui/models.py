@@ -522,12 +522,7 @@ class OrdersModel(KeyedModel):
         super().apply(msg)
         self._trim()
 
-    def reconcile(self, orders: Iterable[dict[str, Any]]) -> int:
-        """Merge a REST order list into the rows (see ``reconcile_ids``); how many rows it
-        corrected."""
-        return len(self.reconcile_ids(orders))
-
-    def reconcile_ids(self, orders: Iterable[dict[str, Any]]) -> list[str]:
+    def reconcile(self, orders: Iterable[dict[str, Any]]) -> list[str]:
         """Merge a REST order list (the truth when the stream dropped frames) into the rows;
         the OrderIDs of the rows it corrected, which repaint.
 

@@ -271,7 +271,7 @@ class OrdersPanel(KeyedTablePanel[OrdersModel]):
         except Exception as exc:
             log.warning("orders: reconciling by REST failed: %s", describe_error(exc))
             return 0
-        corrected = self.model.reconcile_ids(orders)
+        corrected = self.model.reconcile(orders)
         if corrected:
             log.info("orders: reconciled by REST, the stream had missed %s",
                      ", ".join(corrected))
