@@ -48,6 +48,7 @@ from tsdash.ui.models import (
     first_leg,
     order_status_category,
     order_status_text,
+    order_symbol,
     signed_quantity,
 )
 from tsdash.ui.panels.account import BalancesPanel, OrdersPanel, PositionsPanel
@@ -703,7 +704,7 @@ class TsdashApp(App[int]):
         order = self._working_order("replace")
         if order is None:
             return
-        symbol = self.orders_panel.row_symbol(str(order.get("OrderID"))) or ""
+        symbol = order_symbol(order)
         leg = first_leg(order)
         side = Side.BUY if str(leg.get("BuyOrSell", "")).startswith("Buy") else Side.SELL
         self._open_ticket(TicketMode.REPLACE, symbol, side, order=order,
@@ -716,7 +717,7 @@ class TsdashApp(App[int]):
         client = self.client
         if order is None or client is None:
             return
-        symbol = self.orders_panel.row_symbol(str(order.get("OrderID"))) or ""
+        symbol = order_symbol(order)
         price = order.get("LimitPrice") or order.get("StopPrice")
         formatter = self.symbol_details.formatter(symbol)
         shown = formatter(price) if formatter is not None and price else None

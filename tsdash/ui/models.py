@@ -125,6 +125,11 @@ def first_leg(order: dict[str, Any]) -> dict[str, Any]:
     return legs[0] if isinstance(legs, list) and legs and isinstance(legs[0], dict) else {}
 
 
+def order_symbol(order: dict[str, Any]) -> str:
+    """The symbol of TradeStation's Order (its first leg's); '' when it names none."""
+    return str(first_leg(order).get("Symbol") or order.get("Symbol") or "")
+
+
 def order_status_text(order: dict[str, Any]) -> str:
     code = str(order.get("Status") or "")
     return str(order.get("StatusDescription") or ORDER_STATUS_TEXT.get(code, code or "?"))

@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from tsdash.ui.models import first_leg, signed_quantity
+from tsdash.ui.models import first_leg, order_symbol, signed_quantity
 
 
 class OrderType(StrEnum):
@@ -493,11 +493,6 @@ def _order_price(order: dict[str, Any], name: str) -> Decimal | None:
         except InvalidOperation:
             return None
     return None
-
-
-def order_symbol(order: dict[str, Any]) -> str:
-    """The symbol of TradeStation's Order (its first leg's)."""
-    return str(first_leg(order).get("Symbol") or order.get("Symbol", ""))
 
 
 def replace_request(original_order: dict[str, Any], inp: TicketInput, *,

@@ -27,6 +27,7 @@ from tsdash.ui.models import (
     OrdersModel,
     PositionsModel,
     first_leg,
+    order_symbol,
     signed_quantity,
     order_status_category,
     order_status_text,
@@ -204,6 +205,11 @@ class KeyedTablePanel(StreamPanel, Generic[ModelT]):
         symbol, as a balance's)."""
         return None
 
+    def highlighted(self) -> dict[str, Any] | None:
+        """The row under the table's cursor (an order, a position ...; None: no rows)."""
+        key = self.table.cursor_row_key()
+        return self.model.rows.get(key) if key is not None else None
+
     def on_live_table_row_selected(self, event: LiveTable.RowSelected) -> None:
         """A row chosen (enter, a click): its symbol goes to the chart and the tape by the
         quotes panel's own message, the one path the app routes (a row without a symbol:
@@ -282,15 +288,7 @@ class OrdersPanel(KeyedTablePanel[OrdersModel]):
         return (str(order.get("OpenedDateTime") or ""), key)
 
     def row_symbol(self, key: str) -> str | None:
-        order = self.model.rows.get(key, {})
-        leg = first_leg(order)
-        symbol = leg.get("Symbol") or order.get("Symbol")
-        return symbol if isinstance(symbol, str) else None
-
-    def highlighted(self) -> dict[str, Any] | None:
-        """The order on the table's cursor row (None: no rows)."""
-        key = self.table.cursor_row_key()
-        return self.model.rows.get(key) if key is not None else None
+        return order_symbol(self.model.rows.get(key, {})) or None
 
     def status_text(self, order_id: str) -> str | None:
         """The order's status as the stream last reported it (None: not seen yet)."""
@@ -417,11 +415,6 @@ class PositionsPanel(KeyedTablePanel[PositionsModel]):
     def row_symbol(self, key: str) -> str | None:
         symbol = self.model.rows.get(key, {}).get("Symbol")
         return symbol if isinstance(symbol, str) else None
-
-    def highlighted(self) -> dict[str, Any] | None:
-        """The position on the table's cursor row (None: no rows)."""
-        key = self.table.cursor_row_key()
-        return self.model.rows.get(key) if key is not None else None
 
     @staticmethod
     def pnl_percent(pos: dict[str, Any]) -> float | None:

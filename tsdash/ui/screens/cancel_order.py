@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from tsdash.ui.models import first_leg
+from tsdash.ui.models import first_leg, order_symbol
 from tsdash.ui.screens.order_ticket import OrderTicketScreen
 from tsdash.ui.trading import OrderGateway, OrdersView, OutcomeKind, TicketOutcome
 from tsdash.ui.widgets.order_answer import OrderAnswer
@@ -31,7 +31,7 @@ def describe_order(order: dict[str, Any], shown_price: str | None = None) -> str
     leg = first_leg(order)
     side = str(leg.get("BuyOrSell") or "")
     quantity = leg.get("QuantityOrdered") or order.get("Quantity") or "?"
-    symbol = leg.get("Symbol") or order.get("Symbol") or "?"
+    symbol = order_symbol(order) or "?"
     kind = str(order.get("OrderType") or "")
     price = shown_price or order.get("LimitPrice") or order.get("StopPrice") or ""
     status = order.get("StatusDescription") or order.get("Status") or ""
