@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from tsdash.ui.models import first_leg, order_symbol, signed_quantity
+from tsdash.ui.models import decimal_or_none, first_leg, order_symbol, signed_quantity
 
 
 class OrderType(StrEnum):
@@ -203,14 +203,9 @@ def _plain(number: Decimal) -> str:
 
 
 def _field_decimal(fmt: dict[str, Any], name: str) -> Decimal | None:
-    raw = fmt.get(name)
-    if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
-        return None
-    try:
-        number = Decimal(str(raw).strip())
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() and number > 0 else None
+    """A QuantityFormat field above zero, else None."""
+    number = decimal_or_none(fmt.get(name))
+    return number if number is not None and number > 0 else None
 
 
 def _symbol_name(inp: TicketInput, detail: dict[str, Any] | None) -> str:
@@ -456,14 +451,11 @@ def preview_problem(confirmation: dict[str, Any], limits: TicketLimits) -> str |
     EstimatedCost is what the order will cost by TradeStation's reckoning, so it is checked
     again even when the ticket's own estimate passed. No estimate is a refusal too."""
     raw = confirmation.get("EstimatedCost")
-    try:
-        cost = abs(Decimal(str(raw).strip().replace(",", "").lstrip("$"))) \
-            if isinstance(raw, (str, int, float)) and not isinstance(raw, bool) else None
-    except InvalidOperation:
-        cost = None
-    if cost is None or not cost.is_finite():
+    cost = decimal_or_none(raw.strip().lstrip("$") if isinstance(raw, str) else raw)
+    if cost is None:
         return ("TradeStation's preview gave no estimated cost, so the limit of "
                 f"{dollars(limits.max_order_value)} ([trading] max_order_value) cannot be checked")
+    cost = abs(cost)
     if cost > Decimal(str(limits.max_order_value)):
         return (f"estimated cost {dollars(cost)} is over the limit of "
                 f"{dollars(limits.max_order_value)} ([trading] max_order_value)")
@@ -475,23 +467,10 @@ def preview_problem(confirmation: dict[str, Any], limits: TicketLimits) -> str |
 
 
 def _order_quantity(order: dict[str, Any]) -> Decimal | None:
-    leg = first_leg(order)
-    for raw in (leg.get("QuantityOrdered"), order.get("Quantity")):
-        if isinstance(raw, (str, int, float)) and not isinstance(raw, bool):
-            try:
-                return Decimal(str(raw))
-            except InvalidOperation:
-                continue
-    return None
-
-
-def _order_price(order: dict[str, Any], name: str) -> Decimal | None:
-    raw = order.get(name)
-    if isinstance(raw, (str, int, float)) and not isinstance(raw, bool):
-        try:
-            return Decimal(str(raw))
-        except InvalidOperation:
-            return None
+    for raw in (first_leg(order).get("QuantityOrdered"), order.get("Quantity")):
+        number = decimal_or_none(raw)
+        if number is not None:
+            return number
     return None
 
 
@@ -520,11 +499,11 @@ def replace_request(original_order: dict[str, Any], inp: TicketInput, *,
     limit = stop = None
     if not to_market and original_type in (OrderType.LIMIT, OrderType.STOP_LIMIT):
         limit = _price(inp.limit_price, "limit", detail, symbol, problems, "limit_price")
-        if limit is not None and limit != _order_price(original_order, "LimitPrice"):
+        if limit is not None and limit != decimal_or_none(original_order.get("LimitPrice")):
             changes["LimitPrice"] = _wire_price(limit, detail)
     if not to_market and original_type in (OrderType.STOP_MARKET, OrderType.STOP_LIMIT):
         stop = _stop_price(inp, original_type, detail, symbol, reference_price, problems)
-        if stop is not None and stop != _order_price(original_order, "StopPrice"):
+        if stop is not None and stop != decimal_or_none(original_order.get("StopPrice")):
             changes["StopPrice"] = _wire_price(stop, detail)
     priced_at = limit if limit is not None else stop if stop is not None else reference_price
     if quantity is not None and priced_at is not None:
