@@ -37,6 +37,17 @@ def describe_order(order: Mapping[str, object]) -> str:
     return " ".join(words) or "the order"
 
 
+def _first_order(answer: object, what: str, missing: str) -> JSONObject:
+    """The OrderResponse of a 200 answer about one order; an ``Errors`` entry is a rejection,
+    and an answer naming no order leaves the outcome unknown (``missing`` says how)."""
+    orders, errors = _split_answer(answer)
+    if errors:
+        raise order_rejected(what, answer, status=200, entry=errors[0])
+    if not orders:
+        raise order_outcome_unknown(what, missing, status=200, response=answer)
+    return orders[0]
+
+
 def _json_objects(value: object) -> list[JSONObject]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
@@ -102,13 +113,7 @@ class OrderExecutionService:
         """
         what = f"the order {describe_order(order)}"
         body = await self._send("POST", ORDERS_PATH, order, what)
-        orders, errors = _split_answer(body)
-        if errors:
-            raise order_rejected(what, body, status=200, entry=errors[0])
-        if not orders:
-            raise order_outcome_unknown(what, "TradeStation's answer named no order",
-                                        status=200, response=body)
-        return orders[0]
+        return _first_order(body, what, "TradeStation's answer named no order")
 
     async def place_order_group(self, group: JSONObject) -> JSONObject:
         """Place a GroupOrderRequest (``Type`` OCO, BRK or NORMAL; ``Orders``); the whole
@@ -146,13 +151,7 @@ class OrderExecutionService:
         if not str(order_id).strip():
             raise ValueError("order_id is required")
         answer = await self._send(method, f"{ORDERS_PATH}/{path_segment(order_id)}", body, what)
-        orders, errors = _split_answer(answer)
-        if errors:
-            raise order_rejected(what, answer, status=200, entry=errors[0])
-        if not orders:
-            raise order_outcome_unknown(what, "TradeStation's answer was not an OrderResponse",
-                                        status=200, response=answer)
-        return orders[0]
+        return _first_order(answer, what, "TradeStation's answer was not an OrderResponse")
 
     async def _send(self, method: str, path: str, body: JSONObject | None, what: str) -> object:
         self._client.check_open()
