@@ -185,7 +185,6 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
         #: a request duplicated on the way cannot place it twice
         self.confirm_id = secrets.token_urlsafe(16)[:22]
         self._arm_timer: Timer | None = None
-        self._status_timer: Timer | None = None
         self._armed = False
         self._composed = False
         self._quote_shown = ""
@@ -356,8 +355,7 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
         self._show_rows()
         self._show_quote()
         # the bid, ask and last move while the ticket is open (the checks read them too)
-        self._quote_timer = self.set_interval(self.QUOTE_EVERY, self._show_quote,
-                                              name="ticket-quote")
+        self.set_interval(self.QUOTE_EVERY, self._show_quote, name="ticket-quote")
         self.quantity.focus()
 
     # -- what the fields say ----------------------------------------------------------------------
@@ -667,8 +665,7 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
         self.answer_box.scroll_visible()
         if self.orders is not None and (outcome.order_id or outcome.kind is OutcomeKind.UNKNOWN):
             # the order's status as the stream reports it; a lost answer's order once it shows
-            self._status_timer = self.set_interval(self.STATUS_EVERY, self._show_outcome,
-                                                   name="ticket-status")
+            self.set_interval(self.STATUS_EVERY, self._show_outcome, name="ticket-status")
 
     def _show_outcome(self) -> None:
         outcome = self.outcome
@@ -727,8 +724,6 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
             self.notify("The order is being sent; its answer comes in a moment.",
                         severity="warning")
             return
-        if self._status_timer is not None:
-            self._status_timer.stop()
         self.dismiss(self.outcome)
 
 
