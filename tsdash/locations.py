@@ -11,6 +11,8 @@ config file    :func:`config_file`                         ``~/.config/tsdash/co
 refresh token  :func:`token_file`                          ``~/.local/share/tsdash/token.json``
 log file       :func:`log_file`                            ``~/.local/state/tsdash/log/tsdash.log``
 UI state       :func:`state_file`                          ``~/.local/state/tsdash/state.json``
+alert journal  :func:`alerts_journal_file`                 ``~/.local/state/tsdash/alerts.jsonl``
+alert states   :func:`alert_state_file`                    ``~/.local/state/tsdash/alerts-state.json``
 =============  ==========================================  ======================================
 
 The config file can be chosen explicitly (``tsdash --config PATH``) or with the
@@ -32,6 +34,8 @@ CONFIG_FILE_NAME = "config.toml"
 TOKEN_FILE_NAME = "token.json"
 LOG_FILE_NAME = "tsdash.log"
 STATE_FILE_NAME = "state.json"
+ALERTS_JOURNAL_NAME = "alerts.jsonl"
+ALERT_STATE_NAME = "alerts-state.json"
 
 
 def _dirs() -> platformdirs.PlatformDirs:
@@ -86,6 +90,16 @@ def state_dir() -> Path:
 def state_file() -> Path:
     """Small UI state remembered between runs (e.g. the last watchlist shown)."""
     return state_dir() / STATE_FILE_NAME
+
+
+def alerts_journal_file() -> Path:
+    """Every notification the dashboard gave, one JSON line each (``tsdash alerts path``)."""
+    return state_dir() / ALERTS_JOURNAL_NAME
+
+
+def alert_state_file() -> Path:
+    """Which alert rules have fired and are waiting to arm again (kept across restarts)."""
+    return state_dir() / ALERT_STATE_NAME
 
 
 def log_dir() -> Path:

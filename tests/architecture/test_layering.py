@@ -21,7 +21,8 @@ def _modules_after_import(module: str) -> list[str]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-@pytest.mark.parametrize("module", ["tsdash.api", "tsdash.sim"])
+@pytest.mark.parametrize("module", ["tsdash.api", "tsdash.sim", "tsdash.alerts.rules",
+                                    "tsdash.alerts.notifications", "tsdash.alerts.state"])
 def test_service_layers_do_not_import_the_ui(module):
     loaded = _modules_after_import(module)
     leaked = [m for m in loaded

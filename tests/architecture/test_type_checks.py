@@ -13,8 +13,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.parametrize(("target", "flags"), [
     ("tsdash/api", ["--strict"]),
+    ("tsdash/alerts", ["--strict"]),
     ("tsdash", []),
-], ids=["api-strict", "whole-package"])
+], ids=["api-strict", "alerts-strict", "whole-package"])
 def test_mypy_finds_no_error(target: str, flags: list[str], tmp_path_factory) -> None:
     cache = tmp_path_factory.getbasetemp() / "mypy-cache"
     out, err, status = mypy.run([*flags, "--cache-dir", str(cache), "--no-error-summary",
