@@ -105,10 +105,14 @@ class AlertRule:
         return f"{self.symbol} {self.condition_text()}"
 
     def condition_text(self) -> str:
+        """"last at or above 230"."""
+        return f"{self.measure} {self.threshold_text()}"
+
+    def threshold_text(self) -> str:
+        """"at or above 230", "at or below -2.5%"."""
         way = "at or above" if self.condition in RISING else "at or below"
-        unit = "%" if self.condition in (Condition.CHANGE_PCT_ABOVE,
-                                         Condition.CHANGE_PCT_BELOW) else ""
-        return f"{self.measure} {way} {level_text(self.level)}{unit}"
+        unit = "%" if self.measure == "change %" else ""
+        return f"{way} {level_text(self.level)}{unit}"
 
     def rearm_text(self) -> str:
         """When a fired rule arms again: its condition false once more."""
