@@ -1,5 +1,6 @@
-"""tsdash.api and tsdash.sim must not depend on the UI (design.md: api and sim never import ui
-or textual), and importing tsdash.api must stay light (aiohttp is loaded lazily)."""
+"""tsdash.api, tsdash.sim and tsdash.alerts must not depend on the UI (design.md: api and sim
+never import ui or textual; the alert rules and their delivery are tested without a screen), and
+importing tsdash.api must stay light (aiohttp is loaded lazily)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,9 @@ def _modules_after_import(module: str) -> list[str]:
 
 
 @pytest.mark.parametrize("module", ["tsdash.api", "tsdash.sim", "tsdash.alerts.rules",
-                                    "tsdash.alerts.notifications", "tsdash.alerts.state"])
+                                    "tsdash.alerts.notifications", "tsdash.alerts.state",
+                                    "tsdash.alerts.watch", "tsdash.alerts.feed",
+                                    "tsdash.alerts.delivery", "tsdash.alerts.desktop"])
 def test_service_layers_do_not_import_the_ui(module):
     loaded = _modules_after_import(module)
     leaked = [m for m in loaded

@@ -51,8 +51,10 @@ def _matches(env: Mapping[str, str], table: tuple[tuple[str, str], ...]) -> str 
 
 
 def desktop_route(env: Mapping[str, str],
-                  which: Callable[[str], str | None] = shutil.which) -> Route:
-    """The way to deliver desktop notifications in the terminal described by ``env``."""
+                  which: Callable[[str], str | None] | None = None) -> Route:
+    """The way to deliver desktop notifications in the terminal described by ``env``
+    (``which`` finds a command: ``shutil.which`` unless given)."""
+    which = which if which is not None else shutil.which
     in_tmux = bool(env.get("TMUX"))
     if not in_tmux:
         found = _matches(env, _OSC777_TERMINALS)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ class NotificationKind(StrEnum):
 
 
 #: how a toast looks for each kind (Textual's severities)
-SEVERITY: Mapping[NotificationKind, str] = {
+SEVERITY: Mapping[NotificationKind, Literal["information", "warning", "error"]] = {
     NotificationKind.ALERT: "warning",
     NotificationKind.FILL: "information",
     NotificationKind.REJECT: "error",

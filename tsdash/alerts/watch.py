@@ -22,12 +22,13 @@ log = logging.getLogger(__name__)
 
 
 def value_text(rule: AlertRule, quote: Mapping[str, Any], value: float) -> str:
-    """The value that fired ``rule``, as the quote shows it (the last price as sent)."""
+    """What fired ``rule``: "last 231.20" (the price as sent), "change -1.28%", "volume
+    1,250,000"."""
     if rule.condition in (Condition.ABOVE, Condition.BELOW):
-        return str(quote.get("Last", value))
+        return f"last {quote.get('Last', value)}"
     if rule.condition is Condition.VOLUME_ABOVE:
-        return f"{value:,.0f}"
-    return f"{value:+.2f}%"
+        return f"volume {value:,.0f}"
+    return f"change {value:+.2f}%"
 
 
 class AlertWatcher:
@@ -110,8 +111,9 @@ class AlertWatcher:
         shown = value_text(rule, quote, value)
         return Notification(
             NotificationKind.ALERT, rule.symbol,
-            f"{rule.symbol} {shown}, {rule.threshold_text()}", at, {"rule": rule.id, "condition": rule.condition.value, "level": rule.level,
-                 "value": value})
+            f"{rule.symbol} {shown}, {rule.threshold_text()}", at,
+            {"rule": rule.id, "condition": rule.condition.value, "level": rule.level,
+             "value": value})
 
     def _set(self, rule: AlertRule, state: RuleState) -> None:
         self.states[rule.id] = state

@@ -1,0 +1,141 @@
+"""The alerts' own quote stream: the symbols the rules watch, whatever watchlist is on screen.
+
+One quote subscription for every rule symbol, opened after the panels' streams so that, at the
+stream limit, it is the one refused (and the alerts screen says so, while the rules on the
+watchlist shown still get its quotes). Quotes go to ``on_quote`` (the rule book); nothing here
+paints or notifies.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tsdash.api import Subscription, TradeStationClient
+    from tsdash.api.errors import TSError
+    from tsdash.api.subscription import SnapshotEvent, SubscriptionState
+
+log = logging.getLogger(__name__)
+
+
+class FeedState(StrEnum):
+    """Where the alerts' stream is."""
+
+    OFF = "off"  # no rule, no stream
+    OPENING = "opening"  # connecting or reconnecting
+    LIVE = "live"
+    REFUSED = "refused"  # not opened: the stream limit
+    DOWN = "down"  # failed or disconnected: ``reason`` says why
+
+
+class AlertFeed:
+    """The quote stream of the rules' symbols, reopened when they change."""
+
+    def __init__(self, on_quote: Callable[[Mapping[str, Any]], None]) -> None:
+        self.on_quote = on_quote
+        self.state = FeedState.OFF
+        self.reason: str | None = None
+        #: symbols TradeStation refused on this stream, and its reason
+        self.refused: dict[str, str] = {}
+        self.symbols: tuple[str, ...] = ()
+        self.sub: Subscription | None = None
+        self._generation = 0
+
+    async def watch(self, client: TradeStationClient, symbols: Sequence[str]) -> None:
+        """Stream ``symbols`` (closing the stream of the previous ones); none: no stream."""
+        from tsdash.api import StreamError, StreamLimitError, TSError
+
+        wanted = tuple(dict.fromkeys(symbols))
+        if wanted == self.symbols and self.state in (FeedState.OPENING, FeedState.LIVE):
+            return
+        await self.close()
+        self.symbols = wanted
+        if not wanted:
+            return
+        self._generation += 1
+        generation = self._generation
+        self.state, self.reason = FeedState.OPENING, None
+
+        async def data(message: dict[str, Any]) -> None:
+            if generation != self._generation:
+                return
+            symbol = message.get("Symbol")
+            if "Error" in message and isinstance(symbol, str):
+                self.refused[symbol.upper()] = str(message.get("Error"))
+                return
+            if isinstance(symbol, str) and symbol in self.refused:
+                del self.refused[symbol]
+            self.on_quote(message)
+
+        async def error(exc: TSError) -> None:
+            if generation != self._generation:
+                return
+            if isinstance(exc, StreamError) and exc.symbol:
+                self.refused[exc.symbol.upper()] = exc.error or str(exc)
+
+        async def status(sub: Subscription, event: SubscriptionState | SnapshotEvent) -> None:
+            if generation == self._generation:
+                self._take(sub, str(event))
+
+        try:
+            sub = await client.market_data.stream_quotes(
+                list(wanted), callback=data, error_callback=error, status_callback=status)
+        except StreamLimitError as exc:
+            if generation == self._generation:
+                self.state = FeedState.REFUSED
+                self.reason = (f"the stream limit is reached ({exc.limit} streams open): raise "
+                               "[streams] max_concurrent_streams, or close a panel's stream")
+            return
+        except TSError as exc:
+            if generation == self._generation:
+                self.state, self.reason = FeedState.DOWN, str(exc)
+            return
+        if generation != self._generation:  # superseded while opening
+            await sub.unsubscribe()
+            return
+        self.sub = sub
+        self._take(sub, str(sub.state))
+
+    def _take(self, sub: Subscription, event: str) -> None:
+        if event == "live":
+            self.state, self.reason = FeedState.LIVE, None
+        elif event in ("connecting", "reconnecting"):
+            self.state = FeedState.OPENING
+        elif event in ("disconnected", "failed"):
+            self.state = FeedState.DOWN
+            error = sub.last_error
+            self.reason = f"its stream is {event}" + (f": {error}" if error else "")
+
+    async def reconnect(self) -> None:
+        """The reconnect-all key: a stream that is down or refused is tried again."""
+        sub = self.sub
+        if self.state is FeedState.REFUSED or sub is None:
+            return
+        if self.state is FeedState.DOWN:
+            from tsdash.api import TSError
+
+            try:
+                await sub.reconnect()
+            except TSError as exc:
+                self.state, self.reason = FeedState.DOWN, str(exc)
+
+    async def close(self) -> None:
+        """Stop streaming (idempotent)."""
+        self._generation += 1
+        sub, self.sub = self.sub, None
+        self.state, self.reason, self.refused = FeedState.OFF, None, {}
+        self.symbols = ()
+        if sub is not None:
+            await sub.unsubscribe()
+
+    def why_unwatched(self, symbol: str) -> str | None:
+        """Why this stream brings no quotes for ``symbol``; None when it does (or is opening)."""
+        if symbol in self.refused:
+            return f"{symbol} refused: {self.refused[symbol]}"
+        if self.state in (FeedState.REFUSED, FeedState.DOWN):
+            opened = "not open" if self.state is FeedState.REFUSED else "down"
+            return f"alerts stream {opened}: {self.reason}"
+        return None
