@@ -95,6 +95,11 @@ ACTIONS: tuple[Action, ...] = (
     Action("cancel_order", "c", "cancel the highlighted working order (asks once)",
            "Cancel order", command="Cancel highlighted order",
            panel="orders"),
+    Action("add_alert", "exclamation_mark", "alert on the highlighted quote row's symbol "
+           "(prefilled with its last price; saved in the config)", "Alert", key_display="!",
+           command="Add an alert", panel="quotes"),
+    Action("alerts", "A", "the alerts screen: rules, their state, re-arm, delete, and the "
+           "notifications given", "Alerts", key_display="A", command="Show alerts"),
     Action("sort", "o", "cycle the quotes sort (or click a column header)", "Sort",
            command="Sort quotes"),
     Action("zoom", "z", "maximize / restore the focused panel", "Zoom",

@@ -11,6 +11,13 @@ from tsdash.config import Settings
 from tsdash.sim import start_simulator
 
 
+@pytest.fixture(autouse=True)
+def private_state(tmp_path_factory, monkeypatch):
+    """Every dashboard test keeps its state (alert journal, rule states) in a folder of its
+    own: a fill in one test is not in another's history, nor in the real home."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Default settings whose file lives in tmp_path (saving the theme never touches $HOME)."""

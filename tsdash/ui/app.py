@@ -31,8 +31,12 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
-from tsdash.config import EditKind, Settings, WatchlistEdit
+from tsdash.alerts.notifications import Notification, NotificationKind
+from tsdash.alerts.rules import AlertRule
+from tsdash.config import AlertEdit, EditKind, Settings, WatchlistEdit
 from tsdash.keymap import ACTIONS
+from tsdash.ui.alert_center import AlertCenter
+from tsdash.ui.alerting import RuleRow
 from tsdash.ui.commands import DashboardCommands
 from tsdash.ui.config_watch import ConfigSync
 from tsdash.ui.connection import (
@@ -56,7 +60,9 @@ from tsdash.ui.panels.bars import BarsPanel
 from tsdash.ui.panels.base import StreamPanel, describe_error
 from tsdash.ui.panels.quotes import QuotesPanel
 from tsdash.ui.panels.tape import TapePanel
+from tsdash.ui.screens.add_alert import AddAlertScreen
 from tsdash.ui.screens.add_symbol import AddSymbolScreen
+from tsdash.ui.screens.alerts import AlertsScreen
 from tsdash.ui.screens.cancel_order import CancelOrderScreen
 from tsdash.ui.screens.help import HelpScreen
 from tsdash.ui.screens.order_ticket import OrderTicketScreen, TicketStage
@@ -127,7 +133,8 @@ class TsdashApp(App[int]):
     #: binding ids in the order the help screen lists them (their text is in tsdash.keymap)
     KEY_HELP = ("reconnect", "reconnect_all", "next_panel", "previous_panel", "next_watchlist",
                 "sort", "add_symbol", "remove_symbol", "buy", "sell", "close_position",
-                "replace_order", "cancel_order", "zoom", "next_theme", "help", "quit")
+                "replace_order", "cancel_order", "add_alert", "alerts", "zoom", "next_theme",
+                "help", "quit")
 
     def __init__(self, settings: Settings | None = None, *, connector: Connector | None = None,
                  clock: Callable[[], float] = time.monotonic,
@@ -160,10 +167,13 @@ class TsdashApp(App[int]):
         accounts = settings.accounts
         #: each symbol's price format, fetched once and shared by the panels
         self.symbol_details = details = SymbolDetails()
+        #: the alert rules, their stream, and every notification's delivery
+        self.alerts = AlertCenter(self)
         self.panels: dict[str, StreamPanel] = {}
         for panel in (
             QuotesPanel(settings.watchlists, settings.default_watchlist, clock=clock,
-                        flash_ticks=flash_ticks, selected=bars.symbol, details=details),
+                        flash_ticks=flash_ticks, selected=bars.symbol, details=details,
+                        also=self.alerts.quote),
             BarsPanel(bars.symbol, interval=bars.interval, unit=bars.unit,
                       barsback=bars.barsback, clock=clock, details=details),
             TapePanel(bars.symbol, clock=clock, details=details),
@@ -230,6 +240,15 @@ class TsdashApp(App[int]):
     @property
     def client(self) -> TradeStationClient | None:
         return self.connection.client if self.connection else None
+
+    @property
+    def shutting_down(self) -> bool:
+        return self._shutdown_started
+
+    def attach_terminal(self, terminal: Driver) -> None:
+        """The driver of the terminal the app runs in (tsdash.ui.driver.TerminalOwner): the
+        desktop notifications' escape sequences go through it."""
+        self.alerts.terminal = terminal
 
     # -- notices ---------------------------------------------------------------------------------
 
@@ -301,6 +320,7 @@ class TsdashApp(App[int]):
         self._repaint_timer = self.set_interval(self.repaint_interval, self.tick,
                                                 name="repaint")
         self.config_sync.start()
+        self.alerts.start()
         self.tick()
         # connect after the first frame is on screen: starting the demo simulator takes a
         # moment, and the dashboard's frame (with every panel saying "connecting") comes first
@@ -327,9 +347,14 @@ class TsdashApp(App[int]):
         self.environment = connection.environment
         log.info("dashboard connected: %s at %s", connection.environment,
                  connection.client.base_url)
+        if isinstance(self.connector, DemoConnector):
+            # the simulator's own trader keeps the demo account busy: only the orders sent
+            # from this dashboard notify
+            self.orders_panel.events.only = set()
         for panel in self.panels.values():
             panel.start(connection.client)
         self.start_orders_reconcile()
+        self.alerts.connected()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Every failure of the app's own workers lands here (each panel handles its own)."""
@@ -385,6 +410,8 @@ class TsdashApp(App[int]):
         if not self.is_running or self._shutdown_started:
             return
         self.tick_no += 1
+        if self.tick_no % round(1 / self.repaint_interval) == 0:
+            self.alerts.check_unwatched()
         self._repaint(self.panels.values())
         client = self.client
         if client is not None and self.symbol_details.due():
@@ -427,6 +454,7 @@ class TsdashApp(App[int]):
             panels=[PanelDot(p.LETTER, p.state) for p in self.panels.values()],
             age=age,
             watchlist=quotes.active if quotes else None,
+            alerts_unwatched=len(self.alerts.unwatched()),
         )
 
     def _paint_status(self) -> None:
@@ -508,6 +536,7 @@ class TsdashApp(App[int]):
         self._reload_sign_in()
         for panel in self.panels.values():
             panel.reconnect()
+        self.alerts.reconnect()
 
     def _reload_sign_in(self) -> None:
         """A refused sign-in is fixed by `tsdash login` in another terminal, then r here."""
@@ -814,6 +843,9 @@ class TsdashApp(App[int]):
         """Every answer is also a notice (kept after the ticket closes); an unknown outcome
         has the orders read again at once."""
         outcome = message.outcome
+        only = self.orders_panel.events.only
+        if only is not None and outcome.order_id:
+            only.add(outcome.order_id)
         if outcome.kind is OutcomeKind.SENT:
             self.notify(outcome.text, title=f"Order {outcome.order_id or ''}".strip())
         elif outcome.kind is OutcomeKind.REJECTED:
@@ -825,6 +857,70 @@ class TsdashApp(App[int]):
             self.reconcile_orders()
             for delay in UNKNOWN_RECHECKS:
                 self.set_timer(delay, self.reconcile_orders, name="orders-recheck")
+
+    # -- alerts and notifications ----------------------------------------------------------------
+
+    def on_orders_panel_order_event(self, message: OrdersPanel.OrderEvent) -> None:
+        self.alerts.tell(message.notification)
+
+    def on_stream_panel_stream_lost(self, message: StreamPanel.StreamLost) -> None:
+        panel = message.panel
+        symbol = panel.symbol if isinstance(panel, (BarsPanel, TapePanel)) else ""
+        self.alerts.tell(Notification(
+            NotificationKind.STREAM, symbol,
+            f"{panel.TITLE} stream lost: {message.reason}",
+            details={"panel": panel.KEY, "state": str(panel.state)}))
+
+    def action_add_alert(self) -> None:
+        """The alert form for the highlighted quote row's symbol (else the chart's), with its
+        last price as the level."""
+        if not self._on_dashboard():
+            return
+        quotes = self.quotes_panel
+        symbol = None
+        if quotes is not None and self.focused_panel() is quotes:
+            symbol = quotes.cursor_symbol()
+        symbol = symbol or self.bars_panel.symbol
+        last = None
+        if quotes is not None:
+            last = quotes.model.get(symbol).get("Last")
+        if last is None:
+            last = self.alerts.watcher.quotes.get(symbol, {}).get("Last")
+        self.open_alert_form(symbol, None if last is None else str(last))
+
+    def open_alert_form(self, symbol: str, last: str | None) -> None:
+        def added(rule: AlertRule | None) -> None:
+            if rule is not None:
+                self.add_alert(rule)
+
+        self.push_screen(AddAlertScreen(symbol, last, self.alerts.rules), added)
+
+    def add_alert(self, rule: AlertRule) -> None:
+        """Watch ``rule`` from now on and save it to the config."""
+        if rule in self.alerts.rules:
+            self.notify(f"{rule.describe()} is already set", title="Alert not added")
+            return
+        self.alerts.set_rules([*self.alerts.rules, rule])
+        self.config_sync.save_alert_edit(AlertEdit(EditKind.ADD, rule),
+                                         f"Alert set: {rule.describe()}")
+
+    def delete_alert(self, rule: AlertRule) -> None:
+        self.alerts.set_rules([r for r in self.alerts.rules if r != rule])
+        self.config_sync.save_alert_edit(AlertEdit(EditKind.REMOVE, rule),
+                                         f"Alert deleted: {rule.describe()}")
+
+    def action_alerts(self) -> None:
+        if isinstance(self.screen, AlertsScreen):
+            self.screen.dismiss(None)
+            return
+        if self._on_dashboard():
+            self.push_screen(AlertsScreen(self))
+
+    def rule_rows(self) -> list[RuleRow]:
+        return self.alerts.rule_rows()
+
+    def history(self) -> list[Notification]:
+        return self.alerts.history()
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
@@ -906,7 +1002,7 @@ class TsdashApp(App[int]):
                 if worker.name == "connect" and worker.node is self:
                     worker.cancel()
             await asyncio.gather(*(p.stop() for p in self.panels.values()),
-                                 return_exceptions=True)
+                                 self.alerts.close(), return_exceptions=True)
             connection = self.connection
             if connection is not None:
                 await connection.close()

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from tsdash.config import (
+    AlertEdit,
     ConfigError,
     Settings,
     WatchlistEdit,
@@ -143,6 +144,11 @@ class ConfigSync:
         if "watchlists" in live or "default_watchlist" in live:
             self._show_watchlists(apply_watchlist_edits(loaded.watchlists, self.pending),
                                   loaded.default_watchlist)
+        if "notifications" in live:
+            self.settings.notifications = loaded.notifications
+        if "alerts" in live:
+            self.settings.alerts = list(loaded.alerts)
+            self.app.alerts.set_rules(loaded.alerts)
         parts = []
         if live:
             parts.append(f"{' and '.join(live)} changed")
@@ -201,6 +207,21 @@ class ConfigSync:
         self.on_disk.watchlists = apply_watchlist_edits(self.on_disk.watchlists, edits)
         self._apply(written)
         self.app.notify(f"{done}; saved to {self.path}", title="Watchlist")
+
+    def save_alert_edit(self, edit: AlertEdit, done: str) -> None:
+        """``edit`` is already in force; write it into the file as it is now (in a worker).
+        A failed save keeps the rule for this session and says why."""
+        async def save() -> None:
+            written = await self.save(lambda: self.settings.save_alert_edits([edit]), "alert")
+            if written is None:
+                return
+            self.on_disk.alerts = list(written.alerts)
+            self.settings.alerts = list(written.alerts)
+            self._apply(written)
+            self.app.alerts.set_rules(written.alerts)  # the file's, with this edit in
+            self.app.notify(f"{done}; saved to {self.path}", title="Alerts")
+
+        self.app.run_worker(save(), name="save-alert", group="settings", exit_on_error=False)
 
     def save_theme(self, name: str) -> None:
         async def save() -> None:

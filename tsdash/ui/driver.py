@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import os
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from textual.driver import Driver
 from textual.drivers.linux_driver import LinuxDriver
@@ -38,12 +38,22 @@ class ApplicationMode(StrEnum):
     SUSPENDED = "suspended"  # by Ctrl+Z (SIGTSTP) or App.suspend(): a resume is expected
 
 
+@runtime_checkable
+class TerminalOwner(Protocol):
+    """An app that writes escape sequences of its own (desktop notifications) through the
+    driver, in order with the screen's output: the driver introduces itself when made."""
+
+    def attach_terminal(self, terminal: Driver) -> None: ...
+
+
 class ContinueSafeDriver(LinuxDriver):
     """LinuxDriver whose resume (on SIGCONT) starts application mode only after a suspend."""
 
     def __init__(self, app: App[Any], *, debug: bool = False, mouse: bool = True,
                  size: tuple[int, int] | None = None) -> None:
         super().__init__(app, debug=debug, mouse=mouse, size=size)
+        if isinstance(app, TerminalOwner):
+            app.attach_terminal(self)
         self.mode_state = ApplicationMode.STOPPED
         self._restart_loop: asyncio.AbstractEventLoop | None = None
         self._restart_pending = False

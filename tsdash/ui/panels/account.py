@@ -15,11 +15,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.widgets import Static
 
-from tsdash.keymap import ACTIONS
-
+from tsdash.alerts.notifications import Notification
 from tsdash.ui import formatting as fmt
 from tsdash.ui.models import (
     BalancesModel,
@@ -27,13 +26,19 @@ from tsdash.ui.models import (
     OrdersModel,
     PositionsModel,
     first_leg,
-    order_symbol,
-    signed_quantity,
     order_status_category,
     order_status_text,
+    order_symbol,
+    signed_quantity,
     to_float,
 )
-from tsdash.ui.panels.base import StreamPanel, describe_error, snapshot_events
+from tsdash.ui.order_events import OrderEvents
+from tsdash.ui.panels.base import (
+    StreamPanel,
+    describe_error,
+    row_action_bindings,
+    snapshot_events,
+)
 from tsdash.ui.panels.quotes import QuotesPanel
 from tsdash.ui.symbols import SymbolDetails
 from tsdash.ui.widgets.table import (
@@ -53,14 +58,6 @@ log = logging.getLogger(__name__)
 def _t(text: str, style: Style | str = "", justify: str = "right") -> Text:
     """A cell of a server's text (symbols, ids, statuses come from the server as they are)."""
     return Text(fmt.shown(text), style=style, justify=justify, no_wrap=True, overflow="ellipsis")  # type: ignore[arg-type]
-
-
-def row_action_bindings(panel: str) -> list[BindingType]:
-    """The app's actions about this panel's highlighted row (tsdash.keymap ``Action.panel``),
-    bound again here with ``show=True``: the footer shows them while the panel has focus. Same
-    binding ids as the app's, so a key remapped in ``[keys]`` moves here too."""
-    return [Binding(a.key, f"app.{a.id}", a.label, id=a.id, show=True)
-            for a in ACTIONS if a.panel == panel]
 
 
 #: the model a keyed table panel shows (its subclass's: orders, positions, balances)
@@ -252,11 +249,49 @@ class OrdersPanel(KeyedTablePanel[OrdersModel]):
         ColumnSpec("account", "Account", 9, "left"),
     )
 
+    class OrderEvent(Message):
+        """An order filled, was rejected, cancelled or expired (up, to the app, which tells
+        the trader as ``[notifications]`` says)."""
+
+        def __init__(self, notification: Notification) -> None:
+            super().__init__()
+            self.notification = notification
+
     def __init__(self, *, accounts: list[str] | None = None, clock: Callable[[], float],
                  details: SymbolDetails | None = None) -> None:
         super().__init__(OrdersModel(clock=clock), accounts=accounts)
         self.details = details if details is not None else SymbolDetails()
         self.details.listen(self._details_arrived)
+        #: what changed in which order, told once whichever way it came
+        self.events = OrderEvents()
+        self.on_data = self._order_message
+
+    def _order_message(self, message: dict[str, Any]) -> None:
+        """Into the model; outside a snapshot, the order's change (if news) goes up."""
+        model = self.model
+        model.apply(message)
+        if model.in_snapshot:
+            return
+        row = model.rows.get(str(message.get("OrderID")))
+        if row is not None:
+            self._tell(row)
+
+    def on_snapshot(self, event: SnapshotEvent) -> None:
+        """After the first snapshot every order is known; a later one (a reconnect) holds the
+        changes made while the stream was down: those are told."""
+        super().on_snapshot(event)
+        if event != snapshot_events().END or self.model.in_snapshot:
+            return
+        if not self.events.started:
+            self.events.baseline(self.model.rows.values())
+            return
+        for row in list(self.model.rows.values()):
+            self._tell(row)
+
+    def _tell(self, row: dict[str, Any]) -> None:
+        notification = self.events.observe(row)
+        if notification is not None:
+            self.post_message(self.OrderEvent(notification))
 
     def detail_text(self) -> str:
         counts = self.model.counts()
@@ -281,6 +316,10 @@ class OrdersPanel(KeyedTablePanel[OrdersModel]):
         if corrected:
             log.info("orders: reconciled by REST, the stream had missed %s",
                      ", ".join(corrected))
+            for key in corrected:
+                row = self.model.rows.get(key)
+                if row is not None:
+                    self._tell(row)
         return len(corrected)
 
     def sort_key(self, key: str) -> Any:

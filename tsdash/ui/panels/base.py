@@ -42,6 +42,7 @@ from typing import (
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.geometry import Region
 from textual.message import Message
@@ -49,6 +50,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
+from tsdash.keymap import ACTIONS
 from tsdash.ui.models import Activity
 from tsdash.ui.palette import Painted, palette_css
 
@@ -138,6 +140,11 @@ def state_look(state: PanelState) -> StateLook:
     return look if look is not None else StateLook("?", StateKind.PROBLEM, str(state))
 
 
+#: the states in which a stream that was live counts as lost (reconnecting counts when it
+#: follows an error: see StreamPanel._take_state)
+LOST_STATES = frozenset({"disconnected", "failed", PanelOnlyState.ERROR})
+
+
 def _drop(msg: dict[str, Any]) -> None:
     """A panel's data handler until its subclass sets one."""
 
@@ -148,6 +155,14 @@ class SubscriptionCallbacks(TypedDict):
     callback: DataCallback
     status_callback: StatusCallback
     error_callback: ErrorCallback
+
+
+def row_action_bindings(panel: str) -> list[BindingType]:
+    """The app's actions about this panel's highlighted row (tsdash.keymap ``Action.panel``),
+    bound again here with ``show=True``: the footer shows them while the panel has focus. Same
+    binding ids as the app's, so a key remapped in ``[keys]`` moves here too."""
+    return [Binding(a.key, f"app.{a.id}", a.label, id=a.id, show=True, key_display=a.key_display)
+            for a in ACTIONS if a.panel == panel]
 
 
 def describe_error(error: BaseException | str | None) -> str:
@@ -221,8 +236,19 @@ class StreamPanel(Painted, Vertical):
             super().__init__()
             self.panel = panel
 
+    class StreamLost(Message):
+        """Posted (up, to the app) when a stream that was live is lost (failed, disconnected,
+        stalled, or reconnecting after an error): once, and again only after it was live."""
+
+        def __init__(self, panel: StreamPanel, reason: str) -> None:
+            super().__init__()
+            self.panel = panel
+            self.reason = reason
+
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id or self.KEY, classes=classes)
+        #: the loss of the stream has been told (or it was never live): nothing more until live
+        self._loss_told = True
         self.client: TradeStationClient | None = None
         self.sub: Subscription | None = None
         self._state: PanelState = PanelOnlyState.WAITING
@@ -364,6 +390,16 @@ class StreamPanel(Painted, Vertical):
         if not isinstance(warning, Keep):
             self.warning = warning
         self._state_dirty = True
+        if state == "live":
+            self._loss_told = False
+        elif state in LOST_STATES:
+            self._lost(self.error or str(state))
+
+    def _lost(self, reason: str) -> None:
+        """The stream is lost: say so once (see StreamLost)."""
+        if not self._loss_told and not self._stopped:
+            self._loss_told = True
+            self.post_message(self.StreamLost(self, reason))
 
     def wait_for_client(self) -> None:
         """The app is connecting (again): the panel says so until ``start`` gives it a client."""
@@ -381,6 +417,8 @@ class StreamPanel(Painted, Vertical):
             self.set_state(state, error=describe_error(sub.last_error))
         else:
             self.set_state(state)
+            if state == states.RECONNECTING and sub.last_error is not None:
+                self._lost(f"reconnecting after: {describe_error(sub.last_error)}")
 
     # -- lifecycle (method calls down from the app; the work runs in workers) ----------------
 

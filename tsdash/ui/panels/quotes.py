@@ -12,7 +12,7 @@ from textual.message import Message
 
 from tsdash.ui import formatting as fmt
 from tsdash.ui.models import QuoteModel, to_float
-from tsdash.ui.panels.base import StreamPanel
+from tsdash.ui.panels.base import StreamPanel, row_action_bindings
 from tsdash.ui.symbols import SymbolDetails
 from tsdash.ui.widgets.table import Cells, ColumnSpec, Descending, LiveTable
 
@@ -73,6 +73,7 @@ class QuotesPanel(StreamPanel):
     KEY = "quotes"
     LETTER = "Q"
     TITLE = "Quotes"
+    BINDINGS = row_action_bindings("quotes")
 
     DEFAULT_CSS = """
     QuotesPanel { height: auto; }
@@ -88,7 +89,9 @@ class QuotesPanel(StreamPanel):
 
     def __init__(self, watchlists: dict[str, list[str]], active: str, *,
                  clock: Callable[[], float], flash_ticks: int = 4,
-                 selected: str | None = None, details: SymbolDetails | None = None) -> None:
+                 selected: str | None = None, details: SymbolDetails | None = None,
+                 also: Callable[[dict[str, Any]], None] | None = None) -> None:
+        """``also``: every quote message goes to it too, after the model (the alert rules)."""
         super().__init__()
         self.details = details if details is not None else SymbolDetails()
         self.details.listen(self._details_arrived)
@@ -108,6 +111,14 @@ class QuotesPanel(StreamPanel):
         self._sort_dirty = True
         self._tick = 0
         self.on_data = self.model.apply  # the hot path: straight into the model
+        if also is not None:
+            apply = self.model.apply
+
+            def both(message: dict[str, Any]) -> None:
+                apply(message)
+                also(message)
+
+            self.on_data = both
         self._errors_shown = -1  # the model's errors_version on the banner
         self._refit_after_paint = False  # columns re-measured after the next paint
         self.table = LiveTable(COLUMNS, id="quotes-table")

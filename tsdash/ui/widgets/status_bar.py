@@ -46,6 +46,7 @@ class StatusInfo:
     panels: Sequence[PanelDot]
     age: float | None  # seconds since the newest message, None: nothing yet
     watchlist: str | None = None
+    alerts_unwatched: int = 0  # alert rules no quotes reach (the alerts screen says why)
 
 
 class StatusBar(Painted, Static):
@@ -109,4 +110,9 @@ class StatusBar(Painted, Static):
         if info.watchlist:
             out.append(gap + "list ", style=palette.muted)
             out.append(info.watchlist, style=palette.text)
+        if info.alerts_unwatched:
+            count = info.alerts_unwatched
+            out.append(gap)
+            out.append(f"⚠ {count} alert{'s' if count > 1 else ''} not watched (A)",
+                       style=palette.warning)
         return out

@@ -1,0 +1,189 @@
+"""The dashboard's alerts: the rule book fed from the quote streams, the alerts' own stream,
+and every notification delivered (toast, bell, desktop, journal). The app owns one
+:class:`AlertCenter`; panels send it what happened as messages, through the app.
+
+Quotes reach the rules from the alerts' stream (every rule symbol) and from the watchlist's
+(the quotes panel passes each message on), so a rule on the watchlist shown is watched even when
+the stream limit leaves no room for the alerts' stream. Firing is decided on the edge
+(``tsdash.alerts.watch``), so a quote arriving twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from tsdash import locations
+from tsdash.alerts.delivery import Delivery
+from tsdash.alerts.feed import AlertFeed, FeedState
+from tsdash.alerts.notifications import SEVERITY, Journal, Notification, NotificationKind
+from tsdash.alerts.rules import AlertRule
+from tsdash.alerts.state import RuleStates
+from tsdash.alerts.watch import AlertWatcher
+from tsdash.ui.alerting import RuleRow
+
+if TYPE_CHECKING:
+    from textual.driver import Driver
+
+    from tsdash.ui.app import TsdashApp
+
+log = logging.getLogger(__name__)
+
+#: notifications from earlier sessions shown on the alerts screen
+JOURNAL_SHOWN = 100
+#: a notify-send that has not finished by then is left to itself
+NOTIFY_SEND_TIMEOUT = 10.0
+
+
+class AlertCenter:
+    """Rules, their stream, and delivery, for one dashboard (see module doc)."""
+
+    def __init__(self, app: TsdashApp) -> None:
+        self.app = app
+        settings = app.settings
+        self.watcher = AlertWatcher(settings.alerts, RuleStates(locations.alert_state_file()))
+        self.feed = AlertFeed(self.quote)
+        self.journal = Journal(locations.alerts_journal_file())
+        self.delivery = Delivery(lambda: app.settings.notifications, self.journal, self,
+                                 os.environ)
+        #: the terminal's driver, once running in one (None headless: no escape sequences)
+        self.terminal: Driver | None = None
+        #: notifications of earlier sessions, read from the journal at start
+        self.earlier: list[Notification] = []
+        self._told_unwatched: frozenset[str] = frozenset()
+
+    # -- starting and stopping ------------------------------------------------------------------
+
+    def start(self) -> None:
+        """On mount: the journal's latest lines for the alerts screen (read off the loop)."""
+        async def read() -> None:
+            self.earlier = await asyncio.to_thread(self.journal.latest, JOURNAL_SHOWN)
+
+        self.app.run_worker(read(), name="alerts-journal", group="alerts", exit_on_error=False)
+        log.info("desktop notifications: %s (%s)", self.delivery.route.route,
+                 self.delivery.route.why)
+
+    def connected(self) -> None:
+        """The client is up (again): stream the rules' symbols."""
+        self.rewatch()
+
+    def rewatch(self) -> None:
+        client = self.app.client
+        if client is None or self.app.shutting_down:
+            return
+        self.app.run_worker(self.feed.watch(client, self.watcher.symbols), name="alerts-feed",
+                            group="alerts-feed", exclusive=True, exit_on_error=False)
+
+    def reconnect(self) -> None:
+        if self.feed.state is FeedState.REFUSED:
+            self.rewatch()  # a slot may be free now
+        else:
+            self.app.run_worker(self.feed.reconnect(), name="alerts-feed-reconnect",
+                                group="alerts-feed", exit_on_error=False)
+
+    async def close(self) -> None:
+        await self.feed.close()
+
+    # -- quotes in, notifications out ----------------------------------------------------------
+
+    def quote(self, message: Mapping[str, Any]) -> None:
+        """Every quote message of the alerts' stream and the watchlist's."""
+        for notification in self.watcher.on_quote(message):
+            self.tell(notification)
+
+    def tell(self, notification: Notification) -> None:
+        """Deliver one notification (an alert, an order event, a lost stream)."""
+        if self.app.shutting_down:
+            return
+        self.delivery.deliver(notification)
+
+    # -- rules ------------------------------------------------------------------------------------
+
+    @property
+    def rules(self) -> list[AlertRule]:
+        return self.watcher.rules
+
+    def set_rules(self, rules: Iterable[AlertRule]) -> None:
+        """The rules from now on; the alerts' stream follows their symbols."""
+        before = self.watcher.symbols
+        self.watcher.set_rules(rules)
+        if self.watcher.symbols != before:
+            self.rewatch()
+
+    def rearm(self, rule: AlertRule) -> None:
+        self.watcher.rearm(rule)
+
+    # -- what the alerts screen and the status bar read ----------------------------------------
+
+    def why_unwatched(self, rule: AlertRule) -> str | None:
+        """Why no quotes reach ``rule``, None while they do (or the stream is coming up)."""
+        if self.app.connection is None:
+            return None
+        why = self.feed.why_unwatched(rule.symbol)
+        if why is None:
+            return None
+        quotes = self.app.quotes_panel
+        if (quotes is not None and quotes.is_live and rule.symbol in quotes.model.quotes
+                and rule.symbol not in quotes.model.errors):
+            return None  # the watchlist on screen brings its quotes
+        return why
+
+    def rule_rows(self) -> list[RuleRow]:
+        return [RuleRow(rule, self.watcher.state(rule), self.why_unwatched(rule))
+                for rule in self.watcher.rules]
+
+    def unwatched(self) -> list[RuleRow]:
+        return [row for row in self.rule_rows() if row.unwatched is not None]
+
+    def history(self) -> list[Notification]:
+        return [*self.earlier, *self.delivery.history][-(JOURNAL_SHOWN + 100):]
+
+    def check_unwatched(self) -> None:
+        """Say once which rules stopped being watched (the status bar keeps the count)."""
+        rows = self.unwatched()
+        ids = frozenset(row.rule.id for row in rows)
+        new = ids - self._told_unwatched
+        self._told_unwatched = ids
+        if new and rows:
+            first = next(row for row in rows if row.rule.id in new)
+            more = f" (and {len(new) - 1} more)" if len(new) > 1 else ""
+            self.app.notify(f"{first.rule.describe()}{more}: {first.unwatched}. A shows the "
+                            "rules.", title="Alerts not watched", severity="warning", timeout=12)
+
+    # -- the outlets (tsdash.alerts.delivery.Outlets) ------------------------------------------
+
+    def toast(self, notification: Notification) -> None:
+        self.app.notify(notification.text, title=notification.title,
+                        severity=SEVERITY[notification.kind],
+                        timeout=12 if notification.kind is NotificationKind.ALERT else 8,
+                        markup=False)
+
+    def bell(self) -> None:
+        self.app.bell()
+
+    def write_terminal(self, data: str) -> bool:
+        terminal = self.terminal
+        if terminal is None:
+            return False
+        terminal.write(data)
+        terminal.flush()
+        return True
+
+    def run_command(self, argv: list[str]) -> None:
+        async def run() -> None:
+            try:
+                process = await asyncio.create_subprocess_exec(
+                    *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
+                    stderr=asyncio.subprocess.DEVNULL)
+            except OSError as exc:
+                log.warning("%s not run: %s", argv[0], exc)
+                return
+            try:
+                await asyncio.wait_for(process.wait(), NOTIFY_SEND_TIMEOUT)
+            except asyncio.TimeoutError:
+                log.warning("%s did not finish in %g s", argv[0], NOTIFY_SEND_TIMEOUT)
+
+        self.app.run_worker(run(), name="notify-send", group="alerts", exit_on_error=False)
