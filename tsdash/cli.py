@@ -7,6 +7,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tsdash.alerts.rules import AlertRule
+    from tsdash.alerts.state import RuleState
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,6 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
     cfg = sub.add_parser("config", help="config file tools")
     cfg_sub = cfg.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     cfg_sub.add_parser("path", help="print where the config file is read from")
+
+    alerts = sub.add_parser("alerts", help="alert rules and notifications, without the dashboard")
+    alerts_sub = alerts.add_subparsers(dest="alerts_command", metavar="ACTION", required=True)
+    alerts_sub.add_parser("list", help="print the config's alert rules and their state")
+    alerts_sub.add_parser("path", help="print where notifications are written (alerts.jsonl)")
 
     login = sub.add_parser("login", help="sign in to TradeStation and store a refresh token")
     login.add_argument("--env", choices=["sim", "live"], default=None,
@@ -108,6 +120,9 @@ def _run(args: argparse.Namespace) -> int:
         print(path)
         return 0
 
+    if args.command == "alerts":
+        return _alerts(args)
+
     if args.command in ("login", "logout"):
         from tsdash.login import run_login, run_logout
         from tsdash.logs import setup_logging
@@ -122,6 +137,64 @@ def _run(args: argparse.Namespace) -> int:
     from tsdash.ui.launch import run_dashboard
 
     return run_dashboard(args)
+
+
+def _alerts(args: argparse.Namespace) -> int:
+    """`tsdash alerts list|path`: read the config and the state folder; no Textual."""
+    from tsdash import locations
+
+    if args.alerts_command == "path":
+        print(locations.alerts_journal_file())
+        return 0
+    from tsdash.alerts.state import RuleStates
+    from tsdash.config import load_settings
+
+    settings = load_settings(args.config)
+    if not settings.alerts:
+        print(f"no alert rules: add [[alerts]] tables to {settings.path} "
+              "(`tsdash init` writes an example), or press ! on a quote row in the dashboard")
+        return 0
+    for line in alert_rule_lines(settings.alerts, RuleStates().load()):
+        print(line)
+    return 0
+
+
+def alert_rule_lines(rules: Sequence[AlertRule], states: Mapping[str, RuleState]) -> list[str]:
+    """One line per rule, in columns: symbol, condition, state ("armed", or when it fired, at
+    what value and what re-arms it). A rule with no saved state is armed."""
+    from tsdash.alerts.rules import level_text
+    from tsdash.alerts.state import RuleState
+
+    symbol_width = max(len(rule.symbol) for rule in rules)
+    condition_width = max(len(rule.condition_text()) for rule in rules)
+    lines = []
+    for rule in rules:
+        state = states.get(rule.id, RuleState())
+        if state.armed:
+            status = "armed"
+        else:
+            status = "fired"
+            if state.fired_at is not None:
+                status += f" {_utc_text(state.fired_at)}"
+            if state.fired_value is not None:
+                value = state.fired_value
+                status += (f" at {value:.2f}%" if rule.measure == "change %"
+                           else f" at {level_text(value)}")
+            status += f", re-arms {rule.rearm_text()}"
+        lines.append(f"{rule.symbol:<{symbol_width}}  {rule.condition_text():<{condition_width}}"
+                     f"  {status}")
+    return lines
+
+
+def _utc_text(when: str) -> str:
+    """An ISO time as "2026-12-01 14:02:11 UTC"; as saved if it is not one."""
+    try:
+        moment = datetime.fromisoformat(when)
+    except ValueError:
+        return when
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 if __name__ == "__main__":

@@ -19,8 +19,9 @@ Adding a key is adding a field; the remappable keys of ``[keys]`` are declared i
 is atomic. Every problem with the file ends in one :class:`ConfigError` whose message names the
 file, the key (as a dotted path) or the line, what was expected and what was found.
 
-This module imports only the standard library, platformdirs (through ``tsdash.locations``) and
-tomli_w.
+This module imports only the standard library, platformdirs (through ``tsdash.locations``),
+tomli_w and ``tsdash.alerts`` (no Textual): the ``[[alerts]]`` rules are checked by the same code
+as the form in the app.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ from typing import Any, NoReturn, TypeVar
 import tomli_w
 
 from tsdash import locations
+from tsdash.alerts.notifications import NotificationKind
+from tsdash.alerts.rules import AlertRule, Condition, RuleError, rule_from_table
 from tsdash.keymap import (
     ACTIONS,
     CHARACTER_KEY_NAMES,
@@ -55,10 +58,12 @@ from tsdash.keymap import (
     key_problem,
 )
 from tsdash.settings_schema import (
+    ARRAY_OF_TABLES_KINDS,
     Key,
     Kind,
     TABLE_KINDS,
     Place,
+    array_of_tables_lines,
     describe_value,
     places,
     render_template,
@@ -73,26 +78,31 @@ from tsdash.settings_schema import format_key as _format_key
 from tsdash.settings_schema import short_toml as _toml_repr
 
 __all__ = [
+    "ALERT_KEYS",
     "BAR_UNITS",
     "DEFAULT_KEYS",
     "DEFAULT_THEME",
     "DEFAULT_WATCHLISTS",
     "ENVIRONMENTS",
     "Environment",
+    "NOTIFICATION_EVENTS",
     "KEY_ALIASES",
     "KNOWN_BINDING_IDS",
     "CHARACTER_KEY_NAMES",
     "FIXED_KEYS",
     "MAX_SYMBOL_LENGTH",
     "NAMED_KEYS",
+    "AlertEdit",
     "BarsSettings",
     "ConfigError",
     "EditKind",
     "Key",
     "Kind",
+    "NotificationSettings",
     "Settings",
     "TradingSettings",
     "WatchlistEdit",
+    "apply_alert_edits",
     "apply_watchlist_edits",
     "canonical_key",
     "describe_value",
@@ -136,6 +146,11 @@ MAX_REPAINT_HZ = 30
 #: orders_reconcile_s must be greater: TradeStation allows a user a few hundred order reads
 #: per 5-minute window, shared with the dashboard's other order reads.
 ORDERS_RECONCILE_MIN_S = 5
+
+#: the names ``[notifications] events`` takes, in declaration order (all of them by default)
+NOTIFICATION_EVENTS: tuple[str, ...] = tuple(kind.value for kind in NotificationKind)
+#: the keys an ``[[alerts]]`` table takes: a symbol and the condition keys
+ALERT_KEYS: tuple[str, ...] = ("symbol", *(condition.value for condition in Condition))
 
 #: Our limit on a symbol's length (TradeStation publishes none): its longest symbols, options
 #: ("AAPL 261218C230" is 15) and options on futures, stay well under it, and a longer "symbol"
@@ -265,6 +280,31 @@ class TradingSettings:
         help="A ticket for more than this many shares, contracts or coins is refused."))
 
 
+@dataclass
+class NotificationSettings:
+    """How the dashboard tells the trader: ``[notifications]`` in the config file (design.md
+    "Alerts and notifications")."""
+
+    bell: bool = setting(True, Key(
+        Kind.FLAG, live_reload=True,
+        help="true: the terminal bell rings with each notification."))
+    desktop: bool = setting(False, Key(
+        Kind.FLAG, live_reload=True,
+        help="true: each notification is also a desktop notification, sent to the terminal as "
+             "an OSC 777 / OSC 9 escape sequence where the terminal takes them, else with "
+             "notify-send."))
+    events: list[str] = setting_made(lambda: list(NOTIFICATION_EVENTS), Key(
+        Kind.CHOICE_LIST, choices=NOTIFICATION_EVENTS, live_reload=True,
+        help="Which events notify (a toast, plus the bell and the desktop notification when "
+             "they are on):\n"
+             '  "alert"   an alert rule below fired\n'
+             '  "fill"    an order filled, in full or in part\n'
+             '  "reject"  an order was rejected (with TradeStation\'s reason)\n'
+             '  "cancel"  an order was cancelled or expired\n'
+             '  "stream"  a panel\'s stream was lost (failed, stalled, disconnected)\n'
+             "[] turns them all off."))
+
+
 class EditKind(StrEnum):
     ADD = "add"
     REMOVE = "remove"
@@ -300,6 +340,29 @@ def apply_watchlist_edits(watchlists: Mapping[str, list[str]],
     return result
 
 
+@dataclass(frozen=True)
+class AlertEdit:
+    """One alert rule added or deleted in the app; saving applies it to the rules the file holds
+    at that moment, as :class:`WatchlistEdit` does for watchlists."""
+
+    kind: EditKind
+    rule: AlertRule
+
+
+def apply_alert_edits(rules: Iterable[AlertRule], edits: Iterable[AlertEdit]) -> list[AlertRule]:
+    """``rules`` with ``edits`` applied in order, as a new list. A rule is known by its id
+    (``AlertRule.id``): adding one already there, or removing one that is gone, is skipped."""
+    result = list(rules)
+    for edit in edits:
+        ids = [rule.id for rule in result]
+        if edit.kind is EditKind.ADD:
+            if edit.rule.id not in ids:
+                result.append(edit.rule)
+        elif edit.rule.id in ids:
+            del result[ids.index(edit.rule.id)]
+    return result
+
+
 def _default_watchlists() -> dict[str, list[str]]:
     return copy.deepcopy(DEFAULT_WATCHLISTS)
 
@@ -318,9 +381,9 @@ TEMPLATE_HEADER = """\
 # shown here. A misspelt key, a value of the wrong type or out of range stops
 # tsdash with a message naming the key; nothing is silently ignored.
 #
-# tsdash itself writes to this file when you edit a watchlist or change the
-# theme in the dashboard. It keeps every setting, but NOT these comments: keep
-# a copy if you want them.
+# tsdash itself writes to this file when you edit a watchlist, add or delete
+# an alert or change the theme in the dashboard. It keeps every setting, but
+# NOT these comments: keep a copy if you want them.
 """
 #: the comment above a [table] that no one field stands for
 TABLE_HELP: dict[str, str] = {
@@ -407,6 +470,26 @@ class Settings:
              '"alt+shift+up", "home", ... Several keys for one action are separated by commas: '
              '"r,f5". Leave an action out to keep its default. Two actions cannot share a key, '
              f"nor take one the dashboard keeps for itself: {fixed_keys_text()}."))
+    notifications: NotificationSettings = setting_made(NotificationSettings, Key(
+        Kind.TABLE, live_reload=True,
+        help="Notifications: an alert that fires, an order that fills, is rejected or "
+             "cancelled, a stream that is lost. Each is a toast in the dashboard and a line in "
+             "alerts.jsonl in the state folder (`tsdash alerts path` prints where)."))
+    alerts: list[AlertRule] = setting_made(list, Key(
+        Kind.ALERTS, live_reload=True, example=[{"symbol": "AAPL", "above": 230.0}],
+        help="Alerts: one [[alerts]] table per rule: a symbol and exactly one of these five "
+             "conditions, its level a number written without quotes:\n"
+             "  above = 230.0            last price at or above 230\n"
+             "  below = 200.0            last price at or below 200\n"
+             "  change_pct_above = 2.5   change from the previous close, in percent,\n"
+             "                           at or above 2.5 (up 2.5% or more)\n"
+             "  change_pct_below = -2.5  change from the previous close, in percent,\n"
+             "                           at or below -2.5 (down 2.5% or more)\n"
+             "  volume_above = 1000000   the day's volume at or above 1000000\n"
+             "A rule fires when its condition becomes true (also on the first quote, when it "
+             "already holds) and arms again once it has been false. `!` on a quote row and the "
+             "alerts screen (`A`) add and delete rules here; `tsdash alerts list` shows them "
+             "and their state. For example:"))
     path: Path = field(default_factory=locations.config_file, compare=False)
 
     # -- watchlist editing (in memory; call save_watchlists() to keep the change) --------------
@@ -487,6 +570,28 @@ class Settings:
         on_disk.watchlists = apply_watchlist_edits(on_disk.watchlists, edits)
         _check_watchlists(on_disk.watchlists, on_disk.default_watchlist, self.path)
         update_config_file(self.path, {("watchlists",): on_disk.watchlists})
+        return on_disk
+
+    def save_alert_edits(self, edits: Iterable[AlertEdit]) -> Settings:
+        """Apply ``edits`` to the alert rules the file at :attr:`path` holds now and write them
+        back (atomically, every other setting kept), so rules added to the file by hand since it
+        was read are kept. With no file yet, writes this session's watchlists and its rules with
+        the edits. Returns the file's settings as written (this object is not changed). Raises
+        :class:`ConfigError`, and leaves the file alone, if the file is now invalid, read-only
+        or cannot be written."""
+        if not self.path.exists():  # never written, or deleted meanwhile: write this session's
+            on_disk = copy.deepcopy(self)
+            on_disk.alerts = apply_alert_edits(self.alerts, edits)
+            _check_watchlists(on_disk.watchlists, on_disk.default_watchlist, self.path)
+            update_config_file(self.path, {
+                ("watchlists",): {name: list(syms) for name, syms in on_disk.watchlists.items()},
+                ("default_watchlist",): on_disk.default_watchlist,
+                ("alerts",): _alert_tables(on_disk.alerts),
+            })
+            return on_disk
+        on_disk = load_settings(self.path)
+        on_disk.alerts = apply_alert_edits(on_disk.alerts, edits)
+        update_config_file(self.path, {("alerts",): _alert_tables(on_disk.alerts)})
         return on_disk
 
     def save_theme(self, name: str) -> Path:
@@ -623,10 +728,11 @@ class _Validator:
             message += f"; {hint}"
         raise ConfigError(message, path=self.path, key=dotted)
 
-    def unknown(self, key: tuple[str, ...], known: Iterable[str], what: str = "key") -> NoReturn:
+    def unknown(self, key: tuple[str | int, ...], known: Iterable[str],
+                what: str = "key") -> NoReturn:
         known = list(known)
         dotted = _format_key(key)
-        name = key[-1]
+        name = str(key[-1])  # a key name: an index is never unknown
         suggestion = ""
         # A setting put in the wrong table: say where it belongs.
         for table, keys in table_keys(self.cls).items():
@@ -668,7 +774,7 @@ class _Validator:
             self.fail((name,), f"a table (a [{name}] section)", value)
         return value
 
-    def check_keys(self, table: Mapping[str, Any], prefix: tuple[str, ...],
+    def check_keys(self, table: Mapping[str, Any], prefix: tuple[str | int, ...],
                    known: Iterable[str], what: str = "key") -> None:
         known = list(known)
         for name in table:
@@ -760,6 +866,10 @@ class _Validator:
         if spec.kind is Kind.BAR_INTERVAL:
             assert spec.after is not None and isinstance(spec.high, int)
             return self.interval(found, values[spec.after], key, spec.high)
+        if spec.kind is Kind.CHOICE_LIST:
+            return self.choice_list(key, found, spec.choices, spec.expected_phrase())
+        if spec.kind is Kind.ALERTS:
+            return self.alerts(found, key)
         raise AssertionError(f"no check for a {spec.kind} key")  # pragma: no cover
 
     # -- one kind of key each ------------------------------------------------------------------
@@ -781,6 +891,62 @@ class _Validator:
             return spelt[value.lower()]
         close = _did_you_mean(value.lower(), spelt)
         self.fail(key, expected, value, f'did you mean "{spelt[close]}"?' if close else "")
+
+    def choice_list(self, key: tuple[str, ...], value: Any, choices: tuple[str, ...],
+                    expected: str) -> list[str]:
+        """A list of names from ``choices``, each once, written in any case; returned as the
+        choices are spelt. An empty list is allowed."""
+        if not isinstance(value, list):
+            self.fail(key, expected, value)
+        spelt = {choice.lower(): choice for choice in choices}
+        quoted = [f'"{choice}"' for choice in choices]
+        one = "one of " + ", ".join(quoted[:-1]) + " or " + quoted[-1]
+        result: list[str] = []
+        for index, item in enumerate(value):
+            at = key + (index,)
+            if not isinstance(item, str):
+                self.fail(at, one, item)
+            name = spelt.get(item.lower())
+            if name is None:
+                close = _did_you_mean(item.lower(), spelt)
+                self.fail(at, one, item, f'did you mean "{spelt[close]}"?' if close else "")
+            if name in result:
+                self.fail(at, "each name once", item, f'"{name}" is already in the list')
+            result.append(name)
+        return result
+
+    def alerts(self, value: Any, key: tuple[str, ...]) -> list[AlertRule]:
+        """The ``[[alerts]]`` tables as rules: each a table of known keys that
+        :func:`rule_from_table` accepts, and no rule twice."""
+        if not isinstance(value, list):
+            self.fail(key, "an array of tables: [[alerts]] (two brackets) above each rule, "
+                           'e.g. [[alerts]] symbol = "AAPL" above = 230.0', value)
+        rules: list[AlertRule] = []
+        first: dict[str, int] = {}
+        for index, entry in enumerate(value):
+            at = key + (index,)
+            if not isinstance(entry, dict):
+                self.fail(at, 'a table with a symbol and one condition, written [[alerts]] '
+                              'symbol = "AAPL" above = 230.0', entry)
+            self.check_keys(entry, at, ALERT_KEYS)
+            try:
+                rule = rule_from_table(entry)
+            except RuleError as exc:
+                # "condition" names no key of the table: then the table itself is at fault
+                dotted = _format_key(at if exc.field == "condition" else at + (exc.field,))
+                raise ConfigError(
+                    f'config error in {self.path}: key "{dotted}" (the {_ordinal(index + 1)} '
+                    f"[[{key[-1]}]] table): {exc.message}", path=self.path, key=dotted) from None
+            if rule.id in first:
+                dotted, earlier = _format_key(at), first[rule.id]
+                raise ConfigError(
+                    f'config error in {self.path}: key "{dotted}" (the {_ordinal(index + 1)} '
+                    f'[[{key[-1]}]] table): the same alert as "{_format_key(key + (earlier,))}" '
+                    f"(the {_ordinal(earlier + 1)}), {rule.describe()}; delete one of the two",
+                    path=self.path, key=dotted)
+            first[rule.id] = index
+            rules.append(rule)
+        return rules
 
     def watchlists(self, value: Any,
                    place: tuple[str, ...] = ("watchlists",)) -> dict[str, list[str]]:
@@ -899,6 +1065,20 @@ class _Validator:
         return keys
 
 
+def _alert_tables(rules: Iterable[AlertRule]) -> list[dict[str, Any]] | None:
+    """The rules as the file writes them (``[[alerts]]`` tables); None (the key left out) for
+    no rules."""
+    tables = [rule.to_table() for rule in rules]
+    return tables or None
+
+
+def _ordinal(number: int) -> str:
+    """1 -> "1st", 2 -> "2nd", 11 -> "11th", 23 -> "23rd"."""
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10,
+                                                                                  "th")
+    return f"{number}{suffix}"
+
+
 def _check_watchlists(watchlists: Mapping[str, list[str]], default: str, path: Path) -> None:
     """Validate watchlists about to be saved, with the same rules as loading."""
     validator = _Validator(path)
@@ -933,7 +1113,7 @@ def update_config_file(path: str | os.PathLike[str],
             table.pop(key[-1], None)
         else:
             table[key[-1]] = value
-    text = tomli_w.dumps(document)  # before touching the disk: a failure here changes nothing
+    text = _dumps(document)  # before touching the disk: a failure here changes nothing
     refuse_read_only(path)
     try:
         locations.atomic_write(path, text)
@@ -942,6 +1122,23 @@ def update_config_file(path: str | os.PathLike[str],
             f"config error in {path}: cannot write the file: {exc.strerror or exc}", path=path
         ) from None
     return path
+
+
+def _dumps(document: Mapping[str, Any]) -> str:
+    """``document`` as TOML, a top-level list of flat tables (``alerts``) written as an array of
+    tables (``[[alerts]]`` above each), as a person writes it, after the rest: tomli_w would
+    write short ones as inline tables on one line."""
+    def flat_tables(value: Any) -> bool:
+        return (isinstance(value, list) and bool(value)
+                and all(isinstance(item, dict) and not any(isinstance(v, (dict, list))
+                                                           for v in item.values())
+                        for item in value))
+
+    arrays = {name: value for name, value in document.items() if flat_tables(value)}
+    rest = {name: value for name, value in document.items() if name not in arrays}
+    blocks = [tomli_w.dumps(rest).rstrip("\n")] if rest else []
+    blocks += ["\n".join(array_of_tables_lines(name, tables)) for name, tables in arrays.items()]
+    return "\n\n".join(blocks) + "\n" if blocks else ""
 
 
 def refuse_read_only(path: Path) -> None:
@@ -997,10 +1194,12 @@ def write_starting_config(path: str | os.PathLike[str] | None = None, force: boo
 
 
 def file_key(name: str) -> str:
-    """How the file names the setting ``name``: "theme", "streams.read_timeout", or "[bars]"
-    for one written as a table of its own."""
+    """How the file names the setting ``name``: "theme", "streams.read_timeout", "[bars]"
+    for one written as a table of its own, or "[[alerts]]" for an array of tables."""
     for place in places(Settings):
         if place.name == name:
+            if place.key.kind in ARRAY_OF_TABLES_KINDS:
+                return f"[[{name}]]"
             table = place.key.kind in TABLE_KINDS and len(place.path) == 1
             return f"[{name}]" if table else ".".join(place.path)
     raise KeyError(name)

@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 import tomli_w
 
 __all__ = [
+    "ARRAY_OF_TABLES_KINDS",
     "TABLE_KINDS",
     "Key",
     "Kind",
@@ -35,6 +36,7 @@ __all__ = [
     "format_key",
     "key_of",
     "places",
+    "array_of_tables_lines",
     "render_template",
     "setting",
     "setting_made",
@@ -68,10 +70,16 @@ class Kind(StrEnum):
     BAR_INTERVAL = "bar_interval"      # a bar size, bounded by the unit (``after`` names it)
     KEY_BINDINGS = "key_bindings"      # the [keys] table: binding id = key names
     TABLE = "table"                    # a table of its own keys (the field's type is a dataclass)
+    CHOICE_LIST = "choice_list"        # a list of names from choices, each once (may be empty)
+    ALERTS = "alerts"                  # an array of [[alerts]] tables, one alert rule each
+
+
 
 
 #: kinds written as a [table] of their own
-TABLE_KINDS = frozenset({Kind.WATCHLISTS, Kind.KEY_BINDINGS, Kind.TABLE})
+TABLE_KINDS = frozenset({Kind.WATCHLISTS, Kind.KEY_BINDINGS, Kind.TABLE, Kind.ALERTS})
+#: kinds written as an array of tables ([[name]]): one table per item
+ARRAY_OF_TABLES_KINDS = frozenset({Kind.ALERTS})
 
 
 @dataclass(frozen=True)
@@ -84,7 +92,8 @@ class Key:
     when the one built from the rest would not read well. ``after``: a field this one is checked
     after (its value bounds this one). ``example``: the commented-out line's value for a key
     whose default is None (left out). ``help``: the template's comment; a line starting with a
-    space is kept as written, others are wrapped. ``live_reload``: the running dashboard takes
+    space is kept as written, others are wrapped. An array of tables (``Kind.ALERTS``) is
+    left empty by default and its ``example`` (a list of tables) is written commented out. ``live_reload``: the running dashboard takes
     a change made to the file at once (the others are used at the next start).
     """
 
@@ -117,6 +126,9 @@ class Key:
             return "one of " + ", ".join(quoted[:-1]) + " or " + quoted[-1]
         if self.kind is Kind.TEXT:
             return f"{self.what} (a non-empty string)" if self.what else "a non-empty string"
+        if self.kind is Kind.CHOICE_LIST:
+            names = ", ".join(f'"{choice}"' for choice in self.choices)
+            return f"a list of names from {names} (each at most once; [] for none)"
         raise ValueError(f"a {self.kind} key states what it expects itself")
 
 
@@ -251,7 +263,12 @@ def render_template(cls: type, header: str, table_help: Mapping[str, str],
         if len(members) == 1 and members[0].path == (name,):
             (place,) = members
             lines = [*_comment(place.key.help), f"[{name}]"]
-            if place.table_class is not None:
+            if place.key.kind in ARRAY_OF_TABLES_KINDS:  # empty by default: its example, off
+                lines = [*_comment(place.key.help)]
+                example = place.key.example if isinstance(place.key.example, list) else []
+                lines += [f"# {line}" if line else "#"
+                          for line in array_of_tables_lines(name, example)]
+            elif place.table_class is not None:
                 for inner in places(place.table_class):
                     lines += _key_lines(inner)
             elif place.key.kind is Kind.KEY_BINDINGS:
@@ -265,6 +282,18 @@ def render_template(cls: type, header: str, table_help: Mapping[str, str],
                 lines += _key_lines(place)
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
+
+
+def array_of_tables_lines(name: str, tables: Iterable[Mapping[str, Any]]) -> list[str]:
+    """``tables`` written as TOML's array of tables: a ``[[name]]`` header above each one's
+    keys, a blank line between two."""
+    lines: list[str] = []
+    for table in tables:
+        if lines:
+            lines.append("")
+        lines.append(f"[[{format_key([name])}]]")
+        lines += tomli_w.dumps(dict(table)).splitlines()
+    return lines
 
 
 def _key_lines(place: Place) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import logging.handlers
+import re
 
 from tsdash.config import Settings
 from tsdash.settings_schema import Place, places
@@ -60,3 +61,26 @@ def declared(cls: type = Settings) -> list[Place]:
             out += [dataclasses.replace(inner, path=place.path + inner.path)
                     for inner in places(place.table_class)]
     return out
+
+
+#: a [table] or [[array of tables]] header, maybe commented out (an example left off)
+_HEADER_RE = re.compile(r"^(?:# )?\[\[?([^\]\[]+)\]\]?$")
+
+
+def setting_lines(lines: list[str], path: tuple[str, ...]) -> list[int]:
+    """Indexes of the lines of a config file that set the key at ``path`` (maybe commented
+    out), or open its [table] or [[array of tables]], counting only those in ``path``'s own
+    table: ``# symbol = "AAPL"`` of an [[alerts]] example is not ``bars.symbol``."""
+    name = path[-1]
+    pattern = re.compile(rf"^(# )?({re.escape(name)} = |\[{re.escape(name)}\]$"
+                         rf"|\[\[{re.escape(name)}\]\]$)")
+    found = []
+    table: tuple[str, ...] = ()
+    for index, line in enumerate(lines):
+        header = _HEADER_RE.match(line)
+        in_table = () if header else table
+        if header:
+            table = (header.group(1),)
+        if pattern.match(line) and in_table == path[:-1]:
+            found.append(index)
+    return found

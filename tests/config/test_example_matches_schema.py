@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from config_helpers import declared
+from config_helpers import declared, setting_lines
 
 from tsdash import config
 from tsdash.config import (
@@ -23,6 +23,7 @@ from tsdash.config import (
     settings_from_document,
     starting_config_text,
 )
+from tsdash.alerts.rules import rule_from_table
 from tsdash.keymap import ACTIONS, DEFAULT_KEYS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -37,9 +38,7 @@ def value_at(document: dict, path: tuple[str, ...]) -> object:
 
 def comment_above(lines: list[str], path: tuple[str, ...]) -> str:
     """The comment lines straight above a key's line (or its [table] line), joined."""
-    name = path[-1]
-    pattern = re.compile(rf"^(# )?({re.escape(name)} = |\[{re.escape(name)}\]$)")
-    (index,) = [i for i, line in enumerate(lines) if pattern.match(line)]
+    (index,) = setting_lines(lines, path)
     above: list[str] = []
     while index > 0 and lines[index - 1].startswith("#"):
         index -= 1
@@ -64,6 +63,14 @@ def test_every_declared_key_is_in_the_example_with_its_default_and_help(place) -
     lines = text.splitlines()
     assert words(place.key.help) in words(comment_above(lines, place.path)), (
         f"{'.'.join(place.path)}: its help is not the comment above it")
+    if place.key.kind is Kind.ALERTS:  # no rules by default: a commented-out example
+        assert place.path == ("alerts",) and "alerts" not in tomllib.loads(text)
+        example = "\n".join(line.removeprefix("# ") for line in lines[
+            lines.index(f"# [[{place.path[-1]}]]"):][:3])
+        (table,) = tomllib.loads(example)[place.path[-1]]
+        assert table == place.key.example[0]
+        assert rule_from_table(table).describe() == "AAPL last at or above 230"
+        return
     if place.default is None:  # left out by default: a commented-out example that is valid
         line = f"# {place.path[-1]} = "
         assert any(row.startswith(line) for row in lines)
@@ -93,7 +100,7 @@ def test_a_bounded_key_names_its_bounds_in_its_help_and_its_message(place, write
 class WithNewKeys(Settings):
     """Settings as they would be with two keys added: one in a new table, one at the top."""
 
-    bell: bool = setting(True, Key(Kind.FLAG, table="notifications",
+    bell: bool = setting(True, Key(Kind.FLAG, table="sounds",
                                    help="Ring the terminal bell with each notification."))
     max_quantity: int = setting(1000, Key(Kind.WHOLE, table="limits", low=1, high=100000,
                                           unit="shares",
@@ -104,8 +111,7 @@ class WithNewKeys(Settings):
 
 def test_a_new_key_is_written_by_init_with_its_help_and_default() -> None:
     text = starting_config_text(WithNewKeys)
-    assert "[notifications]\n# Ring the terminal bell with each notification.\nbell = true\n" \
-        in text
+    assert "[sounds]\n# Ring the terminal bell with each notification.\nbell = true\n" in text
     assert "# The largest order a ticket sends: 1 to 100000.\nmax_quantity = 1000\n" in text
     # a top-level key goes with the others, before the first [table]
     assert text.index('\ngreeting = "hello"\n') < text.index("\n[watchlists]\n")
@@ -116,7 +122,7 @@ def test_a_new_key_is_written_by_init_with_its_help_and_default() -> None:
 
 def test_a_new_key_is_read_and_checked_on_loading() -> None:
     read = settings_from_document(
-        {"notifications": {"bell": False}, "limits": {"max_quantity": 5}, "greeting": "hi"},
+        {"sounds": {"bell": False}, "limits": {"max_quantity": 5}, "greeting": "hi"},
         EXAMPLE, WithNewKeys)
     assert (read.bell, read.max_quantity, read.greeting) == (False, 5, "hi")
     with pytest.raises(ConfigError) as info:
@@ -124,19 +130,19 @@ def test_a_new_key_is_read_and_checked_on_loading() -> None:
     assert info.value.key == "limits.max_quantity"
     assert str(info.value).endswith('key "limits.max_quantity": expected a whole number of '
                                     "shares from 1 to 100000, found 0 (an integer)")
-    with pytest.raises(ConfigError, match='key "notifications.bell": expected true or false'):
-        settings_from_document({"notifications": {"bell": "yes"}}, EXAMPLE, WithNewKeys)
-    with pytest.raises(ConfigError, match='unknown key "notifications.bel" '
-                                          r'\(did you mean "notifications.bell"\?\)'):
-        settings_from_document({"notifications": {"bel": True}}, EXAMPLE, WithNewKeys)
-    with pytest.raises(ConfigError, match=r'unknown key "bell" \(did you mean '
-                                          r'"notifications.bell"\? it belongs in'):
-        settings_from_document({"bell": True}, EXAMPLE, WithNewKeys)
+    with pytest.raises(ConfigError, match='key "sounds.bell": expected true or false'):
+        settings_from_document({"sounds": {"bell": "yes"}}, EXAMPLE, WithNewKeys)
+    with pytest.raises(ConfigError, match='unknown key "sounds.bel" '
+                                          r'\(did you mean "sounds.bell"\?\)'):
+        settings_from_document({"sounds": {"bel": True}}, EXAMPLE, WithNewKeys)
+    with pytest.raises(ConfigError, match=r'unknown key "sounds.greeting" \(did you mean '
+                                          r'"greeting"\? it goes at the top'):
+        settings_from_document({"sounds": {"greeting": "hi"}}, EXAMPLE, WithNewKeys)
 
 
 def test_the_new_keys_are_unknown_to_the_real_settings() -> None:
-    with pytest.raises(ConfigError, match='unknown key "notifications"'):
-        settings_from_document({"notifications": {"bell": True}}, EXAMPLE)
+    with pytest.raises(ConfigError, match='unknown key "sounds"'):
+        settings_from_document({"sounds": {"bell": True}}, EXAMPLE)
 
 
 # -- the remappable keys ------------------------------------------------------------------------
@@ -172,6 +178,9 @@ def test_each_setting_is_named_as_the_file_writes_it() -> None:
     lines = EXAMPLE.read_text(encoding="utf-8").splitlines()
     for name in config.settings_fields():
         written = config.file_key(name)
+        if written.startswith("[["):  # an array of tables, empty by default: its example
+            assert f"# {written}" in lines
+            continue
         if written.startswith("["):
             assert written in lines
             continue

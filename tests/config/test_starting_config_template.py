@@ -8,7 +8,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from config_helpers import declared
+from config_helpers import declared, setting_lines
 
 from tsdash import config
 from tsdash.config import Settings, load_settings
@@ -24,10 +24,19 @@ EXAMPLE = REPO / "config.example.toml"
 OPTIONAL = [place.path[-1] for place in declared() if place.default is None]
 
 
+#: arrays of tables, empty by default, written as a commented-out example ([[alerts]])
+ARRAYS = [place.path[-1] for place in declared() if place.key.kind is config.Kind.ALERTS]
+
+
 def uncommented(text: str) -> str:
-    """The template with its commented-out optional settings switched on."""
+    """The template with its commented-out optional settings and examples switched on."""
     names = "|".join(re.escape(name) for name in OPTIONAL)
-    return re.sub(rf"^# ((?:{names}) = .*)$", r"\1", text, flags=re.M)
+    text = re.sub(rf"^# ((?:{names}) = .*)$", r"\1", text, flags=re.M)
+    for name in ARRAYS:  # the example table: its header and the key lines below it
+        text = re.sub(rf"^# (\[\[{re.escape(name)}\]\]\n)((?:# \S+ = .*\n)+)",
+                      lambda m: m.group(1) + re.sub(r"^# ", "", m.group(2), flags=re.M),
+                      text, flags=re.M)
+    return text
 
 
 def test_example_loads_to_exactly_the_defaults() -> None:
@@ -61,19 +70,19 @@ def test_commented_examples_are_valid_settings(tmp_path) -> None:
     settings = load_settings(path)
     assert settings.accounts and all(isinstance(a, str) for a in settings.accounts)
     assert settings.client_id
+    assert [rule.describe() for rule in settings.alerts] == ["AAPL last at or above 230"]
     # Only the commented-out lines changed things.
-    assert dataclasses.replace(settings, accounts=None, client_id=None) == Settings()
+    assert dataclasses.replace(settings, accounts=None, client_id=None, alerts=[]) == Settings()
 
 
 def test_example_documents_each_setting_with_a_comment() -> None:
     lines = EXAMPLE.read_text(encoding="utf-8").splitlines()
-    documented = [place.path[-1] for place in declared()]
-    for name in documented:
-        pattern = re.compile(rf"^(# )?({re.escape(name)} = |\[{re.escape(name)}\]$)")
-        where = [i for i, line in enumerate(lines) if pattern.match(line)]
+    for place in declared():
+        name = place.path[-1]
+        where = setting_lines(lines, place.path)
         assert len(where) == 1, f"{name} should appear once as a setting, found {len(where)}"
         above = lines[where[0] - 1]
-        assert above.startswith("# ") and not pattern.match(above), (
+        assert above.startswith("# ") and where[0] - 1 not in setting_lines(lines, place.path), (
             f"{name} (line {where[0] + 1}) needs an explanatory comment above it"
         )
 
