@@ -8,6 +8,7 @@ paints or notifies.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
@@ -43,9 +44,17 @@ class AlertFeed:
         self.symbols: tuple[str, ...] = ()
         self.sub: Subscription | None = None
         self._generation = 0
+        self._lock: asyncio.Lock | None = None  # made in the loop: watch() calls one at a time
 
     async def watch(self, client: TradeStationClient, symbols: Sequence[str]) -> None:
-        """Stream ``symbols`` (closing the stream of the previous ones); none: no stream."""
+        """Stream ``symbols`` (closing the stream of the previous ones); none: no stream.
+        Calls made while one is under way wait their turn; the last one wins."""
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            await self._watch(client, symbols)
+
+    async def _watch(self, client: TradeStationClient, symbols: Sequence[str]) -> None:
         from tsdash.api import StreamError, StreamLimitError, TSError
 
         wanted = tuple(dict.fromkeys(symbols))

@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 
 #: notifications from earlier sessions shown on the alerts screen
 JOURNAL_SHOWN = 100
+#: seconds the alerts' stream waits for the panels' streams to open before it opens anyway
+PANELS_FIRST_WAIT = 15.0
 #: a notify-send that has not finished by then is left to itself
 NOTIFY_SEND_TIMEOUT = 10.0
 
@@ -67,15 +69,25 @@ class AlertCenter:
                  self.delivery.route.why)
 
     def connected(self) -> None:
-        """The client is up (again): stream the rules' symbols."""
-        self.rewatch()
+        """The client is up (again): stream the rules' symbols once the panels have their
+        streams, so that at the stream limit the alerts' stream is the one refused."""
+        async def after_the_panels() -> None:
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + PANELS_FIRST_WAIT
+            while loop.time() < deadline and not all(
+                    panel.sub is not None or panel.error for panel in self.app.panels.values()):
+                await asyncio.sleep(0.05)
+            self.rewatch()
+
+        self.app.run_worker(after_the_panels(), name="alerts-after-panels", group="alerts",
+                            exit_on_error=False)
 
     def rewatch(self) -> None:
         client = self.app.client
         if client is None or self.app.shutting_down:
             return
         self.app.run_worker(self.feed.watch(client, self.watcher.symbols), name="alerts-feed",
-                            group="alerts-feed", exclusive=True, exit_on_error=False)
+                            group="alerts-feed", exit_on_error=False)
 
     def reconnect(self) -> None:
         if self.feed.state is FeedState.REFUSED:

@@ -916,6 +916,27 @@ class TsdashApp(App[int]):
         if self._on_dashboard():
             self.push_screen(AlertsScreen(self))
 
+    def on_alerts_screen_delete_requested(self, message: AlertsScreen.DeleteRequested) -> None:
+        self.delete_alert(message.rule)
+        self._refresh_alerts_screen()
+
+    def on_alerts_screen_rearm_requested(self, message: AlertsScreen.RearmRequested) -> None:
+        self.alerts.rearm(message.rule)
+        self.notify(f"{message.rule.describe()} is armed: it fires at the next quote that "
+                    "meets it", title="Alert re-armed")
+        self._refresh_alerts_screen()
+
+    def on_alerts_screen_add_requested(self, message: AlertsScreen.AddRequested) -> None:
+        symbol = self.bars_panel.symbol
+        quote = self.quotes_panel.model.get(symbol) if self.quotes_panel else {}
+        last = quote.get("Last") or self.alerts.watcher.quotes.get(symbol, {}).get("Last")
+        self.open_alert_form(symbol, None if last is None else str(last))
+
+    def _refresh_alerts_screen(self) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, AlertsScreen):
+                screen.refresh_from_view()
+
     def rule_rows(self) -> list[RuleRow]:
         return self.alerts.rule_rows()
 
