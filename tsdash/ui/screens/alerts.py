@@ -85,7 +85,7 @@ class AlertsScreen(Painted, ModalScreen[None]):
     AlertsScreen > Vertical {
         width: 120;
         max-width: 98%;
-        height: 90%;
+        height: 95%;
         border: round $warning;
         border-title-color: $warning;
         border-title-style: bold;
@@ -94,7 +94,7 @@ class AlertsScreen(Painted, ModalScreen[None]):
         padding: 0 1;
     }
     AlertsScreen .alerts-heading { height: 1; color: $foreground-muted; text-style: bold; }
-    AlertsScreen #alerts-rules { height: auto; max-height: 50%; }
+    AlertsScreen #alerts-rules { height: auto; max-height: 40%; }
     AlertsScreen #alerts-rules.-empty { display: none; }
     AlertsScreen #alerts-empty { height: auto; color: $foreground-muted; display: none; }
     AlertsScreen #alerts-empty.-shown { display: block; }
