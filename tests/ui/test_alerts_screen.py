@@ -208,3 +208,18 @@ async def test_shift_a_closes_it_as_it_opened_it():
         await pilot.press("A")
         await wait_for(pilot, lambda: app.results == [None], what="closed")
         assert app.screen is not screen
+
+
+async def test_the_app_may_ask_for_a_refresh_before_the_screen_is_shown():
+    view = FakeAlertsView(rows(), history())
+
+    def make() -> AlertsScreen:
+        screen = AlertsScreen(view)
+        screen.refresh_from_view()  # not mounted yet: nothing to paint, nothing read
+        assert view.reads == 0
+        return screen
+
+    app = ScreenHost(make)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await opened(pilot)
+        assert screen.rules_table.row_count == 4
