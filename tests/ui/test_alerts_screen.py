@@ -25,8 +25,9 @@ FIRED_BEFORE = NOW - timedelta(days=2)
 
 
 def rows() -> list[RuleRow]:
-    return [RuleRow(ABOVE, RuleState()),
-            RuleRow(BELOW, RuleState(False, iso_utc(FIRED_TODAY), 409.9)),
+    """In the config's order (not the ids' alphabetical one)."""
+    return [RuleRow(BELOW, RuleState(False, iso_utc(FIRED_TODAY), 409.9)),
+            RuleRow(ABOVE, RuleState()),
             RuleRow(CHANGE, RuleState(False, iso_utc(FIRED_BEFORE), 3.2)),
             RuleRow(VOLUME, RuleState(), "over the stream limit (3 of 3 in use)")]
 
@@ -70,16 +71,16 @@ async def test_rules_are_listed_with_their_state():
     async with app.run_test(size=(160, 48)) as pilot:
         screen = await opened(pilot)
         table = screen.rules_table
-        assert table.ordered_keys() == [ABOVE.id, BELOW.id, CHANGE.id, VOLUME.id]
+        assert table.ordered_keys() == [BELOW.id, ABOVE.id, CHANGE.id, VOLUME.id]
         assert table.get_cell(BELOW.id, "condition").plain == "last at or below 410"
         assert states(screen) == {
-            "AAPL": "armed",
             "MSFT": f"fired {FIRED_TODAY.strftime('%H:%M:%S')} · re-arms when last is above 410",
+            "AAPL": "armed",
             "NVDA": f"fired {FIRED_BEFORE.strftime('%Y-%m-%d %H:%M:%S')} · re-arms when "
                     "change % is below 3%",
             "TSLA": "not watched: over the stream limit (3 of 3 in use)",
         }
-        assert table.has_focus and table.cursor_row_key() == ABOVE.id
+        assert table.has_focus and table.cursor_row_key() == BELOW.id
         assert not screen.empty_line.has_class("-shown")
         # the warning colour for a rule that is not watched, not the armed one's
         unwatched = table.get_cell(VOLUME.id, "state").style
@@ -107,15 +108,14 @@ async def test_delete_and_rearm_ask_the_app_about_the_highlighted_rule():
     app = ScreenHost(lambda: AlertsScreen(view))
     async with app.run_test(size=(160, 48)) as pilot:
         screen = await opened(pilot)
-        await pilot.press("down")  # MSFT, fired
-        await pilot.press("r")
+        await pilot.press("r")  # MSFT, fired
         await pilot.press("d")
         await pilot.pause()
         asked = [m for m in app.messages
                  if isinstance(m, (AlertsScreen.DeleteRequested, AlertsScreen.RearmRequested))]
         assert [(type(m), m.rule) for m in asked] == [
             (AlertsScreen.RearmRequested, BELOW), (AlertsScreen.DeleteRequested, BELOW)]
-        await pilot.press("up", "delete")
+        await pilot.press("down", "delete")
         await pilot.pause()
         deleted = [m.rule for m in app.messages if isinstance(m, AlertsScreen.DeleteRequested)]
         assert deleted == [BELOW, ABOVE]
@@ -127,7 +127,7 @@ async def test_rearm_of_an_armed_rule_says_it_is_already_armed():
     app = ScreenHost(lambda: AlertsScreen(view))
     async with app.run_test(size=(160, 48)) as pilot:
         await opened(pilot)
-        await pilot.press("r")  # AAPL, armed
+        await pilot.press("down", "r")  # AAPL, armed
         await pilot.pause()
         assert not [m for m in app.messages if isinstance(m, AlertsScreen.RearmRequested)]
         assert app.toasts == ["AAPL last at or above 231.5 is already armed."]
@@ -156,7 +156,7 @@ async def test_a_view_that_changes_is_picked_up_and_an_unchanged_one_not_repaint
         screen.refresh_from_view()
         screen.refresh_from_view()
         assert screen.repaints == painted  # the same data: nothing repainted
-        # the app re-armed MSFT, deleted NVDA, and a new alert fired
+        # the app re-armed MSFT, deleted NVDA, and AAPL fired (and the config's order changed)
         view.rows = [RuleRow(ABOVE, RuleState(False, iso_utc(NOW), 232.0)),
                      RuleRow(BELOW, RuleState()), view.rows[3]]
         view.notes = [*history(), Notification(NotificationKind.ALERT, "AAPL",
@@ -198,3 +198,28 @@ async def test_with_no_rules_a_line_says_how_to_add_one():
         await pilot.pause()
         assert not screen.empty_line.has_class("-shown")
         assert screen.highlighted_rule() == ABOVE
+
+
+async def test_shift_a_closes_it_as_it_opened_it():
+    view = FakeAlertsView(rows(), history())
+    app = ScreenHost(lambda: AlertsScreen(view))
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await opened(pilot)
+        await pilot.press("A")
+        await wait_for(pilot, lambda: app.results == [None], what="closed")
+        assert app.screen is not screen
+
+
+async def test_the_app_may_ask_for_a_refresh_before_the_screen_is_shown():
+    view = FakeAlertsView(rows(), history())
+
+    def make() -> AlertsScreen:
+        screen = AlertsScreen(view)
+        screen.refresh_from_view()  # not mounted yet: nothing to paint, nothing read
+        assert view.reads == 0
+        return screen
+
+    app = ScreenHost(make)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await opened(pilot)
+        assert screen.rules_table.row_count == 4

@@ -12,7 +12,7 @@ while rows come and go); the history is a rich table in a scrolling box.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import ClassVar
 
@@ -45,6 +45,11 @@ EMPTY_TEXT = ("No alert rules yet. Press ! on a quote row to add one (n here), o
               "[[alerts]] entries to the config file.")
 
 
+def local_today() -> date:
+    """Today's date on the local clock (the day a time of today is shown without its date)."""
+    return datetime.now().astimezone().date()
+
+
 def local_time_text(value: str, today: date | None = None) -> str:
     """An ISO UTC time as the local clock reads it: "14:03:12" today, "2026-11-30 14:03:12" on
     another day; the text itself when it is not a time."""
@@ -52,8 +57,7 @@ def local_time_text(value: str, today: date | None = None) -> str:
     if stamp is None:
         return value
     local = stamp.astimezone()
-    shown_today = today if today is not None else datetime.now().astimezone().date()
-    if local.date() == shown_today:
+    if local.date() == (today if today is not None else local_today()):
         return local.strftime("%H:%M:%S")
     return local.strftime("%Y-%m-%d %H:%M:%S")
 
@@ -85,7 +89,7 @@ class AlertsScreen(Painted, ModalScreen[None]):
     AlertsScreen > Vertical {
         width: 120;
         max-width: 98%;
-        height: 90%;
+        height: 95%;
         border: round $warning;
         border-title-color: $warning;
         border-title-style: bold;
@@ -94,7 +98,7 @@ class AlertsScreen(Painted, ModalScreen[None]):
         padding: 0 1;
     }
     AlertsScreen .alerts-heading { height: 1; color: $foreground-muted; text-style: bold; }
-    AlertsScreen #alerts-rules { height: auto; max-height: 50%; }
+    AlertsScreen #alerts-rules { height: auto; max-height: 40%; }
     AlertsScreen #alerts-rules.-empty { display: none; }
     AlertsScreen #alerts-empty { height: auto; color: $foreground-muted; display: none; }
     AlertsScreen #alerts-empty.-shown { display: block; }
@@ -131,9 +135,10 @@ class AlertsScreen(Painted, ModalScreen[None]):
     class AddRequested(Message):
         """The trader asked to add a rule (the app opens the add form)."""
 
-    def __init__(self, view: AlertsView) -> None:
+    def __init__(self, view: AlertsView, *, today: Callable[[], date] = local_today) -> None:
         super().__init__()
         self.view = view
+        self.today = today  # a snapshot test fixes the day
         self.rules_table = LiveTable(RULE_COLUMNS, id="alerts-rules")
         self.empty_line = Static(EMPTY_TEXT, id="alerts-empty")
         self.history_list = Static("", id="alerts-history-list")
@@ -142,6 +147,7 @@ class AlertsScreen(Painted, ModalScreen[None]):
         self.rows: dict[str, RuleRow] = {}
         self.shown_history: list[Notification] | None = None
         self.repaints = 0  # times something on screen changed (the tests count them)
+        self.started = False  # mounted: there is something to paint
         self._shown_for: tuple[int, date] | None = None  # (palette version, day) painted for
 
     def compose(self) -> ComposeResult:
@@ -157,6 +163,7 @@ class AlertsScreen(Painted, ModalScreen[None]):
             yield self.history_box
 
     def on_mount(self) -> None:
+        self.started = True
         self.refresh_from_view()
         self.rules_table.focus()
         self.set_interval(self.REFRESH_EVERY, self.refresh_from_view, name="alerts-refresh")
@@ -164,8 +171,11 @@ class AlertsScreen(Painted, ModalScreen[None]):
     # -- reading the view ------------------------------------------------------------------------
 
     def refresh_from_view(self) -> None:
-        """Read the rules and the history again and repaint what changed (nothing, mostly)."""
-        today = datetime.now().astimezone().date()
+        """Read the rules and the history again and repaint what changed (nothing, mostly).
+        Before the screen is mounted there is nothing to paint: mounting reads the view."""
+        if not self.started:
+            return
+        today = self.today()
         stamp = (self.palette_reader.version, today)
         everything = stamp != self._shown_for  # new colours, or "today" moved on
         self._shown_for = stamp
@@ -267,4 +277,4 @@ class AlertsScreen(Painted, ModalScreen[None]):
         self.dismiss(None)
 
 
-__all__ = ["AlertsScreen", "local_time_text", "state_text"]
+__all__ = ["AlertsScreen", "local_time_text", "local_today", "state_text"]
