@@ -58,10 +58,10 @@ def test_bad_keys(write_config, keys, fragment) -> None:
 def test_good_keys_are_stored_as_textual_names_them(write_config) -> None:
     settings = load_settings(write_config(
         '[keys]\nhelp = "h"\nquit = "?, ctrl+q"\nzoom = "f10"\nsort = "alt+shift+s"\n'
-        'reconnect = "!"\nnext_theme = "ctrl+question_mark"\n'))
+        'reconnect = "%"\nnext_theme = "ctrl+question_mark"\n'))
     # one name per key, so "?" and "question_mark" are seen to be the same key
     assert settings.keys["quit"] == "question_mark,ctrl+q"
-    assert settings.keys["reconnect"] == "exclamation_mark"
+    assert settings.keys["reconnect"] == "percent_sign"
     assert settings.keys["zoom"] == "f10" and settings.keys["sort"] == "alt+shift+s"
     assert settings.keys["next_theme"] == "ctrl+question_mark"
 

@@ -53,10 +53,11 @@ async def test_the_footer_is_rebuilt_only_when_its_keys_change(settings):
     app, client = make_app(settings)
     async with app.run_test(size=(160, 48)) as pilot:
         await started(pilot, client)
+        await pilot.press("tab")  # off the quotes panel (it shows its own row keys)
         await pilot.pause(0.2)
         keys = list(app.query(FooterKey))
         assert "Reconnect" in [key.description for key in keys]
-        await pilot.press("tab", "tab")  # focus moves; the keys shown stay the same
+        await pilot.press("tab")  # focus moves; the keys shown stay the same
         await pilot.pause(0.2)
         assert list(app.query(FooterKey)) == keys
         app.update_keymap({"reconnect": "ctrl+r"})  # a remapped key must show

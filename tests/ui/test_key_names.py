@@ -84,18 +84,18 @@ def test_a_key_that_is_another_keys_alias_is_refused(tmp_path) -> None:
 
 
 async def test_a_punctuation_key_from_the_config_works_in_the_app(tmp_path) -> None:
-    # the config stores "exclamation_mark", the name Textual gives the "!" key press
+    # the config stores "percent_sign", the name Textual gives the "%" key press
     from ui_helpers import sim_app, wait_live
 
     from tsdash.config import load_settings
 
     path = tmp_path / "config.toml"
-    path.write_text('[keys]\nzoom = "!"\n')
+    path.write_text('[keys]\nzoom = "%"\n')
     app, _ = sim_app(load_settings(path))
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_live(pilot)
         app.quotes_panel.focus_target.focus()
-        await pilot.press("!")
+        await pilot.press("%")
         assert app.screen.maximized is app.quotes_panel
 
 

@@ -10,6 +10,11 @@ Regenerate with ``pytest tests/ui/test_snapshots.py --snapshot-update`` and look
 
 from __future__ import annotations
 
+import json
+import time
+from datetime import date
+
+import pytest
 from ui_helpers import advance, settle, sim_app, wait_data, wait_for, wait_live
 from tsdash.ui.screens.help import HelpScreen
 
@@ -142,3 +147,58 @@ def test_order_ticket_preview_160x48(snap_compare, settings):
 def test_order_ticket_preview_80x24(snap_compare, settings):
     app, run_before = ticket_app(settings, "10", preview=True)
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+# -- alerts (issue 15) ---------------------------------------------------------------------------
+
+#: a rule per state: armed, fired earlier (its saved state), watched off the watchlist, and one
+#: the server refuses (not watched); none fires while the picture is taken
+ALERT_RULES = (("AAPL", "above", 1000), ("MSFT", "below", 10000),
+               ("NVDA", "change_pct_above", 50), ("COIN", "volume_above", 1e12),
+               ("NOSUCH", "above", 1))
+EARLIER = (
+    ("2026-11-25T14:12:03.000Z", "alert", "MSFT", "MSFT last 420.50, at or below 10000"),
+    ("2026-11-25T14:20:41.000Z", "fill", "AAPL", "Filled: Buy 10 AAPL at 233.41 (order 1000015)"),
+    ("2026-11-25T14:22:10.000Z", "reject", "NVDA",
+     "Rejected: Buy 900 NVDA (order 1000021): Insufficient buying power"),
+    ("2026-11-25T14:25:30.000Z", "stream", "", "Orders stream lost: connection reset"),
+)
+
+
+@pytest.fixture
+def utc_clock(monkeypatch):
+    """Local time is UTC while the picture is taken (the alerts screen shows local times)."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_alerts_screen(snap_compare, settings, utc_clock):
+    from tsdash import locations
+    from tsdash.alerts.rules import make_rule
+    from tsdash.ui.screens.alerts import AlertsScreen
+
+    settings.alerts = [make_rule(*rule) for rule in ALERT_RULES]
+    state = locations.alert_state_file()
+    state.parent.mkdir(parents=True, exist_ok=True)
+    state.write_text(json.dumps({"rules": {"MSFT below 10000": {
+        "armed": False, "fired_at": EARLIER[0][0], "fired_value": 420.5}}}))
+    locations.alerts_journal_file().write_text("".join(
+        json.dumps({"time": t, "kind": k, "symbol": s, "text": x}) + "\n"
+        for t, k, s, x in EARLIER))
+    app, connector = sim_app(settings)
+
+    async def open_alerts(pilot) -> None:
+        await wait_for(pilot, lambda: len(app.alerts.earlier) == len(EARLIER)
+                       and any(n.title == "Alerts not watched" for n in app.notices),
+                       what="the alerts' state")
+        app.clear_notifications()  # the toast's time would not hold still
+        await pilot.pause()
+        app.push_screen(AlertsScreen(app, today=lambda: date(2026, 11, 25)))
+        await wait_for(pilot, lambda: isinstance(app.screen, AlertsScreen), what="A")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(160, 48),
+                        run_before=prepare(connector, then=open_alerts))
