@@ -32,8 +32,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: notifications from earlier sessions shown on the alerts screen
+#: notifications from earlier sessions read for the alerts screen
 JOURNAL_SHOWN = 100
+#: notifications the alerts screen lists, newest kept
+HISTORY_SHOWN = 200
 #: seconds the alerts' stream waits for the panels' streams to open before it opens anyway
 PANELS_FIRST_WAIT = 15.0
 #: a notify-send that has not finished by then is left to itself
@@ -151,7 +153,11 @@ class AlertCenter:
         return [row for row in self.rule_rows() if row.unwatched is not None]
 
     def history(self) -> list[Notification]:
-        return [*self.earlier, *self.delivery.history][-(JOURNAL_SHOWN + 100):]
+        """The journal's lines read at start, then this session's (a line written while the
+        journal was being read is not shown twice)."""
+        earlier = {(n.time, n.text) for n in self.earlier}
+        session = [n for n in self.delivery.history if (n.time, n.text) not in earlier]
+        return [*self.earlier, *session][-HISTORY_SHOWN:]
 
     def check_unwatched(self) -> None:
         """Say once which rules stopped being watched (the status bar keeps the count)."""
