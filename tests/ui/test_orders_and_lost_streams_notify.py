@@ -118,7 +118,8 @@ async def test_in_sim_the_traders_rejections_and_cancels_notify(tmp_path):
 # -- 3. a fill the stream dropped, found by REST -----------------------------------------------
 
 async def test_a_fill_found_by_rest_reconciliation_notifies_once(tmp_path):
-    """The timer's first pass is an hour away: ``reconcile_orders()`` is the only REST read."""
+    """The timer's first pass is an hour away: ``reconcile_orders()`` is the only REST read.
+    Once told, neither a second read nor a reconnect's snapshot tells it again."""
     settings = trading(tmp_path, orders_reconcile_s=3600)
     async with labelled_dashboard(settings, EnvironmentLabel.SIM) as (pilot, sim):
         app = pilot.app
@@ -137,7 +138,15 @@ async def test_a_fill_found_by_rest_reconciliation_notifies_once(tmp_path):
                        what="the second reconciliation")
         await pilot.pause(0.2)
         assert journal("fill") == [line] and journal("cancel") == journal("reject") == []
-        assert len(app.notices) == before
+        # nor does the snapshot of a reconnect of the orders stream
+        panel = app.orders_panel
+        snapshots = panel.model.snapshots
+        panel.focus_target.focus()
+        await pilot.press("r")
+        await wait_for(pilot, lambda: panel.state == "live" and panel.model.snapshots > snapshots,
+                       what="the orders stream reconnected, its snapshot in")
+        await wait_quiet(pilot)
+        assert journal("fill") == [line] and len(app.notices) == before
 
 
 # -- 4. a fill made while the orders stream was down, in the reconnect's snapshot ---------------
