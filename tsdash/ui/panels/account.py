@@ -264,6 +264,7 @@ class OrdersPanel(KeyedTablePanel[OrdersModel]):
         self.details.listen(self._details_arrived)
         #: what changed in which order, told once whichever way it came
         self.events = OrderEvents()
+        self.events.followed = self._followed
         self.on_data = self._order_message
 
     def _order_message(self, message: dict[str, Any]) -> None:
@@ -286,6 +287,12 @@ class OrdersPanel(KeyedTablePanel[OrdersModel]):
             self.events.baseline(self.model.rows.values())
             return
         for row in list(self.model.rows.values()):
+            self._tell(row)
+
+    def _followed(self, order_id: str) -> None:
+        """An order id joined ``events.only``: its change may have come already."""
+        row = self.model.rows.get(order_id)
+        if row is not None and self.events.started and not self.model.in_snapshot:
             self._tell(row)
 
     def _tell(self, row: dict[str, Any]) -> None:
