@@ -75,3 +75,13 @@ def test_only_the_orders_named_are_told_when_asked():
     events.only = {"7"}
     assert events.observe(order("6", "FLL", "10")) is None
     assert events.observe(order("7", "FLL", "10")) is not None
+
+
+def test_an_order_followed_after_its_fill_came_is_still_told():
+    # a market order's fill can arrive before the answer that names the order
+    events = started()
+    events.only = set()
+    assert events.observe(order("8", "FLL", "10")) is None
+    events.follow("8")
+    note = events.observe(order("8", "FLL", "10"))
+    assert note is not None and note.kind == "fill"

@@ -9,17 +9,19 @@ from __future__ import annotations
 import json
 
 import aiohttp
-from test_orders_reconciled_by_rest import drop_frames_then_trade, status_of, to_market
 from trading_pilot import (
     LabelledSimConnector,
     choose,
     demo_dashboard,
+    drop_frames_then_trade,
     highlight,
     labelled_dashboard,
     open_ticket,
     place_resting,
     preview_and_send,
     retype,
+    status_of,
+    to_market,
     trading,
     user_orders,
 )

@@ -8,8 +8,8 @@ import asyncio
 import logging
 import time
 
-import aiohttp
 from textual.worker import WorkerState
+from trading_pilot import drop_frames_then_trade, status_of
 from ui_fakes import cell_text
 from ui_helpers import SIZE, settle, sim_app, wait_data, wait_for, wait_live
 
@@ -19,9 +19,7 @@ from tsdash.ui.models import OrdersModel
 from tsdash.ui.panels.account import OrdersPanel
 
 RECONCILE_S = 0.5
-RESTING = {"AccountID": "SIM1234567M", "Symbol": "MSFT", "Quantity": "10", "OrderType": "Limit",
-           "LimitPrice": "1.00", "TradeAction": "BUY", "TimeInForce": {"Duration": "GTC"},
-           "Route": "Intelligent"}
+
 
 
 def order(order_id: str, status: str, filled: int = 0, quantity: int = 10, **extra) -> dict:
@@ -151,44 +149,6 @@ async def test_a_failed_rest_read_is_logged_not_raised(caplog):
 
 
 # -- the dashboard against the simulator with order frames dropped -----------------------------
-
-async def place(http: aiohttp.ClientSession, sim, body: dict) -> str:
-    """An order placed straight at the simulator (not through the app): its OrderID."""
-    async with http.post(f"{sim.base_url}/orderexecution/orders", json=body,
-                         headers={"Authorization": f"Bearer {sim.issue_token()}"}) as resp:
-        answer = await resp.json()
-    assert resp.status == 200 and "Errors" not in answer, answer
-    return answer["Orders"][0]["OrderID"]
-
-
-async def to_market(http: aiohttp.ClientSession, sim, order_id: str) -> None:
-    """Replace a resting limit order with a market order: it fills at once."""
-    async with http.put(f"{sim.base_url}/orderexecution/orders/{order_id}",
-                        json={"OrderType": "Market"},
-                        headers={"Authorization": f"Bearer {sim.issue_token()}"}) as resp:
-        assert resp.status == 200, await resp.text()
-
-
-def status_of(app, order_id: str) -> str | None:
-    return app.panels["orders"].model.rows.get(order_id, {}).get("Status")
-
-
-async def drop_frames_then_trade(pilot, sim) -> tuple[str, str]:
-    """A resting order the stream shows working; then, with order frames dropped, a new resting
-    order and a fill of the first: (the new order, the filled one)."""
-    app = pilot.app
-    async with aiohttp.ClientSession() as http:
-        filled = await place(http, sim, RESTING)
-        await wait_for(pilot, lambda: status_of(app, filled) == "OPN",
-                       what="the resting order on the stream")
-        fault = sim.faults.drop_order_frames()
-        hidden = await place(http, sim, RESTING)
-        await to_market(http, sim, filled)
-    truth = {o["OrderID"]: o["Status"] for o in await app.client.brokerage.get_orders()}
-    assert (truth[hidden], truth[filled]) == ("OPN", "FLL")
-    assert fault.fired >= 3, "the new order's frames and the fill went missing on the stream"
-    return hidden, filled
-
 
 def count_timer_passes(app, monkeypatch) -> list[float]:
     """The times the reconcile timer called ``reconcile_orders`` (each then reads or skips)."""

@@ -347,10 +347,11 @@ class TsdashApp(App[int]):
         self.environment = connection.environment
         log.info("dashboard connected: %s at %s", connection.environment,
                  connection.client.base_url)
-        if isinstance(self.connector, DemoConnector):
+        events = self.orders_panel.events
+        if isinstance(self.connector, DemoConnector) and events.only is None:
             # the simulator's own trader keeps the demo account busy: only the orders sent
-            # from this dashboard notify
-            self.orders_panel.events.only = set()
+            # from this dashboard notify (kept across a reconnect)
+            events.only = set()
         for panel in self.panels.values():
             panel.start(connection.client)
         self.start_orders_reconcile()
@@ -843,9 +844,8 @@ class TsdashApp(App[int]):
         """Every answer is also a notice (kept after the ticket closes); an unknown outcome
         has the orders read again at once."""
         outcome = message.outcome
-        only = self.orders_panel.events.only
-        if only is not None and outcome.order_id:
-            only.add(outcome.order_id)
+        if outcome.order_id:
+            self.orders_panel.follow_order(outcome.order_id)
         if outcome.kind is OutcomeKind.SENT:
             self.notify(outcome.text, title=f"Order {outcome.order_id or ''}".strip())
         elif outcome.kind is OutcomeKind.REJECTED:

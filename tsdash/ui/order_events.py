@@ -8,7 +8,7 @@ snapshot is the day so far, not news: it only sets what is known.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from tsdash.alerts.notifications import Notification, NotificationKind
@@ -45,44 +45,21 @@ def describe(order: dict[str, Any]) -> str:
     return " ".join(p for p in (side, quantity, order_symbol(order)) if p) + more
 
 
-class OrderIds(set[str]):
-    """The ids of ``OrderEvents.only``: adding one calls ``follow`` with it, since the order's
-    change may already have come (a market order's fill on the stream can beat the send's
-    answer that names the order)."""
-
-    def __init__(self, ids: Iterable[str], follow: Callable[[str], None]) -> None:
-        super().__init__(ids)
-        self.follow = follow
-
-    def add(self, key: str) -> None:
-        new = key not in self
-        super().add(key)
-        if new:
-            self.follow(key)
-
-
 class OrderEvents:
     """Turns order updates into notifications, each change once. ``only`` (the demo): tell
-    only of these order ids (the simulator's own trader keeps the demo account busy); an order
-    outside it is not remembered, so its change is still news once its id is added, and
-    ``followed`` (set by the owner) is called with the id to look at the order again."""
+    only of these order ids (the simulator's own trader keeps the demo account busy). An order
+    outside it is not remembered, so once :meth:`follow` adds its id, a change that came first
+    (a market order's fill can beat the answer naming the order) is still news."""
 
     def __init__(self) -> None:
         self.known: dict[str, tuple[str, float]] = {}
         self.started = False
-        self._only: OrderIds | None = None
-        self.followed: Callable[[str], None] = lambda key: None
+        self.only: set[str] | None = None
 
-    @property
-    def only(self) -> set[str] | None:
-        return self._only
-
-    @only.setter
-    def only(self, ids: Iterable[str] | None) -> None:
-        self._only = None if ids is None else OrderIds(ids, self._follow)
-
-    def _follow(self, key: str) -> None:
-        self.followed(key)
+    def follow(self, key: str) -> None:
+        """Tell of this order too (one sent from the dashboard), when ``only`` limits them."""
+        if self.only is not None:
+            self.only.add(key)
 
     def baseline(self, orders: Iterable[dict[str, Any]]) -> None:
         """The first snapshot: what is known, nothing told."""
@@ -98,7 +75,7 @@ class OrderEvents:
         key = str(order.get("OrderID") or "")
         if not key:
             return None
-        if self._only is not None and key not in self._only:
+        if self.only is not None and key not in self.only:
             return None
         status = str(order.get("Status") or "").upper()
         filled = exec_quantity(order)

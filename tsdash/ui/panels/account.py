@@ -264,7 +264,6 @@ class OrdersPanel(KeyedTablePanel[OrdersModel]):
         self.details.listen(self._details_arrived)
         #: what changed in which order, told once whichever way it came
         self.events = OrderEvents()
-        self.events.followed = self._followed
         self.on_data = self._order_message
 
     def _order_message(self, message: dict[str, Any]) -> None:
@@ -289,8 +288,10 @@ class OrdersPanel(KeyedTablePanel[OrdersModel]):
         for row in list(self.model.rows.values()):
             self._tell(row)
 
-    def _followed(self, order_id: str) -> None:
-        """An order id joined ``events.only``: its change may have come already."""
+    def follow_order(self, order_id: str) -> None:
+        """An order sent from the dashboard: tell of its changes (in the demo only those are
+        told), the one that may have come before its id was known included."""
+        self.events.follow(order_id)
         row = self.model.rows.get(order_id)
         if row is not None and self.events.started and not self.model.in_snapshot:
             self._tell(row)
