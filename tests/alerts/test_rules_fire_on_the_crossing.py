@@ -47,7 +47,8 @@ def test_fires_on_the_first_quote_when_it_already_holds():
     watcher = AlertWatcher([make_rule("ABC", "above", 10)])
     (notification,) = watcher.on_quote({"Symbol": "ABC", "Last": "12.50", "Bid": "12.49"})
     assert notification.kind == "alert" and notification.symbol == "ABC"
-    assert notification.text == "ABC last 12.50, at or above 10"
+    # the level is written like the price beside it
+    assert notification.text == "ABC last 12.50, at or above 10.00"
     assert notification.details == {"rule": "ABC above 10", "condition": "above",
                                     "level": 10.0, "value": 12.5}
 

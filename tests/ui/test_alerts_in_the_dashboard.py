@@ -60,7 +60,8 @@ async def test_bang_sets_an_alert_prefilled_saved_and_fired(settings):
         (line,) = journal()
         assert line["kind"] == "alert" and line["symbol"] == "AAPL"
         assert line["rule"] == f"AAPL above {float(last) - 1:g}"
-        assert line["text"] == f"AAPL last {last}, at or above {float(last) - 1:g}"
+        decimals = len(str(last).split(".")[1])
+        assert line["text"] == f"AAPL last {last}, at or above {float(last) - 1:.{decimals}f}"
         assert any(n.message == line["text"] and n.title == "Alert" for n in app.notices)
         await wait_for(pilot, lambda: saved_rules(settings), what="the rule in the config")
         assert saved_rules(settings) == [{"symbol": "AAPL", "above": float(last) - 1}]

@@ -31,6 +31,18 @@ def value_text(rule: AlertRule, quote: Mapping[str, Any], value: float) -> str:
     return f"change {value:+.2f}%"
 
 
+def threshold_like(rule: AlertRule, quote: Mapping[str, Any]) -> str:
+    """The rule's threshold, a price written with as many decimals as the last price the
+    quote shows ("at or above 219.70" beside "last 219.78")."""
+    last = quote.get("Last")
+    if rule.condition in (Condition.ABOVE, Condition.BELOW) and isinstance(last, str) \
+            and "." in last and last.replace(".", "", 1).lstrip("-").isdigit():
+        decimals = len(last) - last.index(".") - 1
+        way = rule.threshold_text().rsplit(" ", 1)[0]
+        return f"{way} {rule.level:.{max(decimals, 0)}f}"
+    return rule.threshold_text()
+
+
 class AlertWatcher:
     """The rules, each one's state, and the latest quote of each symbol they watch.
 
@@ -111,7 +123,7 @@ class AlertWatcher:
         shown = value_text(rule, quote, value)
         return Notification(
             NotificationKind.ALERT, rule.symbol,
-            f"{rule.symbol} {shown}, {rule.threshold_text()}", at,
+            f"{rule.symbol} {shown}, {threshold_like(rule, quote)}", at,
             {"rule": rule.id, "condition": rule.condition.value, "level": rule.level,
              "value": value})
 
