@@ -46,3 +46,13 @@ def test_a_missing_journal_is_an_empty_history(tmp_path):
 def test_the_journal_lives_in_the_state_folder(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
     assert locations.alerts_journal_file() == tmp_path / "tsdash" / "alerts.jsonl"
+
+
+def test_a_long_journal_gives_its_newest_lines_whole(tmp_path):
+    journal = Journal(tmp_path / "alerts.jsonl")
+    with journal.path.open("w") as out:
+        for n in range(20000):  # months of notifications
+            out.write(json.dumps({"time": "2026-01-01T00:00:00.000Z", "kind": "fill",
+                                  "symbol": "SPY", "text": f"fill {n}"}) + "\n")
+    latest = journal.latest(5)
+    assert [n.text for n in latest] == [f"fill {n}" for n in range(19995, 20000)]

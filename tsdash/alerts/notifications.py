@@ -21,6 +21,9 @@ from typing import Any, Literal
 
 log = logging.getLogger(__name__)
 
+#: bytes read from the journal's end per notification wanted (a line is a few hundred)
+TAIL_BYTES_PER_LINE = 2048
+
 
 class NotificationKind(StrEnum):
     """What happened; each value is a name ``[notifications] events`` takes, and the ``kind``
@@ -106,20 +109,27 @@ class Journal:
 
     def latest(self, limit: int) -> list[Notification]:
         """The newest ``limit`` notifications, oldest first; damaged lines are skipped, a
-        missing file is an empty history."""
-        kept: deque[Notification] = deque(maxlen=limit)
+        missing file is an empty history. Only the file's end is read (it grows all year)."""
         try:
-            with self.path.open("r", encoding="utf-8", errors="replace") as lines:
-                for number, line in enumerate(lines, 1):
-                    if not line.strip():
-                        continue
-                    try:
-                        data = json.loads(line)
-                        if not isinstance(data, dict):
-                            raise ValueError("not an object")
-                        kept.append(Notification.from_json(data))
-                    except ValueError as exc:
-                        log.warning("%s line %d skipped: %s", self.path, number, exc)
+            with self.path.open("rb") as journal:
+                size = journal.seek(0, os.SEEK_END)
+                start = max(0, size - limit * TAIL_BYTES_PER_LINE)
+                journal.seek(start)
+                tail = journal.read()
         except FileNotFoundError:
             return []
+        lines = tail.split(b"\n")
+        if start > 0:
+            lines = lines[1:]  # the first is likely cut in two
+        kept: deque[Notification] = deque(maxlen=limit)
+        for line in lines:
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line.decode("utf-8", errors="replace"))
+                if not isinstance(data, dict):
+                    raise ValueError("not an object")
+                kept.append(Notification.from_json(data))
+            except ValueError as exc:
+                log.warning("%s: a line skipped: %s", self.path, exc)
         return list(kept)
