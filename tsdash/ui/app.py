@@ -686,12 +686,16 @@ class TsdashApp(App[int]):
     def _new_ticket(self, side: Side) -> None:
         if not self._trading_ready():
             return
+        self._open_ticket(TicketMode.NEW, self.row_or_chart_symbol(), side)
+
+    def row_or_chart_symbol(self) -> str:
+        """The highlighted quote row's symbol while the quotes panel has focus, else the
+        chart's: what the buy, sell and alert keys act on."""
         quotes = self.quotes_panel
         symbol = None
         if quotes is not None and self.focused_panel() is quotes:
             symbol = quotes.cursor_symbol()
-        symbol = symbol or self.bars_panel.symbol
-        self._open_ticket(TicketMode.NEW, symbol, side)
+        return symbol or self.bars_panel.symbol
 
     def action_close_position(self) -> None:
         if not self._trading_ready():
@@ -877,10 +881,7 @@ class TsdashApp(App[int]):
         if not self._on_dashboard():
             return
         quotes = self.quotes_panel
-        symbol = None
-        if quotes is not None and self.focused_panel() is quotes:
-            symbol = quotes.cursor_symbol()
-        symbol = symbol or self.bars_panel.symbol
+        symbol = self.row_or_chart_symbol()
         last = None
         if quotes is not None:
             last = quotes.model.get(symbol).get("Last")

@@ -7,6 +7,8 @@ from datetime import datetime, timezone, tzinfo
 from functools import lru_cache
 from typing import Any
 
+# the quotes table reads the change in percent here, with the other cell values
+from tsdash.alerts.rules import change_percent as change_percent
 from tsdash.ui.models import to_float
 
 DASH = "—"
@@ -106,20 +108,6 @@ def quantity(value: Any) -> str:
     if number == int(number):
         return f"{int(number):,}"
     return f"{number:,.4g}"
-
-
-def change_percent(quote: dict[str, Any]) -> float | None:
-    """Net change in percent, from NetChange and Last (no ambiguity about NetChangePct's unit)."""
-    change = to_float(quote.get("NetChange"))
-    last = to_float(quote.get("Last"))
-    if change is not None and last is not None:
-        base = last - change
-        if base:
-            return change / base * 100.0
-    prev = to_float(quote.get("PreviousClose"))
-    if last is not None and prev:
-        return (last - prev) / prev * 100.0
-    return None
 
 
 @lru_cache(maxsize=4096)

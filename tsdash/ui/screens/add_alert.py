@@ -22,6 +22,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static
 
 from tsdash.alerts.rules import MEASURE, RISING, AlertRule, Condition, RuleError, make_rule
+from tsdash.ui.screens.dialog import dialog_css
 
 #: the conditions whose level is a price (the form may prefill the last price there)
 PRICE_CONDITIONS = frozenset({Condition.ABOVE, Condition.BELOW})
@@ -45,22 +46,7 @@ def condition_label(condition: Condition) -> str:
 class AddAlertScreen(ModalScreen[AlertRule | None]):
     """Add one alert rule; dismissed with the rule, or None when cancelled."""
 
-    DEFAULT_CSS = """
-    AddAlertScreen {
-        align: center middle;
-        background: $background 60%;
-    }
-    AddAlertScreen > Vertical {
-        width: 64;
-        max-width: 95%;
-        height: auto;
-        border: round $warning;
-        border-title-color: $warning;
-        border-title-style: bold;
-        border-subtitle-color: $foreground-muted;
-        background: $surface;
-        padding: 0 1;
-    }
+    DEFAULT_CSS = dialog_css("AddAlertScreen", width="64") + """
     AddAlertScreen .alert-row { height: 1; margin: 0 0 1 0; }
     AddAlertScreen .alert-label { width: 11; color: $foreground-muted; }
     AddAlertScreen Input {

@@ -15,6 +15,7 @@ from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Static
 
 from tsdash.config import validate_symbol
+from tsdash.ui.screens.dialog import dialog_css
 
 
 class SymbolValidator(Validator):
@@ -24,22 +25,7 @@ class SymbolValidator(Validator):
 
 
 class AddSymbolScreen(ModalScreen[str | None]):
-    DEFAULT_CSS = """
-    AddSymbolScreen {
-        align: center middle;
-        background: $background 60%;
-    }
-    AddSymbolScreen > Vertical {
-        width: 56;
-        max-width: 95%;
-        height: auto;
-        border: round $primary;
-        border-title-color: $primary;
-        border-title-style: bold;
-        border-subtitle-color: $foreground-muted;
-        background: $surface;
-        padding: 0 1;
-    }
+    DEFAULT_CSS = dialog_css("AddSymbolScreen", width="56", colour="$primary") + """
     AddSymbolScreen #symbol-problem {
         color: $error;
         height: auto;

@@ -33,6 +33,7 @@ from tsdash.ui.alerting import AlertsView, RuleRow
 from tsdash.ui.formatting import parse_time
 from tsdash.ui.models import Changes
 from tsdash.ui.palette import Painted, Palette, palette_css
+from tsdash.ui.screens.dialog import dialog_css
 from tsdash.ui.widgets.table import Cells, ColumnSpec, LiveTable
 
 RULE_COLUMNS = (
@@ -81,22 +82,7 @@ def state_text(row: RuleRow, today: date | None = None) -> str:
 class AlertsScreen(Painted, ModalScreen[None]):
     """The alert rules and the notification history; asks the app to delete, re-arm or add."""
 
-    DEFAULT_CSS = """
-    AlertsScreen {
-        align: center middle;
-        background: $background 60%;
-    }
-    AlertsScreen > Vertical {
-        width: 120;
-        max-width: 98%;
-        height: 95%;
-        border: round $warning;
-        border-title-color: $warning;
-        border-title-style: bold;
-        border-subtitle-color: $foreground-muted;
-        background: $surface;
-        padding: 0 1;
-    }
+    DEFAULT_CSS = dialog_css("AlertsScreen", width="120", max_width="98%", height="95%") + """
     AlertsScreen .alerts-heading { height: 1; color: $foreground-muted; text-style: bold; }
     AlertsScreen #alerts-rules { height: auto; max-height: 40%; }
     AlertsScreen #alerts-rules.-empty { display: none; }

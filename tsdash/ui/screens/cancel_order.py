@@ -19,6 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from tsdash.ui.models import first_leg, order_symbol
+from tsdash.ui.screens.dialog import dialog_css
 from tsdash.ui.screens.order_ticket import OrderTicketScreen
 from tsdash.ui.trading import OrderGateway, OrdersView, OutcomeKind, TicketOutcome
 from tsdash.ui.widgets.order_answer import OrderAnswer
@@ -40,22 +41,7 @@ def describe_order(order: dict[str, Any], shown_price: str | None = None) -> str
 
 
 class CancelOrderScreen(ModalScreen[TicketOutcome | None]):
-    DEFAULT_CSS = """
-    CancelOrderScreen {
-        align: center middle;
-        background: $background 60%;
-    }
-    CancelOrderScreen > Vertical {
-        width: 72;
-        max-width: 95%;
-        height: auto;
-        border: round $warning;
-        border-title-color: $warning;
-        border-title-style: bold;
-        border-subtitle-color: $foreground-muted;
-        background: $surface;
-        padding: 0 1;
-    }
+    DEFAULT_CSS = dialog_css("CancelOrderScreen", width="72") + """
     CancelOrderScreen #cancel-buttons { height: 1; margin-top: 1; }
     CancelOrderScreen #cancel-buttons Button {
         height: 1; min-width: 12; border: none; margin-right: 2;

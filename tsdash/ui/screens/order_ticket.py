@@ -37,6 +37,7 @@ from textual.timer import Timer
 from textual.widgets import Button, Input, Label, Select, Static
 
 from tsdash.ui.models import decimal_or_none, first_leg
+from tsdash.ui.screens.dialog import dialog_css
 from tsdash.ui.ticket import (
     Duration,
     OrderType,
@@ -110,23 +111,8 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
     #: seconds between looks at the order's status after it was sent
     STATUS_EVERY: ClassVar[float] = 0.25
 
-    DEFAULT_CSS = """
-    OrderTicketScreen {
-        align: center middle;
-        background: $background 60%;
-    }
-    OrderTicketScreen > VerticalScroll {
-        width: 84;
-        max-width: 98%;
-        height: auto;
-        max-height: 98%;
-        border: round $primary;
-        border-title-color: $primary;
-        border-title-style: bold;
-        border-subtitle-color: $foreground-muted;
-        background: $surface;
-        padding: 0 1;
-    }
+    DEFAULT_CSS = dialog_css("OrderTicketScreen", "VerticalScroll", width="84",
+                             max_width="98%", max_height="98%", colour="$primary") + """
     OrderTicketScreen.-sell > VerticalScroll { border: round $error; border-title-color: $error; }
     OrderTicketScreen.-buy > VerticalScroll { border: round $success; border-title-color: $success; }
     OrderTicketScreen .ticket-row { height: auto; min-height: 1; margin: 0; }
