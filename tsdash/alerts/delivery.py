@@ -10,8 +10,13 @@ from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
-from tsdash.alerts.desktop import DesktopRoute, Route, desktop_route, notify_send_command, \
-    osc_sequence
+from tsdash.alerts.desktop import (
+    DesktopRoute,
+    Route,
+    desktop_route,
+    notify_send_command,
+    osc_sequence,
+)
 from tsdash.alerts.notifications import Journal, Notification
 
 log = logging.getLogger(__name__)
@@ -62,9 +67,6 @@ class Delivery:
         self.history: deque[Notification] = deque(maxlen=SESSION_HISTORY)
         #: why the last journal write failed (shown once), None while it works
         self.journal_error: str | None = None
-
-    def wanted(self, notification: Notification) -> bool:
-        return notification.kind.value in self.options().events
 
     def deliver(self, notification: Notification) -> bool:
         """Deliver ``notification`` if its kind is one of ``events``; whether it was."""

@@ -35,8 +35,12 @@ class FeedState(StrEnum):
 class AlertFeed:
     """The quote stream of the rules' symbols, reopened when they change."""
 
-    def __init__(self, on_quote: Callable[[Mapping[str, Any]], None]) -> None:
+    def __init__(self, on_quote: Callable[[Mapping[str, Any]], None],
+                 on_lost: Callable[[str], None] | None = None) -> None:
+        """``on_lost(reason)``: the stream, once live, went down (once per loss)."""
         self.on_quote = on_quote
+        self.on_lost = on_lost
+        self._was_live = False
         self.state = FeedState.OFF
         self.reason: str | None = None
         #: symbols TradeStation refused on this stream, and its reason
@@ -75,8 +79,8 @@ class AlertFeed:
             if "Error" in message and isinstance(symbol, str):
                 self.refused[symbol.upper()] = str(message.get("Error"))
                 return
-            if isinstance(symbol, str) and symbol in self.refused:
-                del self.refused[symbol]
+            if isinstance(symbol, str) and symbol.upper() in self.refused:
+                del self.refused[symbol.upper()]
             self.on_quote(message)
 
         async def error(exc: TSError) -> None:
@@ -109,14 +113,30 @@ class AlertFeed:
         self._take(sub, str(sub.state))
 
     def _take(self, sub: Subscription, event: str) -> None:
+        error = sub.last_error
         if event == "live":
             self.state, self.reason = FeedState.LIVE, None
+            self._was_live = True
         elif event in ("connecting", "reconnecting"):
             self.state = FeedState.OPENING
+            if event == "reconnecting" and error is not None:
+                self._lost(f"reconnecting after: {error}")
         elif event in ("disconnected", "failed"):
             self.state = FeedState.DOWN
-            error = sub.last_error
             self.reason = f"its stream is {event}" + (f": {error}" if error else "")
+            self._lost(self.reason)
+
+    def _lost(self, reason: str) -> None:
+        if self._was_live:
+            self._was_live = False
+            if self.on_lost is not None:
+                self.on_lost(reason)
+
+    def carries(self, symbol: str) -> bool:
+        """Whether this stream is live and brings ``symbol``'s quotes (then it is the one the
+        rules take them from: two streams replaying the same ticks must not fire twice)."""
+        return (self.state is FeedState.LIVE and symbol in self.symbols
+                and symbol not in self.refused)
 
     async def reconnect(self) -> None:
         """The reconnect-all key: a stream that is down or refused is tried again."""
@@ -137,6 +157,7 @@ class AlertFeed:
         sub, self.sub = self.sub, None
         self.state, self.reason, self.refused = FeedState.OFF, None, {}
         self.symbols = ()
+        self._was_live = False
         if sub is not None:
             await sub.unsubscribe()
 

@@ -118,6 +118,9 @@ class Journal:
                 tail = journal.read()
         except FileNotFoundError:
             return []
+        except OSError as exc:
+            log.warning("%s not read: %s", self.path, exc)
+            return []
         lines = tail.split(b"\n")
         if start > 0:
             lines = lines[1:]  # the first is likely cut in two

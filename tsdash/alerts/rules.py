@@ -61,8 +61,7 @@ def level_text(level: float) -> str:
     """A level as a person wrote it: 230.0 -> "230", 0.25 -> "0.25", 1e6 -> "1000000"."""
     if level == int(level) and abs(level) < 1e15:
         return str(int(level))
-    text = format(Decimal(repr(level)).normalize(), "f")
-    return text
+    return format(Decimal(repr(level)).normalize(), "f")
 
 
 @dataclass(frozen=True)
@@ -162,9 +161,8 @@ def parse_level(condition: Condition, value: object) -> float:
         try:
             number = float(Decimal(text))
         except (InvalidOperation, ValueError):
-            shown = value.strip() or "nothing"
             raise RuleError(condition.value,
-                            f"{condition.value} must be {expected}, not {shown!r}"
+                            f"{condition.value} must be {expected}, not {value.strip()!r}"
                             if value.strip() else
                             f"{condition.value} must be {expected}; nothing was typed") from None
     elif isinstance(value, (int, float)):

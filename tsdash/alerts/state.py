@@ -89,4 +89,5 @@ class RuleStates:
         wanted = {rule.id for rule in rules}
         payload = {"rules": {rule_id: state.to_json() for rule_id, state in states.items()
                              if rule_id in wanted}}
-        locations.atomic_write(self.path, json.dumps(payload, indent=1, sort_keys=True) + "\n")
+        locations.atomic_write(self.path, json.dumps(payload, indent=1, sort_keys=True) + "\n",
+                               mode=0o600)

@@ -75,13 +75,18 @@ class AlertWatcher:
 
     def set_rules(self, rules: Iterable[AlertRule]) -> None:
         """The rules from now on (added or deleted in the app, or edited in the file). A rule
-        kept keeps its state; a new one starts from its saved state, else armed."""
+        kept keeps its state; the state of a rule gone is forgotten (and the file rewritten),
+        so a rule deleted and set again starts armed."""
         self._rules = list(dict.fromkeys(rules))
         by_symbol: dict[str, list[AlertRule]] = {}
         for rule in self._rules:
             by_symbol.setdefault(rule.symbol, []).append(rule)
         self._by_symbol = by_symbol
         self.quotes = {s: q for s, q in self.quotes.items() if s in by_symbol}
+        kept = {rule.id for rule in self._rules}
+        if any(rule_id not in kept for rule_id in self.states):
+            self.states = {k: v for k, v in self.states.items() if k in kept}
+            self._save()
 
     def state(self, rule: AlertRule) -> RuleState:
         return self.states.get(rule.id, RuleState())
@@ -129,6 +134,9 @@ class AlertWatcher:
 
     def _set(self, rule: AlertRule, state: RuleState) -> None:
         self.states[rule.id] = state
+        self._save()
+
+    def _save(self) -> None:
         if self.store is None:
             return
         try:

@@ -2,10 +2,11 @@
 and every notification delivered (toast, bell, desktop, journal). The app owns one
 :class:`AlertCenter`; panels send it what happened as messages, through the app.
 
-Quotes reach the rules from the alerts' stream (every rule symbol) and from the watchlist's
-(the quotes panel passes each message on), so a rule on the watchlist shown is watched even when
-the stream limit leaves no room for the alerts' stream. Firing is decided on the edge
-(``tsdash.alerts.watch``), so a quote arriving twice changes nothing.
+Quotes reach the rules from the alerts' stream (every rule symbol) or, for a symbol that stream
+does not bring (not open yet, refused at the stream limit, down), from the watchlist's (the
+quotes panel passes each message on), so a rule on the watchlist shown is watched even when the
+stream limit leaves no room for the alerts' stream. One source per symbol: two streams replay
+the same ticks a moment apart, and taking both would see every crossing twice.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from tsdash import locations
-from tsdash.alerts.delivery import Delivery
+from tsdash.alerts.delivery import SESSION_HISTORY, Delivery
+from tsdash.alerts.desktop import DesktopRoute
 from tsdash.alerts.feed import AlertFeed, FeedState
 from tsdash.alerts.notifications import SEVERITY, Journal, Notification, NotificationKind
 from tsdash.alerts.rules import AlertRule
@@ -34,8 +36,7 @@ log = logging.getLogger(__name__)
 
 #: notifications from earlier sessions read for the alerts screen
 JOURNAL_SHOWN = 100
-#: notifications the alerts screen lists, newest kept
-HISTORY_SHOWN = 200
+
 #: seconds the alerts' stream waits for the panels' streams to open before it opens anyway
 PANELS_FIRST_WAIT = 15.0
 #: a notify-send that has not finished by then is left to itself
@@ -49,7 +50,7 @@ class AlertCenter:
         self.app = app
         settings = app.settings
         self.watcher = AlertWatcher(settings.alerts, RuleStates(locations.alert_state_file()))
-        self.feed = AlertFeed(self.quote)
+        self.feed = AlertFeed(self.quote, self._feed_lost)
         self.journal = Journal(locations.alerts_journal_file())
         self.delivery = Delivery(lambda: app.settings.notifications, self.journal, self,
                                  os.environ)
@@ -58,6 +59,9 @@ class AlertCenter:
         #: notifications of earlier sessions, read from the journal at start
         self.earlier: list[Notification] = []
         self._told_unwatched: frozenset[str] = frozenset()
+        #: how many rules no quotes reach, counted once a second (the status bar shows it)
+        self.unwatched_count = 0
+        self._told_errors: set[str] = set()
 
     # -- starting and stopping ------------------------------------------------------------------
 
@@ -67,8 +71,12 @@ class AlertCenter:
             self.earlier = await asyncio.to_thread(self.journal.latest, JOURNAL_SHOWN)
 
         self.app.run_worker(read(), name="alerts-journal", group="alerts", exit_on_error=False)
-        log.info("desktop notifications: %s (%s)", self.delivery.route.route,
-                 self.delivery.route.why)
+        route = self.delivery.route
+        log.info("desktop notifications: %s (%s)", route.route, route.why)
+        if self.app.settings.notifications.desktop and route.route is DesktopRoute.NONE:
+            self.app.notify(f"No desktop notifications here: {route.why}. Toasts, the bell "
+                            "and the journal go on.", title="Notifications", severity="warning",
+                            timeout=12, markup=False)
 
     def connected(self) -> None:
         """The client is up (again): stream the rules' symbols once the panels have their
@@ -104,15 +112,37 @@ class AlertCenter:
     # -- quotes in, notifications out ----------------------------------------------------------
 
     def quote(self, message: Mapping[str, Any]) -> None:
-        """Every quote message of the alerts' stream and the watchlist's."""
+        """Every quote message of the alerts' stream."""
         for notification in self.watcher.on_quote(message):
             self.tell(notification)
+        self._say_once(self.watcher.save_error)
 
-    def tell(self, notification: Notification) -> None:
-        """Deliver one notification (an alert, an order event, a lost stream)."""
+    def watchlist_quote(self, message: Mapping[str, Any]) -> None:
+        """Every quote message of the watchlist's stream: taken for a symbol the alerts' stream
+        does not bring."""
+        symbol = message.get("Symbol")
+        if isinstance(symbol, str) and not self.feed.carries(symbol):
+            self.quote(message)
+
+    def tell(self, notification: Notification) -> bool:
+        """Deliver one notification (an alert, an order event, a lost stream); whether it was
+        (``[notifications] events`` may leave its kind out)."""
         if self.app.shutting_down:
-            return
-        self.delivery.deliver(notification)
+            return False
+        delivered = self.delivery.deliver(notification)
+        self._say_once(self.delivery.journal_error)
+        return delivered
+
+    def _feed_lost(self, reason: str) -> None:
+        self.tell(Notification(NotificationKind.STREAM, "", f"Alerts stream lost: {reason}",
+                               details={"panel": "alerts"}))
+
+    def _say_once(self, error: str | None) -> None:
+        """A file that cannot be written (the journal, the rule states): said once."""
+        if error is not None and error not in self._told_errors:
+            self._told_errors.add(error)
+            self.app.notify(error, title="Alerts", severity="warning", timeout=15,
+                            markup=False)
 
     # -- rules ------------------------------------------------------------------------------------
 
@@ -122,13 +152,26 @@ class AlertCenter:
 
     def set_rules(self, rules: Iterable[AlertRule]) -> None:
         """The rules from now on; the alerts' stream follows their symbols."""
+        wanted = list(rules)
+        if wanted == self.watcher.rules:
+            return
         before = self.watcher.symbols
-        self.watcher.set_rules(rules)
+        self.watcher.set_rules(wanted)
         if self.watcher.symbols != before:
             self.rewatch()
 
     def rearm(self, rule: AlertRule) -> None:
         self.watcher.rearm(rule)
+        self._say_once(self.watcher.save_error)
+
+    def last_price(self, symbol: str) -> str | None:
+        """``symbol``'s last price as a quote stream sent it (the watchlist's, else the
+        alerts'), for the alert form; None before any quote."""
+        quotes = self.app.quotes_panel
+        last = quotes.model.get(symbol).get("Last") if quotes is not None else None
+        if last is None:
+            last = self.watcher.quotes.get(symbol, {}).get("Last")
+        return None if last is None else str(last)
 
     # -- what the alerts screen and the status bar read ----------------------------------------
 
@@ -157,19 +200,22 @@ class AlertCenter:
         journal was being read is not shown twice)."""
         earlier = {(n.time, n.text) for n in self.earlier}
         session = [n for n in self.delivery.history if (n.time, n.text) not in earlier]
-        return [*self.earlier, *session][-HISTORY_SHOWN:]
+        return [*self.earlier, *session][-SESSION_HISTORY:]
 
     def check_unwatched(self) -> None:
-        """Say once which rules stopped being watched (the status bar keeps the count)."""
+        """Once a second: count the rules not watched (the status bar shows it), and say once
+        which ones stopped being watched."""
         rows = self.unwatched()
+        self.unwatched_count = len(rows)
         ids = frozenset(row.rule.id for row in rows)
         new = ids - self._told_unwatched
         self._told_unwatched = ids
         if new and rows:
             first = next(row for row in rows if row.rule.id in new)
             more = f" (and {len(new) - 1} more)" if len(new) > 1 else ""
-            self.app.notify(f"{first.rule.describe()}{more}: {first.unwatched}. A shows the "
-                            "rules.", title="Alerts not watched", severity="warning", timeout=12)
+            self.app.notify(f"{first.rule.describe()}{more}: {first.unwatched}. The alerts "
+                            "screen shows the rules.", title="Alerts not watched",
+                            severity="warning", timeout=12, markup=False)
 
     # -- the outlets (tsdash.alerts.delivery.Outlets) ------------------------------------------
 

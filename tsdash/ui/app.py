@@ -173,7 +173,7 @@ class TsdashApp(App[int]):
         for panel in (
             QuotesPanel(settings.watchlists, settings.default_watchlist, clock=clock,
                         flash_ticks=flash_ticks, selected=bars.symbol, details=details,
-                        also=self.alerts.quote),
+                        also=self.alerts.watchlist_quote),
             BarsPanel(bars.symbol, interval=bars.interval, unit=bars.unit,
                       barsback=bars.barsback, clock=clock, details=details),
             TapePanel(bars.symbol, clock=clock, details=details),
@@ -455,7 +455,9 @@ class TsdashApp(App[int]):
             panels=[PanelDot(p.LETTER, p.state) for p in self.panels.values()],
             age=age,
             watchlist=quotes.active if quotes else None,
-            alerts_unwatched=len(self.alerts.unwatched()),
+            alerts_unwatched=self.alerts.unwatched_count,
+            alerts_key=self.shown_keys().get("alerts", "") if self.alerts.unwatched_count
+            else "",
         )
 
     def _paint_status(self) -> None:
@@ -848,12 +850,23 @@ class TsdashApp(App[int]):
         """Every answer is also a notice (kept after the ticket closes); an unknown outcome
         has the orders read again at once."""
         outcome = message.outcome
+        rejected = outcome.kind is OutcomeKind.REJECTED and bool(outcome.symbol)
+        if rejected and outcome.order_id:
+            # told here, with TradeStation's answer: not again when the stream shows it
+            self.orders_panel.events.told(outcome.order_id, "REJ")
         if outcome.order_id:
             self.orders_panel.follow_order(outcome.order_id)
         if outcome.kind is OutcomeKind.SENT:
             self.notify(outcome.text, title=f"Order {outcome.order_id or ''}".strip())
         elif outcome.kind is OutcomeKind.REJECTED:
-            self.notify(outcome.text, title="Order rejected", severity="error", timeout=12)
+            # a ticket's rejection is a notification (toast, bell, journal) unless [notifications]
+            # leaves rejections out; then, like a cancel's refusal, a notice
+            details = {"reason": outcome.text}
+            if outcome.order_id:
+                details["order_id"] = outcome.order_id
+            if not (rejected and self.alerts.tell(Notification(
+                    NotificationKind.REJECT, outcome.symbol, outcome.text, details=details))):
+                self.notify(outcome.text, title="Order rejected", severity="error", timeout=12)
         else:
             self.notify(outcome.text, title="Order outcome unknown", severity="error",
                         timeout=20)
@@ -880,14 +893,8 @@ class TsdashApp(App[int]):
         last price as the level."""
         if not self._on_dashboard():
             return
-        quotes = self.quotes_panel
         symbol = self.row_or_chart_symbol()
-        last = None
-        if quotes is not None:
-            last = quotes.model.get(symbol).get("Last")
-        if last is None:
-            last = self.alerts.watcher.quotes.get(symbol, {}).get("Last")
-        self.open_alert_form(symbol, None if last is None else str(last))
+        self.open_alert_form(symbol, self.alerts.last_price(symbol))
 
     def open_alert_form(self, symbol: str, last: str | None) -> None:
         def added(rule: AlertRule | None) -> None:
@@ -929,9 +936,7 @@ class TsdashApp(App[int]):
 
     def on_alerts_screen_add_requested(self, message: AlertsScreen.AddRequested) -> None:
         symbol = self.bars_panel.symbol
-        quote = self.quotes_panel.model.get(symbol) if self.quotes_panel else {}
-        last = quote.get("Last") or self.alerts.watcher.quotes.get(symbol, {}).get("Last")
-        self.open_alert_form(symbol, None if last is None else str(last))
+        self.open_alert_form(symbol, self.alerts.last_price(symbol))
 
     def _refresh_alerts_screen(self) -> None:
         for screen in self.screen_stack:

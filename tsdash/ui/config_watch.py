@@ -31,6 +31,7 @@ from tsdash.config import (
     ConfigError,
     Settings,
     WatchlistEdit,
+    apply_alert_edits,
     apply_watchlist_edits,
     file_key,
     live_reload_settings,
@@ -39,6 +40,7 @@ from tsdash.config import (
 )
 
 if TYPE_CHECKING:
+    from tsdash.alerts.rules import AlertRule
     from tsdash.ui.app import TsdashApp
 
 log = logging.getLogger(__name__)
@@ -88,6 +90,8 @@ class ConfigSync:
         self.last_look: Signature | None = self.seen
         #: watchlist edits made in the app and not yet written (a save failed, or is under way)
         self.pending: list[WatchlistEdit] = []
+        #: alert rules added or deleted in the app and not yet written, likewise
+        self.pending_alerts: list[AlertEdit] = []
 
     def start(self) -> None:
         self.app.set_interval(POLL_INTERVAL, self.poll, name="config-watch")
@@ -147,8 +151,7 @@ class ConfigSync:
         if "notifications" in live:
             self.settings.notifications = loaded.notifications
         if "alerts" in live:
-            self.settings.alerts = list(loaded.alerts)
-            self.app.alerts.set_rules(loaded.alerts)
+            self._show_alerts(loaded.alerts)
         parts = []
         if live:
             parts.append(f"{' and '.join(live)} changed")
@@ -208,20 +211,35 @@ class ConfigSync:
         self._apply(written)
         self.app.notify(f"{done}; saved to {self.path}", title="Watchlist")
 
+    def _show_alerts(self, in_file: list[AlertRule]) -> None:
+        """The session's rules become the file's plus the edits not written yet."""
+        rules = apply_alert_edits(in_file, self.pending_alerts)
+        self.settings.alerts = rules
+        self.app.alerts.set_rules(rules)
+
     def save_alert_edit(self, edit: AlertEdit, done: str) -> None:
         """``edit`` is already in force; write it into the file as it is now (in a worker).
-        A failed save keeps the rule for this session and says why."""
-        async def save() -> None:
-            written = await self.save(lambda: self.settings.save_alert_edits([edit]), "alert")
-            if written is None:
-                return
-            self.on_disk.alerts = list(written.alerts)
-            self.settings.alerts = list(written.alerts)
-            self._apply(written)
-            self.app.alerts.set_rules(written.alerts)  # the file's, with this edit in
-            self.app.notify(f"{done}; saved to {self.path}", title="Alerts")
+        A failed save keeps the rule for this session (and for the next save) and says why."""
+        self.pending_alerts.append(edit)
+        self.app.run_worker(self._save_alert_edits(done), name="save-alert", group="settings",
+                            exit_on_error=False)
 
-        self.app.run_worker(save(), name="save-alert", group="settings", exit_on_error=False)
+    async def _save_alert_edits(self, done: str) -> None:
+        async with self.lock:
+            edits = list(self.pending_alerts)  # an earlier worker may have written them
+            written: Settings | ConfigError | OSError | None = None
+            if edits:
+                written = await self._write_locked(
+                    lambda: self.settings.save_alert_edits(edits))
+        if isinstance(written, (ConfigError, OSError)):
+            self._warn("alert", written)
+            return
+        if written is not None:
+            done_ids = {id(edit) for edit in edits}
+            self.pending_alerts[:] = [e for e in self.pending_alerts if id(e) not in done_ids]
+            self.on_disk.alerts = apply_alert_edits(self.on_disk.alerts, edits)
+            self._apply(written)
+        self.app.notify(f"{done}; saved to {self.path}", title="Alerts", markup=False)
 
     def save_theme(self, name: str) -> None:
         async def save() -> None:

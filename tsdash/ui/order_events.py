@@ -56,6 +56,10 @@ class OrderEvents:
         self.started = False
         self.only: set[str] | None = None
 
+    def told(self, key: str, status: str) -> None:
+        """The order's ``status`` was told another way (the ticket's answer): not again."""
+        self.known[key] = (status.upper(), 0.0)
+
     def follow(self, key: str) -> None:
         """Tell of this order too (one sent from the dashboard), when ``only`` limits them."""
         if self.only is not None:

@@ -44,11 +44,13 @@ class OutcomeKind(StrEnum):
 
 @dataclass(frozen=True)
 class TicketOutcome:
-    """The answer to a ticket or a cancel: the app records it (and reconciles an unknown one)."""
+    """The answer to a ticket or a cancel: the app records it (and reconciles an unknown one).
+    ``symbol``: the ticket's (its rejection is a notification); a cancel's answer has none."""
 
     kind: OutcomeKind
     text: str
     order_id: str | None = None
+    symbol: str = ""
 
 
 class OrderGateway(Protocol):

@@ -18,6 +18,7 @@ through it:
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import secrets
 from collections.abc import Callable
@@ -643,6 +644,7 @@ class OrderTicketScreen(ModalScreen[TicketOutcome | None]):
         self._finish(TicketOutcome(OutcomeKind.SENT, message or "Sent.", order_id or None))
 
     def _finish(self, outcome: TicketOutcome) -> None:
+        outcome = dataclasses.replace(outcome, symbol=self.context.symbol)
         self.outcome = outcome
         self.stage = {OutcomeKind.SENT: TicketStage.SENT, OutcomeKind.REJECTED:
                       TicketStage.REJECTED, OutcomeKind.UNKNOWN: TicketStage.UNKNOWN}[outcome.kind]

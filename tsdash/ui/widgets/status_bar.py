@@ -47,6 +47,7 @@ class StatusInfo:
     age: float | None  # seconds since the newest message, None: nothing yet
     watchlist: str | None = None
     alerts_unwatched: int = 0  # alert rules no quotes reach (the alerts screen says why)
+    alerts_key: str = ""  # the key of the alerts screen, as remapped
 
 
 class StatusBar(Painted, Static):
@@ -113,6 +114,7 @@ class StatusBar(Painted, Static):
         if info.alerts_unwatched:
             count = info.alerts_unwatched
             out.append(gap)
-            out.append(f"⚠ {count} alert{'s' if count > 1 else ''} not watched (A)",
+            key = f" ({info.alerts_key})" if info.alerts_key else ""
+            out.append(f"⚠ {count} alert{'s' if count > 1 else ''} not watched{key}",
                        style=palette.warning)
         return out
