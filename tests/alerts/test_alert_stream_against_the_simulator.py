@@ -169,3 +169,20 @@ async def test_a_symbol_the_server_refuses_is_named(market, make_client):
     assert feed.why_unwatched("AAPL") is None
     assert all(q.get("Symbol") != "NOSUCHSYM" for q in quotes)
     await feed.close()
+
+
+async def test_a_lost_alerts_stream_is_told_once(market, make_client):
+    client = make_client(market)
+    lost: list[str] = []
+    feed = AlertFeed(lambda message: None, lost.append)
+    await feed.watch(client, ["AAPL"])
+    await wait_for(lambda: feed.state is FeedState.LIVE, what="live")
+    market.faults.drop_mid_object(after=0, stream="quotes")
+    market.advance(5)
+    await wait_for(lambda: feed.state is FeedState.DOWN, what="the stream down")
+    assert len(lost) == 1 and "disconnected" in lost[0]
+    assert "down" in (feed.why_unwatched("AAPL") or "")
+    await feed.reconnect()
+    await wait_for(lambda: feed.state is FeedState.LIVE, what="live again")
+    assert len(lost) == 1
+    await feed.close()

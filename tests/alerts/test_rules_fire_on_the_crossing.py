@@ -131,3 +131,15 @@ def test_an_unwritable_state_file_is_reported_and_the_session_goes_on(tmp_path):
     assert watcher.on_quote({"Symbol": "ABC", "Last": "11"})
     assert watcher.save_error and "not saved" in watcher.save_error
     assert not watcher.on_quote({"Symbol": "ABC", "Last": "12"})
+
+
+def test_a_rule_deleted_and_set_again_starts_armed(tmp_path):
+    store = RuleStates(tmp_path / "alerts-state.json")
+    rule = make_rule("ABC", "above", 10)
+    watcher = AlertWatcher([rule], store)
+    assert watcher.on_quote({"Symbol": "ABC", "Last": "11"})
+    watcher.set_rules([])
+    assert RuleStates(store.path).load() == {}  # forgotten on disk too
+    watcher.set_rules([rule])
+    assert watcher.state(rule).status is RuleStatus.ARMED
+    assert watcher.on_quote({"Symbol": "ABC", "Last": "11.5"})
