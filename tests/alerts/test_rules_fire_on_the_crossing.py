@@ -143,3 +143,20 @@ def test_a_rule_deleted_and_set_again_starts_armed(tmp_path):
     watcher.set_rules([rule])
     assert watcher.state(rule).status is RuleStatus.ARMED
     assert watcher.on_quote({"Symbol": "ABC", "Last": "11.5"})
+
+
+def test_a_rule_fired_on_an_earlier_trading_day_is_armed_again_at_start(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    from tsdash.alerts.state import RuleState
+
+    store = RuleStates(tmp_path / "alerts-state.json")
+    earlier, today = make_rule("ABC", "change_pct_above", 2), make_rule("XYZ", "above", 10)
+    two_days_ago = (datetime.now(timezone.utc) - timedelta(days=2)).isoformat()
+    store.save({earlier.id: RuleState(False, two_days_ago, 2.5),
+                today.id: RuleState(False, datetime.now(timezone.utc).isoformat(), 11.0)},
+               [earlier, today])
+    watcher = AlertWatcher([earlier, today], RuleStates(store.path))
+    assert watcher.state(earlier).status is RuleStatus.ARMED  # a new day: news again
+    assert watcher.state(earlier).fired_at == two_days_ago  # when it last fired, still shown
+    assert watcher.state(today).status is RuleStatus.FIRED  # a restart the same day: not

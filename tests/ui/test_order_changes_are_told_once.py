@@ -85,3 +85,4 @@ def test_an_order_followed_after_its_fill_came_is_still_told():
     events.follow("8")
     note = events.observe(order("8", "FLL", "10"))
     assert note is not None and note.kind == "fill"
+

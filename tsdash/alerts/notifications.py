@@ -60,6 +60,17 @@ def now_text() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def parse_time(text: str | None) -> datetime | None:
+    """A journal or state time back as an aware datetime; None if it is not one."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+
+
 @dataclass(frozen=True)
 class Notification:
     """One thing the trader is told. ``details`` are the kind's own fields (the rule, the

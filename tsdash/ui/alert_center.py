@@ -14,7 +14,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tsdash import locations
@@ -39,8 +40,35 @@ JOURNAL_SHOWN = 100
 
 #: seconds the alerts' stream waits for the panels' streams to open before it opens anyway
 PANELS_FIRST_WAIT = 15.0
+#: seconds lost streams are gathered into one notification (an outage loses them all at once)
+LOSS_GATHER_S = 1.0
 #: a notify-send that has not finished by then is left to itself
 NOTIFY_SEND_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True)
+class LostStream:
+    """A stream that was live and is lost: a panel's (``key``, ``title``) or the alerts'."""
+
+    key: str
+    title: str
+    symbol: str
+    reason: str
+    state: str
+
+
+def lost_streams_notification(lost: Sequence[LostStream]) -> Notification:
+    """One notification for the streams lost together."""
+    if len(lost) == 1:
+        (one,) = lost
+        return Notification(NotificationKind.STREAM, one.symbol,
+                            f"{one.title} stream lost: {one.reason}",
+                            details={"panel": one.key, "state": one.state})
+    names = ", ".join(one.title for one in lost)
+    return Notification(NotificationKind.STREAM, "",
+                        f"{len(lost)} streams lost ({names}): {lost[0].reason}",
+                        details={"panels": [one.key for one in lost],
+                                 "reasons": {one.key: one.reason for one in lost}})
 
 
 class AlertCenter:
@@ -62,6 +90,7 @@ class AlertCenter:
         #: how many rules no quotes reach, counted once a second (the status bar shows it)
         self.unwatched_count = 0
         self._told_errors: set[str] = set()
+        self._lost: list[LostStream] = []  # gathered for LOSS_GATHER_S, then told as one
 
     # -- starting and stopping ------------------------------------------------------------------
 
@@ -133,9 +162,19 @@ class AlertCenter:
         self._say_once(self.delivery.journal_error)
         return delivered
 
+    def stream_lost(self, lost: LostStream) -> None:
+        """A stream was lost: told with the others lost within LOSS_GATHER_S, as one."""
+        if not self._lost:
+            self.app.set_timer(LOSS_GATHER_S, self._tell_lost, name="streams-lost")
+        self._lost.append(lost)
+
+    def _tell_lost(self) -> None:
+        lost, self._lost = self._lost, []
+        if lost:
+            self.tell(lost_streams_notification(lost))
+
     def _feed_lost(self, reason: str) -> None:
-        self.tell(Notification(NotificationKind.STREAM, "", f"Alerts stream lost: {reason}",
-                               details={"panel": "alerts"}))
+        self.stream_lost(LostStream("alerts", "Alerts", "", reason, self.feed.state.value))
 
     def _say_once(self, error: str | None) -> None:
         """A file that cannot be written (the journal, the rule states): said once."""

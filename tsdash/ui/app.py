@@ -35,7 +35,7 @@ from tsdash.alerts.notifications import Notification, NotificationKind
 from tsdash.alerts.rules import AlertRule
 from tsdash.config import AlertEdit, EditKind, Settings, WatchlistEdit
 from tsdash.keymap import ACTIONS
-from tsdash.ui.alert_center import AlertCenter
+from tsdash.ui.alert_center import AlertCenter, LostStream
 from tsdash.ui.alerting import RuleRow
 from tsdash.ui.commands import DashboardCommands
 from tsdash.ui.config_watch import ConfigSync
@@ -883,10 +883,8 @@ class TsdashApp(App[int]):
     def on_stream_panel_stream_lost(self, message: StreamPanel.StreamLost) -> None:
         panel = message.panel
         symbol = panel.symbol if isinstance(panel, (BarsPanel, TapePanel)) else ""
-        self.alerts.tell(Notification(
-            NotificationKind.STREAM, symbol,
-            f"{panel.TITLE} stream lost: {message.reason}",
-            details={"panel": panel.KEY, "state": str(panel.state)}))
+        self.alerts.stream_lost(LostStream(panel.KEY, panel.TITLE, symbol, message.reason,
+                                           str(panel.state)))
 
     def action_add_alert(self) -> None:
         """The alert form for the highlighted quote row's symbol (else the chart's), with its

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
+from tsdash.exchange_calendar import exchange_date
 from tsdash.ui.models import decimal_or_none, first_leg, order_symbol, signed_quantity
 
 
@@ -291,17 +292,9 @@ def _wire_price(price: Decimal, detail: dict[str, Any] | None) -> str:
 
 
 #: where TradeStation's US markets keep their calendar: a GTD order expires by its date
-EXCHANGE_TIMEZONE = "America/New_York"
-
-
 def exchange_today() -> date:
     """Today's date on the exchange's calendar (a machine in Tokyo is a day ahead of it)."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        return datetime.now(ZoneInfo(EXCHANGE_TIMEZONE)).date()
-    except ZoneInfoNotFoundError:  # no time zone database (Windows without tzdata)
-        return date.today()
+    return exchange_date()
 
 
 def _expiration(text: str, today: date, problems: dict[str, str]) -> date | None:
