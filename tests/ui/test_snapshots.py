@@ -57,6 +57,8 @@ def test_disconnected_panel(snap_compare, settings):
         sim.advance(1)
         await wait_for(pilot, lambda: app.bars_panel.state == "disconnected",
                        what="bars disconnected")
+        await wait_for(pilot, lambda: any(n.title == "Stream lost" for n in app.notices),
+                       what="the lost stream told")
         await advance(pilot, sim, 1)
 
     assert snap_compare(app, terminal_size=(160, 48),
@@ -167,7 +169,16 @@ EARLIER = (
 
 @pytest.fixture
 def utc_clock(monkeypatch):
-    """Local time is UTC while the picture is taken (the alerts screen shows local times)."""
+    """Local time is UTC while the picture is taken (the alerts screen shows local times), and
+    the trading day is the simulator's (a rule fired "earlier today" stays fired)."""
+    import tsdash.alerts.watch as watch
+
+    real = watch.exchange_date
+
+    def simulated_day(moment=None):
+        return date(2026, 11, 25) if moment is None else real(moment)
+
+    monkeypatch.setattr(watch, "exchange_date", simulated_day)
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
     yield
