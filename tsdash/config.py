@@ -796,7 +796,7 @@ class _Validator:
         if problem is not None:
             hint = "" if problem.startswith(("a symbol uses only", "a symbol must be")) else problem
             self.fail(key, f"a symbol ({SYMBOL_CHARS_DESCRIPTION})", value, hint)
-        return value
+        return str(value)  # validate_symbol refuses anything but a string
 
     # -- the whole file ------------------------------------------------------------------------
 
