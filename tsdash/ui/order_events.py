@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from tsdash.alerts.notifications import Notification, NotificationKind
+from tsdash.ui.formatting import quantity as quantity_text
 from tsdash.ui.models import (
     FINAL_STATUSES,
     OrderCategory,
@@ -20,15 +21,13 @@ from tsdash.ui.models import (
     order_status_category,
     order_status_text,
     order_symbol,
+    to_float,
 )
 
-#: statuses told as a cancel (EXP: an expiry, told as one)
-CANCELLED = frozenset({"CAN", "EXP", "TSC", "OUT"})
-FILLED = frozenset({"FLL", "EXE"})
-
-
-def _quantity(value: float) -> str:
-    return f"{value:,.0f}" if value == int(value) else f"{value:,.4g}"
+#: statuses told as a cancel: the cancelled ones that are final (EXP, an expiry, among them;
+#: UCN, a cancel request on its way, is not one)
+CANCELLED = frozenset(status for status in FINAL_STATUSES
+                      if order_status_category(status) is OrderCategory.CANCELLED)
 
 
 def describe(order: dict[str, Any]) -> str:
@@ -36,10 +35,7 @@ def describe(order: dict[str, Any]) -> str:
     leg = first_leg(order)
     side = str(leg.get("BuyOrSell") or "").strip()
     ordered = leg.get("QuantityOrdered")
-    try:
-        quantity = _quantity(float(ordered)) if ordered not in (None, "") else ""
-    except (TypeError, ValueError):
-        quantity = str(ordered)
+    quantity = quantity_text(ordered) if to_float(ordered) is not None else str(ordered or "")
     legs = order.get("Legs")
     more = f" +{len(legs) - 1} leg" if isinstance(legs, list) and len(legs) > 1 else ""
     return " ".join(p for p in (side, quantity, order_symbol(order)) if p) + more
@@ -96,7 +92,8 @@ class OrderEvents:
         details: dict[str, Any] = {"order_id": key, "status": status,
                                    "account": order.get("AccountID")}
         category = order_status_category(status)
-        if status in FILLED and old_status not in FILLED:
+        if (category is OrderCategory.FILLED
+                and order_status_category(old_status) is not OrderCategory.FILLED):
             price = order.get("FilledPrice") or first_leg(order).get("ExecutionPrice")
             at = f" at {price}" if price else ""
             details.update(filled=filled, price=price)
@@ -109,7 +106,7 @@ class OrderEvents:
             rest = "; the rest is cancelled" if status in FINAL_STATUSES else ""
             details.update(filled=filled)
             return self._note(NotificationKind.FILL, order,
-                              f"Partly filled: {_quantity(filled)}{of}, {what} (order {key})"
+                              f"Partly filled: {quantity_text(filled)}{of}, {what} (order {key})"
                               f"{rest}", details)
         if category is OrderCategory.REJECTED and order_status_category(old_status) \
                 is not OrderCategory.REJECTED:
@@ -119,7 +116,7 @@ class OrderEvents:
                               f"Rejected: {what} (order {key}): {reason}", details)
         if status in CANCELLED and old_status not in CANCELLED:
             verb = "Expired" if status == "EXP" else "Cancelled"
-            left = f" after {_quantity(filled)} filled" if filled else ""
+            left = f" after {quantity_text(filled)} filled" if filled else ""
             return self._note(NotificationKind.CANCEL, order,
                               f"{verb}: {what} (order {key}){left}", details)
         return None
