@@ -130,7 +130,7 @@ async def test_at_the_stream_limit_the_rules_off_screen_are_named_unwatched(sett
         await wait_data(pilot)
         await wait_for(pilot, lambda: app.status_info().alerts_unwatched == 1,
                        what="one rule not watched")
-        rows = {row.rule.id: row.unwatched for row in app.rule_rows()}
+        rows = {row.rule.id: row.unwatched for row in app.alerts.rule_rows()}
         assert rows[on_screen.id] is None  # the watchlist's stream brings AAPL
         assert "stream limit" in rows[off_screen.id]
         assert "max_concurrent_streams" in rows[off_screen.id]

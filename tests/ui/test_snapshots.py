@@ -207,7 +207,7 @@ def test_alerts_screen(snap_compare, settings, utc_clock):
                        what="the alerts' state")
         app.clear_notifications()  # the toast's time would not hold still
         await pilot.pause()
-        app.push_screen(AlertsScreen(app, today=lambda: date(2026, 11, 25)))
+        app.push_screen(AlertsScreen(app.alerts, today=lambda: date(2026, 11, 25)))
         await wait_for(pilot, lambda: isinstance(app.screen, AlertsScreen), what="A")
         await pilot.pause()
 

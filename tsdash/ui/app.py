@@ -36,7 +36,6 @@ from tsdash.alerts.rules import AlertRule
 from tsdash.config import AlertEdit, EditKind, Settings, WatchlistEdit
 from tsdash.keymap import ACTIONS
 from tsdash.ui.alert_center import AlertCenter, LostStream
-from tsdash.ui.alerting import RuleRow
 from tsdash.ui.commands import DashboardCommands
 from tsdash.ui.config_watch import ConfigSync
 from tsdash.ui.connection import (
@@ -182,6 +181,10 @@ class TsdashApp(App[int]):
             BalancesPanel(accounts=accounts, clock=clock, interval=balance_interval),
         ):
             self.panels[panel.KEY] = panel
+        if isinstance(self.connector, DemoConnector):
+            # the simulator's own trader keeps the demo account busy: only the orders sent
+            # from this dashboard notify
+            self.orders_panel.events.only = set()
 
         loaded = load_themes()
         self.theme_errors = loaded.errors
@@ -347,11 +350,6 @@ class TsdashApp(App[int]):
         self.environment = connection.environment
         log.info("dashboard connected: %s at %s", connection.environment,
                  connection.client.base_url)
-        events = self.orders_panel.events
-        if isinstance(self.connector, DemoConnector) and events.only is None:
-            # the simulator's own trader keeps the demo account busy: only the orders sent
-            # from this dashboard notify (kept across a reconnect)
-            events.only = set()
         for panel in self.panels.values():
             panel.start(connection.client)
         self.start_orders_reconcile()
@@ -920,7 +918,7 @@ class TsdashApp(App[int]):
             self.screen.dismiss(None)
             return
         if self._on_dashboard():
-            self.push_screen(AlertsScreen(self))
+            self.push_screen(AlertsScreen(self.alerts))
 
     def on_alerts_screen_delete_requested(self, message: AlertsScreen.DeleteRequested) -> None:
         self.delete_alert(message.rule)
@@ -940,12 +938,6 @@ class TsdashApp(App[int]):
         for screen in self.screen_stack:
             if isinstance(screen, AlertsScreen):
                 screen.refresh_from_view()
-
-    def rule_rows(self) -> list[RuleRow]:
-        return self.alerts.rule_rows()
-
-    def history(self) -> list[Notification]:
-        return self.alerts.history()
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
