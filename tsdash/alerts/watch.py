@@ -99,6 +99,10 @@ class AlertWatcher:
             self.states = {k: v for k, v in self.states.items() if k in kept}
             self._save()
 
+    def watches(self, symbol: str) -> bool:
+        """Whether a rule watches ``symbol``."""
+        return symbol in self._by_symbol
+
     def state(self, rule: AlertRule) -> RuleState:
         return self.states.get(rule.id, RuleState())
 

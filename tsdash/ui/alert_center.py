@@ -144,13 +144,13 @@ class AlertCenter:
         """Every quote message of the alerts' stream."""
         for notification in self.watcher.on_quote(message):
             self.tell(notification)
-        self._say_once(self.watcher.save_error)
 
     def watchlist_quote(self, message: Mapping[str, Any]) -> None:
-        """Every quote message of the watchlist's stream: taken for a symbol the alerts' stream
-        does not bring."""
+        """Every quote message of the watchlist's stream (the hot path: most symbols have no
+        rule): taken for a symbol a rule watches that the alerts' stream does not bring."""
         symbol = message.get("Symbol")
-        if isinstance(symbol, str) and not self.feed.carries(symbol):
+        if (isinstance(symbol, str) and self.watcher.watches(symbol)
+                and not self.feed.carries(symbol)):
             self.quote(message)
 
     def tell(self, notification: Notification) -> bool:
@@ -201,7 +201,6 @@ class AlertCenter:
 
     def rearm(self, rule: AlertRule) -> None:
         self.watcher.rearm(rule)
-        self._say_once(self.watcher.save_error)
 
     def last_price(self, symbol: str) -> str | None:
         """``symbol``'s last price as a quote stream sent it (the watchlist's, else the
@@ -243,7 +242,8 @@ class AlertCenter:
 
     def check_unwatched(self) -> None:
         """Once a second: count the rules not watched (the status bar shows it), and say once
-        which ones stopped being watched."""
+        which ones stopped being watched, and a rule state file that cannot be written."""
+        self._say_once(self.watcher.save_error)
         rows = self.unwatched()
         self.unwatched_count = len(rows)
         ids = frozenset(row.rule.id for row in rows)
