@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date
 
 import pytest
 
@@ -43,8 +44,22 @@ def test_list_prints_each_rule_armed_in_columns(capsys, write_config) -> None:
         "MSFT   volume at or above 1000000  armed\n"), "")
 
 
-def test_list_says_when_a_rule_fired_and_what_re_arms_it(capsys, write_config,
-                                                          isolated_dirs) -> None:
+@pytest.fixture
+def trading_day(monkeypatch):
+    """The trading day the saved states below were written on (a rule fired on an earlier day
+    is read as armed again)."""
+    import tsdash.alerts.state as state
+
+    real = state.exchange_date
+
+    def on_that_day(moment=None):
+        return date(2026, 12, 1) if moment is None else real(moment)
+
+    monkeypatch.setattr(state, "exchange_date", on_that_day)
+
+
+def test_list_says_when_a_rule_fired_and_what_re_arms_it(capsys, write_config, isolated_dirs,
+                                                          trading_day) -> None:
     path = write_config(RULES)
     rules = load_settings(path).alerts
     RuleStates().save({
@@ -62,6 +77,15 @@ def test_list_says_when_a_rule_fired_and_what_re_arms_it(capsys, write_config,
         "re-arms when change % is above -2.5%",
         "MSFT   volume at or above 1000000  armed",  # fired once, armed again since
     ]
+
+
+def test_a_rule_fired_on_an_earlier_trading_day_lists_as_armed(capsys, write_config,
+                                                                 trading_day) -> None:
+    path = write_config('[[alerts]]\nsymbol = "AAPL"\nabove = 230.0\n')
+    RuleStates().save({"AAPL above 230": RuleState(False, "2026-11-30T20:59:00.000Z", 231.2)},
+                      load_settings(path).alerts)
+    assert run(capsys, "--config", str(path), "alerts", "list")[1] == (
+        "AAPL  last at or above 230  armed\n")
 
 
 def test_a_state_saved_for_another_rule_does_not_apply(capsys, write_config) -> None:

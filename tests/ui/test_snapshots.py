@@ -171,14 +171,14 @@ EARLIER = (
 def utc_clock(monkeypatch):
     """Local time is UTC while the picture is taken (the alerts screen shows local times), and
     the trading day is the simulator's (a rule fired "earlier today" stays fired)."""
-    import tsdash.alerts.watch as watch
+    import tsdash.alerts.state as state
 
-    real = watch.exchange_date
+    real = state.exchange_date
 
     def simulated_day(moment=None):
         return date(2026, 11, 25) if moment is None else real(moment)
 
-    monkeypatch.setattr(watch, "exchange_date", simulated_day)
+    monkeypatch.setattr(state, "exchange_date", simulated_day)
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
     yield

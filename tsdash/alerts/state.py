@@ -3,7 +3,8 @@ so a rule that fired is not fired again by a restart while its condition still h
 
 The file is small and written atomically each time a rule fires or arms again. A damaged or
 missing file is read as "every rule armed": a rule may then fire once more, but nothing is lost
-and nothing fails.
+and nothing fails. A rule that fired on an earlier trading day is read as armed: today's move is
+news (the dashboard and ``tsdash alerts list`` both read it so).
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ import json
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
 from tsdash import locations
+from tsdash.alerts.notifications import parse_time
 from tsdash.alerts.rules import AlertRule
+from tsdash.exchange_calendar import exchange_date
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +43,14 @@ class RuleState:
     @property
     def status(self) -> RuleStatus:
         return RuleStatus.ARMED if self.armed else RuleStatus.FIRED
+
+    def on(self, today: date) -> RuleState:
+        """This state on trading day ``today``: fired on an earlier day, armed again (the last
+        firing kept, to show); else as it is."""
+        fired = parse_time(self.fired_at) if not self.armed else None
+        if fired is not None and exchange_date(fired) < today:
+            return RuleState(True, self.fired_at, self.fired_value)
+        return self
 
     def to_json(self) -> dict[str, object]:
         return {"armed": self.armed, "fired_at": self.fired_at, "fired_value": self.fired_value}
@@ -77,9 +89,10 @@ class RuleStates:
                         self.path)
             return {}
         out: dict[str, RuleState] = {}
+        today = exchange_date()
         for rule_id, entry in rules.items():
             try:
-                out[str(rule_id)] = RuleState.from_json(entry)
+                out[str(rule_id)] = RuleState.from_json(entry).on(today)
             except ValueError as exc:
                 log.warning("alert state of %r in %s skipped: %s", rule_id, self.path, exc)
         return out

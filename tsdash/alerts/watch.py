@@ -14,10 +14,9 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from tsdash.alerts.notifications import Notification, NotificationKind, now_text, parse_time
+from tsdash.alerts.notifications import Notification, NotificationKind, now_text
 from tsdash.alerts.rules import AlertRule, Condition
 from tsdash.alerts.state import RuleState, RuleStates
-from tsdash.exchange_calendar import exchange_date
 
 log = logging.getLogger(__name__)
 
@@ -57,21 +56,11 @@ class AlertWatcher:
         self.store = store
         self.clock = clock
         self.states: dict[str, RuleState] = store.load() if store is not None else {}
-        self._arm_earlier_days()
         self.quotes: dict[str, dict[str, Any]] = {}
         self.save_error: str | None = None
         self._by_symbol: dict[str, list[AlertRule]] = {}
         self._rules: list[AlertRule] = []
         self.set_rules(rules)
-
-    def _arm_earlier_days(self) -> None:
-        """A rule that fired on an earlier trading day is armed again: today's move is news
-        (a restart the same day keeps it fired)."""
-        today = exchange_date()
-        for rule_id, state in list(self.states.items()):
-            fired = parse_time(state.fired_at) if not state.armed else None
-            if fired is not None and exchange_date(fired) < today:
-                self.states[rule_id] = RuleState(True, state.fired_at, state.fired_value)
 
     # -- the rule book -------------------------------------------------------------------------
 
