@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import timezone
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -188,13 +188,12 @@ def alert_rule_lines(rules: Sequence[AlertRule], states: Mapping[str, RuleState]
 
 def _utc_text(when: str) -> str:
     """An ISO time as "2026-12-01 14:02:11 UTC"; as saved if it is not one."""
-    try:
-        moment = datetime.fromisoformat(when)
-    except ValueError:
+    from tsdash.alerts.notifications import parse_time
+
+    moment = parse_time(when)
+    if moment is None:
         return when
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc)
-    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 if __name__ == "__main__":

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone, tzinfo
+from datetime import timezone, tzinfo
 from functools import lru_cache
 from typing import Any
 
 # the quotes table reads the change in percent here, with the other cell values
+from tsdash.alerts.notifications import parse_time as iso_time
 from tsdash.alerts.rules import change_percent as change_percent
 from tsdash.ui.models import to_float
 
@@ -110,15 +111,9 @@ def quantity(value: Any) -> str:
     return f"{number:,.4g}"
 
 
-@lru_cache(maxsize=4096)
-def parse_time(value: str) -> datetime | None:
-    try:
-        stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except (TypeError, ValueError):
-        return None
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=timezone.utc)
-    return stamp
+#: an ISO time as an aware datetime (UTC when it names no zone), or None; cached, since a
+#: table parses the same times over and over
+parse_time = lru_cache(maxsize=4096)(iso_time)
 
 
 @lru_cache(maxsize=4096)
