@@ -65,6 +65,7 @@ from tsdash.settings_schema import (
     Place,
     array_of_tables_lines,
     describe_value,
+    one_of,
     places,
     render_template,
     setting,
@@ -881,7 +882,7 @@ class _Validator:
             self.fail(key, expected, value)
         return float(value)
 
-    def choice(self, key: tuple[str, ...], value: Any, choices: tuple[str, ...],
+    def choice(self, key: tuple[str | int, ...], value: Any, choices: tuple[str, ...],
                expected: str) -> str:
         """One of ``choices``, written in any case; returned as the choice is spelt."""
         if not isinstance(value, str):
@@ -898,18 +899,10 @@ class _Validator:
         choices are spelt. An empty list is allowed."""
         if not isinstance(value, list):
             self.fail(key, expected, value)
-        spelt = {choice.lower(): choice for choice in choices}
-        quoted = [f'"{choice}"' for choice in choices]
-        one = "one of " + ", ".join(quoted[:-1]) + " or " + quoted[-1]
         result: list[str] = []
         for index, item in enumerate(value):
             at = key + (index,)
-            if not isinstance(item, str):
-                self.fail(at, one, item)
-            name = spelt.get(item.lower())
-            if name is None:
-                close = _did_you_mean(item.lower(), spelt)
-                self.fail(at, one, item, f'did you mean "{spelt[close]}"?' if close else "")
+            name = self.choice(at, item, choices, one_of(choices))
             if name in result:
                 self.fail(at, "each name once", item, f'"{name}" is already in the list')
             result.append(name)

@@ -35,6 +35,7 @@ __all__ = [
     "describe_value",
     "format_key",
     "key_of",
+    "one_of",
     "places",
     "array_of_tables_lines",
     "render_template",
@@ -74,8 +75,6 @@ class Kind(StrEnum):
     ALERTS = "alerts"                  # an array of [[alerts]] tables, one alert rule each
 
 
-
-
 #: kinds written as a [table] of their own
 TABLE_KINDS = frozenset({Kind.WATCHLISTS, Kind.KEY_BINDINGS, Kind.TABLE, Kind.ALERTS})
 #: kinds written as an array of tables ([[name]]): one table per item
@@ -92,9 +91,10 @@ class Key:
     when the one built from the rest would not read well. ``after``: a field this one is checked
     after (its value bounds this one). ``example``: the commented-out line's value for a key
     whose default is None (left out). ``help``: the template's comment; a line starting with a
-    space is kept as written, others are wrapped. An array of tables (``Kind.ALERTS``) is
-    left empty by default and its ``example`` (a list of tables) is written commented out. ``live_reload``: the running dashboard takes
-    a change made to the file at once (the others are used at the next start).
+    space is kept as written, others are wrapped. An array of tables (``Kind.ALERTS``) is left
+    empty by default and its ``example`` (a list of tables) is written commented out.
+    ``live_reload``: the running dashboard takes a change made to the file at once (the others
+    are used at the next start).
     """
 
     kind: Kind
@@ -122,14 +122,19 @@ class Key:
         if self.kind is Kind.FLAG:
             return "true or false"
         if self.kind is Kind.CHOICE:
-            quoted = [f'"{choice}"' for choice in self.choices]
-            return "one of " + ", ".join(quoted[:-1]) + " or " + quoted[-1]
+            return one_of(self.choices)
         if self.kind is Kind.TEXT:
             return f"{self.what} (a non-empty string)" if self.what else "a non-empty string"
         if self.kind is Kind.CHOICE_LIST:
             names = ", ".join(f'"{choice}"' for choice in self.choices)
             return f"a list of names from {names} (each at most once; [] for none)"
         raise ValueError(f"a {self.kind} key states what it expects itself")
+
+
+def one_of(choices: Iterable[str]) -> str:
+    """'one of "a", "b" or "c"', for messages."""
+    quoted = [f'"{choice}"' for choice in choices]
+    return "one of " + ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
 def setting(default: T, key: Key) -> T:
