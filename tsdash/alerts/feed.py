@@ -75,10 +75,7 @@ class AlertFeed:
         async def data(message: dict[str, Any]) -> None:
             if generation != self._generation:
                 return
-            symbol = message.get("Symbol")
-            if "Error" in message and isinstance(symbol, str):
-                self.refused[symbol.upper()] = str(message.get("Error"))
-                return
+            symbol = message.get("Symbol")  # (a refusal comes to error(), not here)
             if isinstance(symbol, str) and symbol.upper() in self.refused:
                 del self.refused[symbol.upper()]
             self.on_quote(message)
